@@ -1,0 +1,215 @@
+"""The canonical account table every reader and platform adapter produces.
+
+One row per account, whatever the platform. Text is reduced to the numbers
+the model uses (lengths, digit counts, presence flags) at read time, so the
+table, the shipped training data and the feature matrix all speak the same
+columns. A value a platform does not provide is NaN, never zero.
+
+Columns (fixed order, see ``CANONICAL_COLUMNS``):
+
+=============== ========== ===================================================
+column          dtype      meaning
+=============== ========== ===================================================
+platform        str        "x", "bluesky", "mastodon" or "unknown"
+id              str        the platform's account id ("" if unknown)
+handle          str        the handle without "@" ("" if unknown)
+line            int64      1-based line (or record) number in the source
+created_at      datetime   account creation time, UTC (NaT if unknown)
+posts           float64    posts published (X counts reposts too)
+followers       float64    accounts following it
+following       float64    accounts it follows
+likes           float64    posts it has liked (X only; NaN elsewhere)
+listed          float64    lists that include it (X only; NaN elsewhere)
+bio_length      float64    characters in the bio (0 if empty)
+name_length     float64    characters in the display name (0 if empty)
+handle_digits   float64    decimal digits in the handle
+has_url         float64    1 if the profile links a website, else 0
+has_location    float64    1 if the profile states a location, else 0
+default_avatar  float64    1 if the profile picture is the platform default
+=============== ========== ===================================================
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+DISPLAY_COLUMNS: tuple[str, ...] = ("platform", "id", "handle", "line")
+COUNT_COLUMNS: tuple[str, ...] = ("posts", "followers", "following", "likes", "listed")
+PROFILE_COLUMNS: tuple[str, ...] = (
+    "bio_length",
+    "name_length",
+    "handle_digits",
+    "has_url",
+    "has_location",
+    "default_avatar",
+)
+NUMERIC_COLUMNS: tuple[str, ...] = COUNT_COLUMNS + PROFILE_COLUMNS
+CANONICAL_COLUMNS: tuple[str, ...] = DISPLAY_COLUMNS + ("created_at",) + NUMERIC_COLUMNS
+
+NAN = math.nan
+
+
+def text_length(text: str | None) -> float:
+    """Return the number of characters in ``text``: 0 for empty, NaN for unknown (None)."""
+    if text is None:
+        return NAN
+    return float(len(text.strip()))
+
+
+def digit_count(text: str | None) -> float:
+    """Return the number of decimal digits in ``text`` (NaN if unknown)."""
+    if text is None:
+        return NAN
+    return float(sum(ch.isdigit() for ch in text))
+
+
+def flag(value: Any) -> float:
+    """Return 1.0/0.0 for a truthy/falsy present value, NaN for None."""
+    if value is None:
+        return NAN
+    if isinstance(value, float) and math.isnan(value):
+        return NAN
+    return 1.0 if value else 0.0
+
+
+def present(text: str | None) -> float:
+    """Return 1.0 if ``text`` is non-blank, 0.0 if blank, NaN if unknown (None)."""
+    if text is None:
+        return NAN
+    return 1.0 if text.strip() else 0.0
+
+
+def count(value: Any) -> float:
+    """Return a count as float; None stays NaN. Raises ValueError on non-numbers."""
+    if value is None or value == "":
+        return NAN
+    if isinstance(value, bool):
+        raise ValueError(f"expected a count, got {value!r}")
+    number = float(value)
+    if math.isnan(number):
+        return NAN
+    return number
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """A record that was not scored, and why (shown in the summary)."""
+
+    line: int
+    reason: str
+
+
+@dataclass
+class TableBuilder:
+    """Accumulates canonical rows column by column (fast for millions of rows)."""
+
+    columns: dict[str, list[Any]] = field(
+        default_factory=lambda: {name: [] for name in CANONICAL_COLUMNS}
+    )
+
+    def append(
+        self,
+        *,
+        platform: str,
+        id: str,
+        handle: str,
+        line: int,
+        created_at: datetime | None,
+        posts: float,
+        followers: float,
+        following: float,
+        likes: float,
+        listed: float,
+        bio_length: float,
+        name_length: float,
+        handle_digits: float,
+        has_url: float,
+        has_location: float,
+        default_avatar: float,
+    ) -> None:
+        c = self.columns
+        c["platform"].append(platform)
+        c["id"].append(id)
+        c["handle"].append(handle)
+        c["line"].append(line)
+        c["created_at"].append(created_at)
+        c["posts"].append(posts)
+        c["followers"].append(followers)
+        c["following"].append(following)
+        c["likes"].append(likes)
+        c["listed"].append(listed)
+        c["bio_length"].append(bio_length)
+        c["name_length"].append(name_length)
+        c["handle_digits"].append(handle_digits)
+        c["has_url"].append(has_url)
+        c["has_location"].append(has_location)
+        c["default_avatar"].append(default_avatar)
+
+    def __len__(self) -> int:
+        return len(self.columns["line"])
+
+    def to_frame(self) -> pd.DataFrame:
+        """Return the rows as a canonical table (see module docstring)."""
+        return make_table(self.columns)
+
+
+def make_table(columns: dict[str, Any]) -> pd.DataFrame:
+    """Return a canonical table from column arrays, coercing each column's dtype.
+
+    Missing numeric columns become NaN (unknown), never zero.
+    """
+    n = len(next(iter(columns.values()))) if columns else 0
+    out: dict[str, Any] = {}
+    for name in ("platform", "id", "handle"):
+        values = columns.get(name)
+        out[name] = pd.Series(values if values is not None else [""] * n, dtype=object)
+    out["line"] = np.asarray(columns.get("line", np.arange(1, n + 1)), dtype=np.int64)
+    created = columns.get("created_at")
+    if created is None:
+        out["created_at"] = pd.Series(pd.NaT, index=range(n), dtype="datetime64[ns, UTC]")
+    else:
+        out["created_at"] = pd.to_datetime(pd.Series(created, dtype=object), utc=True).astype(
+            "datetime64[ns, UTC]"
+        )
+    for name in NUMERIC_COLUMNS:
+        values = columns.get(name)
+        if values is None:
+            out[name] = np.full(n, np.nan)
+        else:
+            out[name] = np.asarray(values, dtype=np.float64)
+    frame = pd.DataFrame(out, columns=list(CANONICAL_COLUMNS))
+    frame.index = pd.RangeIndex(n)
+    return frame
+
+
+def validate(table: pd.DataFrame, as_of: datetime) -> tuple[pd.DataFrame, list[Skipped]]:
+    """Return (rows that can be scored, skipped rows with reasons).
+
+    Impossible values are never scored: negative counts, and accounts created
+    after the observation time ``as_of``.
+    """
+    if as_of.tzinfo is None:
+        as_of = as_of.replace(tzinfo=timezone.utc)
+    bad_reason = pd.Series("", index=table.index, dtype=object)
+    for name in COUNT_COLUMNS + ("bio_length", "name_length", "handle_digits"):
+        negative = table[name].to_numpy() < 0
+        if negative.any():
+            bad_reason[negative & (bad_reason == "")] = f"negative {name}"
+    future = (table["created_at"] > pd.Timestamp(as_of)).to_numpy()
+    if future.any():
+        bad_reason[future & (bad_reason == "")] = (
+            f"created_at is after the observation time {as_of:%Y-%m-%d}"
+        )
+    bad = (bad_reason != "").to_numpy()
+    skipped = [
+        Skipped(int(line), str(reason))
+        for line, reason in zip(table["line"].to_numpy()[bad], bad_reason.to_numpy()[bad])
+    ]
+    good = table.loc[~bad].reset_index(drop=True)
+    return good, skipped

@@ -1,0 +1,104 @@
+"""The project's exceptions and the exit codes they map to.
+
+Every failure a user can meet is one of these exceptions; the CLI turns them
+into one sentence on stderr and the exit code named here. Core modules raise
+them and never print.
+"""
+
+from __future__ import annotations
+
+from enum import IntEnum
+from pathlib import Path
+
+
+class ExitCode(IntEnum):
+    """Process exit codes, stable across releases (documented in the README)."""
+
+    OK = 0
+    INTERNAL = 1  # a bug: please report it (run with --debug for the traceback)
+    USAGE = 2  # bad command-line options or arguments (click's own code)
+    INPUT = 3  # an input file cannot be read or holds no scoreable account
+    MODEL = 4  # the model file is missing, tampered with, or foreign
+    NOT_FOUND = 5  # the account does not exist, is suspended, or is protected
+    AUTH = 6  # missing, invalid or under-privileged API token
+    NETWORK = 7  # the platform could not be reached or kept failing
+    RATE_LIMITED = 8  # a rate-limit wait longer than the caller allowed
+    HIDDEN = 9  # the account hides its follower list
+    GATE_FAILED = 10  # a --fail-above / --min-authentic / --fail-on gate was not met
+    INTERRUPTED = 130  # Ctrl-C; what was fetched is kept in the cache
+
+
+class FollowauditError(Exception):
+    """Base class: a user-facing failure with a one-sentence message."""
+
+    exit_code: ExitCode = ExitCode.INTERNAL
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class InputError(FollowauditError):
+    """An input file that cannot be read as follower data."""
+
+    exit_code = ExitCode.INPUT
+
+    def __init__(self, message: str, path: str | Path | None = None, line: int | None = None):
+        where = ""
+        if path is not None:
+            where = f"{path}"
+            if line is not None:
+                where += f", line {line}"
+            where += ": "
+        super().__init__(where + message)
+        self.path = path
+        self.line = line
+
+
+class ModelError(FollowauditError):
+    """A model file that is missing, corrupt, tampered with, or not ours."""
+
+    exit_code = ExitCode.MODEL
+
+
+class NotFoundError(FollowauditError):
+    """The audited account does not exist, is suspended, or is protected."""
+
+    exit_code = ExitCode.NOT_FOUND
+
+
+class AuthError(FollowauditError):
+    """The API token is missing, invalid, or lacks access to an endpoint."""
+
+    exit_code = ExitCode.AUTH
+
+
+class NetworkError(FollowauditError):
+    """The platform could not be reached, or kept answering with errors."""
+
+    exit_code = ExitCode.NETWORK
+
+
+class RateLimitError(FollowauditError):
+    """A rate-limit wait would exceed what the caller allowed."""
+
+    exit_code = ExitCode.RATE_LIMITED
+
+
+class HiddenFollowersError(FollowauditError):
+    """The account's owner hides its follower list."""
+
+    exit_code = ExitCode.HIDDEN
+
+
+class InvalidResponseError(NetworkError):
+    """A response that does not match the platform's documented shape."""
+
+
+class UsageError(FollowauditError):
+    """Options or arguments that cannot work together."""
+
+    exit_code = ExitCode.USAGE
