@@ -1,0 +1,132 @@
+"""Terminal rendering with rich. Only the CLI imports this module."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pandas as pd
+from rich.console import Console, Group
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from followaudit.accounts import Skipped
+from followaudit.report import GateResult, Summary, headline
+
+BAR_WIDTH = 40
+
+
+def _pct(value: float) -> str:
+    return f"{100 * value:.1f}%"
+
+
+def summary_panel(
+    summary: Summary,
+    title: str,
+    *,
+    listed: int | None = None,
+    sampled: bool = False,
+) -> Panel:
+    """Return the summary block: headline, counts, share questionable with its interval."""
+    s = summary.share_questionable
+    lines = Text()
+    lines.append(headline(summary) + "\n", style="bold")
+    if summary.scored:
+        lines.append("Questionable: ")
+        lines.append(f"{_pct(s.estimate)}", style="bold red" if s.estimate >= 0.5 else "bold")
+        lines.append(
+            f" (95% interval {_pct(s.low)}-{_pct(s.high)}), "
+            f"{summary.questionable:,} of {summary.scored:,} scored accounts "
+            f"at a score of {summary.threshold:.2f} or more\n"
+        )
+    counts = f"Scored: {summary.scored:,}   Skipped: {summary.skipped:,}"
+    if listed is not None:
+        counts = f"Followers: {summary.population:,}   Listed: {listed:,}   " + counts
+    lines.append(counts)
+    if sampled:
+        lines.append("\nScored accounts are a uniform random sample; the interval covers the base.")
+    return Panel(lines, title=title, expand=False)
+
+
+def histogram(summary: Summary) -> Table:
+    """Return a bar chart of accounts per score decile."""
+    table = Table(title="Scores (probability questionable)", show_edge=False, box=None)
+    table.add_column("score", justify="right")
+    table.add_column("accounts", justify="right")
+    table.add_column("")
+    peak = max(summary.histogram) if summary.histogram else 0
+    for i, count in enumerate(summary.histogram):
+        low, high = i / len(summary.histogram), (i + 1) / len(summary.histogram)
+        width = round(BAR_WIDTH * count / peak) if peak else 0
+        style = "red" if low >= summary.threshold else "green"
+        table.add_row(f"{low:.1f}-{high:.1f}", f"{count:,}", Text("█" * width, style=style))
+    return table
+
+
+def top_table(rows: pd.DataFrame, top: int) -> Table:
+    """Return the table of the most questionable accounts."""
+    worst = rows.nlargest(top, "probability", keep="first")
+    table = Table(title=f"Most questionable accounts (top {len(worst)})")
+    table.add_column("line", justify="right")
+    table.add_column("account")
+    table.add_column("score", justify="right")
+    table.add_column("label")
+    table.add_column("reasons")
+    for row in worst.itertuples(index=False):
+        style = "red" if row.label == "questionable" else "green"
+        table.add_row(
+            str(row.line),
+            row.handle or row.id or "-",
+            f"{row.probability:.2f}",
+            Text(row.label, style=style),
+            row.reasons or "-",
+        )
+    return table
+
+
+def skipped_block(skipped: Sequence[Skipped], limit: int = 5) -> Text:
+    """Return a short list of skipped records with their reasons."""
+    text = Text()
+    ordered = sorted(skipped, key=lambda s: s.line)
+    for item in ordered[:limit]:
+        text.append(f"skipped line {item.line}: {item.reason}\n", style="yellow")
+    if len(ordered) > limit:
+        text.append(f"... and {len(ordered) - limit:,} more skipped\n", style="yellow")
+    return text
+
+
+def gate_line(gate: GateResult) -> Text:
+    """Return the --fail-above verdict."""
+    verdict = "PASSED" if gate.passed else "FAILED"
+    style = "bold green" if gate.passed else "bold red"
+    text = Text(f"Gate {verdict}: ", style=style)
+    text.append(
+        f"{gate.compared_what} is {_pct(gate.compared)}; the limit is {_pct(gate.limit)}"
+    )
+    return text
+
+
+def score_report(
+    console: Console,
+    summary: Summary,
+    rows: pd.DataFrame,
+    skipped: Sequence[Skipped],
+    *,
+    title: str,
+    top: int,
+    warnings: Sequence[str] = (),
+    gate: GateResult | None = None,
+) -> None:
+    """Print the whole score report."""
+    parts: list[object] = [summary_panel(summary, title)]
+    if summary.scored:
+        parts.append(histogram(summary))
+        if top > 0:
+            parts.append(top_table(rows, top))
+    console.print(Group(*parts))  # type: ignore[arg-type]
+    for warning in warnings:
+        console.print(Text(f"warning: {warning}", style="yellow"))
+    if skipped:
+        console.print(skipped_block(skipped))
+    if gate is not None:
+        console.print(gate_line(gate))

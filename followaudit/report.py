@@ -1,0 +1,126 @@
+"""The summary of a scored follower set: counts, share questionable, headline, gate."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from followaudit.accounts import Skipped
+from followaudit.stats import Interval, wilson
+
+HISTOGRAM_BINS = 10
+
+
+@dataclass(frozen=True)
+class Summary:
+    """What a report says about one follower set."""
+
+    scored: int
+    skipped: int
+    questionable: int
+    threshold: float
+    share_questionable: Interval
+    population: int  # followers the estimate speaks for (the whole base when sampled)
+    authentic_followers: Interval  # estimated authentic followers in `population`
+    histogram: list[int] = field(default_factory=list)  # accounts per score decile
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the summary as JSON-ready data."""
+        return asdict(self)
+
+
+def summarize(
+    rows: pd.DataFrame,
+    skipped: list[Skipped],
+    threshold: float,
+    population: int | None = None,
+) -> Summary:
+    """Return the summary of scored rows.
+
+    The scored accounts are treated as a random sample of the follower base
+    (``population``; the scored count itself when not given), so the share
+    questionable carries a 95% Wilson interval and the estimated number of
+    authentic followers is the population times one minus that share, with
+    the interval scaled the same way.
+    """
+    scored = len(rows)
+    questionable = int((rows["label"] == "questionable").sum()) if scored else 0
+    base = population if population is not None else scored
+    if scored:
+        share = wilson(questionable, scored)
+        authentic = Interval(
+            base * (1 - share.estimate), base * (1 - share.high), base * (1 - share.low)
+        )
+        counts, _ = np.histogram(
+            rows["probability"].to_numpy(), bins=HISTOGRAM_BINS, range=(0.0, 1.0)
+        )
+        histogram = [int(c) for c in counts]
+    else:
+        share = Interval(float("nan"), float("nan"), float("nan"))
+        authentic = Interval(float("nan"), float("nan"), float("nan"))
+        histogram = [0] * HISTOGRAM_BINS
+    return Summary(
+        scored=scored,
+        skipped=len(skipped),
+        questionable=questionable,
+        threshold=threshold,
+        share_questionable=share,
+        population=base,
+        authentic_followers=authentic,
+        histogram=histogram,
+    )
+
+
+@dataclass(frozen=True)
+class GateResult:
+    """The outcome of --fail-above."""
+
+    passed: bool
+    limit: float  # share, 0..1
+    compared: float  # the value compared with the limit
+    compared_what: str
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the gate outcome as JSON-ready data."""
+        return asdict(self)
+
+
+def fail_above(summary: Summary, limit_percent: float) -> GateResult:
+    """Return whether the share questionable is above ``limit_percent`` with 95% confidence.
+
+    The lower bound of the 95% interval is compared, not the estimate: an
+    account fails only when the data show its share is above the limit, so a
+    small sample cannot fail an account by chance. On a full follower list the
+    interval is narrow and the bound is close to the estimate.
+    """
+    limit = limit_percent / 100.0
+    low = summary.share_questionable.low
+    return GateResult(
+        passed=not low > limit,
+        limit=limit,
+        compared=low,
+        compared_what="lower bound of the 95% interval of the share questionable",
+    )
+
+
+def headline(summary: Summary) -> str:
+    """Return the one-line headline, e.g. 'Authentic followers: about 7,800 (7,500-8,100) of 10,000'."""
+    a = summary.authentic_followers
+    if summary.scored == 0:
+        return "No account could be scored."
+    return (
+        f"Authentic followers: about {_round(a.estimate):,} "
+        f"({_round(a.low):,}-{_round(a.high):,}) of {summary.population:,}"
+    )
+
+
+def _round(value: float) -> int:
+    """Return value rounded to a precision that does not overstate the estimate."""
+    if value >= 10_000:
+        return int(round(value, -2))
+    if value >= 1_000:
+        return int(round(value, -1))
+    return int(round(value))

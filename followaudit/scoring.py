@@ -1,0 +1,58 @@
+"""Score a canonical account table with the model: probability, label, reasons."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import numpy as np
+import pandas as pd
+
+from followaudit.features import compute_features
+from followaudit.model import Model
+from followaudit.reasons import explain
+
+AUTHENTIC = "authentic"
+QUESTIONABLE = "questionable"
+
+# Rows are scored in chunks so that the feature matrix and the per-feature
+# contributions of a million-account file never sit in memory all at once.
+CHUNK_ROWS = 200_000
+
+
+def display_handle(platform: str, handle: str) -> str:
+    """Return the handle as users write it: @name on X and Mastodon, bare on Bluesky."""
+    if not handle:
+        return ""
+    if platform in ("x", "mastodon") and not handle.startswith("@"):
+        return "@" + handle
+    return handle
+
+
+def score_table(table: pd.DataFrame, model: Model, as_of: datetime) -> pd.DataFrame:
+    """Return one row per account: canonical columns, age_days, probability, label, reasons."""
+    parts = [
+        _score_chunk(table.iloc[start : start + CHUNK_ROWS], model, as_of)
+        for start in range(0, len(table), CHUNK_ROWS)
+    ]
+    if not parts:
+        return _score_chunk(table, model, as_of)
+    return pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+
+
+def _score_chunk(table: pd.DataFrame, model: Model, as_of: datetime) -> pd.DataFrame:
+    features = compute_features(table, as_of)
+    probability = model.predict_proba(features) if len(table) else np.zeros(0)
+    questionable = probability >= model.threshold
+    out = table.reset_index(drop=True).copy()
+    out["handle"] = [
+        display_handle(p, h) for p, h in zip(out["platform"].tolist(), out["handle"].tolist())
+    ]
+    out["age_days"] = features["age_days"].to_numpy() if "age_days" in features else np.nan
+    out["probability"] = probability
+    out["label"] = np.where(questionable, QUESTIONABLE, AUTHENTIC)
+    if len(table):
+        contributions = model.contributions(features)
+        out["reasons"] = explain(out, features, contributions, questionable)
+    else:
+        out["reasons"] = pd.Series(dtype=object)
+    return out

@@ -1,0 +1,50 @@
+"""The summary's counts, interval, headline and --fail-above gate."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from followaudit.accounts import Skipped
+from followaudit.report import fail_above, headline, summarize
+from followaudit.stats import wilson
+
+
+def scored(n_questionable, n_authentic):
+    probability = np.r_[np.full(n_questionable, 0.9), np.full(n_authentic, 0.1)]
+    label = np.where(probability >= 0.5, "questionable", "authentic")
+    return pd.DataFrame({"probability": probability, "label": label})
+
+
+def test_counts_share_and_interval():
+    summary = summarize(scored(30, 70), [Skipped(3, "negative posts")], threshold=0.5)
+    assert summary.scored == 100
+    assert summary.skipped == 1
+    assert summary.questionable == 30
+    assert summary.share_questionable == wilson(30, 100)
+    assert summary.histogram[9] == 30 and summary.histogram[1] == 70
+    assert sum(summary.histogram) == 100
+
+
+def test_authentic_estimate_scales_to_the_whole_follower_base():
+    summary = summarize(scored(20, 80), [], threshold=0.5, population=10_000)
+    share = wilson(20, 100)
+    assert summary.authentic_followers.estimate == pytest.approx(8_000)
+    assert summary.authentic_followers.low == pytest.approx(10_000 * (1 - share.high))
+    assert summary.authentic_followers.high == pytest.approx(10_000 * (1 - share.low))
+    assert headline(summary).startswith("Authentic followers: about 8,000 (")
+    assert headline(summary).endswith(" of 10,000")
+
+
+def test_gate_compares_the_lower_bound():
+    summary = summarize(scored(30, 70), [], threshold=0.5)
+    low = summary.share_questionable.low  # about 0.22
+    assert not fail_above(summary, 100 * low - 1).passed
+    assert fail_above(summary, 100 * low + 1).passed
+    # The estimate (30%) is above 25%, but the data cannot show it with 95% confidence.
+    assert fail_above(summary, 25).passed
+
+
+def test_empty_summary_has_no_interval():
+    summary = summarize(scored(0, 0), [Skipped(1, "x")], threshold=0.5)
+    assert summary.scored == 0
+    assert headline(summary) == "No account could be scored."
