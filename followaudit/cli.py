@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 import traceback
 from collections.abc import Callable, Sequence
@@ -14,12 +15,12 @@ from rich.console import Console
 from rich.markup import escape
 
 from followaudit import __version__
-from followaudit.errors import ExitCode, FollowauditError, UsageError
+from followaudit.errors import EXIT_CODE_MEANINGS, ExitCode, FollowauditError, UsageError
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 EXIT_CODES_HELP = "\b\nExit codes:\n" + "\n".join(
-    f"  {code.value:>3}  {code.name}" for code in ExitCode
+    f"  {code.value:>3}  {code.name:<13} {EXIT_CODE_MEANINGS[code]}" for code in ExitCode
 )
 
 SCORE_JSON_SCHEMA = "followaudit.score/1"
@@ -179,6 +180,237 @@ def score(
         raise GateFailed()
 
 
+@cli.command(epilog=EXIT_CODES_HELP)
+@click.argument("handles", nargs=-1, required=True)
+@click.option(
+    "--platform",
+    type=click.Choice(["x", "bluesky", "mastodon"]),
+    help="Platform of the handles; normally picked from the handle's shape.",
+)
+@click.option(
+    "--token",
+    metavar="TOKEN",
+    help="X API bearer token (default: X_BEARER_TOKEN, then the config file). Never printed or stored.",
+)
+@click.option(
+    "--api-url",
+    metavar="URL",
+    help="Base URL of the API (proxy, self-hosted AppView, tests); for Mastodon it replaces "
+    "the home server. Default: FOLLOWAUDIT_API_URL, else the platform's own.",
+)
+@click.option("--sample", type=click.IntRange(1), metavar="N",
+              help="Score a uniform random sample of N listed followers instead of all.")
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed of --sample.")
+@click.option("--max-followers", type=click.IntRange(1), metavar="N",
+              help="List at most the N newest followers (the estimate then covers only them).")
+@click.option("--cache", "cache_path", type=click.Path(dir_okay=False),
+              help="Cache database (default: the user cache folder, see `followaudit cache info`).")
+@click.option("--no-cache", is_flag=True, help="Neither read nor write the cache.")
+@click.option("--refresh", is_flag=True, help="Fetch everything again, ignoring cached answers.")
+@click.option("--max-wait", type=click.FloatRange(0), default=900, show_default=True,
+              metavar="SECONDS", help="Longest rate-limit wait to sit out before giving up.")
+@click.option("--model", "model_path", type=click.Path(dir_okay=False),
+              help="Model file to use instead of the shipped one.")
+@click.option("--csv", "csv_out", metavar="PATH",
+              help="Write one row per scored follower as CSV ('-' = stdout).")
+@click.option("--json", "json_out", metavar="PATH", help="Write the audit as JSON ('-' = stdout).")
+@click.option("--fail-above", type=click.FloatRange(0, 100), metavar="PCT",
+              help="Exit with code 10 (GATE_FAILED) when the share questionable is above PCT "
+              "percent (lower bound of the 95% interval compared; see `score --help`).")
+@click.option("--top", type=click.IntRange(0), default=10, show_default=True,
+              help="How many of the most questionable followers to list.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress display and no report.")
+def scan(
+    handles: tuple[str, ...],
+    platform: str | None,
+    token: str | None,
+    api_url: str | None,
+    sample: int | None,
+    seed: int,
+    max_followers: int | None,
+    cache_path: str | None,
+    no_cache: bool,
+    refresh: bool,
+    max_wait: float,
+    model_path: str | None,
+    csv_out: str | None,
+    json_out: str | None,
+    fail_above: float | None,
+    top: int,
+    quiet: bool,
+) -> None:
+    """Fetch the followers of HANDLES and audit them.
+
+    \b
+    The platform comes from the handle's shape:
+      @name, x.com/name, twitter.com/name          X (needs a bearer token)
+      name.bsky.social, a custom domain, did:plc:.., bsky.app/profile/..   Bluesky
+      @name@server, https://server/@name            Mastodon
+    Every answer is cached, so an interrupted scan resumes without
+    fetching again; each scan prints the requests made and saved.
+    """
+    from followaudit.audit import audit_document, audit_scan, scan_document
+    from followaudit.cache import default_cache_path, open_cache
+    from followaudit.config import api_base_url, find_x_bearer_token
+    from followaudit.export import write_csv, write_json
+    from followaudit.handles import parse_handle
+    from followaudit.http import Http
+    from followaudit.model import load_model
+    from followaudit.progress import ScanProgress
+    from followaudit.render import scan_report
+    from followaudit.report import fail_above as gate_check
+    from followaudit.scan import run_scan
+
+    if csv_out == "-" and json_out == "-":
+        raise UsageError("--csv - and --json - cannot both write to standard output")
+    if no_cache and (refresh or cache_path):
+        raise UsageError("--no-cache cannot be combined with --refresh or --cache")
+    # Every handle is checked before the first request is made.
+    parsed = [parse_handle(text, platform) for text in handles]
+    model = load_model(Path(model_path) if model_path else None)
+    token_value: str | None = None
+    if any(h.platform == "x" for h in parsed):
+        found = find_x_bearer_token(token)
+        token_value = found.value
+        for warning in found.warnings:
+            _console(stderr=True).print(f"[yellow]warning:[/] {escape(warning)}")
+
+    stderr = _console(stderr=True)
+    cache = None
+    if not no_cache:
+        cache, warning = open_cache(Path(cache_path) if cache_path else default_cache_path())
+        if warning:
+            stderr.print(f"[yellow]warning:[/] {escape(warning)}")
+    to_stderr = "-" in (csv_out, json_out)
+    report_console = _console(stderr=to_stderr)
+    show_progress = not quiet and stderr.is_terminal
+
+    audits = []
+    documents: list[dict[str, Any]] = []
+    errors: list[dict[str, Any]] = []
+    exit_code = ExitCode.OK
+    with Http(cache=cache, refresh=refresh, max_wait=max_wait) as http:
+        for handle in parsed:
+            try:
+                with ScanProgress(stderr, enabled=show_progress) as progress:
+                    result = run_scan(
+                        handle,
+                        http=http,
+                        token=token_value if handle.platform == "x" else None,
+                        api_url=api_base_url(handle.platform, api_url),
+                        sample=sample,
+                        seed=seed,
+                        max_followers=max_followers,
+                        progress=progress.update,
+                    )
+            except FollowauditError as exc:
+                if len(parsed) == 1:
+                    raise
+                stderr.print(f"[bold red]Error:[/] {escape(exc.message)}", highlight=False)
+                errors.append({"handle": handle.display, "error": exc.message,
+                               "exit_code": int(exc.exit_code)})
+                # An audit that could not run outranks a gate that failed.
+                if exit_code in (ExitCode.OK, ExitCode.GATE_FAILED):
+                    exit_code = exc.exit_code
+                continue
+            audit = audit_scan(result, model, result.fetched_at)
+            gate = gate_check(audit.summary, fail_above) if fail_above is not None else None
+            if gate is not None and not gate.passed and exit_code == ExitCode.OK:
+                exit_code = ExitCode.GATE_FAILED
+            document = audit_document(audit, gate, model)
+            if cache is not None:
+                cache.put_scan(result.subject.platform, result.subject.handle,
+                               json.dumps(scan_document([document], []), allow_nan=False,
+                                          default=str),
+                               result.fetched_at.timestamp())
+            audits.append(audit)
+            documents.append(document)
+            if not quiet:
+                scan_report(report_console, audit, top=top, gate=gate)
+
+    if csv_out and audits:
+        import pandas as pd
+
+        stream, close = _open_output(csv_out)
+        try:
+            frames = [a.rows.assign(audited=a.handle) for a in audits]
+            write_csv(pd.concat(frames, ignore_index=True), stream, audited=True)
+        finally:
+            if close:
+                stream.close()
+    if json_out:
+        stream, close = _open_output(json_out)
+        try:
+            write_json(scan_document(documents, errors), stream)
+        finally:
+            if close:
+                stream.close()
+    if cache is not None:
+        cache.close()
+    if exit_code == ExitCode.GATE_FAILED:
+        raise GateFailed()
+    if exit_code != ExitCode.OK:
+        raise ScanFailed(exit_code)
+
+
+@cli.group()
+def cache() -> None:
+    """Show or clear the cache of API answers that makes scans resumable."""
+
+
+@cache.command("info")
+@click.option("--cache", "cache_path", type=click.Path(dir_okay=False), help="Cache database.")
+def cache_info(cache_path: str | None) -> None:
+    """Show where the cache lives, how many answers it holds, and their age."""
+    from followaudit.cache import Cache, default_cache_path
+
+    path = Path(cache_path) if cache_path else default_cache_path()
+    console = _console()
+    if not path.exists():
+        console.print(f"Cache: {path} (empty: no scan has run yet)")
+        return
+    with Cache(path) as store:
+        info = store.info()
+
+    def when(epoch: float | None) -> str:
+        if epoch is None:
+            return "-"
+        return datetime.fromtimestamp(epoch, timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+
+    console.print(f"Cache: {info.path}", highlight=False)
+    console.print(
+        f"Answers: {info.entries:,} ({info.fresh_entries:,} fresh enough to reuse)   "
+        f"Scans: {info.scans:,}   Size: {info.size_bytes / 1e6:.1f} MB",
+        highlight=False,
+    )
+    console.print(f"Oldest: {when(info.oldest)}   Newest: {when(info.newest)}", highlight=False)
+
+
+@cache.command("clear")
+@click.option("--cache", "cache_path", type=click.Path(dir_okay=False), help="Cache database.")
+@click.option("--scans", "include_scans", is_flag=True,
+              help="Also remove stored scan results (used by reports).")
+def cache_clear(cache_path: str | None, include_scans: bool) -> None:
+    """Remove every cached API answer."""
+    from followaudit.cache import Cache, default_cache_path
+
+    path = Path(cache_path) if cache_path else default_cache_path()
+    if not path.exists():
+        _console().print(f"Cache: {path} is already empty")
+        return
+    with Cache(path) as store:
+        removed = store.clear(include_scans=include_scans)
+    _console().print(f"Removed {removed:,} cached answers from {path}", highlight=False)
+
+
+class ScanFailed(Exception):
+    """Raised to exit with a scan's error code after the other handles were reported."""
+
+    def __init__(self, code: ExitCode) -> None:
+        super().__init__(code.name)
+        self.code = code
+
+
 class GateFailed(Exception):
     """Raised to exit with GATE_FAILED after the report is printed."""
 
@@ -192,6 +424,8 @@ def _run(args: Sequence[str] | None) -> int:
         cli.main(args=argv, prog_name="followaudit", standalone_mode=False)
     except GateFailed:
         return ExitCode.GATE_FAILED
+    except ScanFailed as exc:
+        return exc.code
     except FollowauditError as exc:
         if debug:
             traceback.print_exc()

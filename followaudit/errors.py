@@ -28,6 +28,22 @@ class ExitCode(IntEnum):
     INTERRUPTED = 130  # Ctrl-C; what was fetched is kept in the cache
 
 
+EXIT_CODE_MEANINGS: dict[ExitCode, str] = {
+    ExitCode.OK: "success; every gate passed",
+    ExitCode.INTERNAL: "unexpected error (a bug: rerun with --debug and report it)",
+    ExitCode.USAGE: "bad options, arguments or handle",
+    ExitCode.INPUT: "input file unreadable or holds no scoreable account; cache unusable",
+    ExitCode.MODEL: "model file missing, tampered with, or not a followaudit model",
+    ExitCode.NOT_FOUND: "account not found, suspended, or protected",
+    ExitCode.AUTH: "API token missing, invalid, or without access to the endpoint",
+    ExitCode.NETWORK: "platform unreachable, kept failing, or answered nonsense",
+    ExitCode.RATE_LIMITED: "a rate-limit wait longer than --max-wait",
+    ExitCode.HIDDEN: "the account hides its follower list",
+    ExitCode.GATE_FAILED: "a --fail-above gate failed",
+    ExitCode.INTERRUPTED: "interrupted (Ctrl-C); fetched answers stay cached",
+}
+
+
 class FollowauditError(Exception):
     """Base class: a user-facing failure with a one-sentence message."""
 

@@ -66,10 +66,17 @@ def _escape_series(series: pd.Series) -> pd.Series:
     return text
 
 
-def write_csv(rows: pd.DataFrame, target: str | Path | IO[str]) -> None:
-    """Write one row per account with ``CSV_COLUMNS``, text cells formula-escaped."""
-    frame = rows.loc[:, list(CSV_COLUMNS)].copy()
-    for name in TEXT_COLUMNS:
+def write_csv(
+    rows: pd.DataFrame, target: str | Path | IO[str], *, audited: bool = False
+) -> None:
+    """Write one row per account with ``CSV_COLUMNS``, text cells formula-escaped.
+
+    ``audited`` adds a first column naming the audited account (for scans of
+    several handles).
+    """
+    columns = (["audited"] if audited else []) + list(CSV_COLUMNS)
+    frame = rows.loc[:, columns].copy()
+    for name in TEXT_COLUMNS + (("audited",) if audited else ()):
         frame[name] = _escape_series(frame[name])
     frame["probability"] = frame["probability"].round(4)
     frame["age_days"] = frame["age_days"].round(1)

@@ -11,6 +11,7 @@ from rich.table import Table
 from rich.text import Text
 
 from followaudit.accounts import Skipped
+from followaudit.audit import Audit
 from followaudit.report import GateResult, Summary, headline
 
 BAR_WIDTH = 40
@@ -130,3 +131,39 @@ def score_report(
         console.print(skipped_block(skipped))
     if gate is not None:
         console.print(gate_line(gate))
+
+
+def scan_report(console: Console, audit: Audit, *, top: int, gate: GateResult | None) -> None:
+    """Print the report of one live audit."""
+    scan = audit.scan
+    subject = scan.subject
+    title = f"{audit.handle} on {PLATFORM_NAMES.get(subject.platform, subject.platform)}"
+    sampled = scan.sample is not None and scan.sample < scan.listed
+    parts: list[object] = [
+        summary_panel(audit.summary, title, listed=scan.listed, sampled=sampled)
+    ]
+    if audit.summary.scored:
+        parts.append(histogram(audit.summary))
+        if top > 0:
+            parts.append(top_table(audit.rows, top))
+    console.print(Group(*parts))  # type: ignore[arg-type]
+    if audit.scope_note:
+        console.print(Text(audit.scope_note, style="yellow"))
+    if audit.skipped:
+        console.print(skipped_block(audit.skipped))
+    requests = Text(
+        f"API requests: {scan.stats.made:,} made, {scan.stats.cached:,} answered from the cache",
+        style="dim",
+    )
+    if scan.stats.waited_seconds >= 1:
+        requests.append(f", {scan.stats.waited_seconds:,.0f} s waiting on rate limits")
+    if subject.platform == "x":
+        requests.append(
+            "; X bills every user returned, cached answers cost nothing", style="dim"
+        )
+    console.print(requests)
+    if gate is not None:
+        console.print(gate_line(gate))
+
+
+PLATFORM_NAMES = {"x": "X", "bluesky": "Bluesky", "mastodon": "Mastodon"}

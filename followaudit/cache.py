@@ -1,0 +1,324 @@
+"""The SQLite cache of API answers and finished scans.
+
+Every paid request is money (about $0.01 per X user returned), so answers
+are kept and a re-run, or a run resumed after a rate-limit stop, reads them
+back instead of paying twice. Entries older than ``max_age`` (24 h by
+default) count as absent so an audit stays fresh; ``Http(refresh=True)``
+skips reads but still writes.
+
+Only response data is stored: the request key is the method, the redacted
+URL and its sorted query (never a request header), and of the response
+headers only those in ``followaudit.http.KEPT_HEADERS`` (content type,
+paging, rate limits) are kept, so no token can land in the file.
+
+A file that is corrupt, from a newer followaudit, or cannot be created
+raises ``CacheError`` when the ``Cache`` is opened; ``open_cache`` turns that
+into ``(None, warning)`` for callers that prefer to run without a cache. A
+write that fails later (disk full) does not abort an audit: the first
+failure is kept in ``Cache.write_error`` and further writes are skipped.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import sys
+import threading
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Self
+
+from followaudit.errors import ExitCode, FollowauditError
+
+__all__ = [
+    "SCHEMA_VERSION",
+    "Cache",
+    "CacheError",
+    "CacheInfo",
+    "CachedResponse",
+    "default_cache_path",
+    "open_cache",
+]
+
+SCHEMA_VERSION = 1
+DEFAULT_MAX_AGE = 86400.0
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS requests (
+    key TEXT PRIMARY KEY,
+    status INTEGER NOT NULL,
+    headers_json TEXT NOT NULL,
+    body BLOB NOT NULL,
+    fetched_at REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS scans (
+    platform TEXT NOT NULL,
+    handle TEXT NOT NULL,
+    finished_at REAL NOT NULL,
+    result_json TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS scans_by_handle ON scans (platform, handle, finished_at);
+"""
+
+
+class CacheError(FollowauditError):
+    """The cache file cannot be opened, read or created."""
+
+    exit_code = ExitCode.INPUT
+
+
+@dataclass(frozen=True)
+class CachedResponse:
+    """A stored 2xx answer."""
+
+    status: int
+    headers: Mapping[str, str]
+    body: bytes
+    fetched_at: float
+
+
+@dataclass(frozen=True)
+class CacheInfo:
+    """What ``followaudit cache info`` shows."""
+
+    path: Path
+    entries: int  # stored requests, fresh or not
+    fresh_entries: int  # those younger than max_age
+    scans: int
+    size_bytes: int  # the database file plus its WAL
+    oldest: float | None  # fetched_at epoch seconds
+    newest: float | None
+
+
+def default_cache_path(env: Mapping[str, str] | None = None, platform: str | None = None) -> Path:
+    """Return where the cache lives: the user cache folder + followaudit/cache.sqlite3.
+
+    XDG_CACHE_HOME (if absolute) or ~/.cache on Linux and other Unixes,
+    ~/Library/Caches on macOS, %LOCALAPPDATA% on Windows.
+    """
+    env = os.environ if env is None else env
+    platform = sys.platform if platform is None else platform
+    home = Path(env.get("HOME") or env.get("USERPROFILE") or Path.home())
+    if platform == "darwin":
+        base = home / "Library" / "Caches"
+    elif platform.startswith("win"):
+        local = env.get("LOCALAPPDATA")
+        base = Path(local) if local else home / "AppData" / "Local"
+    else:
+        xdg = env.get("XDG_CACHE_HOME", "")
+        base = Path(xdg) if xdg and os.path.isabs(xdg) else home / ".cache"
+    return base / "followaudit" / "cache.sqlite3"
+
+
+class Cache:
+    """Return stored API answers by key; thread-safe (one connection behind a lock)."""
+
+    def __init__(
+        self,
+        path: Path,
+        *,
+        max_age: float = DEFAULT_MAX_AGE,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.path = Path(path)
+        self.max_age = max_age
+        self.clock = clock
+        self.write_error: str | None = None
+        self._lock = threading.Lock()
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        except OSError as exc:
+            raise CacheError(
+                f"Cannot create the cache folder {self.path.parent} ({exc.strerror}); "
+                "pass another cache path or --no-cache"
+            ) from None
+        try:
+            # check_same_thread=False: get_many's worker threads share it under _lock.
+            self._db = sqlite3.connect(
+                self.path, timeout=10.0, check_same_thread=False, isolation_level=None
+            )
+        except sqlite3.Error as exc:
+            raise self._open_error(exc) from None
+        try:
+            self._setup()
+        except sqlite3.Error as exc:
+            self._db.close()
+            raise self._open_error(exc) from None
+
+    def _open_error(self, exc: sqlite3.Error) -> CacheError:
+        text = str(exc)
+        if isinstance(exc, sqlite3.DatabaseError) and (
+            "not a database" in text or "malformed" in text or "corrupt" in text
+        ):
+            return CacheError(
+                f"The cache file {self.path} is damaged ({text}); delete it "
+                "(nothing but re-fetchable answers is lost) or pass --no-cache"
+            )
+        return CacheError(
+            f"Cannot use the cache file {self.path} ({text}); check its permissions, "
+            "or pass another cache path or --no-cache"
+        )
+
+    def _setup(self) -> None:
+        db = self._db
+        db.execute("PRAGMA busy_timeout = 10000")
+        # WAL lets a second followaudit process read while this one writes.
+        db.execute("PRAGMA journal_mode = WAL")
+        db.execute("PRAGMA synchronous = NORMAL")
+        db.executescript(_SCHEMA)
+        row = db.execute("SELECT max(version) FROM schema_version").fetchone()
+        version = row[0] if row else None
+        if version is None:
+            db.execute("INSERT INTO schema_version (version) VALUES (?)", (SCHEMA_VERSION,))
+        elif version > SCHEMA_VERSION:
+            raise CacheError(
+                f"The cache file {self.path} was written by a newer followaudit "
+                f"(schema {version}, this one reads {SCHEMA_VERSION}); upgrade followaudit "
+                "or pass another cache path"
+            )
+        # A read-only file opens fine; find out now rather than at the first put.
+        db.execute("BEGIN IMMEDIATE")
+        db.execute("COMMIT")
+
+    # -- requests -----------------------------------------------------------
+
+    def get(self, key: str) -> CachedResponse | None:
+        """Return the stored answer for ``key``, or None if absent or older than max_age."""
+        with self._lock:
+            try:
+                row = self._db.execute(
+                    "SELECT status, headers_json, body, fetched_at FROM requests WHERE key = ?",
+                    (key,),
+                ).fetchone()
+            except sqlite3.Error as exc:
+                raise self._open_error(exc) from None
+        if row is None:
+            return None
+        status, headers_json, body, fetched_at = row
+        if self.clock() - fetched_at > self.max_age:
+            return None
+        try:
+            headers = json.loads(headers_json)
+        except ValueError:
+            return None
+        if not isinstance(headers, dict):
+            return None
+        return CachedResponse(int(status), headers, bytes(body), float(fetched_at))
+
+    def put(
+        self,
+        key: str,
+        status: int,
+        headers: Mapping[str, str],
+        body: bytes,
+        fetched_at: float,
+    ) -> None:
+        """Store an answer, keeping only the response headers in KEPT_HEADERS."""
+        from followaudit.http import KEPT_HEADERS  # late: http imports cache for typing
+
+        kept = {k.lower(): v for k, v in headers.items() if k.lower() in KEPT_HEADERS}
+        self._write(
+            "INSERT OR REPLACE INTO requests (key, status, headers_json, body, fetched_at) "
+            "VALUES (?, ?, ?, ?, ?)",
+            (key, status, json.dumps(kept, sort_keys=True), sqlite3.Binary(body), fetched_at),
+        )
+
+    def _write(self, sql: str, args: tuple[object, ...]) -> None:
+        with self._lock:
+            if self.write_error is not None:
+                return
+            try:
+                self._db.execute(sql, args)
+            except sqlite3.Error as exc:
+                self.write_error = (
+                    f"Could not write to the cache file {self.path} ({exc}); "
+                    "the rest of this run is not cached"
+                )
+
+    # -- scans --------------------------------------------------------------
+
+    def put_scan(self, platform: str, handle: str, result_json: str, finished_at: float) -> None:
+        """Store a finished scan's result for ``followaudit report``."""
+        self._write(
+            "INSERT INTO scans (platform, handle, finished_at, result_json) VALUES (?, ?, ?, ?)",
+            (platform, handle.lower(), finished_at, result_json),
+        )
+
+    def latest_scan(self, platform: str, handle: str) -> tuple[str, float] | None:
+        """Return (result_json, finished_at) of the newest scan of a handle, whatever its age."""
+        with self._lock:
+            row = self._db.execute(
+                "SELECT result_json, finished_at FROM scans WHERE platform = ? AND handle = ? "
+                "ORDER BY finished_at DESC LIMIT 1",
+                (platform, handle.lower()),
+            ).fetchone()
+        return None if row is None else (str(row[0]), float(row[1]))
+
+    # -- maintenance --------------------------------------------------------
+
+    def info(self) -> CacheInfo:
+        """Return the cache's path, entry counts, size on disk and fetch-time range."""
+        with self._lock:
+            entries, oldest, newest = self._db.execute(
+                "SELECT count(*), min(fetched_at), max(fetched_at) FROM requests"
+            ).fetchone()
+            fresh = self._db.execute(
+                "SELECT count(*) FROM requests WHERE fetched_at >= ?",
+                (self.clock() - self.max_age,),
+            ).fetchone()[0]
+            scans = self._db.execute("SELECT count(*) FROM scans").fetchone()[0]
+        size = 0
+        for suffix in ("", "-wal"):
+            try:
+                size += os.path.getsize(f"{self.path}{suffix}")
+            except OSError:
+                pass
+        return CacheInfo(self.path, int(entries), int(fresh), int(scans), size, oldest, newest)
+
+    def prune(self) -> int:
+        """Return how many stored answers older than max_age were removed."""
+        with self._lock:
+            cursor = self._db.execute(
+                "DELETE FROM requests WHERE fetched_at < ?", (self.clock() - self.max_age,)
+            )
+            return cursor.rowcount
+
+    def clear(self, *, include_scans: bool = False) -> int:
+        """Return how many stored answers were removed (all; scans too if asked)."""
+        with self._lock:
+            cursor = self._db.execute("DELETE FROM requests")
+            removed = cursor.rowcount
+            if include_scans:
+                self._db.execute("DELETE FROM scans")
+            self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        with self._lock:
+            self._db.execute("VACUUM")
+        return removed
+
+    def close(self) -> None:
+        """Close the database connection."""
+        with self._lock:
+            self._db.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def open_cache(
+    path: Path,
+    *,
+    max_age: float = DEFAULT_MAX_AGE,
+    clock: Callable[[], float] = time.time,
+) -> tuple[Cache | None, str | None]:
+    """Return (cache, None), or (None, warning sentence) when the cache file is unusable."""
+    try:
+        return Cache(path, max_age=max_age, clock=clock), None
+    except CacheError as exc:
+        return None, f"{exc.message}; running without a cache"

@@ -1,0 +1,245 @@
+"""Records out of JSON containers: JSONL, arrays, API pages, pretty-printed documents.
+
+Every record comes with the 1-based line it starts on. Records that cannot be
+decoded come out as ``Broken`` with the reason, so the caller can count them
+as skipped; only problems that leave the rest of a file unreadable raise
+``InputError``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from followaudit.errors import InputError
+
+# Keys under which API pages hold their list of accounts:
+# X v2 (and twarc2 lines) "data", X v1.1 followers/list "users",
+# Bluesky getProfiles "profiles" and getFollowers "followers", Mastodon search "accounts".
+PAGE_KEYS: tuple[str, ...] = ("data", "profiles", "users", "followers", "accounts")
+WHITESPACE = " \t\n\r"
+TRUNCATED = "the file ends in the middle of this record (was it cut off while being written?)"
+
+
+@dataclass(frozen=True)
+class Broken:
+    """A record that could not be decoded, and why."""
+
+    reason: str
+
+
+Item = tuple[int, Any]
+
+
+def page_records(page: dict[str, Any], line: int, warnings: list[str]) -> list[Any] | None:
+    """Return the accounts of an API page, or None if ``page`` is a single record."""
+    for key in PAGE_KEYS:
+        records = page.get(key)
+        if isinstance(records, list):
+            return records
+    errors = page.get("errors")
+    if isinstance(errors, list) and "id" not in page:
+        # An X page whose every user failed (suspended, not found): nothing to score.
+        first = errors[0] if errors and isinstance(errors[0], dict) else {}
+        detail = first.get("detail") or first.get("title") or "an API error"
+        warnings.append(f"line {line}: an API error page with no accounts ({detail})")
+        return []
+    if "error" in page and "message" in page and "did" not in page:
+        warnings.append(f"line {line}: an API error page with no accounts ({page['message']})")
+        return []
+    return None
+
+
+def _expand(value: Any, line: int, warnings: list[str]) -> Iterator[Item]:
+    if isinstance(value, dict):
+        records = page_records(value, line, warnings)
+        if records is None:
+            yield line, value
+        else:
+            for record in records:
+                yield line, record
+    elif isinstance(value, list):
+        for record in value:
+            yield line, record
+    else:
+        yield line, Broken("not a JSON object")
+
+
+def iter_jsonl(lines: Iterable[bytes], first_line: int, warnings: list[str]) -> Iterator[Item]:
+    """Yield (line, record) from JSON Lines: one record, page or array per line."""
+    loads = json.loads
+    pending: tuple[int, str] | None = None
+    line = first_line - 1
+    for raw in lines:
+        line += 1
+        if pending is not None:
+            yield pending[0], Broken(pending[1])
+            pending = None
+        try:
+            value = loads(raw)
+        except UnicodeDecodeError:
+            yield line, Broken("not UTF-8 text")
+            continue
+        except ValueError as error:
+            if not raw.strip():
+                continue
+            # Held back one line: a failure on the very last line is a truncated file.
+            pending = (line, f"not valid JSON ({_reason(error)})")
+            continue
+        if type(value) is dict:
+            for key in PAGE_KEYS:
+                if key in value:
+                    break
+            else:
+                if "errors" not in value and "error" not in value:
+                    yield line, value
+                    continue
+        yield from _expand(value, line, warnings)
+    if pending is not None:
+        warnings.append(f"line {pending[0]}: {TRUNCATED}; that record was skipped")
+        yield pending[0], Broken(TRUNCATED)
+
+
+def _reason(error: ValueError) -> str:
+    if isinstance(error, json.JSONDecodeError):
+        return error.msg
+    return str(error)
+
+
+class _Truncated(Exception):
+    """The document ends before the value being read is complete."""
+
+    def __init__(self, line: int | None) -> None:
+        super().__init__(line)
+        self.line = line
+
+
+class _Document:
+    """A whole JSON text (pretty-printed or not), scanned value by value for line numbers."""
+
+    def __init__(self, text: str, path: str, warnings: list[str]) -> None:
+        self.text = text
+        self.end = len(text.rstrip())
+        self.path = path
+        self.warnings = warnings
+        self.decoder = json.JSONDecoder()
+        self._line_pos = 0
+        self._line = 1
+
+    def line_at(self, pos: int) -> int:
+        """Return the 1-based line of character ``pos``."""
+        if pos < self._line_pos:
+            self._line_pos, self._line = 0, 1
+        self._line += self.text.count("\n", self._line_pos, pos)
+        self._line_pos = pos
+        return self._line
+
+    def skip_ws(self, pos: int) -> int:
+        text = self.text
+        while pos < len(text) and text[pos] in WHITESPACE:
+            pos += 1
+        return pos
+
+    def fail(self, pos: int, what: str) -> InputError:
+        return InputError(f"this is not valid JSON ({what})", path=self.path, line=self.line_at(pos))
+
+    def at_end(self, pos: int) -> bool:
+        return pos >= self.end
+
+    def decode(self, pos: int, line: int | None) -> tuple[Any, int]:
+        """Return (value, end) of the JSON value at ``pos``.
+
+        A value cut off by the end of the file raises _Truncated(line), so the
+        caller keeps what came before; any other error is a broken file.
+        """
+        try:
+            return self.decoder.raw_decode(self.text, pos)
+        except json.JSONDecodeError as error:
+            # "Unterminated string" means no closing quote before the end of the file.
+            if self.at_end(error.pos) or error.msg.startswith("Unterminated string"):
+                raise _Truncated(line) from None
+            raise self.fail(max(error.pos, pos), error.msg) from None
+
+    def expect(self, pos: int, chars: str, what: str, line: int | None) -> str:
+        if self.at_end(pos):
+            raise _Truncated(line)
+        char = self.text[pos]
+        if char not in chars:
+            raise self.fail(pos, what)
+        return char
+
+    def items(self) -> Iterator[Item]:
+        """Yield (line, record | Broken) for every top-level value, one after another."""
+        pos = self.skip_ws(0)
+        try:
+            while not self.at_end(pos):
+                char = self.text[pos]
+                if char == "[":
+                    pos = yield from self._array(pos)
+                elif char == "{":
+                    pos = yield from self._object(pos)
+                else:
+                    line = self.line_at(pos)
+                    _, pos = self.decode(pos, line)
+                    yield line, Broken("not a JSON object")
+                pos = self.skip_ws(pos)
+        except _Truncated as cut:
+            if cut.line is not None:
+                self.warnings.append(f"line {cut.line}: {TRUNCATED}; that record was skipped")
+                yield cut.line, Broken(TRUNCATED)
+            else:
+                self.warnings.append(
+                    "the file ends before its closing bracket (was it cut off while being "
+                    "written?); every complete record was read"
+                )
+
+    def _array(self, pos: int) -> Iterator[Item]:
+        """Yield the records of the array at ``pos``; return the position after it."""
+        pos = self.skip_ws(pos + 1)
+        if self.expect(pos, "]{[tfn\"-0123456789", "expected a record", None) == "]":
+            return pos + 1
+        while True:
+            line = self.line_at(pos)
+            value, pos = self.decode(pos, line)
+            yield from _expand(value, line, self.warnings)
+            pos = self.skip_ws(pos)
+            if self.expect(pos, ",]", "expected ',' or ']' between records", None) == "]":
+                return pos + 1
+            pos = self.skip_ws(pos + 1)
+
+    def _object(self, pos: int) -> Iterator[Item]:
+        """Scan one top-level object: a page's accounts one by one, else one record."""
+        start_line = self.line_at(pos)
+        pos = self.skip_ws(pos + 1)
+        fields: dict[str, Any] = {}
+        is_page = False
+        # Until a page's account list is seen, a cut-off object is one truncated record.
+        while True:
+            cut_line = None if is_page else start_line
+            if self.expect(pos, '}"', "expected a key or '}'", cut_line) == "}":
+                pos += 1
+                break
+            key, pos = self.decode(pos, cut_line)
+            pos = self.skip_ws(pos)
+            self.expect(pos, ":", "expected ':' after a key", cut_line)
+            pos = self.skip_ws(pos + 1)
+            if not is_page and key in PAGE_KEYS and self.text.startswith("[", pos):
+                is_page = True
+                pos = yield from self._array(pos)
+            else:
+                fields[key], pos = self.decode(pos, cut_line)
+            pos = self.skip_ws(pos)
+            if self.expect(pos, ",}", "expected ',' or '}' after a value", cut_line) == ",":
+                pos = self.skip_ws(pos + 1)
+        if not is_page:
+            records = page_records(fields, start_line, self.warnings)
+            if records is None:
+                yield start_line, fields
+        return pos
+
+
+def iter_document(text: str, path: str, warnings: list[str]) -> Iterator[Item]:
+    """Yield (line, record | Broken) from a whole JSON text: arrays, pages or records."""
+    return _Document(text, path, warnings).items()

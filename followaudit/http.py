@@ -1,0 +1,643 @@
+"""The one HTTP choke point: every request followaudit makes goes through ``Http.get``.
+
+``Http`` answers from the SQLite cache when it can, and otherwise sends the
+request with retries (exponential backoff with full jitter on transport
+errors, timeouts, 5xx answers and truncated JSON bodies) and rate-limit
+waits taken from the platforms' own headers:
+
+=========== ============================ ==========================================
+platform    remaining                    reset
+=========== ============================ ==========================================
+X           ``x-rate-limit-remaining``   ``x-rate-limit-reset`` (epoch seconds)
+Bluesky     ``ratelimit-remaining``      ``ratelimit-reset`` (epoch seconds)
+Mastodon    ``x-ratelimit-remaining``    ``x-ratelimit-reset`` (ISO 8601 timestamp)
+any         (on 429)                     ``retry-after`` (seconds or HTTP date)
+=========== ============================ ==========================================
+
+A response saying ``remaining == 0`` blocks its host until the reset, so the
+next request to that host waits instead of running into a 429. The clock,
+the sleep, the random source and the ``httpx`` transport are injected so tests
+run instantly and never touch the network.
+
+Secrets: request headers (``Authorization``) never reach cache keys, stored
+headers, exception messages, logs or ``Response.url``; credentials in a URL
+(user info, ``access_token=``-like query parameters) are redacted likewise.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import random
+import threading
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, Self
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+import httpx
+
+from followaudit import __version__
+from followaudit.errors import (
+    ExitCode,
+    FollowauditError,
+    InvalidResponseError,
+    NetworkError,
+    RateLimitError,
+    UsageError,
+)
+
+if TYPE_CHECKING:
+    from followaudit.cache import Cache
+
+__all__ = [
+    "DEFAULT_USER_AGENT",
+    "KEPT_HEADERS",
+    "Http",
+    "HttpStatusError",
+    "RequestStats",
+    "Response",
+    "cache_key",
+    "parse_reset",
+    "redact_url",
+]
+
+log = logging.getLogger(__name__)
+
+DEFAULT_USER_AGENT = f"followaudit/{__version__} (+https://github.com/followaudit/followaudit)"
+
+# (remaining, reset) header pairs, one per platform family; names are case-insensitive.
+RATE_LIMIT_PAIRS: tuple[tuple[str, str], ...] = (
+    ("x-rate-limit-remaining", "x-rate-limit-reset"),  # X
+    ("ratelimit-remaining", "ratelimit-reset"),  # Bluesky (and the IETF draft)
+    ("x-ratelimit-remaining", "x-ratelimit-reset"),  # Mastodon
+)
+
+# The only response headers kept on a Response and in the cache: what the
+# adapters need (paging, content type, limits), nothing a server could use
+# to hand back something secret such as a cookie.
+KEPT_HEADERS: frozenset[str] = frozenset(
+    {
+        "content-type",
+        "link",
+        "date",
+        "retry-after",
+        "x-rate-limit-limit",
+        "x-rate-limit-remaining",
+        "x-rate-limit-reset",
+        "ratelimit-limit",
+        "ratelimit-remaining",
+        "ratelimit-reset",
+        "ratelimit-policy",
+        "x-ratelimit-limit",
+        "x-ratelimit-remaining",
+        "x-ratelimit-reset",
+    }
+)
+
+# Query parameters whose values are credentials: redacted in keys, URLs and messages.
+SECRET_PARAMS: frozenset[str] = frozenset(
+    {
+        "access_token",
+        "token",
+        "bearer_token",
+        "api_key",
+        "apikey",
+        "key",
+        "client_secret",
+        "secret",
+        "password",
+        "auth",
+        "signature",
+        "sig",
+    }
+)
+REDACTED = "REDACTED"
+
+# Reset timestamps are whole seconds and clocks drift a little: waiting one
+# second past the announced reset avoids a 429 on the very first retry.
+RESET_MARGIN = 1.0
+
+
+@dataclass(frozen=True)
+class Response:
+    """A parsed JSON answer, from the network or the cache."""
+
+    status: int
+    headers: Mapping[str, str]  # case-insensitive (httpx.Headers), only KEPT_HEADERS
+    data: Any  # parsed JSON body (dict or list); None for 204
+    url: str  # final URL, without any secret
+    from_cache: bool
+
+
+@dataclass
+class RequestStats:
+    """Counters of what an ``Http`` did; read them after a run for the summary."""
+
+    made: int = 0  # requests actually sent over the network (each retry counts)
+    cached: int = 0  # requests answered by the cache (saved)
+    retries: int = 0
+    waited_seconds: float = 0.0  # total time spent waiting for rate-limit resets / backoff
+
+
+class HttpStatusError(FollowauditError):
+    """A 4xx answer (other than 429), raised at once for the platform adapter to translate.
+
+    ``exit_code`` defaults from the status (401/403: AUTH, 404/410: NOT_FOUND,
+    else NETWORK) so an untranslated error still exits sensibly.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int,
+        data: Any,
+        headers: Mapping[str, str],
+        url: str,
+    ) -> None:
+        super().__init__(message)
+        self.status = status
+        self.data = data
+        self.headers = headers
+        self.url = url
+        if status in (401, 403):
+            self.exit_code = ExitCode.AUTH
+        elif status in (404, 410):
+            self.exit_code = ExitCode.NOT_FOUND
+        else:
+            self.exit_code = ExitCode.NETWORK
+
+
+def redact_url(url: str | httpx.URL) -> str:
+    """Return ``url`` with user info and credential-like query values replaced by REDACTED."""
+    parts = urlsplit(str(url))
+    netloc = parts.netloc
+    if "@" in netloc:
+        netloc = f"{REDACTED}@{netloc.rsplit('@', 1)[1]}"
+    query = parts.query
+    if query:
+        pairs = parse_qsl(query, keep_blank_values=True)
+        if any(name.lower() in SECRET_PARAMS for name, _ in pairs):
+            query = urlencode(
+                [(n, REDACTED if n.lower() in SECRET_PARAMS else v) for n, v in pairs]
+            )
+    return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
+
+
+def build_url(url: str, params: Mapping[str, str | int] | None) -> httpx.URL:
+    """Return ``url`` with ``params`` merged into its query string."""
+    try:
+        merged = httpx.URL(url)
+        if params:
+            merged = merged.copy_merge_params({k: str(v) for k, v in params.items()})
+    except (httpx.InvalidURL, TypeError, ValueError) as exc:
+        raise UsageError(f"{redact_url(url)!r} is not a valid URL: {exc}") from None
+    if merged.scheme not in ("http", "https") or not merged.host:
+        raise UsageError(f"{redact_url(url)!r} is not an http(s) URL")
+    return merged
+
+
+def cache_key(url: str, params: Mapping[str, str | int] | None = None) -> str:
+    """Return the cache key of a GET: method, redacted URL and sorted query; never headers."""
+    merged = build_url(url, params)
+    items = sorted(merged.params.multi_items())
+    bare = merged.copy_with(query=None, fragment=None)
+    query = urlencode(items)
+    return "GET " + redact_url(f"{bare}?{query}" if query else str(bare))
+
+
+def parse_reset(value: str | None, now: float) -> float | None:
+    """Return the epoch time a rate-limit reset header names, or None if unreadable.
+
+    Accepts epoch seconds (X, Bluesky), epoch milliseconds, delta seconds
+    (Retry-After and the IETF RateLimit draft: any number below 10^9), ISO
+    8601 timestamps (Mastodon) and HTTP dates (Retry-After).
+    """
+    if value is None:
+        return None
+    text = value.strip()
+    if not text:
+        return None
+    try:
+        number = float(text)
+    except ValueError:
+        pass
+    else:
+        if math.isnan(number) or number < 0:
+            return None
+        if number > 1e12:
+            return number / 1000.0
+        if number > 1e9:
+            return number
+        return now + number
+    moment: datetime | None
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        try:
+            moment = parsedate_to_datetime(text)
+        except (TypeError, ValueError, IndexError):
+            return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.timestamp()
+
+
+def _kept_headers(headers: Mapping[str, str]) -> httpx.Headers:
+    return httpx.Headers({k: v for k, v in headers.items() if k.lower() in KEPT_HEADERS})
+
+
+def _clock_text(epoch: float) -> str:
+    return datetime.fromtimestamp(epoch, tz=UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+def _duration_text(seconds: float) -> str:
+    if seconds < 90:
+        return f"{seconds:.0f} s"
+    if seconds < 5400:
+        return f"{seconds / 60:.0f} min"
+    return f"{seconds / 3600:.1f} h"
+
+
+def _error_detail(data: Any) -> str | None:
+    """Return the human message a platform put in an error body, if any."""
+    if not isinstance(data, dict):
+        return None
+    errors = data.get("errors")
+    if isinstance(errors, list) and errors and isinstance(errors[0], dict):  # X
+        first = errors[0]
+        detail = first.get("detail") or first.get("message") or first.get("title")
+        return str(detail) if detail else None
+    for name in ("detail", "message", "error_description", "error", "title"):
+        value = data.get(name)
+        if isinstance(value, str) and value:
+            return value
+    return None
+
+
+class _Retry(Exception):
+    """Internal: this attempt failed in a way worth retrying after a backoff."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class Http:
+    """Return parsed JSON for GET requests, cached, retried and rate-limited politely.
+
+    Thread-safe: ``get_many`` runs ``get`` from a pool of ``concurrency``
+    threads; rate-limit state and stats are shared under one lock, and a
+    per-host gate makes one thread do a reset wait while the others queue
+    behind it (so ``on_wait`` is called, and ``waited_seconds`` grows, once).
+    """
+
+    def __init__(
+        self,
+        *,
+        transport: httpx.BaseTransport | None = None,
+        cache: Cache | None = None,
+        refresh: bool = False,
+        clock: Callable[[], float] = time.time,
+        sleep: Callable[[float], None] = time.sleep,
+        rng: random.Random | None = None,
+        timeout: float = 30.0,
+        max_retries: int = 5,
+        max_wait: float = 900.0,
+        concurrency: int = 4,
+        on_wait: Callable[[float, str], None] | None = None,
+        user_agent: str = DEFAULT_USER_AGENT,
+        backoff_base: float = 1.0,
+        backoff_cap: float = 60.0,
+    ) -> None:
+        if max_retries < 0:
+            raise ValueError("max_retries must be >= 0")
+        if concurrency < 1:
+            raise ValueError("concurrency must be >= 1")
+        self.cache = cache
+        self.refresh = refresh
+        self.clock = clock
+        self.sleep = sleep
+        self.rng = rng if rng is not None else random.Random()
+        self.timeout = timeout
+        self.max_retries = max_retries
+        self.max_wait = max_wait
+        self.concurrency = concurrency
+        self.on_wait = on_wait
+        self.backoff_base = backoff_base
+        self.backoff_cap = backoff_cap
+        self.stats = RequestStats()
+        self._lock = threading.Lock()
+        self._blocked_until: dict[str, float] = {}
+        self._block_reason: dict[str, str] = {}
+        self._gates: dict[str, threading.Lock] = {}
+        self._client = httpx.Client(
+            transport=transport,
+            timeout=httpx.Timeout(timeout),
+            follow_redirects=True,  # httpx drops Authorization on a cross-origin redirect
+            headers={"User-Agent": user_agent, "Accept": "application/json"},
+            limits=httpx.Limits(max_connections=max(concurrency * 2, 10)),
+        )
+
+    # -- public -------------------------------------------------------------
+
+    def get(
+        self,
+        url: str,
+        *,
+        params: Mapping[str, str | int] | None = None,
+        headers: Mapping[str, str] | None = None,
+        cache: bool = True,
+    ) -> Response:
+        """Return the parsed JSON answer to GET ``url`` with ``params``.
+
+        ``headers`` (e.g. Authorization) are sent but never cached, logged or
+        shown. ``cache=False`` neither reads nor writes the cache for this call.
+        """
+        target = build_url(url, params)
+        shown = redact_url(target)
+        secrets = _secret_values(headers, target)
+        key = cache_key(url, params)
+        use_cache = cache and self.cache is not None
+        if use_cache and not self.refresh:
+            assert self.cache is not None
+            hit = self.cache.get(key)
+            if hit is not None:
+                try:
+                    data = json.loads(hit.body) if hit.body else None
+                except ValueError:
+                    data = None
+                    hit = None  # a damaged entry counts as absent: fetch again
+                if hit is not None:
+                    with self._lock:
+                        self.stats.cached += 1
+                    log.debug("cache hit %s", shown)
+                    return Response(hit.status, _kept_headers(hit.headers), data, shown, True)
+
+        response, body = self._send(target, headers, secrets)
+        if use_cache and 200 <= response.status < 300:
+            assert self.cache is not None
+            self.cache.put(key, response.status, dict(response.headers), body, self.clock())
+        return response
+
+    def get_many(
+        self,
+        requests: Sequence[tuple[str, Mapping[str, str | int]]],
+        *,
+        headers: Mapping[str, str] | None = None,
+        cache: bool = True,
+    ) -> list[Response]:
+        """Return the answers to ``requests`` (url, params), in order, fetched concurrently.
+
+        The first failure (in request order) is raised once the requests
+        already running have finished; requests not yet started are cancelled.
+        """
+        if not requests:
+            return []
+        if self.concurrency == 1 or len(requests) == 1:
+            return [self.get(u, params=p, headers=headers, cache=cache) for u, p in requests]
+        pool = ThreadPoolExecutor(
+            max_workers=min(self.concurrency, len(requests)), thread_name_prefix="followaudit-http"
+        )
+        futures: list[Future[Response]] = []
+        try:
+            for u, p in requests:
+                futures.append(pool.submit(self.get, u, params=p, headers=headers, cache=cache))
+            return [f.result() for f in futures]
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+    def close(self) -> None:
+        """Close the connection pool (the cache is the caller's to close)."""
+        self._client.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    # -- internals ----------------------------------------------------------
+
+    def _send(
+        self, target: httpx.URL, headers: Mapping[str, str] | None, secrets: list[str]
+    ) -> tuple[Response, bytes]:
+        """Return the response to ``target`` and its raw body, after retries and waits."""
+        host = target.host
+        shown = redact_url(target)
+        where = f"{host}{target.path}"
+        failures = 0  # transport errors, 5xx, bad bodies
+        limited = 0  # 429 answers
+        last_reason = ""
+        while True:
+            self._await_host(host)
+            with self._lock:
+                self.stats.made += 1
+            try:
+                answer = self._client.get(target, headers=headers)
+            except (httpx.InvalidURL, httpx.UnsupportedProtocol) as exc:
+                raise UsageError(
+                    f"{shown!r} cannot be requested: {_scrub(str(exc), secrets)}"
+                ) from None
+            except httpx.TooManyRedirects:
+                raise NetworkError(f"{where} redirected too many times") from None
+            except (httpx.TransportError, httpx.DecodingError) as exc:
+                kind = "timed out" if isinstance(exc, httpx.TimeoutException) else "failed"
+                text = _scrub(str(exc), secrets) or type(exc).__name__
+                last_reason = f"the connection to {host} {kind} ({type(exc).__name__}: {text})"
+                failures = self._backoff_or_raise(failures, last_reason, where, _net_error)
+                continue
+
+            status = answer.status_code
+            kept = _kept_headers(answer.headers)
+            final = redact_url(answer.url)
+            log.debug("GET %s -> %s", final, status)
+            self._note_limits(host, kept)
+
+            if status == 429:
+                limited += 1
+                if limited > self.max_retries:
+                    raise RateLimitError(
+                        f"{host} kept answering 429 Too Many Requests after {limited} tries; "
+                        "what was fetched so far is kept in the cache, so running the same "
+                        "command later resumes from there"
+                    )
+                self._block_after_429(host, kept, limited)
+                with self._lock:
+                    self.stats.retries += 1
+                continue
+            if status >= 500:
+                last_reason = f"{host} answered {status} {answer.reason_phrase}".rstrip()
+                failures = self._backoff_or_raise(failures, last_reason, where, _net_error)
+                continue
+            if status >= 400 or status < 200:
+                data = _json_or_none(answer.content)
+                detail = _error_detail(data)
+                message = f"{host} answered {status} {answer.reason_phrase} for {target.path}"
+                if detail:
+                    message += f": {detail}"
+                raise HttpStatusError(
+                    _scrub(message, secrets), status=status, data=data, headers=kept, url=final
+                )
+            body = answer.content
+            if status == 204:
+                return Response(status, kept, None, final, False), body
+            try:
+                data = json.loads(body)
+            except ValueError:
+                last_reason = (
+                    f"{host} answered {status} with a body that is not complete JSON "
+                    f"({len(body)} bytes, {kept.get('content-type', 'no content type')})"
+                )
+                failures = self._backoff_or_raise(failures, last_reason, where, _invalid_error)
+                continue
+            return Response(status, kept, data, final, False), body
+
+    def _backoff_or_raise(
+        self,
+        failures: int,
+        reason: str,
+        where: str,
+        make_error: Callable[[str, int, str], FollowauditError],
+    ) -> int:
+        """Return the new failure count after sleeping a full-jitter backoff, or raise."""
+        failures += 1
+        if failures > self.max_retries:
+            raise make_error(reason, failures, where)
+        with self._lock:
+            ceiling = min(self.backoff_cap, self.backoff_base * 2 ** (failures - 1))
+            delay = self.rng.uniform(0.0, ceiling)
+            self.stats.retries += 1
+        self._wait(delay, f"{reason}; retry {failures} of {self.max_retries}", limit=False)
+        return failures
+
+    def _note_limits(self, host: str, headers: Mapping[str, str]) -> None:
+        """Block ``host`` until its reset when a response says no request remains."""
+        now = self.clock()
+        for remaining_name, reset_name in RATE_LIMIT_PAIRS:
+            remaining = headers.get(remaining_name)
+            if remaining is None:
+                continue
+            try:
+                left = float(remaining.strip())
+            except ValueError:
+                continue
+            if left > 0:
+                continue
+            reset = parse_reset(headers.get(reset_name), now)
+            if reset is not None:
+                self._block(host, reset + RESET_MARGIN, f"rate limit of {host}")
+            return
+
+    def _block_after_429(self, host: str, headers: Mapping[str, str], limited: int) -> None:
+        now = self.clock()
+        reset = parse_reset(headers.get("retry-after"), now)
+        if reset is None:
+            for _, reset_name in RATE_LIMIT_PAIRS:
+                reset = parse_reset(headers.get(reset_name), now)
+                if reset is not None:
+                    break
+        if reset is not None and reset + RESET_MARGIN > now:
+            until = reset + RESET_MARGIN
+        else:
+            # No usable reset (absent, or already past by our clock): back off instead.
+            with self._lock:
+                ceiling = min(self.backoff_cap, self.backoff_base * 2 ** (limited - 1))
+                until = now + max(self.rng.uniform(0.0, ceiling), 1.0)
+        self._block(host, until, f"{host} answered 429 Too Many Requests")
+
+    def _block(self, host: str, until: float, reason: str) -> None:
+        with self._lock:
+            if until > self._blocked_until.get(host, 0.0):
+                self._blocked_until[host] = until
+                self._block_reason[host] = reason
+
+    @contextmanager
+    def _gate(self, host: str) -> Iterator[None]:
+        with self._lock:
+            gate = self._gates.setdefault(host, threading.Lock())
+        with gate:
+            yield
+
+    def _await_host(self, host: str) -> None:
+        """Sleep until ``host``'s rate-limit reset if one is pending; raise if too long."""
+        with self._gate(host):
+            with self._lock:
+                until = self._blocked_until.get(host, 0.0)
+                reason = self._block_reason.get(host, "")
+            wait = until - self.clock()
+            if wait > 0:
+                self._wait(wait, f"{reason}: waiting until {_clock_text(until)}", until=until)
+
+    def _wait(
+        self, seconds: float, reason: str, *, limit: bool = True, until: float | None = None
+    ) -> None:
+        if limit and seconds > self.max_wait:
+            reset_at = until if until is not None else self.clock() + seconds
+            raise RateLimitError(
+                f"The rate limit resets at {_clock_text(reset_at)} (in "
+                f"{_duration_text(seconds)}), longer than the {_duration_text(self.max_wait)} "
+                "followaudit may wait; what was fetched so far is kept in the cache, so "
+                "running the same command after the reset resumes from there"
+            )
+        if seconds <= 0:
+            return
+        if self.on_wait is not None:
+            self.on_wait(seconds, reason)
+        self.sleep(seconds)
+        with self._lock:
+            self.stats.waited_seconds += seconds
+
+
+def _net_error(reason: str, attempts: int, where: str) -> FollowauditError:
+    return NetworkError(
+        f"Gave up on {where} after {attempts} attempts: {reason}; "
+        "check your connection or try again later"
+    )
+
+
+def _invalid_error(reason: str, attempts: int, where: str) -> FollowauditError:
+    return InvalidResponseError(f"Gave up on {where} after {attempts} attempts: {reason}")
+
+
+def _json_or_none(body: bytes) -> Any:
+    try:
+        return json.loads(body) if body else None
+    except ValueError:
+        return None
+
+
+def _secret_values(headers: Mapping[str, str] | None, url: httpx.URL) -> list[str]:
+    """Return the strings that must never appear in a message: header and URL credentials."""
+    found: list[str] = []
+    for name, value in (headers or {}).items():
+        if name.lower() in ("authorization", "proxy-authorization", "cookie", "x-api-key"):
+            found.append(value)
+            scheme, _, credential = value.partition(" ")
+            if credential and scheme.isalpha():
+                found.append(credential)
+    for name, value in url.params.multi_items():
+        if name.lower() in SECRET_PARAMS and value:
+            found.append(value)
+    if url.userinfo:
+        found.append(url.userinfo.decode("ascii", "replace"))
+    return [s for s in found if len(s) >= 4]
+
+
+def _scrub(text: str, secrets: list[str]) -> str:
+    for secret in sorted(secrets, key=len, reverse=True):
+        text = text.replace(secret, REDACTED)
+    return text

@@ -1,0 +1,213 @@
+"""X (API v2) adapter: resolve a username, page through its followers, read posts.
+
+Every call needs a bearer token, and X bills each user object returned
+(about $0.01 in 2026), so the adapter asks for 1,000 followers per request
+and only the user fields the model reads.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+from followaudit.errors import (
+    AuthError,
+    FollowauditError,
+    InvalidResponseError,
+    NetworkError,
+    NotFoundError,
+    UsageError,
+)
+from followaudit.formats import x_v2
+from followaudit.http import HttpStatusError
+from followaudit.platforms.base import FollowerPage, Subject, at, error_text
+
+if TYPE_CHECKING:
+    from followaudit.accounts import TableBuilder
+    from followaudit.handles import Handle
+    from followaudit.http import Http
+
+DEFAULT_BASE_URL = "https://api.x.com"
+PAGE_SIZE = 1000  # the endpoint's maximum: fewer requests for the same (billed) users
+# Exactly what followaudit.formats.x_v2 reads (id, name and username come by default);
+# `protected` also lets resolve() refuse a protected account before paying for a request.
+USER_FIELDS = "created_at,description,location,profile_image_url,protected,public_metrics,url"
+POST_FIELDS = "created_at,entities,in_reply_to_user_id,referenced_tweets"
+
+_NOT_AUTHORIZED = "not-authorized-for-resource"
+
+
+class XPlatform:
+    """Reads X through API v2 with an app-only bearer token."""
+
+    name = "x"
+    needs_profiles = False  # follower pages already carry public_metrics
+    profile_batch_size = 100
+
+    def __init__(self, http: Http, token: str | None, *, base_url: str | None = None) -> None:
+        if not token:
+            raise AuthError(
+                "X_BEARER_TOKEN is not set: create an app at https://console.x.com "
+                "and export its bearer token as X_BEARER_TOKEN"
+            )
+        self._http = http
+        self._base = (base_url or DEFAULT_BASE_URL).rstrip("/")
+        # The token lives only in this header mapping, which Http never caches or logs.
+        self._headers = {"Authorization": f"Bearer {token}"}
+
+    def __repr__(self) -> str:
+        return f"XPlatform(base_url={self._base!r})"  # never show the token
+
+    def _get(self, path: str, params: Mapping[str, str | int], who: str) -> dict[str, Any]:
+        try:
+            response = self._http.get(self._base + path, params=params, headers=self._headers)
+        except HttpStatusError as exc:
+            raise _translate(exc.status, exc.data, who) from None
+        if not isinstance(response.data, dict):
+            raise InvalidResponseError(f"X answered {path} with something other than a JSON object")
+        return response.data
+
+    def resolve(self, handle: Handle) -> Subject:
+        """Return the account behind a username: GET /2/users/by/username/:username."""
+        who = at(handle)
+        body = self._get(
+            f"/2/users/by/username/{handle.name}", {"user.fields": USER_FIELDS}, who
+        )
+        user = body.get("data")
+        if not isinstance(user, dict):
+            raise _from_errors(body.get("errors"), who)
+        if user.get("protected"):
+            raise NotFoundError(
+                f"{who} is protected: X shows its followers only to accounts it approved"
+            )
+        metrics = user.get("public_metrics") or {}
+        username = str(user.get("username") or handle.name)
+        followers = metrics.get("followers_count")
+        return Subject(
+            platform="x",
+            id=str(user["id"]),
+            handle=username,
+            display_name=str(user.get("name") or ""),
+            followers_count=int(followers) if followers is not None else None,
+            profile_url=f"https://x.com/{username}",
+            order_known=True,  # documented: reverse chronological, within and across pages
+        )
+
+    def follower_pages(self, subject: Subject, limit: int | None = None) -> Iterator[FollowerPage]:
+        """Yield followers, newest first: GET /2/users/:id/followers (1,000 per request)."""
+        who = f"@{subject.handle}"
+        token: str | None = None
+        fetched = 0
+        while True:
+            size = PAGE_SIZE if limit is None else max(1, min(PAGE_SIZE, limit - fetched))
+            params: dict[str, str | int] = {"max_results": size, "user.fields": USER_FIELDS}
+            if token:
+                params["pagination_token"] = token
+            body = self._get(f"/2/users/{subject.id}/followers", params, who)
+            data = body.get("data")
+            if data is None and body.get("errors"):
+                raise _from_errors(body["errors"], who)
+            if data is not None and not isinstance(data, list):
+                raise InvalidResponseError("X answered the followers request without a user list")
+            meta = body.get("meta") or {}
+            next_token = meta.get("next_token") or None
+            fetched += len(data or [])
+            yield FollowerPage(items=list(data or []), next_cursor=next_token)
+            if not next_token or next_token == token:
+                return
+            token = str(next_token)
+
+    def follower_id(self, raw: Mapping[str, Any]) -> str:
+        """Return a User object's id."""
+        return str(raw["id"])
+
+    def fetch_profiles(self, ids: Sequence[str]) -> list[dict[str, Any]]:
+        """Return [] : X follower pages are complete User objects, nothing to fetch."""
+        return []
+
+    def add_account(self, builder: TableBuilder, raw: Mapping[str, Any], line: int) -> None:
+        """Append the canonical row of an X User object."""
+        x_v2.add_user(builder, raw, line)
+
+    def recent_posts(self, account_id: str, limit: int) -> list[dict[str, Any]]:
+        """Return up to ``limit`` recent posts, newest first: GET /2/users/:id/tweets."""
+        if limit < 1:
+            return []
+        posts: list[dict[str, Any]] = []
+        token: str | None = None
+        who = f"X account {account_id}"
+        while len(posts) < limit:
+            params: dict[str, str | int] = {
+                "max_results": min(100, max(5, limit - len(posts))),
+                "tweet.fields": POST_FIELDS,
+            }
+            if token:
+                params["pagination_token"] = token
+            body = self._get(f"/2/users/{account_id}/tweets", params, who)
+            data = body.get("data")
+            if data is None and body.get("errors"):
+                raise _from_errors(body["errors"], who)
+            posts.extend(data or [])
+            next_token = (body.get("meta") or {}).get("next_token")
+            if not next_token or not data:
+                break
+            token = str(next_token)
+        return posts[:limit]
+
+
+def _problem(item: Any) -> tuple[str, str, str]:
+    """Return (type, title, detail) of one X error or Problem object."""
+    if not isinstance(item, Mapping):
+        return "", "", ""
+    return (
+        str(item.get("type") or ""),
+        str(item.get("title") or ""),
+        str(item.get("detail") or item.get("message") or ""),
+    )
+
+
+def _from_errors(errors: Any, who: str) -> FollowauditError:
+    """Return the exception for a 200 answer that holds errors instead of data."""
+    first = errors[0] if isinstance(errors, list) and errors else errors
+    kind, title, detail = _problem(first)
+    if "suspended" in detail.lower():
+        return NotFoundError(f"{who} is suspended on X")
+    if _NOT_AUTHORIZED in kind or title == "Authorization Error":
+        return NotFoundError(f"{who} is protected: X shows its followers only to accounts it approved")
+    if kind.endswith("resource-not-found") or title == "Not Found Error":
+        return NotFoundError(f"{who} was not found on X")
+    if not detail and not title:
+        return InvalidResponseError("X answered with neither data nor an error")
+    return InvalidResponseError(f"X answered with an error: {detail or title}")
+
+
+def _translate(status: int, data: Any, who: str) -> FollowauditError:
+    """Return the user-facing exception for an X error status."""
+    if status == 401:
+        return AuthError("X rejected the bearer token (401): check X_BEARER_TOKEN")
+    if status == 402:
+        return AuthError(
+            "X refused the request (402): the developer account has no API credits left; "
+            "add credits at https://console.x.com"
+        )
+    if status == 403:
+        body = data if isinstance(data, Mapping) else {}
+        if body.get("reason") == "client-not-enrolled":
+            return AuthError(
+                "X refused the request (403): the bearer token's app is not attached to a "
+                "project with API access; attach it to a project at https://console.x.com"
+            )
+        detail = error_text(body)
+        return AuthError(
+            "X refused the request (403): this API plan or app does not include the "
+            "followers endpoint" + (f" ({detail})" if detail else "")
+        )
+    if status == 404:
+        if isinstance(data, Mapping) and data.get("errors"):
+            return _from_errors(data["errors"], who)
+        return NotFoundError(f"{who} was not found on X")
+    if status == 400:
+        detail = error_text(data)
+        return UsageError(f"X rejected the request for {who} (400)" + (f": {detail}" if detail else ""))
+    detail = error_text(data)
+    return NetworkError(f"X answered {status}" + (f": {detail}" if detail else ""))

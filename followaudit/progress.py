@@ -1,0 +1,93 @@
+"""The live progress display of a scan (stderr only; the CLI decides when to show it)."""
+
+from __future__ import annotations
+
+import time
+from types import TracebackType
+
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    ProgressColumn,
+    SpinnerColumn,
+    Task,
+    TaskID,
+    TextColumn,
+    TimeRemainingColumn,
+)
+from rich.text import Text
+
+from followaudit.scan import ScanEvent
+
+PHASE_LABELS = {
+    "resolve": "Looking up the account",
+    "list": "Followers listed",
+    "profiles": "Profiles fetched",
+}
+
+
+class _Countdown(ProgressColumn):
+    """Seconds left of a rate-limit wait, counting down live."""
+
+    def render(self, task: Task) -> Text:
+        until = task.fields.get("until")
+        if until is None:
+            return Text("")
+        return Text(f"{max(0.0, until - time.time()):4.0f} s left", style="yellow")
+
+
+class ScanProgress:
+    """Show scan events as rich progress bars; does nothing when disabled."""
+
+    def __init__(self, console: Console, *, enabled: bool) -> None:
+        self.enabled = enabled
+        self._progress = Progress(
+            SpinnerColumn(),
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeRemainingColumn(),
+            _Countdown(),
+            console=console,
+            transient=True,
+        )
+        self._tasks: dict[str, TaskID] = {}
+
+    def __enter__(self) -> ScanProgress:
+        if self.enabled:
+            self._progress.start()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if self.enabled:
+            self._progress.stop()
+
+    def update(self, event: ScanEvent) -> None:
+        """Show one scan event."""
+        if not self.enabled:
+            return
+        if event.phase == "wait":
+            task = self._task("wait", event.message or "Waiting")
+            self._progress.update(
+                task, description=event.message, total=None, until=time.time() + (event.total or 0)
+            )
+            return
+        if "wait" in self._tasks:
+            self._progress.remove_task(self._tasks.pop("wait"))
+        if event.phase in PHASE_LABELS:
+            task = self._task(event.phase, PHASE_LABELS[event.phase])
+            self._progress.update(task, completed=event.done, total=event.total)
+        elif event.message:
+            self._progress.console.print(event.message, style="dim", highlight=False)
+
+    def _task(self, phase: str, description: str) -> TaskID:
+        if phase not in self._tasks:
+            self._tasks[phase] = self._progress.add_task(description, total=None)
+        return self._tasks[phase]

@@ -1,0 +1,244 @@
+"""Scan a live account: list its followers, sample them, fetch what scoring needs.
+
+``run_scan`` is the core behind ``followaudit scan``; it returns plain data
+and reports progress through a callback, so the CLI decides how to show it.
+
+Resuming: every GET goes through the cache, and the requests a scan makes
+depend only on (handle, sample, seed, max_followers) and on answers already
+cached. Re-running an interrupted scan therefore replays the finished
+requests from the cache and continues where the network work stopped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from followaudit.accounts import Skipped, TableBuilder
+from followaudit.errors import UsageError
+from followaudit.platforms import Platform, Subject, at, make_platform
+
+if TYPE_CHECKING:
+    from followaudit.handles import Handle
+    from followaudit.http import Http
+
+# Profiles are fetched in chunks of this many ids so progress moves steadily
+# while Http.get_many still runs several batch calls at once.
+PROFILE_CHUNK_BATCHES = 10
+
+MISSING_PROFILE_REASON = (
+    "the platform no longer returns this account (deleted, deactivated or suspended)"
+)
+
+
+@dataclass(frozen=True)
+class ScanEvent:
+    """One progress report: a phase, how far it got, and a sentence for display.
+
+    Phases: "resolve", "list" (followers listed), "sample", "profiles"
+    (profiles fetched), "wait" (a rate-limit or retry wait; ``total`` is the
+    wait in seconds), "done".
+    """
+
+    phase: str
+    done: int = 0
+    total: int | None = None
+    message: str = ""
+
+
+@dataclass(frozen=True)
+class ScanStats:
+    """Requests this scan made over the network and answered from the cache."""
+
+    made: int = 0
+    cached: int = 0
+    retries: int = 0
+    waited_seconds: float = 0.0
+
+
+@dataclass
+class ScanResult:
+    """What a scan found, ready for scoring (``followaudit.accounts.validate`` comes next)."""
+
+    subject: Subject
+    # Canonical table, one row per follower to score, in list order; ``line``
+    # is the follower's 1-based position in the follower list (newest first on X).
+    table: pd.DataFrame
+    followers_total: int | None  # the platform's own count
+    listed: int  # followers actually listed
+    sample: int | None  # the requested sample size (None: every listed follower)
+    seed: int
+    truncated: bool  # listing stopped at max_followers before the end of the list
+    skipped: list[Skipped] = field(default_factory=list)
+    stats: ScanStats = field(default_factory=ScanStats)
+    fetched_at: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
+
+    @property
+    def candidates(self) -> int:
+        """Return how many followers were chosen for scoring (rows plus skipped)."""
+        return len(self.table) + len(self.skipped)
+
+
+Progress = Callable[[ScanEvent], None]
+
+
+def sample_positions(listed: int, sample: int | None, seed: int) -> np.ndarray:
+    """Return the 0-based list positions to score, ascending (list order kept).
+
+    A uniform sample without replacement from ``numpy.random.default_rng(seed)``;
+    every position when ``sample`` is None or not smaller than ``listed``.
+    """
+    if sample is not None and sample < 1:
+        raise UsageError("--sample must be at least 1")
+    if sample is None or sample >= listed:
+        return np.arange(listed, dtype=np.int64)
+    rng = np.random.default_rng(seed)
+    return np.sort(rng.choice(listed, size=sample, replace=False)).astype(np.int64)
+
+
+def run_scan(
+    handle: Handle,
+    *,
+    http: Http,
+    token: str | None = None,
+    api_url: str | None = None,
+    sample: int | None = None,
+    seed: int = 0,
+    max_followers: int | None = None,
+    progress: Progress | None = None,
+    platform: Platform | None = None,
+) -> ScanResult:
+    """Return the followers of ``handle`` as a canonical table, with counts and request stats.
+
+    Lists followers (all of them, or the first ``max_followers``), draws a
+    uniform sample of ``sample`` of them if asked, fetches full profiles for
+    the sample where the platform's follower list lacks counts (Bluesky), and
+    converts each to a canonical row. Raises the project's exceptions
+    (NotFoundError, AuthError, HiddenFollowersError, NetworkError,
+    RateLimitError, ...); an exception raised by ``progress`` propagates and
+    stops the scan, leaving what was fetched in the cache.
+    """
+    if max_followers is not None and max_followers < 1:
+        raise UsageError("--max-followers must be at least 1")
+    if sample is not None and sample < 1:
+        raise UsageError("--sample must be at least 1")
+    emit: Progress = progress if progress is not None else (lambda event: None)
+    adapter = platform if platform is not None else make_platform(
+        handle, http=http, token=token, api_url=api_url
+    )
+    before = _snapshot(http)
+    previous_on_wait = http.on_wait
+
+    def on_wait(seconds: float, reason: str) -> None:
+        if previous_on_wait is not None:
+            previous_on_wait(seconds, reason)
+        emit(ScanEvent("wait", 0, int(round(seconds)), reason))
+
+    http.on_wait = on_wait
+    try:
+        emit(ScanEvent("resolve", 0, 1, f"Looking up {at(handle)}"))
+        subject = adapter.resolve(handle)
+        emit(ScanEvent("resolve", 1, 1, f"Found @{subject.handle}"))
+
+        items, truncated = _list_followers(adapter, subject, max_followers, emit)
+        positions = sample_positions(len(items), sample, seed)
+        if sample is not None:
+            emit(
+                ScanEvent(
+                    "sample",
+                    len(positions),
+                    len(items),
+                    f"Sampled {len(positions):,} of {len(items):,} followers (seed {seed})",
+                )
+            )
+        chosen = [(int(i) + 1, items[int(i)]) for i in positions]
+        skipped: list[Skipped] = []
+        if adapter.needs_profiles:
+            chosen, skipped = _fetch_profiles(adapter, chosen, emit)
+
+        builder = TableBuilder()
+        for line, raw in chosen:
+            try:
+                adapter.add_account(builder, raw, line)
+            except ValueError as exc:  # formats' RecordError: this follower cannot be scored
+                skipped.append(Skipped(line, str(exc)))
+        skipped.sort(key=lambda s: s.line)
+        table = builder.to_frame()
+        emit(ScanEvent("done", len(table), len(table) + len(skipped), "Scan finished"))
+    finally:
+        http.on_wait = previous_on_wait
+
+    after = _snapshot(http)
+    return ScanResult(
+        subject=subject,
+        table=table,
+        followers_total=subject.followers_count,
+        listed=len(items),
+        sample=sample,
+        seed=seed,
+        truncated=truncated,
+        skipped=skipped,
+        stats=ScanStats(
+            made=after.made - before.made,
+            cached=after.cached - before.cached,
+            retries=after.retries - before.retries,
+            waited_seconds=after.waited_seconds - before.waited_seconds,
+        ),
+    )
+
+
+def _snapshot(http: Http) -> ScanStats:
+    s = http.stats
+    return ScanStats(s.made, s.cached, s.retries, s.waited_seconds)
+
+
+def _list_followers(
+    adapter: Platform, subject: Subject, max_followers: int | None, emit: Progress
+) -> tuple[list[dict[str, Any]], bool]:
+    """Return (followers in list order, whether max_followers cut the list short)."""
+    total = subject.followers_count
+    if max_followers is not None and total is not None:
+        total = min(total, max_followers)
+    elif max_followers is not None:
+        total = max_followers
+    items: list[dict[str, Any]] = []
+    emit(ScanEvent("list", 0, total, "Listing followers"))
+    for page in adapter.follower_pages(subject, max_followers):
+        items.extend(page.items)
+        if max_followers is not None and len(items) >= max_followers:
+            truncated = len(items) > max_followers or page.next_cursor is not None
+            del items[max_followers:]
+            emit(ScanEvent("list", len(items), total, f"Listed {len(items):,} followers"))
+            return items, truncated
+        emit(ScanEvent("list", len(items), total, f"Listed {len(items):,} followers"))
+    return items, False
+
+
+def _fetch_profiles(
+    adapter: Platform, chosen: Sequence[tuple[int, dict[str, Any]]], emit: Progress
+) -> tuple[list[tuple[int, dict[str, Any]]], list[Skipped]]:
+    """Return the chosen followers with full profiles, and those the platform left out."""
+    ids = [adapter.follower_id(raw) for _, raw in chosen]
+    chunk = adapter.profile_batch_size * PROFILE_CHUNK_BATCHES
+    found: dict[str, dict[str, Any]] = {}
+    emit(ScanEvent("profiles", 0, len(ids), "Fetching profiles"))
+    for start in range(0, len(ids), chunk):
+        part = ids[start : start + chunk]
+        for profile in adapter.fetch_profiles(part):
+            found[adapter.follower_id(profile)] = profile
+        done = min(start + chunk, len(ids))
+        emit(ScanEvent("profiles", done, len(ids), f"Fetched {done:,} profiles"))
+    complete: list[tuple[int, dict[str, Any]]] = []
+    skipped: list[Skipped] = []
+    for (line, _), account_id in zip(chosen, ids):
+        profile = found.get(account_id)
+        if profile is None:
+            skipped.append(Skipped(line, MISSING_PROFILE_REASON))
+        else:
+            complete.append((line, profile))
+    return complete, skipped

@@ -1,0 +1,219 @@
+"""Fake platform servers for tests: real HTTP on 127.0.0.1, official response shapes.
+
+Each server serves ``n`` synthetic followers generated deterministically from
+their position (0 = newest follower), counts every request by path, and can
+inject the failures a live API produces (see ``Faults``). Request numbers are
+1-based and global to a server, faulted requests included, so a test can say
+"the 3rd request gets a 429" and assert exact totals afterwards.
+
+Usage::
+
+    with XServer(n=2500, faults=Faults(rate_limit_at={2})) as server:
+        ... point the adapter at server.url ...
+        assert server.requests["/2/users/1/followers"] == 3
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import threading
+import time
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import httpx
+
+from followaudit.cache import Cache
+from followaudit.http import Http
+
+
+@dataclass
+class Faults:
+    """Failures to inject, by 1-based request number (global to the server)."""
+
+    rate_limit_at: set[int] = field(default_factory=set)  # answer 429 with reset headers
+    unavailable_at: set[int] = field(default_factory=set)  # answer 503
+    truncate_at: set[int] = field(default_factory=set)  # 200 with half a JSON body
+    delay: float = 0.0  # seconds to wait before every answer
+    reset_in: float = 2.0  # seconds until the announced rate-limit reset
+
+
+@dataclass
+class Reply:
+    """What a route answers: status, JSON body, extra headers."""
+
+    status: int
+    body: Any
+    headers: dict[str, str] = field(default_factory=dict)
+    content_type: str = "application/json; charset=utf-8"
+
+
+class FakeServer:
+    """Base class: threading HTTP server on an ephemeral port with counters and faults."""
+
+    def __init__(self, *, faults: Faults | None = None) -> None:
+        self.faults = faults or Faults()
+        self.requests: Counter[str] = Counter()  # by path, faulted requests included
+        self.log: list[str] = []  # path?query of every request, in arrival order
+        self.auth_headers: list[str | None] = []
+        self._lock = threading.Lock()
+        self._server: ThreadingHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+
+    # -- lifecycle ------------------------------------------------------------
+
+    @property
+    def url(self) -> str:
+        """Return the server's base URL, e.g. http://127.0.0.1:40123."""
+        assert self._server is not None, "server not started"
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    @property
+    def total(self) -> int:
+        """Return the number of requests received so far."""
+        with self._lock:
+            return len(self.log)
+
+    def start(self) -> FakeServer:
+        handler = _make_handler(self)
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+
+    def __enter__(self) -> FakeServer:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def reset_counts(self) -> None:
+        with self._lock:
+            self.requests.clear()
+            self.log.clear()
+            self.auth_headers.clear()
+
+    def duplicates(self) -> list[str]:
+        """Return request targets received more than once."""
+        with self._lock:
+            return sorted(t for t, k in Counter(self.log).items() if k > 1)
+
+    # -- for subclasses -------------------------------------------------------
+
+    def route(self, path: str, query: Mapping[str, list[str]], headers: Mapping[str, str]) -> Reply:
+        raise NotImplementedError
+
+    def rate_limit_headers(self, remaining: int, reset_epoch: float) -> dict[str, str]:
+        return {}
+
+    def too_many(self) -> Reply:
+        return Reply(429, {"error": "RateLimitExceeded", "message": "Rate Limit Exceeded"})
+
+    # -- dispatch -------------------------------------------------------------
+
+    def handle(
+        self, target: str, headers: Mapping[str, str]
+    ) -> tuple[int, bytes, dict[str, str]]:
+        parts = urlsplit(target)
+        with self._lock:
+            self.requests[parts.path] += 1
+            self.log.append(target)
+            self.auth_headers.append(headers.get("authorization"))
+            number = len(self.log)
+        if self.faults.delay:
+            time.sleep(self.faults.delay)
+        reset = time.time() + self.faults.reset_in
+        if number in self.faults.rate_limit_at:
+            reply = self.too_many()
+            reply.headers.update(self.rate_limit_headers(0, reset))
+        elif number in self.faults.unavailable_at:
+            reply = Reply(503, {"error": "Service Unavailable"})
+        else:
+            reply = self.route(parts.path, parse_qs(parts.query, keep_blank_values=True), headers)
+            reply.headers = {**self.rate_limit_headers(299, reset), **reply.headers}
+        body = json.dumps(reply.body).encode()
+        if number in self.faults.truncate_at and reply.status == 200:
+            body = body[: len(body) // 2]
+        out = {"Content-Type": reply.content_type, **reply.headers}
+        return reply.status, body, out
+
+
+def _make_handler(server: FakeServer) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+            headers = {k.lower(): v for k, v in self.headers.items()}
+            try:
+                status, body, out = server.handle(self.path, headers)
+            except Exception as exc:  # a bug in a fake: make it loud, not a hang
+                status, body, out = 500, repr(exc).encode(), {"Content-Type": "text/plain"}
+            self.send_response(status)
+            for name, value in out.items():
+                self.send_header(name, value)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, format: str, *args: Any) -> None:
+            pass  # keep test output clean
+
+    return Handler
+
+
+def first(query: Mapping[str, list[str]], name: str, default: str | None = None) -> str | None:
+    """Return the first value of a query parameter."""
+    values = query.get(name)
+    return values[0] if values else default
+
+
+class Interrupted(Exception):
+    """Raised by ``DyingTransport``: stands for a crash or Ctrl-C in the middle of a scan."""
+
+
+class DyingTransport(httpx.HTTPTransport):
+    """A real transport that raises ``Interrupted`` instead of sending request ``die_at``."""
+
+    def __init__(self, die_at: int) -> None:
+        super().__init__()
+        self.die_at = die_at
+        self.sent = 0
+        self._count_lock = threading.Lock()
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        with self._count_lock:
+            self.sent += 1
+            number = self.sent
+        if number >= self.die_at:
+            raise Interrupted(f"interrupted before request {number}")
+        return super().handle_request(request)
+
+
+def no_wait_http(
+    *, cache: Cache | None = None, transport: httpx.BaseTransport | None = None, **kwargs: Any
+) -> Http:
+    """Return an Http whose waits are recorded instead of slept, so tests run instantly."""
+    slept: list[float] = []
+    http = Http(
+        transport=transport,
+        cache=cache,
+        sleep=slept.append,
+        rng=random.Random(0),
+        timeout=10.0,
+        **kwargs,
+    )
+    http.slept = slept  # type: ignore[attr-defined]
+    return http

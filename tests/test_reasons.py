@@ -1,0 +1,52 @@
+"""Reasons quote the account's own numbers and follow the strongest contributions."""
+
+import numpy as np
+import pandas as pd
+
+from followaudit.features import FEATURE_COLUMNS
+from followaudit.reasons import SENTENCES, TOPIC_OF_FEATURE, explain
+
+
+def one_account(**values):
+    base = {
+        "followers": 56.0, "following": 2337.0, "posts": 3.0, "age_days": 40.0,
+        "likes": 0.0, "listed": 0.0, "bio_length": 0.0, "has_url": 0.0,
+        "has_location": 1.0, "default_avatar": 1.0, "name_length": 9.0, "handle_digits": 4.0,
+    }
+    base.update(values)
+    return pd.DataFrame({k: [v] for k, v in base.items()})
+
+
+def features_frame(likes=0.0):
+    data = {name: [1.0] for name in ("followers", "following", "posts", "likes", "default_avatar")}
+    data["likes"] = [likes]
+    return pd.DataFrame(data)
+
+
+def test_every_feature_has_a_topic_with_a_sentence():
+    for feature in FEATURE_COLUMNS:
+        assert TOPIC_OF_FEATURE[feature] in SENTENCES, feature
+
+
+def test_strongest_topics_first_with_real_numbers():
+    values = one_account()
+    features = features_frame()
+    # followers, following, posts, likes, default_avatar
+    contributions = np.array([[1.5, 1.0, 0.2, 0.8, 0.05]])
+    reasons = explain(values, features, contributions, np.array([True]))
+    assert reasons == [
+        "follows 2,337 accounts but has 56 followers; has liked 0 posts; has posted 3 times in 40 days"
+    ]
+
+
+def test_authentic_accounts_get_reasons_pointing_the_other_way():
+    values = one_account(followers=5470.0, following=2385.0)
+    contributions = np.array([[-2.0, -0.5, 0.9, 0.0, 0.0]])
+    reasons = explain(values, features_frame(), contributions, np.array([False]))
+    assert reasons == ["has 5,470 followers and follows 2,385 accounts"]
+
+
+def test_unknown_values_are_never_reasons_and_weak_pushes_are_dropped():
+    contributions = np.array([[0.0, 0.0, 0.05, 3.0, 0.0]])
+    reasons = explain(one_account(), features_frame(likes=np.nan), contributions, np.array([True]))
+    assert reasons == [""]
