@@ -212,7 +212,7 @@ def _did(raw: str) -> str:
         )
     if lowered.startswith("did:web:"):
         if DID_WEB.fullmatch(lowered):
-            return "did:web:" + lowered[8:].lower()
+            return "did:web:" + lowered[8:].lower().replace("%3a", "%3A")
         raise InvalidHandleError(f"{raw!r} is not a valid did:web: it must name a domain")
     method = raw.split(":")[1] if raw.count(":") >= 1 else ""
     raise InvalidHandleError(

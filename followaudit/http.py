@@ -33,7 +33,8 @@ import random
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor
+from concurrent.futures import wait as wait_for
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -65,6 +66,7 @@ __all__ = [
     "RequestStats",
     "Response",
     "cache_key",
+    "endpoint_of",
     "parse_reset",
     "redact_url",
 ]
@@ -283,12 +285,26 @@ def _error_detail(data: Any) -> str | None:
     return None
 
 
-class _Retry(Exception):
-    """Internal: this attempt failed in a way worth retrying after a backoff."""
+class _Cancelled(Exception):
+    """Internal: a worker's wait was cut short because get_many is unwinding."""
 
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
+
+def endpoint_of(path: str) -> str:
+    """Return the endpoint template of an API path: numeric ids and usernames become placeholders.
+
+    X counts its limits per endpoint (``/2/users/:id/followers``), so a spent
+    followers quota must not hold back timeline requests.
+    """
+    segments = path.split("/")
+    out: list[str] = []
+    for i, segment in enumerate(segments):
+        if segment.isdigit() and i >= 2:  # segment 1 is the API version, as in /2/users
+            out.append(":id")
+        elif i >= 2 and segments[i - 2] == "by" and segments[i - 1] == "username":
+            out.append(":username")
+        else:
+            out.append(segment)
+    return "/".join(out)
 
 
 class Http:
@@ -339,6 +355,9 @@ class Http:
         self._blocked_until: dict[str, float] = {}
         self._block_reason: dict[str, str] = {}
         self._gates: dict[str, threading.Lock] = {}
+        # Set while get_many unwinds (an error or Ctrl-C): workers stop waiting at once.
+        self._interrupted = threading.Event()
+        self._real_sleep = sleep is time.sleep
         self._client = httpx.Client(
             transport=transport,
             timeout=httpx.Timeout(timeout),
@@ -397,8 +416,9 @@ class Http:
     ) -> list[Response]:
         """Return the answers to ``requests`` (url, params), in order, fetched concurrently.
 
-        The first failure (in request order) is raised once the requests
-        already running have finished; requests not yet started are cancelled.
+        On the first failure, requests not yet started are cancelled, waits in
+        progress are cut short, and the earliest failed request's error (in
+        request order) is raised once the requests in flight have finished.
         """
         if not requests:
             return []
@@ -411,9 +431,17 @@ class Http:
         try:
             for u, p in requests:
                 futures.append(pool.submit(self.get, u, params=p, headers=headers, cache=cache))
+            wait_for(futures, return_when=FIRST_EXCEPTION)
+            for future in futures:
+                if future.done() and future.exception() is not None:
+                    future.result()  # raises it
             return [f.result() for f in futures]
+        except BaseException:
+            self._interrupted.set()
+            raise
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
+            self._interrupted.clear()
 
     def close(self) -> None:
         """Close the connection pool (the cache is the caller's to close)."""
@@ -437,13 +465,16 @@ class Http:
     ) -> tuple[Response, bytes]:
         """Return the response to ``target`` and its raw body, after retries and waits."""
         host = target.host
+        endpoint = f"{host}{endpoint_of(target.path)}"
         shown = redact_url(target)
         where = f"{host}{target.path}"
         failures = 0  # transport errors, 5xx, bad bodies
         limited = 0  # 429 answers
         last_reason = ""
         while True:
-            self._await_host(host)
+            if self._interrupted.is_set():
+                raise _Cancelled
+            self._await_host(host, endpoint)
             with self._lock:
                 self.stats.made += 1
             try:
@@ -465,8 +496,6 @@ class Http:
             kept = _kept_headers(answer.headers)
             final = redact_url(answer.url)
             log.debug("GET %s -> %s", final, status)
-            self._note_limits(host, kept)
-
             if status == 429:
                 limited += 1
                 if limited > self.max_retries:
@@ -475,13 +504,21 @@ class Http:
                         "what was fetched so far is kept in the cache, so running the same "
                         "command later resumes from there"
                     )
-                self._block_after_429(host, kept, limited)
+                self._block_after_429(host, endpoint, kept, limited)
                 with self._lock:
                     self.stats.retries += 1
                 continue
+            self._note_limits(host, endpoint, kept)
             if status >= 500:
                 last_reason = f"{host} answered {status} {answer.reason_phrase}".rstrip()
-                failures = self._backoff_or_raise(failures, last_reason, where, _net_error)
+                hint = parse_reset(kept.get("retry-after"), self.clock())
+                failures = self._backoff_or_raise(
+                    failures,
+                    last_reason,
+                    where,
+                    _net_error,
+                    at_least=0.0 if hint is None else hint - self.clock(),
+                )
                 continue
             if status >= 400 or status < 200:
                 data = _json_or_none(answer.content)
@@ -512,20 +549,32 @@ class Http:
         reason: str,
         where: str,
         make_error: Callable[[str, int, str], FollowauditError],
+        *,
+        at_least: float = 0.0,
     ) -> int:
-        """Return the new failure count after sleeping a full-jitter backoff, or raise."""
+        """Return the new failure count after sleeping a full-jitter backoff, or raise.
+
+        ``at_least`` is a server's Retry-After on a 5xx: honoured, unless longer than max_wait.
+        """
         failures += 1
         if failures > self.max_retries:
             raise make_error(reason, failures, where)
+        if at_least > self.max_wait:
+            raise make_error(
+                f"{reason} and asked to retry in {_duration_text(at_least)}, longer than "
+                f"the {_duration_text(self.max_wait)} followaudit may wait",
+                failures,
+                where,
+            )
         with self._lock:
             ceiling = min(self.backoff_cap, self.backoff_base * 2 ** (failures - 1))
-            delay = self.rng.uniform(0.0, ceiling)
+            delay = max(self.rng.uniform(0.0, ceiling), at_least)
             self.stats.retries += 1
         self._wait(delay, f"{reason}; retry {failures} of {self.max_retries}", limit=False)
         return failures
 
-    def _note_limits(self, host: str, headers: Mapping[str, str]) -> None:
-        """Block ``host`` until its reset when a response says no request remains."""
+    def _note_limits(self, host: str, endpoint: str, headers: Mapping[str, str]) -> None:
+        """Block the bucket until its reset when a response says no request remains."""
         now = self.clock()
         for remaining_name, reset_name in RATE_LIMIT_PAIRS:
             remaining = headers.get(remaining_name)
@@ -539,10 +588,13 @@ class Http:
                 continue
             reset = parse_reset(headers.get(reset_name), now)
             if reset is not None:
-                self._block(host, reset + RESET_MARGIN, f"rate limit of {host}")
+                bucket = _bucket(host, endpoint, headers)
+                self._block(bucket, reset + RESET_MARGIN, f"rate limit of {bucket} reached")
             return
 
-    def _block_after_429(self, host: str, headers: Mapping[str, str], limited: int) -> None:
+    def _block_after_429(
+        self, host: str, endpoint: str, headers: Mapping[str, str], limited: int
+    ) -> None:
         now = self.clock()
         reset = parse_reset(headers.get("retry-after"), now)
         if reset is None:
@@ -557,13 +609,15 @@ class Http:
             with self._lock:
                 ceiling = min(self.backoff_cap, self.backoff_base * 2 ** (limited - 1))
                 until = now + max(self.rng.uniform(0.0, ceiling), 1.0)
-        self._block(host, until, f"{host} answered 429 Too Many Requests")
+        self._block(
+            _bucket(host, endpoint, headers), until, f"{host} answered 429 Too Many Requests"
+        )
 
-    def _block(self, host: str, until: float, reason: str) -> None:
+    def _block(self, bucket: str, until: float, reason: str) -> None:
         with self._lock:
-            if until > self._blocked_until.get(host, 0.0):
-                self._blocked_until[host] = until
-                self._block_reason[host] = reason
+            if until > self._blocked_until.get(bucket, 0.0):
+                self._blocked_until[bucket] = until
+                self._block_reason[bucket] = reason
 
     @contextmanager
     def _gate(self, host: str) -> Iterator[None]:
@@ -572,12 +626,17 @@ class Http:
         with gate:
             yield
 
-    def _await_host(self, host: str) -> None:
-        """Sleep until ``host``'s rate-limit reset if one is pending; raise if too long."""
+    def _await_host(self, host: str, endpoint: str) -> None:
+        """Sleep until the host's or endpoint's rate-limit reset if one is pending.
+
+        Raises RateLimitError if that wait is longer than max_wait.
+        """
         with self._gate(host):
             with self._lock:
-                until = self._blocked_until.get(host, 0.0)
-                reason = self._block_reason.get(host, "")
+                until, reason = max(
+                    (self._blocked_until.get(b, 0.0), self._block_reason.get(b, ""))
+                    for b in (host, endpoint)
+                )
             wait = until - self.clock()
             if wait > 0:
                 self._wait(wait, f"{reason}: waiting until {_clock_text(until)}", until=until)
@@ -593,13 +652,27 @@ class Http:
                 "followaudit may wait; what was fetched so far is kept in the cache, so "
                 "running the same command after the reset resumes from there"
             )
+        if self._interrupted.is_set():
+            raise _Cancelled
         if seconds <= 0:
             return
         if self.on_wait is not None:
             self.on_wait(seconds, reason)
-        self.sleep(seconds)
+        if self._real_sleep:
+            # An Event wait, unlike time.sleep, ends early when get_many unwinds.
+            if self._interrupted.wait(seconds):
+                raise _Cancelled
+        else:
+            self.sleep(seconds)
         with self._lock:
             self.stats.waited_seconds += seconds
+
+
+def _bucket(host: str, endpoint: str, headers: Mapping[str, str]) -> str:
+    """Return what a limit applies to: X's headers are per endpoint, the others per host."""
+    if any(name.lower().startswith("x-rate-limit-") for name in headers):
+        return endpoint
+    return host
 
 
 def _net_error(reason: str, attempts: int, where: str) -> FollowauditError:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -76,7 +76,7 @@ class ScanResult:
     truncated: bool  # listing stopped at max_followers before the end of the list
     skipped: list[Skipped] = field(default_factory=list)
     stats: ScanStats = field(default_factory=ScanStats)
-    fetched_at: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
+    fetched_at: datetime = field(default_factory=lambda: datetime.now(UTC))
 
     @property
     def candidates(self) -> int:
@@ -128,8 +128,10 @@ def run_scan(
     if sample is not None and sample < 1:
         raise UsageError("--sample must be at least 1")
     emit: Progress = progress if progress is not None else (lambda event: None)
-    adapter = platform if platform is not None else make_platform(
-        handle, http=http, token=token, api_url=api_url
+    adapter = (
+        platform
+        if platform is not None
+        else make_platform(handle, http=http, token=token, api_url=api_url)
     )
     before = _snapshot(http)
     previous_on_wait = http.on_wait
@@ -137,7 +139,7 @@ def run_scan(
     def on_wait(seconds: float, reason: str) -> None:
         if previous_on_wait is not None:
             previous_on_wait(seconds, reason)
-        emit(ScanEvent("wait", 0, int(round(seconds)), reason))
+        emit(ScanEvent("wait", 0, round(seconds), reason))
 
     http.on_wait = on_wait
     try:
@@ -235,10 +237,10 @@ def _fetch_profiles(
         emit(ScanEvent("profiles", done, len(ids), f"Fetched {done:,} profiles"))
     complete: list[tuple[int, dict[str, Any]]] = []
     skipped: list[Skipped] = []
-    for (line, _), account_id in zip(chosen, ids):
-        profile = found.get(account_id)
-        if profile is None:
+    for (line, _), account_id in zip(chosen, ids, strict=True):
+        full = found.get(account_id)
+        if full is None:
             skipped.append(Skipped(line, MISSING_PROFILE_REASON))
         else:
-            complete.append((line, profile))
+            complete.append((line, full))
     return complete, skipped

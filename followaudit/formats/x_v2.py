@@ -33,9 +33,10 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from followaudit.accounts import TableBuilder, digit_count
+from followaudit.accounts import TableBuilder
 from followaudit.formats._common import (
     RecordError,
+    handle_digits,
     optional_count,
     parse_iso_datetime,
     required_count,
@@ -59,48 +60,77 @@ def add_user(builder: TableBuilder, user: dict[str, Any], line: int) -> None:
     Raises RecordError (a ValueError) with the reason when the object cannot
     be scored; nothing is appended then.
     """
-    if not isinstance(user, dict):
+    # This runs once per follower (a million times for a large account), so the
+    # common case (ints and strings where the spec puts them) is checked
+    # inline and anything else goes through the strict, slower helpers.
+    if type(user) is not dict:
         raise RecordError("not a JSON object")
     metrics = user.get("public_metrics")
-    if metrics is None:
-        raise RecordError("no public_metrics (request user.fields=public_metrics)")
-    if not isinstance(metrics, dict):
+    if type(metrics) is not dict:
+        if metrics is None:
+            raise RecordError("no public_metrics (request user.fields=public_metrics)")
         raise RecordError("public_metrics is not an object")
     posts = metrics.get("post_count")
     if posts is None:
         posts = metrics.get("tweet_count")
-    posts_n = required_count(posts, "post_count")
-    followers = required_count(metrics.get("followers_count"), "followers_count")
-    following = required_count(metrics.get("following_count"), "following_count")
-    likes = optional_count(metrics.get("like_count"), "like_count")
-    listed = optional_count(metrics.get("listed_count"), "listed_count")
+    followers = metrics.get("followers_count")
+    following = metrics.get("following_count")
+    likes = metrics.get("like_count")
+    listed = metrics.get("listed_count")
+    if type(posts) is int and type(followers) is int and type(following) is int:
+        posts, followers, following = float(posts), float(followers), float(following)
+    else:
+        posts = required_count(posts, "post_count")
+        followers = required_count(followers, "followers_count")
+        following = required_count(following, "following_count")
+    likes = float(likes) if type(likes) is int else optional_count(likes, "like_count")
+    listed = float(listed) if type(listed) is int else optional_count(listed, "listed_count")
 
-    handle = text_or_none(user.get("username"), "username") or ""
-    name = text_or_none(user.get("name"), "name")
-    description = text_or_none(user.get("description"), "description")
-    url = text_or_none(user.get("url"), "url")
-    location = text_or_none(user.get("location"), "location")
-    image = text_or_none(user.get("profile_image_url"), "profile_image_url")
+    handle = user.get("username")
+    if type(handle) is not str:
+        handle = text_or_none(handle, "username") or ""
+    name = user.get("name")
+    if name is not None and type(name) is not str:
+        text_or_none(name, "name")
+    image = user.get("profile_image_url")
+    if image is not None and type(image) is not str:
+        text_or_none(image, "profile_image_url")
     raw_id = user.get("id")
 
     builder.append(
         platform="x",
-        id="" if raw_id is None else str(raw_id),
+        id=raw_id if type(raw_id) is str else "" if raw_id is None else str(raw_id),
         handle=handle,
         line=line,
         created_at=parse_iso_datetime(user.get("created_at")),
-        posts=posts_n,
+        posts=posts,
         followers=followers,
         following=following,
         likes=likes,
         listed=listed,
-        bio_length=float(len(description.strip())) if description else 0.0,
+        bio_length=_length(user.get("description"), "description"),
         name_length=NAN if name is None else float(len(name.strip())),
-        handle_digits=digit_count(handle) if handle else NAN,
-        has_url=1.0 if url and url.strip() else 0.0,
-        has_location=1.0 if location and location.strip() else 0.0,
+        handle_digits=handle_digits(handle),
+        has_url=_present(user.get("url"), "url"),
+        has_location=_present(user.get("location"), "location"),
         default_avatar=NAN if image is None else float(DEFAULT_AVATAR_MARK in image),
     )
+
+
+def _length(text: Any, name: str) -> float:
+    if type(text) is str:
+        return float(len(text.strip()))
+    if text is None:
+        return 0.0
+    raise RecordError(f"{name} is not text")
+
+
+def _present(text: Any, name: str) -> float:
+    if type(text) is str:
+        return 1.0 if text.strip() else 0.0
+    if text is None:
+        return 0.0
+    raise RecordError(f"{name} is not text")
 
 
 def looks_like(record: dict[str, Any]) -> bool:

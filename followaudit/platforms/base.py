@@ -72,7 +72,7 @@ class Platform(Protocol):
         """Return full profiles for ``ids`` (omitting accounts the platform no longer serves)."""
         ...
 
-    def add_account(self, builder: TableBuilder, raw: Mapping[str, Any], line: int) -> None:
+    def add_account(self, builder: TableBuilder, raw: dict[str, Any], line: int) -> None:
         """Append one canonical row for ``raw`` (a follower item or a fetched profile)."""
         ...
 

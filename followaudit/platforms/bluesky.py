@@ -53,7 +53,9 @@ class BlueskyPlatform:
         except HttpStatusError as exc:
             raise _translate(exc.status, exc.data, who) from None
         if not isinstance(response.data, dict):
-            raise InvalidResponseError(f"Bluesky answered {method} with something other than an object")
+            raise InvalidResponseError(
+                f"Bluesky answered {method} with something other than an object"
+            )
         return response.data
 
     def resolve(self, handle: Handle) -> Subject:
@@ -107,7 +109,7 @@ class BlueskyPlatform:
         The calls run concurrently; deleted, deactivated or taken-down accounts
         are simply absent from the answer.
         """
-        requests = [
+        requests: list[tuple[str, Mapping[str, str | int]]] = [
             # `actors` repeats, which a params mapping cannot express: build the query here.
             (
                 self._xrpc
@@ -131,7 +133,7 @@ class BlueskyPlatform:
             profiles.extend(batch)
         return profiles
 
-    def add_account(self, builder: TableBuilder, raw: Mapping[str, Any], line: int) -> None:
+    def add_account(self, builder: TableBuilder, raw: dict[str, Any], line: int) -> None:
         """Append the canonical row of a profileViewDetailed object."""
         bluesky_format.add_profile(builder, raw, line)
 

@@ -151,7 +151,7 @@ class MastodonPlatform:
         """Return [] : Mastodon follower pages are complete Account objects."""
         return []
 
-    def add_account(self, builder: TableBuilder, raw: Mapping[str, Any], line: int) -> None:
+    def add_account(self, builder: TableBuilder, raw: dict[str, Any], line: int) -> None:
         """Append the canonical row of a Mastodon Account object."""
         mastodon_format.add_account(builder, raw, line)
 

@@ -70,9 +70,7 @@ class XPlatform:
     def resolve(self, handle: Handle) -> Subject:
         """Return the account behind a username: GET /2/users/by/username/:username."""
         who = at(handle)
-        body = self._get(
-            f"/2/users/by/username/{handle.name}", {"user.fields": USER_FIELDS}, who
-        )
+        body = self._get(f"/2/users/by/username/{handle.name}", {"user.fields": USER_FIELDS}, who)
         user = body.get("data")
         if not isinstance(user, dict):
             raise _from_errors(body.get("errors"), who)
@@ -125,7 +123,7 @@ class XPlatform:
         """Return [] : X follower pages are complete User objects, nothing to fetch."""
         return []
 
-    def add_account(self, builder: TableBuilder, raw: Mapping[str, Any], line: int) -> None:
+    def add_account(self, builder: TableBuilder, raw: dict[str, Any], line: int) -> None:
         """Append the canonical row of an X User object."""
         x_v2.add_user(builder, raw, line)
 
@@ -173,7 +171,9 @@ def _from_errors(errors: Any, who: str) -> FollowauditError:
     if "suspended" in detail.lower():
         return NotFoundError(f"{who} is suspended on X")
     if _NOT_AUTHORIZED in kind or title == "Authorization Error":
-        return NotFoundError(f"{who} is protected: X shows its followers only to accounts it approved")
+        return NotFoundError(
+            f"{who} is protected: X shows its followers only to accounts it approved"
+        )
     if kind.endswith("resource-not-found") or title == "Not Found Error":
         return NotFoundError(f"{who} was not found on X")
     if not detail and not title:
@@ -208,6 +208,8 @@ def _translate(status: int, data: Any, who: str) -> FollowauditError:
         return NotFoundError(f"{who} was not found on X")
     if status == 400:
         detail = error_text(data)
-        return UsageError(f"X rejected the request for {who} (400)" + (f": {detail}" if detail else ""))
+        return UsageError(
+            f"X rejected the request for {who} (400)" + (f": {detail}" if detail else "")
+        )
     detail = error_text(data)
     return NetworkError(f"X answered {status}" + (f": {detail}" if detail else ""))

@@ -23,7 +23,7 @@ from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, Self
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
@@ -84,7 +84,9 @@ class FakeServer:
         handler = _make_handler(self)
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
         self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
+        )
         self._thread.start()
         return self
 
@@ -94,7 +96,7 @@ class FakeServer:
             self._server.server_close()
             self._server = None
 
-    def __enter__(self) -> FakeServer:
+    def __enter__(self) -> Self:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:
@@ -124,9 +126,7 @@ class FakeServer:
 
     # -- dispatch -------------------------------------------------------------
 
-    def handle(
-        self, target: str, headers: Mapping[str, str]
-    ) -> tuple[int, bytes, dict[str, str]]:
+    def handle(self, target: str, headers: Mapping[str, str]) -> tuple[int, bytes, dict[str, str]]:
         parts = urlsplit(target)
         with self._lock:
             self.requests[parts.path] += 1
@@ -154,12 +154,16 @@ class FakeServer:
 def _make_handler(server: FakeServer) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        # One buffered write per answer and no Nagle: otherwise every request
+        # waits out a delayed ACK (~40 ms) between the headers and the body.
+        wbufsize = 1 << 16
+        disable_nagle_algorithm = True
 
-        def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+        def do_GET(self) -> None:
             headers = {k.lower(): v for k, v in self.headers.items()}
             try:
                 status, body, out = server.handle(self.path, headers)
-            except Exception as exc:  # a bug in a fake: make it loud, not a hang
+            except Exception as exc:  # noqa: BLE001 (a bug in a fake: make it loud, not a hang)
                 status, body, out = 500, repr(exc).encode(), {"Content-Type": "text/plain"}
             self.send_response(status)
             for name, value in out.items():
@@ -202,18 +206,37 @@ class DyingTransport(httpx.HTTPTransport):
         return super().handle_request(request)
 
 
+class FakeClock:
+    """A clock that starts at the real time and moves only when ``sleep`` is called."""
+
+    def __init__(self) -> None:
+        self.now = time.time()
+        self.slept: list[float] = []
+
+    def __call__(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        self.now += seconds
+
+
 def no_wait_http(
     *, cache: Cache | None = None, transport: httpx.BaseTransport | None = None, **kwargs: Any
 ) -> Http:
-    """Return an Http whose waits are recorded instead of slept, so tests run instantly."""
-    slept: list[float] = []
+    """Return an Http whose waits advance a fake clock instead of sleeping: tests run instantly.
+
+    ``http.slept`` lists the waits.
+    """
+    clock = FakeClock()
     http = Http(
         transport=transport,
         cache=cache,
-        sleep=slept.append,
+        clock=clock,
+        sleep=clock.sleep,
         rng=random.Random(0),
         timeout=10.0,
         **kwargs,
     )
-    http.slept = slept  # type: ignore[attr-defined]
+    http.slept = clock.slept  # type: ignore[attr-defined]
     return http

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import threading
 
 START = 1_700_000_000.0  # 2023-11-14 22:13:20 UTC
@@ -29,8 +30,8 @@ class FakeClock:
             self.now += seconds
 
 
-class TopRng:
-    """A stand-in for random.Random whose uniform() returns the top of the range."""
+class TopRng(random.Random):
+    """A random source whose uniform() always returns the top of the range."""
 
     def uniform(self, a: float, b: float) -> float:
         return b

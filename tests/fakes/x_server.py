@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import random
 from collections.abc import Mapping
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
+from functools import cache
 from typing import Any
 
 from . import FakeServer, Faults, Reply, first
@@ -27,11 +28,12 @@ def follower_id(i: int) -> str:
     return str(2_000_000 + i)
 
 
+@cache  # deterministic, and regenerating dominates a 10,000-follower test
 def x_user(i: int) -> dict[str, Any]:
     """Return follower ``i`` as a complete X API v2 User object (every field the fake knows)."""
     rng = random.Random(f"x-{i}")
     bot = rng.random() < 0.3
-    created = datetime(2009, 1, 1, tzinfo=timezone.utc) + timedelta(days=rng.randrange(5000))
+    created = datetime(2009, 1, 1, tzinfo=UTC) + timedelta(days=rng.randrange(5000))
     user: dict[str, Any] = {
         "id": follower_id(i),
         "name": "" if bot else f"Follower {i}",
@@ -98,9 +100,16 @@ class XServer(FakeServer):
         }
 
     def too_many(self) -> Reply:
-        return Reply(429, {"title": "Too Many Requests", "detail": "Too Many Requests",
-                           "type": "about:blank", "status": 429},
-                     content_type="application/problem+json")
+        return Reply(
+            429,
+            {
+                "title": "Too Many Requests",
+                "detail": "Too Many Requests",
+                "type": "about:blank",
+                "status": 429,
+            },
+            content_type="application/problem+json",
+        )
 
     def subject(self) -> dict[str, Any]:
         return {
@@ -134,17 +143,35 @@ class XServer(FakeServer):
             return self._followers(parts[2], query, fields)
         if len(parts) == 4 and parts[:2] == ["2", "users"] and parts[3] == "tweets":
             return self._tweets(parts[2], query)
-        return Reply(404, {"title": "Not Found", "type": "about:blank", "status": 404,
-                           "detail": "Not Found"}, content_type="application/problem+json")
+        return Reply(
+            404,
+            {"title": "Not Found", "type": "about:blank", "status": 404, "detail": "Not Found"},
+            content_type="application/problem+json",
+        )
 
     def _auth_failure(self, status: int) -> Reply:
         if status == 401:
-            return Reply(401, {"title": "Unauthorized", "type": "about:blank", "status": 401,
-                               "detail": "Unauthorized"}, content_type="application/problem+json")
+            return Reply(
+                401,
+                {
+                    "title": "Unauthorized",
+                    "type": "about:blank",
+                    "status": 401,
+                    "detail": "Unauthorized",
+                },
+                content_type="application/problem+json",
+            )
         if status == 402:
-            return Reply(402, {"title": "CreditsDepleted", "type": "about:blank", "status": 402,
-                               "detail": "Your enrolled account does not have any credits."},
-                         content_type="application/problem+json")
+            return Reply(
+                402,
+                {
+                    "title": "CreditsDepleted",
+                    "type": "about:blank",
+                    "status": 402,
+                    "detail": "Your enrolled account does not have any credits.",
+                },
+                content_type="application/problem+json",
+            )
         return Reply(
             403,
             {
@@ -163,30 +190,76 @@ class XServer(FakeServer):
 
     def _by_username(self, username: str, fields: str | None) -> Reply:
         if username.lower() in self.suspended:
-            return Reply(200, {"errors": [{
-                "value": username, "detail": f"User has been suspended: [{username}].",
-                "title": "Forbidden", "resource_type": "user", "parameter": "username",
-                "resource_id": username, "type": NOT_FOUND_TYPE}]})
+            return Reply(
+                200,
+                {
+                    "errors": [
+                        {
+                            "value": username,
+                            "detail": f"User has been suspended: [{username}].",
+                            "title": "Forbidden",
+                            "resource_type": "user",
+                            "parameter": "username",
+                            "resource_id": username,
+                            "type": NOT_FOUND_TYPE,
+                        }
+                    ]
+                },
+            )
         if username.lower() != self.username.lower():
-            return Reply(200, {"errors": [{
-                "value": username, "detail": f"Could not find user with username: [{username}].",
-                "title": "Not Found Error", "resource_type": "user", "parameter": "username",
-                "resource_id": username, "type": NOT_FOUND_TYPE}]})
+            return Reply(
+                200,
+                {
+                    "errors": [
+                        {
+                            "value": username,
+                            "detail": f"Could not find user with username: [{username}].",
+                            "title": "Not Found Error",
+                            "resource_type": "user",
+                            "parameter": "username",
+                            "resource_id": username,
+                            "type": NOT_FOUND_TYPE,
+                        }
+                    ]
+                },
+            )
         return Reply(200, {"data": only_fields(self.subject(), fields)})
 
     def _followers(self, user_id: str, query: Mapping[str, list[str]], fields: str | None) -> Reply:
         if user_id != SUBJECT_ID:
-            return Reply(200, {"errors": [{
-                "value": user_id, "detail": f"Could not find user with id: [{user_id}].",
-                "title": "Not Found Error", "resource_type": "user", "parameter": "id",
-                "resource_id": user_id, "type": NOT_FOUND_TYPE}]})
+            return Reply(
+                200,
+                {
+                    "errors": [
+                        {
+                            "value": user_id,
+                            "detail": f"Could not find user with id: [{user_id}].",
+                            "title": "Not Found Error",
+                            "resource_type": "user",
+                            "parameter": "id",
+                            "resource_id": user_id,
+                            "type": NOT_FOUND_TYPE,
+                        }
+                    ]
+                },
+            )
         if self.protected:
-            return Reply(200, {"errors": [{
-                "value": user_id,
-                "detail": f"Sorry, you are not authorized to see the user with id: [{user_id}].",
-                "title": "Authorization Error", "resource_type": "user", "parameter": "id",
-                "resource_id": user_id,
-                "type": "https://api.twitter.com/2/problems/not-authorized-for-resource"}]})
+            return Reply(
+                200,
+                {
+                    "errors": [
+                        {
+                            "value": user_id,
+                            "detail": f"Sorry, you are not authorized to see the user with id: [{user_id}].",
+                            "title": "Authorization Error",
+                            "resource_type": "user",
+                            "parameter": "id",
+                            "resource_id": user_id,
+                            "type": "https://api.twitter.com/2/problems/not-authorized-for-resource",
+                        }
+                    ]
+                },
+            )
         size = int(first(query, "max_results", "100") or 100)
         if not 1 <= size <= 1000:
             return self._invalid("max_results", str(size))
@@ -231,13 +304,20 @@ class XServer(FakeServer):
         return Reply(200, {"data": posts, "meta": meta} if posts else {"meta": meta})
 
     def _invalid(self, parameter: str, value: str) -> Reply:
-        return Reply(400, {
-            "errors": [{"parameters": {parameter: [value]},
-                        "message": f"The `{parameter}` query parameter value [{value}] is not valid"}],
-            "title": "Invalid Request",
-            "detail": "One or more parameters to your request was invalid.",
-            "type": "https://api.twitter.com/2/problems/invalid-request",
-        })
+        return Reply(
+            400,
+            {
+                "errors": [
+                    {
+                        "parameters": {parameter: [value]},
+                        "message": f"The `{parameter}` query parameter value [{value}] is not valid",
+                    }
+                ],
+                "title": "Invalid Request",
+                "detail": "One or more parameters to your request was invalid.",
+                "type": "https://api.twitter.com/2/problems/invalid-request",
+            },
+        )
 
 
 def _encode_token(offset: int) -> str:

@@ -1,0 +1,399 @@
+"""Follower data as people have it -> the canonical account table.
+
+``read_accounts(path, format=None, as_of=None) -> ReadResult`` reads a file
+(or stdin for ``"-"``), works out its container and format, and converts every
+record it can into a canonical row (see ``followaudit.accounts``).
+
+Containers, told apart by the first bytes and lines of the file:
+
+- JSON Lines: one record, one API page or one array of records per line
+  (twarc2 writes one X API page per line). Chosen when the first non-blank
+  line is a complete JSON object.
+- A JSON document: an array of records, an API page object, or several such
+  values one after another (``jq`` output), pretty-printed or not.
+- CSV: anything that does not start with ``{`` or ``[``; a header row, comma
+  separated (semicolon or tab when the header has no comma).
+
+API pages are objects holding their accounts under ``data`` (X v2),
+``users`` (X v1.1), ``profiles`` (Bluesky getProfiles), ``followers``
+(Bluesky getFollowers) or ``accounts`` (Mastodon search).
+
+Formats (``FORMATS``), detected from the keys of the first record that has
+any of them, in this order:
+
+- ``bluesky``: ``did`` and ``handle`` (a profile with no counts is a
+  getFollowers ``profileView`` and the file is refused with advice)
+- ``mastodon``: ``acct`` with ``statuses_count`` or ``note``
+- ``x-v1``: ``screen_name`` or ``friends_count`` (JSON or CSV header)
+- ``x-v2``: ``public_metrics``, or ``username`` with ``id``
+- ``csv``: a CSV header with ``posts``, ``followers`` or ``following``
+  (columns documented in ``followaudit.formats.native``)
+
+Unknown stays unknown: a value a format does not carry is NaN, never zero.
+A record that cannot be scored (no counts, a broken JSON line, a non-numeric
+cell, an impossible value) is skipped and listed in ``ReadResult.skipped``
+with its line and reason; a problem with the file itself, or a file in which
+no record can be scored, raises ``InputError`` naming the file and line.
+
+The per-format converters live in the submodules and are shared with the
+live platform adapters: ``x_v2.add_user``, ``x_v1.add_user``,
+``x_v1.add_csv_row``, ``bluesky.add_profile``, ``mastodon.add_account``,
+``mastodon.is_default_avatar``, ``native.add_row``; each raises
+``RecordError`` (a ``ValueError``) with the reason for a record it refuses.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+import sys
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from itertools import chain
+from pathlib import Path
+from typing import Any, BinaryIO
+
+import pandas as pd
+
+from followaudit.accounts import Skipped, TableBuilder, validate
+from followaudit.errors import InputError, UsageError
+from followaudit.formats import bluesky, mastodon, native, x_v1, x_v2
+from followaudit.formats._common import RecordError
+from followaudit.formats._containers import Broken, Item, iter_document, iter_jsonl
+
+__all__ = ["FORMATS", "ReadResult", "RecordError", "read_accounts", "detect_format"]
+
+FORMATS: dict[str, str] = {
+    "x-v2": "X API v2 user objects: JSON, JSONL, or API pages {\"data\": [...]} (twarc2 output)",
+    "x-v1": "X API v1.1 user objects: JSON/JSONL, or flattened to CSV (like cresci-2015 users.csv)",
+    "bluesky": "Bluesky profileViewDetailed objects: app.bsky.actor.getProfiles pages, JSON, JSONL",
+    "mastodon": "Mastodon Account entities: a JSON array from the followers endpoint, or JSONL",
+    "csv": "followaudit's own CSV columns: posts, followers, following, created_at, ...",
+}
+
+JsonConverter = Callable[[TableBuilder, dict[str, Any], int], None]
+CsvConverter = Callable[[TableBuilder, dict[str, str], int], None]
+
+JSON_CONVERTERS: dict[str, JsonConverter] = {
+    "x-v2": x_v2.add_user,
+    "x-v1": x_v1.add_user,
+    "bluesky": bluesky.add_profile,
+    "mastodon": mastodon.add_account,
+}
+CSV_CONVERTERS: dict[str, CsvConverter] = {"x-v1": x_v1.add_csv_row, "csv": native.add_row}
+
+# Optional keys whose absence from every record of a file means the export
+# left them out, so the column is unknown rather than "not set".
+PRESENCE_KEYS: dict[str, dict[str, str]] = {
+    "x-v2": x_v2.PRESENCE_KEYS,
+    "bluesky": bluesky.PRESENCE_KEYS,
+}
+PRESENCE_HINTS: dict[str, str] = {
+    "x-v2": " (request user.fields={key})",
+    "bluesky": " (exports made before Bluesky added the field lack it)",
+}
+DETECT_LIMIT = 100
+UTF8_BOM = b"\xef\xbb\xbf"
+
+
+@dataclass
+class ReadResult:
+    """The accounts read from one file, what was skipped and why, and any warnings."""
+
+    table: pd.DataFrame
+    skipped: list[Skipped]
+    format: str
+    path: str
+    warnings: list[str] = field(default_factory=list)
+
+
+def detect_format(record: dict[str, Any]) -> str | None:
+    """Return the format name whose keys ``record`` has, or None."""
+    if bluesky.looks_like(record):
+        return "bluesky"
+    if mastodon.looks_like(record):
+        return "mastodon"
+    if x_v1.looks_like(record):
+        return "x-v1"
+    if x_v2.looks_like(record):
+        return "x-v2"
+    return None
+
+
+def read_accounts(
+    path: str | Path, format: str | None = None, as_of: datetime | None = None
+) -> ReadResult:
+    """Return the scoreable accounts of a follower file, plus what was skipped and why.
+
+    ``path`` "-" reads stdin. ``format`` (a key of ``FORMATS``) overrides
+    detection. Accounts created after ``as_of`` (default: now, UTC) or with
+    negative counts are skipped as impossible.
+    """
+    if format is not None and format not in FORMATS:
+        raise UsageError(f"unknown format {format!r}: choose one of {', '.join(FORMATS)}")
+    as_of = as_of or datetime.now(timezone.utc)
+    name, opener = _source(path)
+    warnings: list[str] = []
+    with opener() as handle:
+        kind, first = _sniff(handle, name)
+    if kind == "csv":
+        fmt, builder, skipped = _read_csv(opener, name, format, warnings)
+        presence_missing: dict[str, str] = {}
+    else:
+        fmt, builder, skipped, presence_missing = _read_json(
+            opener, name, first, format, warnings
+        )
+    table = builder.to_frame()
+    hint = PRESENCE_HINTS.get(fmt, "")
+    for key, column in presence_missing.items():
+        if len(table):
+            table[column] = math.nan
+            warnings.append(
+                f"no record has a {key} field, so {column} is unknown for every account"
+                + hint.format(key=key)
+            )
+    undated = int(table["created_at"].isna().sum())
+    if undated:
+        advice = " (request user.fields=created_at)" if fmt == "x-v2" else ""
+        warnings.append(
+            f"{undated} account{'s' if undated != 1 else ''} have no creation date, "
+            f"so their account age is unknown{advice}"
+        )
+    good, impossible = validate(table, as_of)
+    skipped = sorted(skipped + impossible, key=lambda item: item.line)
+    if len(good) == 0:
+        if not skipped:
+            raise InputError("the file holds no accounts", path=name)
+        first_bad = skipped[0]
+        total = len(skipped)
+        raise InputError(
+            f"{first_bad.reason}; none of the {total} record{'s' if total != 1 else ''} "
+            "could be scored",
+            path=name,
+            line=first_bad.line,
+        )
+    return ReadResult(table=good, skipped=skipped, format=fmt, path=name, warnings=warnings)
+
+
+def _source(path: str | Path) -> tuple[str, Callable[[], BinaryIO]]:
+    """Return (name for messages, a function opening the bytes afresh)."""
+    if str(path) == "-":
+        data = sys.stdin.buffer.read()
+        return "<stdin>", lambda: io.BytesIO(data)
+    file = Path(path)
+    name = str(path)
+    if not file.exists():
+        raise InputError("no such file", path=name)
+    if file.is_dir():
+        raise InputError("this is a folder, not a file", path=name)
+    try:
+        file.open("rb").close()
+    except OSError as error:
+        raise InputError(f"the file cannot be read ({error.strerror})", path=name) from None
+    return name, lambda: file.open("rb")
+
+
+def _sniff(handle: BinaryIO, name: str) -> tuple[str, tuple[int, bytes]]:
+    """Return ("json" | "csv", (line, text) of the first non-blank line)."""
+    for number, raw in enumerate(handle, 1):
+        if number == 1:
+            if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+                raise InputError("the file is UTF-16 text: save it as UTF-8", path=name, line=1)
+            raw = raw.removeprefix(UTF8_BOM)
+        if raw.strip():
+            kind = "json" if raw.lstrip()[:1] in (b"{", b"[") else "csv"
+            return kind, (number, raw)
+    raise InputError("the file is empty", path=name)
+
+
+def _decode(data: bytes, name: str) -> str:
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        raise InputError(
+            "the file is not UTF-8 text: save it as UTF-8", path=name, line=line
+        ) from None
+
+
+def _read_json(
+    opener: Callable[[], BinaryIO],
+    name: str,
+    first: tuple[int, bytes],
+    forced: str | None,
+    warnings: list[str],
+) -> tuple[str, TableBuilder, list[Skipped], dict[str, str]]:
+    if forced == "csv":
+        raise InputError(
+            "this is JSON, but the csv format is followaudit's own CSV columns", path=name
+        )
+    first_line, first_text = first
+    stripped = first_text.strip()
+    jsonl = False
+    if stripped.startswith(b"{"):
+        try:
+            json.loads(first_text)
+            jsonl = True
+        except ValueError:
+            # A pretty-printed object opens with a lone "{"; anything longer on
+            # line one is a JSON Lines record that got damaged.
+            jsonl = stripped != b"{"
+    with opener() as handle:
+        if jsonl:
+            lines = iter(handle)
+            for _ in range(first_line - 1):
+                next(lines)
+            items: Iterator[Item] = iter_jsonl(lines, first_line, warnings)
+            return _convert_json(items, name, forced, warnings)
+        text = _decode(handle.read(), name)
+    return _convert_json(iter_document(text, name, warnings), name, forced, warnings)
+
+
+def _convert_json(
+    items: Iterator[Item], name: str, forced: str | None, warnings: list[str]
+) -> tuple[str, TableBuilder, list[Skipped], dict[str, str]]:
+    buffered: list[Item] = []
+    detected: str | None = None
+    for line, record in items:
+        buffered.append((line, record))
+        if isinstance(record, dict):
+            detected = detect_format(record)
+            if detected is not None:
+                if detected == "bluesky" and bluesky.is_profile_view(record):
+                    if forced in (None, "bluesky"):
+                        raise InputError(bluesky.PROFILE_VIEW_MESSAGE, path=name, line=line)
+                break
+        if len(buffered) >= DETECT_LIMIT:
+            break
+    fmt = forced or detected
+    if fmt is None:
+        if not any(not isinstance(record, Broken) for _, record in buffered):
+            if buffered:
+                line, broken = buffered[0]
+                assert isinstance(broken, Broken)
+                raise InputError(broken.reason, path=name, line=line)
+            raise InputError("the file holds no accounts", path=name)
+        raise InputError(
+            "cannot tell which format these records are in: use --format with one of "
+            + ", ".join(FORMATS),
+            path=name,
+            line=buffered[0][0],
+        )
+    convert = JSON_CONVERTERS[fmt]
+    builder = TableBuilder()
+    skipped: list[Skipped] = []
+    pending = dict(PRESENCE_KEYS.get(fmt, {}))
+    for line, record in chain(buffered, items):
+        if type(record) is Broken:
+            skipped.append(Skipped(line, record.reason))
+            continue
+        if pending and isinstance(record, dict):
+            for key in [key for key in pending if key in record]:
+                del pending[key]
+        try:
+            convert(builder, record, line)
+        except (ValueError, TypeError, KeyError, AttributeError) as error:
+            skipped.append(Skipped(line, _reason(error)))
+    return fmt, builder, skipped, pending
+
+
+def _reason(error: Exception) -> str:
+    if isinstance(error, RecordError):
+        return str(error)
+    if isinstance(error, KeyError):
+        return f"no {error.args[0]} field"
+    return f"malformed record ({error})"
+
+
+def _read_csv(
+    opener: Callable[[], BinaryIO], name: str, forced: str | None, warnings: list[str]
+) -> tuple[str, TableBuilder, list[Skipped]]:
+    if forced in ("x-v2", "bluesky", "mastodon"):
+        raise InputError(f"this looks like CSV, but {forced} data is JSON", path=name, line=1)
+    with opener() as handle:
+        text = _decode(handle.read(), name)
+    first_row = text.split("\n", 1)[0]
+    delimiter = ","
+    if "," not in first_row:
+        delimiter = ";" if ";" in first_row else "\t" if "\t" in first_row else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        header = next(reader)
+        while not header:
+            header = next(reader)
+    except StopIteration:
+        raise InputError("the file is empty", path=name) from None
+    except csv.Error as error:
+        raise InputError(f"this is not readable CSV ({error})", path=name, line=1) from None
+    header_line = reader.line_num
+    columns = [column.strip().lower() for column in header]
+    fmt = forced
+    if fmt is None:
+        if x_v1.looks_like_csv(columns):
+            fmt = "x-v1"
+        elif native.looks_like_csv(columns):
+            fmt = "csv"
+        else:
+            raise InputError(
+                "cannot tell which format this file is in: a followaudit CSV needs the columns "
+                "posts, followers, following and created_at (or use --format)",
+                path=name,
+                line=header_line,
+            )
+    required = x_v1.REQUIRED_CSV_COLUMNS if fmt == "x-v1" else native.REQUIRED_COLUMNS
+    missing = [column for column in required if column not in columns]
+    if missing:
+        raise InputError(
+            f"the CSV header has no {' or '.join(missing)} column, which {fmt} data needs",
+            path=name,
+            line=header_line,
+        )
+    if fmt == "x-v1":
+        for column, canonical in x_v1.OPTIONAL_CSV_COLUMNS.items():
+            if column not in columns:
+                warnings.append(f"no {column} column, so {canonical} is unknown for every account")
+    else:
+        for canonical in native.missing_optional(columns):
+            sources = " or ".join(native.OPTIONAL_COLUMNS[canonical])
+            warnings.append(f"no {sources} column, so {canonical} is unknown for every account")
+    convert = CSV_CONVERTERS[fmt]
+    builder = TableBuilder()
+    skipped: list[Skipped] = []
+    width = len(columns)
+    last_line = header_line
+    while True:
+        start = reader.line_num + 1
+        try:
+            cells = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as error:
+            raise InputError(
+                f"this is not readable CSV ({error})", path=name, line=reader.line_num
+            ) from None
+        if not cells or (len(cells) == 1 and not cells[0].strip()):
+            continue
+        last_line = start
+        if len(cells) != width:
+            skipped.append(
+                Skipped(start, f"the row has {len(cells)} cells but the header has {width}")
+            )
+            continue
+        try:
+            convert(builder, dict(zip(columns, cells)), start)
+        except (ValueError, TypeError, KeyError, AttributeError) as error:
+            skipped.append(Skipped(start, _reason(error)))
+    if not text.endswith(("\n", "\r")) and last_line > header_line:
+        cut = bool(skipped) and skipped[-1].line == last_line
+        warnings.append(
+            f"line {last_line}: the file does not end with a line break; "
+            + (
+                "that row was cut off and skipped"
+                if cut
+                else "if it was cut off while being written, that row may be incomplete"
+            )
+        )
+    return fmt, builder, skipped

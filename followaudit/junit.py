@@ -1,0 +1,118 @@
+"""JUnit XML for agency CI: one test case per audited account.
+
+GitHub (test-reporting actions), GitLab (``artifacts:reports:junit``) and
+Jenkins (the JUnit plugin) all read the common shape written here:
+``<testsuites>`` holding one ``<testsuite name="followaudit">`` whose
+``<testcase>`` elements are the accounts. An account that failed its gate
+gets a ``<failure>`` whose message and text hold the reasons; one that could
+not be fetched gets an ``<error>``. The headline numbers of each account are
+``<properties>``, and its summary line is ``<system-out>``. ElementTree does
+the escaping, so handles and reasons may contain any character XML allows;
+characters XML 1.0 forbids (control characters) are replaced.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import socket
+import xml.etree.ElementTree as ET
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import IO
+
+SUITE_NAME = "followaudit"
+# Characters XML 1.0 cannot carry at all, even escaped.
+_ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+@dataclass(frozen=True)
+class AccountResult:
+    """The outcome of one account's audit in a CI run."""
+
+    name: str  # e.g. "@guru on x"
+    passed: bool
+    summary: str = ""  # the headline line shown for the account
+    failures: tuple[str, ...] = ()  # why the gate failed, one reason each
+    error: str | None = None  # why the account could not be audited (fetch failure)
+    duration: float = 0.0  # seconds
+    properties: Mapping[str, str | int | float] = field(default_factory=dict)
+
+
+def _clean(text: str) -> str:
+    return _ILLEGAL_XML.sub("\ufffd", text)
+
+
+def build_junit(
+    results: Sequence[AccountResult], *, timestamp: datetime | None = None
+) -> ET.ElementTree:
+    """Return the JUnit XML tree for ``results`` (see the module docstring)."""
+    failures = sum(1 for r in results if r.error is None and not r.passed)
+    errors = sum(1 for r in results if r.error is not None)
+    total_time = sum(r.duration for r in results)
+    counts = {
+        "tests": str(len(results)),
+        "failures": str(failures),
+        "errors": str(errors),
+        "skipped": "0",
+        "time": f"{total_time:.3f}",
+    }
+    root = ET.Element("testsuites", {"name": SUITE_NAME, **counts})
+    suite = ET.SubElement(
+        root,
+        "testsuite",
+        {
+            "name": SUITE_NAME,
+            **counts,
+            "timestamp": (timestamp or datetime.now(UTC)).strftime("%Y-%m-%dT%H:%M:%S"),
+            "hostname": _clean(socket.gethostname()),
+        },
+    )
+    for result in results:
+        case = ET.SubElement(
+            suite,
+            "testcase",
+            {
+                "name": _clean(result.name),
+                "classname": SUITE_NAME,
+                "time": f"{result.duration:.3f}",
+            },
+        )
+        if result.properties:
+            props = ET.SubElement(case, "properties")
+            for key, value in result.properties.items():
+                ET.SubElement(props, "property", {"name": _clean(key), "value": _clean(str(value))})
+        if result.error is not None:
+            error = ET.SubElement(
+                case, "error", {"message": _clean(result.error), "type": "FetchError"}
+            )
+            error.text = _clean(result.error)
+        elif not result.passed:
+            reasons = list(result.failures) or ["the account did not pass the gate"]
+            failure = ET.SubElement(
+                case, "failure", {"message": _clean("; ".join(reasons)), "type": "GateFailed"}
+            )
+            failure.text = _clean("\n".join(f"- {reason}" for reason in reasons))
+        if result.summary:
+            ET.SubElement(case, "system-out").text = _clean(result.summary)
+    ET.indent(root)
+    return ET.ElementTree(root)
+
+
+def write_junit(
+    results: Sequence[AccountResult],
+    destination: str | Path | IO[bytes] | IO[str],
+    *,
+    timestamp: datetime | None = None,
+) -> None:
+    """Write the JUnit XML for ``results`` (UTF-8) to a path or an open stream."""
+    tree = build_junit(results, timestamp=timestamp)
+    if isinstance(destination, str | Path):
+        tree.write(destination, encoding="utf-8", xml_declaration=True)
+        return
+    if isinstance(destination, io.TextIOBase):
+        tree.write(destination, encoding="unicode", xml_declaration=True)
+    else:
+        tree.write(destination, encoding="utf-8", xml_declaration=True)

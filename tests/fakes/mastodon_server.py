@@ -1,0 +1,202 @@
+"""Fake Mastodon server: accounts/lookup, followers paged by Link header, statuses.
+
+Shapes follow the Mastodon docs (Account entity, ``Link`` pagination with
+follow ids in ``max_id``/``since_id``, ``{"error": "Record not found"}``).
+A hidden follower list answers an empty array, as Mastodon does, and (4.3+)
+the account says ``hide_collections: true``.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Mapping
+from datetime import UTC, datetime, timedelta
+from functools import cache
+from typing import Any
+
+from . import FakeServer, Faults, Reply, first
+
+SUBJECT_ID = "109000000000000001"
+SERVER = "mastodon.example"
+TOP_FOLLOW_ID = 90_000_000  # follow ids run downwards from the newest follow
+POSTS_PER_USER = 12
+
+
+def follower_account_id(i: int) -> str:
+    """Return the account id of follower ``i`` (0 = newest)."""
+    return str(110_000_000_000_000_000 + i)
+
+
+@cache  # deterministic, and regenerating dominates a 10,000-follower test
+def account(i: int) -> dict[str, Any]:
+    """Return follower ``i`` as a Mastodon Account entity (some local, some remote)."""
+    rng = random.Random(f"masto-{i}")
+    bot = rng.random() < 0.3
+    username = f"user{rng.randrange(10**6)}" if bot else f"follower{chr(97 + i % 26)}"
+    remote = i % 5 == 0
+    acct = f"{username}@other.example" if remote else username
+    created = datetime(2017, 1, 1, tzinfo=UTC) + timedelta(days=rng.randrange(2500))
+    avatar = (
+        f"https://{SERVER}/avatars/original/missing.png"
+        if bot
+        else f"https://files.{SERVER}/accounts/avatars/{i:09d}/original/a.png"
+    )
+    fields = []
+    if not bot and i % 4 == 0:
+        fields.append(
+            {
+                "name": "Website",
+                "value": f'<a href="https://site{i}.example" rel="me nofollow noopener noreferrer" '
+                f'target="_blank"><span class="invisible">https://</span>site{i}.example</a>',
+                "verified_at": None,
+            }
+        )
+    return {
+        "id": follower_account_id(i),
+        "username": username,
+        "acct": acct,
+        "display_name": "" if bot else f"Follower {i}",
+        "locked": False,
+        "bot": False,
+        "discoverable": not bot,
+        "group": False,
+        "created_at": created.strftime("%Y-%m-%dT00:00:00.000Z"),
+        "note": "" if bot else f"<p>Toots about topic {i % 9}.</p>",
+        "url": f"https://{'other.example' if remote else SERVER}/@{username}",
+        "uri": f"https://{'other.example' if remote else SERVER}/users/{username}",
+        "avatar": avatar,
+        "avatar_static": avatar,
+        "header": f"https://{SERVER}/headers/original/missing.png",
+        "header_static": f"https://{SERVER}/headers/original/missing.png",
+        "followers_count": rng.randrange(3) if bot else rng.randrange(10, 2000),
+        "following_count": rng.randrange(800, 3000) if bot else rng.randrange(10, 600),
+        "statuses_count": 0 if bot else rng.randrange(5, 8000),
+        "last_status_at": None if bot else "2025-01-20",
+        "emojis": [],
+        "fields": fields,
+    }
+
+
+class MastodonServer(FakeServer):
+    """A Mastodon home server with ``n`` followers of @subject."""
+
+    def __init__(
+        self,
+        n: int = 2500,
+        *,
+        faults: Faults | None = None,
+        hidden: str | None = None,  # "flag" (4.3+: hide_collections) or "empty" (older)
+        suspended: bool = False,
+        signed_in_only: bool = False,  # 401 for everything, as in limited-federation mode
+    ) -> None:
+        super().__init__(faults=faults)
+        self.n = n
+        self.hidden = hidden
+        self.suspended = suspended
+        self.signed_in_only = signed_in_only
+
+    def rate_limit_headers(self, remaining: int, reset_epoch: float) -> dict[str, str]:
+        reset = datetime.fromtimestamp(reset_epoch, tz=UTC)
+        return {
+            "X-RateLimit-Limit": "300",
+            "X-RateLimit-Remaining": str(remaining),
+            "X-RateLimit-Reset": reset.strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z",
+        }
+
+    def too_many(self) -> Reply:
+        return Reply(429, {"error": "Too many requests"})
+
+    def subject(self) -> dict[str, Any]:
+        body: dict[str, Any] = {
+            "id": SUBJECT_ID,
+            "username": "subject",
+            "acct": "subject",
+            "display_name": "The Subject",
+            "locked": False,
+            "bot": False,
+            "created_at": "2018-03-01T00:00:00.000Z",
+            "note": "<p>Audited account.</p>",
+            "url": f"https://{SERVER}/@subject",
+            "avatar": f"https://files.{SERVER}/accounts/avatars/1/original/me.png",
+            "followers_count": self.n,
+            "following_count": 40,
+            "statuses_count": 900,
+            "emojis": [],
+            "fields": [],
+        }
+        if self.hidden == "flag":
+            body["hide_collections"] = True
+        elif self.hidden is None:
+            body["hide_collections"] = False
+        if self.suspended:
+            body.update(
+                {
+                    "suspended": True,
+                    "followers_count": 0,
+                    "following_count": 0,
+                    "statuses_count": 0,
+                    "note": "",
+                    "display_name": "",
+                }
+            )
+        return body
+
+    def route(self, path: str, query: Mapping[str, list[str]], headers: Mapping[str, str]) -> Reply:
+        if self.signed_in_only:
+            return Reply(401, {"error": "This API requires an authenticated user"})
+        parts = path.strip("/").split("/")
+        if parts == ["api", "v1", "accounts", "lookup"]:
+            if (first(query, "acct") or "").lower() != "subject":
+                return Reply(404, {"error": "Record not found"})
+            return Reply(200, self.subject())
+        if len(parts) == 5 and parts[:3] == ["api", "v1", "accounts"]:
+            if parts[4] == "followers":
+                return self._followers(parts[3], query)
+            if parts[4] == "statuses":
+                return self._statuses(parts[3], query)
+        return Reply(404, {"error": "Record not found"})
+
+    def _base(self) -> str:
+        return self.url
+
+    def _followers(self, account_id: str, query: Mapping[str, list[str]]) -> Reply:
+        if account_id != SUBJECT_ID:
+            return Reply(404, {"error": "Record not found"})
+        if self.hidden is not None:
+            return Reply(200, [])
+        limit = min(80, max(1, int(first(query, "limit", "40") or 40)))
+        max_id = first(query, "max_id")
+        start = TOP_FOLLOW_ID - int(max_id) + 1 if max_id else 0
+        end = min(self.n, start + limit)
+        page = [account(i) for i in range(start, end)]
+        links = []
+        base = f"{self._base()}/api/v1/accounts/{account_id}/followers"
+        if end < self.n and page:
+            links.append(f'<{base}?limit={limit}&max_id={TOP_FOLLOW_ID - (end - 1)}>; rel="next"')
+        if page:
+            links.append(f'<{base}?limit={limit}&since_id={TOP_FOLLOW_ID - start}>; rel="prev"')
+        return Reply(200, page, {"Link": ", ".join(links)} if links else {})
+
+    def _statuses(self, account_id: str, query: Mapping[str, list[str]]) -> Reply:
+        limit = min(40, max(1, int(first(query, "limit", "20") or 20)))
+        max_id = first(query, "max_id")
+        start = POSTS_PER_USER - int(max_id) + 1 if max_id else 0
+        end = min(POSTS_PER_USER, start + limit)
+        statuses = []
+        for k in range(start, end):
+            statuses.append(
+                {
+                    "id": str(POSTS_PER_USER - k),
+                    "created_at": f"2025-01-{28 - k:02d}T12:00:00.000Z",
+                    "in_reply_to_id": "77" if k % 3 == 0 else None,
+                    "in_reply_to_account_id": "78" if k % 3 == 0 else None,
+                    "reblog": None,
+                    "content": f"<p>status {k}</p>",
+                    "account": {"id": account_id},
+                }
+            )
+        headers = {}
+        if end < POSTS_PER_USER and statuses:
+            url = f"{self._base()}/api/v1/accounts/{account_id}/statuses"
+            headers["Link"] = f'<{url}?limit={limit}&max_id={statuses[-1]["id"]}>; rel="next"'
+        return Reply(200, statuses, headers)
