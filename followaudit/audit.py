@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -10,9 +10,10 @@ import pandas as pd
 
 from followaudit import __version__
 from followaudit.accounts import Skipped, validate
+from followaudit.batches import NO_ORDER, TEST_DESCRIPTION, describe, follow_order_buckets
 from followaudit.export import accounts_records
 from followaudit.model import Model
-from followaudit.report import GateResult, Summary, summarize
+from followaudit.report import GateResult, Summary, headline, summarize
 from followaudit.scan import ScanResult
 from followaudit.scoring import score_table
 
@@ -30,6 +31,7 @@ class Audit:
     observed_at: datetime
     # A sentence when the estimate cannot speak for the whole follower base.
     scope_note: str | None = None
+    follow_order: dict[str, Any] | None = None
 
     @property
     def handle(self) -> str:
@@ -62,7 +64,41 @@ def audit_scan(scan: ScanResult, model: Model, observed_at: datetime) -> Audit:
     else:
         population = scan.listed
     summary = summarize(rows, skipped, model.threshold, population=population)
-    return Audit(scan, rows, skipped, summary, observed_at, note)
+    return Audit(scan, rows, skipped, summary, observed_at, note, follow_order(scan, rows))
+
+
+def follow_order(scan: ScanResult, rows: pd.DataFrame) -> dict[str, Any]:
+    """Return the questionable share by follow-order tenth, flagged buckets first-class.
+
+    Buckets are cut from the scored followers in list order; their ``first``
+    and ``last`` are positions in the platform's follower list (1 = newest),
+    so a sampled scan still points at the right part of the list.
+    """
+    if not scan.subject.order_known:
+        return {"known": False, "note": NO_ORDER, "buckets": [], "flagged": []}
+    buckets = follow_order_buckets((rows["label"] == "questionable").to_numpy())
+    lines = rows["line"].to_numpy()
+    shaped = []
+    flagged = []
+    for b in buckets:
+        first, last = int(lines[b.first - 1]), int(lines[b.last - 1])
+        shaped.append(
+            {
+                "first": first,
+                "last": last,
+                "n": b.n,
+                "questionable": b.questionable,
+                "share": b.share.estimate,
+                "low": b.share.low,
+                "high": b.share.high,
+                "rest_share": b.rest_share,
+                "p_value": b.p_value,
+                "flagged": b.flagged,
+            }
+        )
+        if b.flagged:
+            flagged.append(describe(replace(b, first=first, last=last)))
+    return {"known": True, "test": TEST_DESCRIPTION, "buckets": shaped, "flagged": flagged}
 
 
 def audit_document(audit: Audit, gate: GateResult | None, model: Model) -> dict[str, Any]:
@@ -91,6 +127,8 @@ def audit_document(audit: Audit, gate: GateResult | None, model: Model) -> dict[
             "skipped": audit.summary.skipped,
         },
         "scope_note": audit.scope_note,
+        "headline": headline(audit.summary),
+        "follow_order": audit.follow_order,
         "requests": {
             "made": scan.stats.made,
             "from_cache": scan.stats.cached,

@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Self
 
 from followaudit.errors import ExitCode, FollowauditError
+from followaudit.http import KEPT_HEADERS
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -134,7 +135,7 @@ class Cache:
         except OSError as exc:
             raise CacheError(
                 f"Cannot create the cache folder {self.path.parent} ({exc.strerror}); "
-                "pass another cache path or --no-cache"
+                "pass --cache PATH or --no-cache"
             ) from None
         try:
             # check_same_thread=False: get_many's worker threads share it under _lock.
@@ -160,7 +161,7 @@ class Cache:
             )
         return CacheError(
             f"Cannot use the cache file {self.path} ({text}); check its permissions, "
-            "or pass another cache path or --no-cache"
+            "or pass --cache PATH or --no-cache"
         )
 
     def _setup(self) -> None:
@@ -178,7 +179,7 @@ class Cache:
             raise CacheError(
                 f"The cache file {self.path} was written by a newer followaudit "
                 f"(schema {version}, this one reads {SCHEMA_VERSION}); upgrade followaudit "
-                "or pass another cache path"
+                "or pass --cache PATH"
             )
         # A read-only file opens fine; find out now rather than at the first put.
         db.execute("BEGIN IMMEDIATE")
@@ -218,8 +219,6 @@ class Cache:
         fetched_at: float,
     ) -> None:
         """Store an answer, keeping only the response headers in KEPT_HEADERS."""
-        from followaudit.http import KEPT_HEADERS  # late: http imports cache for typing
-
         kept = {k.lower(): v for k, v in headers.items() if k.lower() in KEPT_HEADERS}
         self._write(
             "INSERT OR REPLACE INTO requests (key, status, headers_json, body, fetched_at) "

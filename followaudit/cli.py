@@ -48,7 +48,7 @@ def _console(stream: IO[str] | None = None, *, stderr: bool = False) -> Console:
 def _open_output(target: str) -> tuple[IO[str], bool]:
     """Return (stream, must_close) for an output option where '-' means stdout."""
     if target == "-":
-        return click.get_text_stream("stdout"), False
+        return sys.stdout, False
     try:
         return open(target, "w", encoding="utf-8", newline=""), True
     except OSError as exc:

@@ -14,8 +14,12 @@ Mastodon    ``x-ratelimit-remaining``    ``x-ratelimit-reset`` (ISO 8601 timesta
 any         (on 429)                     ``retry-after`` (seconds or HTTP date)
 =========== ============================ ==========================================
 
-A response saying ``remaining == 0`` blocks its host until the reset, so the
-next request to that host waits instead of running into a 429. The clock,
+A response saying ``remaining == 0`` blocks its host until the reset (on X,
+which counts per endpoint, only that endpoint: ``/2/users/:id/followers``),
+so the next request there waits instead of running into a 429; a 429 blocks
+the same way until its reset, Retry-After, or a backoff. Every wait is
+reported through ``on_wait(seconds, reason)``; one longer than ``max_wait``
+raises RateLimitError instead. The clock,
 the sleep, the random source and the ``httpx`` transport are injected so tests
 run instantly and never touch the network.
 

@@ -390,7 +390,11 @@ def model_from_json(body: Any, where: Path | str = "<memory>") -> Model:
     if set(body) != expected_keys:
         odd = sorted(set(body) ^ expected_keys)
         raise ModelError(f"The model file {where} has missing or unknown keys: {', '.join(odd)}.")
-    if not isinstance(body["sha256"], str) or body["sha256"] != _checksum(body):
+    try:
+        checksum = _checksum(body)
+    except ValueError:  # a number too large for a float parses as infinity
+        raise ModelError(f"The model file {where} is malformed: it holds a non-finite number.") from None
+    if not isinstance(body["sha256"], str) or body["sha256"] != checksum:
         raise ModelError(
             f"The model file {where} fails its checksum: it was modified after it was written."
         )

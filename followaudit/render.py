@@ -147,6 +147,8 @@ def scan_report(console: Console, audit: Audit, *, top: int, gate: GateResult | 
         if top > 0:
             parts.append(top_table(audit.rows, top))
     console.print(Group(*parts))  # type: ignore[arg-type]
+    if audit.follow_order is not None:
+        console.print(follow_order_chart(audit.follow_order))
     if audit.scope_note:
         console.print(Text(audit.scope_note, style="yellow"))
     if audit.skipped:
@@ -167,3 +169,22 @@ def scan_report(console: Console, audit: Audit, *, top: int, gate: GateResult | 
 
 
 PLATFORM_NAMES = {"x": "X", "bluesky": "Bluesky", "mastodon": "Mastodon"}
+
+
+def follow_order_chart(order: dict[str, object]) -> Table | Text:
+    """Return the questionable share per follow-order bucket, flagged buckets in red."""
+    if not order.get("known"):
+        return Text(str(order.get("note", "")), style="dim")
+    table = Table(title="Questionable share by follow order (newest first)",
+                  show_edge=False, box=None)
+    table.add_column("followers", justify="right")
+    table.add_column("questionable", justify="right")
+    table.add_column("")
+    buckets = order.get("buckets") or []
+    for b in buckets:  # type: ignore[union-attr]
+        width = round(BAR_WIDTH * b["share"])
+        style = "bold red" if b["flagged"] else "cyan"
+        mark = "  <- batch" if b["flagged"] else ""
+        table.add_row(f"{b['first']:,}-{b['last']:,}", _pct(b["share"]),
+                      Text("█" * width + mark, style=style))
+    return table

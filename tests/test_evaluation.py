@@ -1,0 +1,108 @@
+"""Evaluation: metrics as scikit-learn defines them, honest held-out figures, rule baselines."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn import metrics
+
+from followaudit.accounts import make_table
+from followaudit.evaluation import (
+    camisani_calzolari,
+    cross_validate,
+    evaluate,
+    few_followers,
+    roc_auc,
+    score,
+    socialbakers,
+)
+from followaudit.training import load_training_table, training_features
+
+
+@pytest.fixture(scope="module")
+def table() -> pd.DataFrame:
+    full = load_training_table()
+    # A stratified third keeps the tests quick while every group is present.
+    return full.groupby("group", group_keys=False).sample(frac=0.3, random_state=0)
+
+
+def test_scores_match_scikit_learn() -> None:
+    rng = np.random.default_rng(0)
+    labels = rng.integers(0, 2, 300)
+    probability = np.clip(labels * 0.3 + rng.random(300) * 0.7, 0, 1).round(2)  # ties
+    predicted = probability >= 0.5
+    got = score(labels, predicted, probability)
+    assert got.accuracy == pytest.approx(metrics.accuracy_score(labels, predicted))
+    assert got.precision == pytest.approx(metrics.precision_score(labels, predicted))
+    assert got.recall == pytest.approx(metrics.recall_score(labels, predicted))
+    assert got.f1 == pytest.approx(metrics.f1_score(labels, predicted))
+    assert got.mcc == pytest.approx(metrics.matthews_corrcoef(labels, predicted))
+    assert got.roc_auc == pytest.approx(metrics.roc_auc_score(labels, probability))
+
+
+def test_degenerate_scores_are_zero_not_errors() -> None:
+    got = score(np.array([0, 0, 1]), np.array([False, False, False]))
+    assert (got.precision, got.recall, got.mcc, got.roc_auc) == (0.0, 0.0, 0.0, None)
+    assert np.isnan(roc_auc(np.array([1, 1]), np.array([0.2, 0.3])))
+
+
+def test_shuffled_labels_give_no_skill(table: pd.DataFrame) -> None:
+    features = training_features(table)
+    labels = np.random.default_rng(0).permutation(table["label"].to_numpy())
+    full, masked, _ = cross_validate(features, labels, folds=3)
+    assert abs(full.mcc) < 0.1 and abs(masked.mcc) < 0.1
+    assert 0.4 < full.roc_auc < 0.6  # type: ignore[operator]
+
+
+def test_evaluation_on_a_subset(table: pd.DataFrame) -> None:
+    evaluation = evaluate(table, folds=3)
+    assert evaluation.cross_validation.accounts == len(table)
+    assert evaluation.cross_validation.mcc > 0.9
+    assert evaluation.cross_validation_without_x_only.mcc > 0.9
+    assert [v.vendor for v in evaluation.leave_one_vendor_out] == ["FSF", "INT", "TWT"]
+    for vendor in evaluation.leave_one_vendor_out:
+        assert vendor.vendor_accounts == (table["group"] == vendor.vendor).sum()
+        assert vendor.recall > 0.6 and vendor.false_positive_rate < 0.1
+    document = json.loads(json.dumps(evaluation.to_dict()))
+    assert set(document["baselines"]) == set(evaluation.baselines)
+    assert "| TWT |" in evaluation.to_markdown()
+
+
+def accounts(**columns: list[float]) -> pd.DataFrame:
+    base = {
+        "created_at": ["2012-01-01T00:00:00Z"],
+        "posts": [100.0], "followers": [50.0], "following": [60.0], "likes": [5.0],
+        "listed": [1.0], "bio_length": [20.0], "name_length": [8.0], "handle_digits": [0.0],
+        "has_url": [1.0], "has_location": [1.0], "default_avatar": [0.0],
+    }
+    base.update(columns)  # type: ignore[arg-type]
+    return make_table(base)
+
+
+def test_camisani_calzolari_counts_points() -> None:
+    assert not camisani_calzolari(accounts())[0]
+    # Five failed rules out of nine: bot.
+    bot = accounts(followers=[3.0], listed=[0.0], posts=[10.0], has_url=[0.0], has_location=[0.0])
+    assert camisani_calzolari(bot)[0]
+    # Four failed: still human.
+    assert not camisani_calzolari(accounts(followers=[3.0], listed=[0.0], posts=[10.0], has_url=[0.0]))[0]
+
+
+def test_socialbakers_rules() -> None:
+    assert not socialbakers(accounts())[0]
+    assert socialbakers(accounts(followers=[1.0], following=[50.0]))[0]
+    assert socialbakers(accounts(followers=[0.0], following=[1.0]))[0]
+    assert not socialbakers(accounts(followers=[0.0], following=[0.0]))[0]
+    assert socialbakers(accounts(posts=[0.0]))[0]
+    assert socialbakers(accounts(default_avatar=[1.0]))[0]
+    assert not socialbakers(accounts(default_avatar=[1.0], created_at=["2013-04-01T00:00:00Z"]))[0]
+    assert socialbakers(accounts(bio_length=[0.0], has_location=[0.0], following=[101.0]))[0]
+    assert not socialbakers(accounts(bio_length=[0.0], has_location=[0.0], following=[100.0]))[0]
+
+
+def test_few_followers_rule() -> None:
+    assert few_followers(accounts(followers=[29.0]))[0]
+    assert not few_followers(accounts(followers=[30.0]))[0]
