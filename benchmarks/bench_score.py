@@ -23,7 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from synthetic import generate  # noqa: E402
+from synthetic import generate
 
 
 def peak_mb(who: int) -> float:
@@ -54,7 +54,7 @@ def bench_score(path: Path, out: Path) -> tuple[int, float, float]:
     """Return (accounts, wall seconds, peak MB of the child) for `followaudit score`."""
     command = [sys.executable, "-m", "followaudit", "score", str(path), "--csv", str(out)]
     start = time.perf_counter()
-    finished = subprocess.run(command, capture_output=True, text=True)
+    finished = subprocess.run(command, check=False, capture_output=True, text=True)
     seconds = time.perf_counter() - start
     if finished.returncode != 0:
         sys.stderr.write(finished.stderr)
@@ -79,7 +79,9 @@ def main() -> None:
         path = Path(folder) / "followers.jsonl"
         generated = write_followers(path, args.n, args.seed)
         size_mb = path.stat().st_size / 1e6
-        print(f"generated {args.n:,} followers ({size_mb:,.0f} MB) in {generated:.1f} s (not timed)")
+        print(
+            f"generated {args.n:,} followers ({size_mb:,.0f} MB) in {generated:.1f} s (not timed)"
+        )
         if args.stage == "read":
             accounts, seconds, peak = bench_read(path)
             what = "read_accounts"

@@ -23,38 +23,86 @@ import json
 import math
 import random
 from collections.abc import Iterator
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 WORDS = (
-    "amber", "birch", "cedar", "delta", "ember", "fjord", "garnet", "harbor", "indigo",
-    "juniper", "kestrel", "lagoon", "meadow", "nimbus", "orchid", "pebble", "quartz",
-    "raven", "saffron", "tundra", "umber", "willow", "yarrow", "zephyr", "heron", "maple",
-    "otter", "sparrow", "thistle", "clover", "basil", "comet", "dune", "fern", "glacier",
+    "amber",
+    "birch",
+    "cedar",
+    "delta",
+    "ember",
+    "fjord",
+    "garnet",
+    "harbor",
+    "indigo",
+    "juniper",
+    "kestrel",
+    "lagoon",
+    "meadow",
+    "nimbus",
+    "orchid",
+    "pebble",
+    "quartz",
+    "raven",
+    "saffron",
+    "tundra",
+    "umber",
+    "willow",
+    "yarrow",
+    "zephyr",
+    "heron",
+    "maple",
+    "otter",
+    "sparrow",
+    "thistle",
+    "clover",
+    "basil",
+    "comet",
+    "dune",
+    "fern",
+    "glacier",
 )
 BIO_PARTS = (
-    "Coffee first, questions later.", "Amateur astronomer.", "I bake bread on weekends.",
-    "Writing about small towns and big maps.", "Teacher, runner, bad guitarist.",
-    "Opinions are my cat's.", "Learning Rust one compile error at a time.",
-    "Birdwatching and long walks.", "Board games enthusiast.", "Nurse. Night shifts.",
-    "Photography, mostly of clouds.", "Gardening in a tiny balcony.",
-    "Reading too many books at once.", "Cycling commuter.", "Podcast addict.",
+    "Coffee first, questions later.",
+    "Amateur astronomer.",
+    "I bake bread on weekends.",
+    "Writing about small towns and big maps.",
+    "Teacher, runner, bad guitarist.",
+    "Opinions are my cat's.",
+    "Learning Rust one compile error at a time.",
+    "Birdwatching and long walks.",
+    "Board games enthusiast.",
+    "Nurse. Night shifts.",
+    "Photography, mostly of clouds.",
+    "Gardening in a tiny balcony.",
+    "Reading too many books at once.",
+    "Cycling commuter.",
+    "Podcast addict.",
 )
 BOUGHT_BIO_PARTS = ("Follow back!", "Love life", "Music", "Dreamer", "Just me")
 PLACES = (
-    "Northvale", "Port Example", "Lower Fenwick", "Saltmarsh Bay", "Eastbrook",
-    "Cinder Hollow", "New Arden", "Westmere", "Kelp Harbor", "Mistral Valley",
+    "Northvale",
+    "Port Example",
+    "Lower Fenwick",
+    "Saltmarsh Bay",
+    "Eastbrook",
+    "Cinder Hollow",
+    "New Arden",
+    "Westmere",
+    "Kelp Harbor",
+    "Mistral Valley",
 )
 DEFAULT_AVATAR = "https://abs.twimg.com/sticky/default_profile_images/default_profile_normal.png"
 TOKEN_CHARS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
-EPOCH = datetime(2008, 1, 1, tzinfo=timezone.utc)
+EPOCH = datetime(2008, 1, 1, tzinfo=UTC)
 # The newest synthetic account is created before this, so files stay valid
 # when scored at any later date.
-LATEST = datetime(2025, 6, 1, tzinfo=timezone.utc)
+LATEST = datetime(2025, 6, 1, tzinfo=UTC)
 BOUGHT_BATCHES = (
-    datetime(2019, 3, 1, tzinfo=timezone.utc),
-    datetime(2022, 9, 15, tzinfo=timezone.utc),
-    datetime(2024, 11, 1, tzinfo=timezone.utc),
+    datetime(2019, 3, 1, tzinfo=UTC),
+    datetime(2022, 9, 15, tzinfo=UTC),
+    datetime(2024, 11, 1, tzinfo=UTC),
 )
 
 

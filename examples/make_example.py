@@ -14,7 +14,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "benchmarks"))
 
-from synthetic import generate  # noqa: E402
+from synthetic import generate
 
 COUNT = 400
 SEED = 2013

@@ -101,7 +101,7 @@ def follow_order(scan: ScanResult, rows: pd.DataFrame) -> dict[str, Any]:
     return {"known": True, "test": TEST_DESCRIPTION, "buckets": shaped, "flagged": flagged}
 
 
-def audit_document(audit: Audit, gate: GateResult | None, model: Model) -> dict[str, Any]:
+def audit_document(audit: Audit, gates: list[GateResult], model: Model) -> dict[str, Any]:
     """Return one audit as the JSON object documented in the README (schema followaudit.scan/1)."""
     scan = audit.scan
     subject = scan.subject
@@ -137,7 +137,8 @@ def audit_document(audit: Audit, gate: GateResult | None, model: Model) -> dict[
         },
         "model": {"threshold": model.threshold},
         "summary": audit.summary.to_dict(),
-        "gate": gate.to_dict() if gate else None,
+        "gates": [g.to_dict() for g in gates],
+        "passed": all(g.passed for g in gates),
         "skipped": [{"line": s.line, "reason": s.reason} for s in audit.skipped],
         "accounts": accounts_records(audit.rows),
     }

@@ -131,7 +131,7 @@ def score(
     read = read_accounts(file, None if format_ == "auto" else format_, as_of=observed)
     rows = score_table(read.table, model, observed)
     summary = summarize(rows, read.skipped, model.threshold)
-    gate = gate_check(summary, fail_above) if fail_above is not None else None
+    gates = [gate_check(summary, fail_above)] if fail_above is not None else []
 
     if csv_out:
         from followaudit.export import write_csv
@@ -151,7 +151,8 @@ def score(
             "input": {"path": read.path, "format": read.format, "as_of": observed.isoformat()},
             "model": {"threshold": model.threshold, **model.metadata},
             "summary": summary.to_dict(),
-            "gate": gate.to_dict() if gate else None,
+            "gates": [g.to_dict() for g in gates],
+            "passed": all(g.passed for g in gates),
             "skipped": [{"line": s.line, "reason": s.reason} for s in read.skipped],
             "warnings": list(read.warnings),
             "accounts": accounts_records(rows),
@@ -174,14 +175,16 @@ def score(
             title=f"{read.path} ({read.format})",
             top=top,
             warnings=read.warnings,
-            gate=gate,
+            gates=gates,
         )
-    if gate is not None and not gate.passed:
+    if not all(g.passed for g in gates):
         raise GateFailed()
 
 
 @cli.command(epilog=EXIT_CODES_HELP)
-@click.argument("handles", nargs=-1, required=True)
+@click.argument("handles", nargs=-1)
+@click.option("--from-file", "from_file", type=click.Path(dir_okay=False, allow_dash=True),
+              help="Read more handles from a file, one per line ('#' starts a comment).")
 @click.option(
     "--platform",
     type=click.Choice(["x", "bluesky", "mastodon"]),
@@ -217,11 +220,19 @@ def score(
 @click.option("--fail-above", type=click.FloatRange(0, 100), metavar="PCT",
               help="Exit with code 10 (GATE_FAILED) when the share questionable is above PCT "
               "percent (lower bound of the 95% interval compared; see `score --help`).")
+@click.option("--min-authentic", type=click.IntRange(0), metavar="N",
+              help="Exit with code 10 (GATE_FAILED) when the account has fewer than N authentic "
+              "followers (upper bound of the 95% interval compared).")
+@click.option("--junit", "junit_out", metavar="PATH",
+              help="Write JUnit XML, one test case per account, for CI dashboards.")
 @click.option("--top", type=click.IntRange(0), default=10, show_default=True,
               help="How many of the most questionable followers to list.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress display and no report.")
 def scan(
     handles: tuple[str, ...],
+    from_file: str | None,
+    min_authentic: int | None,
+    junit_out: str | None,
     platform: str | None,
     token: str | None,
     api_url: str | None,
@@ -258,15 +269,21 @@ def scan(
     from followaudit.model import load_model
     from followaudit.progress import ScanProgress
     from followaudit.render import scan_report
+    from followaudit.junit import AccountResult, write_junit
+    from followaudit.render import summary_rows
     from followaudit.report import fail_above as gate_check
+    from followaudit.report import min_authentic as min_authentic_check
     from followaudit.scan import run_scan
 
     if csv_out == "-" and json_out == "-":
         raise UsageError("--csv - and --json - cannot both write to standard output")
     if no_cache and (refresh or cache_path):
         raise UsageError("--no-cache cannot be combined with --refresh or --cache")
+    texts = list(handles) + (read_handles_file(from_file) if from_file else [])
+    if not texts:
+        raise UsageError("no handle given: name one or more handles, or use --from-file")
     # Every handle is checked before the first request is made.
-    parsed = [parse_handle(text, platform) for text in handles]
+    parsed = [parse_handle(text, platform) for text in texts]
     model = load_model(Path(model_path) if model_path else None)
     token_value: str | None = None
     if any(h.platform == "x" for h in parsed):
@@ -288,6 +305,7 @@ def scan(
     audits = []
     documents: list[dict[str, Any]] = []
     errors: list[dict[str, Any]] = []
+    results: list[AccountResult] = []
     exit_code = ExitCode.OK
     with Http(cache=cache, refresh=refresh, max_wait=max_wait) as http:
         for handle in parsed:
@@ -304,20 +322,29 @@ def scan(
                         progress=progress.update,
                     )
             except FollowauditError as exc:
-                if len(parsed) == 1:
+                if len(parsed) == 1 and not (junit_out or json_out):
                     raise
                 stderr.print(f"[bold red]Error:[/] {escape(exc.message)}", highlight=False)
                 errors.append({"handle": handle.display, "error": exc.message,
-                               "exit_code": int(exc.exit_code)})
+                               "exit_code": int(exc.exit_code),
+                               "exit_name": exc.exit_code.name})
+                results.append(AccountResult(name=handle.display, passed=False,
+                                             error=exc.message))
                 # An audit that could not run outranks a gate that failed.
                 if exit_code in (ExitCode.OK, ExitCode.GATE_FAILED):
                     exit_code = exc.exit_code
                 continue
             audit = audit_scan(result, model, result.fetched_at)
-            gate = gate_check(audit.summary, fail_above) if fail_above is not None else None
-            if gate is not None and not gate.passed and exit_code == ExitCode.OK:
+            gates = []
+            if fail_above is not None:
+                gates.append(gate_check(audit.summary, fail_above))
+            if min_authentic is not None:
+                gates.append(min_authentic_check(audit.summary, min_authentic))
+            passed = all(g.passed for g in gates)
+            if not passed and exit_code == ExitCode.OK:
                 exit_code = ExitCode.GATE_FAILED
-            document = audit_document(audit, gate, model)
+            document = audit_document(audit, gates, model)
+            results.append(account_result(audit, gates))
             if cache is not None:
                 cache.put_scan(result.subject.platform, result.subject.handle,
                                json.dumps(scan_document([document], []), allow_nan=False,
@@ -326,8 +353,12 @@ def scan(
             audits.append(audit)
             documents.append(document)
             if not quiet:
-                scan_report(report_console, audit, top=top, gate=gate)
+                scan_report(report_console, audit, top=top, gates=gates)
 
+    if len(parsed) > 1 and not quiet:
+        report_console.print(summary_rows(documents, errors))
+    if junit_out:
+        write_junit(results, junit_out)
     if csv_out and audits:
         import pandas as pd
 
@@ -401,6 +432,53 @@ def cache_clear(cache_path: str | None, include_scans: bool) -> None:
     with Cache(path) as store:
         removed = store.clear(include_scans=include_scans)
     _console().print(f"Removed {removed:,} cached answers from {path}", highlight=False)
+
+
+def read_handles_file(path: str) -> list[str]:
+    """Return the handles listed in a file, one per line; '#' starts a comment."""
+    try:
+        if path == "-":
+            text = sys.stdin.read()
+        else:
+            text = Path(path).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"cannot read {path}: {exc.strerror}") from None
+    except UnicodeDecodeError:
+        raise UsageError(f"{path} is not UTF-8 text") from None
+    handles = [line.split("#", 1)[0].strip() for line in text.splitlines()]
+    return [h for h in handles if h]
+
+
+def account_result(audit: Any, gates: Sequence[Any]) -> Any:
+    """Return the JUnit test case of one audit: failed gates carry the reasons."""
+    from followaudit.junit import AccountResult
+    from followaudit.report import headline
+
+    summary = audit.summary
+    share = summary.share_questionable
+    failures = []
+    for gate in gates:
+        if not gate.passed:
+            failures.append(f"{gate.gate}: {gate.compared_what} is {gate.compared:.4g}, "
+                            f"limit {gate.limit:.4g}")
+    flagged = (audit.follow_order or {}).get("flagged") or []
+    if failures:
+        failures.extend(f"purchased batch? {sentence}" for sentence in flagged)
+    return AccountResult(
+        name=audit.handle,
+        passed=not failures,
+        summary=f"{headline(summary)}; questionable {share.estimate:.1%} "
+        f"({share.low:.1%}-{share.high:.1%})",
+        failures=tuple(failures),
+        properties={
+            "followers": str(summary.population),
+            "scored": str(summary.scored),
+            "share_questionable": f"{share.estimate:.4f}",
+            "share_questionable_low": f"{share.low:.4f}",
+            "share_questionable_high": f"{share.high:.4f}",
+            "authentic_estimate": f"{summary.authentic_followers.estimate:.0f}",
+        },
+    )
 
 
 class ScanFailed(Exception):

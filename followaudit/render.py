@@ -97,13 +97,18 @@ def skipped_block(skipped: Sequence[Skipped], limit: int = 5) -> Text:
 
 
 def gate_line(gate: GateResult) -> Text:
-    """Return the --fail-above verdict."""
+    """Return one gate's verdict."""
     verdict = "PASSED" if gate.passed else "FAILED"
     style = "bold green" if gate.passed else "bold red"
-    text = Text(f"Gate {verdict}: ", style=style)
-    text.append(
-        f"{gate.compared_what} is {_pct(gate.compared)}; the limit is {_pct(gate.limit)}"
-    )
+    text = Text(f"Gate {gate.gate} {verdict}: ", style=style)
+    if gate.gate == "--fail-above":
+        text.append(
+            f"{gate.compared_what} is {_pct(gate.compared)}; the limit is {_pct(gate.limit)}"
+        )
+    else:
+        text.append(
+            f"{gate.compared_what} is {gate.compared:,.0f}; the minimum is {gate.limit:,.0f}"
+        )
     return text
 
 
@@ -116,7 +121,7 @@ def score_report(
     title: str,
     top: int,
     warnings: Sequence[str] = (),
-    gate: GateResult | None = None,
+    gates: Sequence[GateResult] = (),
 ) -> None:
     """Print the whole score report."""
     parts: list[object] = [summary_panel(summary, title)]
@@ -129,11 +134,13 @@ def score_report(
         console.print(Text(f"warning: {warning}", style="yellow"))
     if skipped:
         console.print(skipped_block(skipped))
-    if gate is not None:
+    for gate in gates:
         console.print(gate_line(gate))
 
 
-def scan_report(console: Console, audit: Audit, *, top: int, gate: GateResult | None) -> None:
+def scan_report(
+    console: Console, audit: Audit, *, top: int, gates: Sequence[GateResult] = ()
+) -> None:
     """Print the report of one live audit."""
     scan = audit.scan
     subject = scan.subject
@@ -164,7 +171,7 @@ def scan_report(console: Console, audit: Audit, *, top: int, gate: GateResult | 
             "; X bills every user returned, cached answers cost nothing", style="dim"
         )
     console.print(requests)
-    if gate is not None:
+    for gate in gates:
         console.print(gate_line(gate))
 
 
@@ -187,4 +194,37 @@ def follow_order_chart(order: dict[str, object]) -> Table | Text:
         mark = "  <- batch" if b["flagged"] else ""
         table.add_row(f"{b['first']:,}-{b['last']:,}", _pct(b["share"]),
                       Text("█" * width + mark, style=style))
+    return table
+
+
+def summary_rows(documents: Sequence[dict[str, object]], errors: Sequence[dict[str, object]]) -> Table:
+    """Return one row per audited account (and per account that could not be audited)."""
+    table = Table(title="Accounts audited")
+    table.add_column("account")
+    table.add_column("followers", justify="right")
+    table.add_column("scored", justify="right")
+    table.add_column("questionable (95% interval)", justify="right")
+    table.add_column("authentic followers", justify="right")
+    table.add_column("result")
+    for doc in documents:
+        summary: dict = doc["summary"]  # type: ignore[assignment]
+        share = summary["share_questionable"]
+        authentic = summary["authentic_followers"]
+        if summary["scored"]:
+            share_text = f"{_pct(share['estimate'])} ({_pct(share['low'])}-{_pct(share['high'])})"
+            authentic_text = f"{authentic['estimate']:,.0f}"
+        else:
+            share_text = authentic_text = "-"
+        passed = doc.get("passed", True)
+        table.add_row(
+            str(doc["handle"]),
+            f"{summary['population']:,}",
+            f"{summary['scored']:,}",
+            share_text,
+            authentic_text,
+            Text("pass" if passed else "FAIL", style="green" if passed else "bold red"),
+        )
+    for err in errors:
+        table.add_row(str(err["handle"]), "-", "-", "-", "-",
+                      Text(f"error: {err['exit_name']}", style="bold red"))
     return table

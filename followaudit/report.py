@@ -76,10 +76,11 @@ def summarize(
 
 @dataclass(frozen=True)
 class GateResult:
-    """The outcome of --fail-above."""
+    """The outcome of one gate (--fail-above, --min-authentic, --fail-on)."""
 
+    gate: str  # the option, e.g. "--fail-above"
     passed: bool
-    limit: float  # share, 0..1
+    limit: float  # --fail-above: a share 0..1; --min-authentic: a follower count
     compared: float  # the value compared with the limit
     compared_what: str
 
@@ -99,10 +100,28 @@ def fail_above(summary: Summary, limit_percent: float) -> GateResult:
     limit = limit_percent / 100.0
     low = summary.share_questionable.low
     return GateResult(
+        gate="--fail-above",
         passed=not low > limit,
         limit=limit,
         compared=low,
         compared_what="lower bound of the 95% interval of the share questionable",
+    )
+
+
+def min_authentic(summary: Summary, minimum: int) -> GateResult:
+    """Return whether the account has at least ``minimum`` authentic followers, as far as the data show.
+
+    The upper bound of the 95% interval of authentic followers is compared,
+    for the same reason --fail-above compares the lower bound of the share
+    questionable: an account fails only when the data show it falls short.
+    """
+    high = summary.authentic_followers.high
+    return GateResult(
+        gate="--min-authentic",
+        passed=not high < minimum,
+        limit=float(minimum),
+        compared=high,
+        compared_what="upper bound of the 95% interval of authentic followers",
     )
 
 

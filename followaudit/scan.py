@@ -21,6 +21,7 @@ import pandas as pd
 
 from followaudit.accounts import Skipped, TableBuilder
 from followaudit.errors import UsageError
+from followaudit.formats._common import RecordError
 from followaudit.platforms import Platform, Subject, at, make_platform
 
 if TYPE_CHECKING:
@@ -167,7 +168,7 @@ def run_scan(
         for line, raw in chosen:
             try:
                 adapter.add_account(builder, raw, line)
-            except ValueError as exc:  # formats' RecordError: this follower cannot be scored
+            except RecordError as exc:  # this follower cannot be scored; say why
                 skipped.append(Skipped(line, str(exc)))
         skipped.sort(key=lambda s: s.line)
         table = builder.to_frame()

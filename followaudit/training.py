@@ -119,6 +119,7 @@ def augment(features: pd.DataFrame, labels: np.ndarray) -> tuple[pd.DataFrame, n
 def fit_features(features: pd.DataFrame, labels: np.ndarray, seed: int = 0) -> Model:
     """Return a Model fitted to a feature matrix and 0/1 labels (1 = questionable)."""
     from sklearn.ensemble import HistGradientBoostingClassifier
+    from threadpoolctl import threadpool_limits
 
     x, y = augment(features.loc[:, list(FEATURE_COLUMNS)], np.asarray(labels, dtype=np.int64))
     estimator = HistGradientBoostingClassifier(
@@ -127,7 +128,10 @@ def fit_features(features: pd.DataFrame, labels: np.ndarray, seed: int = 0) -> M
         early_stopping=False,
         random_state=seed,
     )
-    estimator.fit(x.to_numpy(dtype=np.float64), y)
+    # One thread: the data are small, and OpenMP threads spinning on a busy machine
+    # made a sub-second fit take tens of seconds.
+    with threadpool_limits(limits=1, user_api="openmp"):
+        estimator.fit(x.to_numpy(dtype=np.float64), y)
     metadata = {
         "trained_on": "cresci-2015 profiles (see data/README.md)",
         "observed_at": OBSERVED_AT.strftime("%Y-%m-%d"),

@@ -62,12 +62,12 @@ def test_fail_above_exits_with_its_own_code(capsys, tmp_path):
     out_json = tmp_path / "r.json"
     code, out, _ = run(capsys, "score", EXAMPLE, "--fail-above", "5", "--json", str(out_json))
     assert code == ExitCode.GATE_FAILED
-    assert "Gate FAILED" in out
-    gate = json.loads(out_json.read_text())["gate"]
+    assert "Gate --fail-above FAILED" in out
+    gate = json.loads(out_json.read_text())["gates"][0]
     assert gate["passed"] is False and gate["limit"] == 0.05
     code, out, _ = run(capsys, "score", EXAMPLE, "--fail-above", "95")
     assert code == ExitCode.OK
-    assert "Gate PASSED" in out
+    assert "Gate --fail-above PASSED" in out
 
 
 @pytest.mark.parametrize(

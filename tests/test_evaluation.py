@@ -85,10 +85,12 @@ def accounts(**columns: list[float]) -> pd.DataFrame:
 def test_camisani_calzolari_counts_points() -> None:
     assert not camisani_calzolari(accounts())[0]
     # Five failed rules out of nine: bot.
-    bot = accounts(followers=[3.0], listed=[0.0], posts=[10.0], has_url=[0.0], has_location=[0.0])
+    bot = accounts(followers=[3.0], following=[5.0], listed=[0.0], posts=[10.0], has_url=[0.0], has_location=[0.0])
     assert camisani_calzolari(bot)[0]
     # Four failed: still human.
-    assert not camisani_calzolari(accounts(followers=[3.0], listed=[0.0], posts=[10.0], has_url=[0.0]))[0]
+    assert not camisani_calzolari(
+        accounts(followers=[3.0], following=[5.0], listed=[0.0], posts=[10.0], has_url=[0.0])
+    )[0]
 
 
 def test_socialbakers_rules() -> None:

@@ -90,21 +90,20 @@ def test_survives_rate_limits_outages_and_a_truncated_body_with_the_same_table()
     assert http.slept  # the 429s were waited out, not failed
 
 
-def test_resumes_from_the_cache_without_repeating_a_request(
-    server: BlueskyServer, tmp_path: Path
-) -> None:
+def test_resumes_from_the_cache_without_repeating_a_request(tmp_path: Path) -> None:
     cache = Cache(tmp_path / "cache.sqlite3")
-    # Die in the middle of the profile phase (1 + 25 listing requests come first).
-    with pytest.raises(Interrupted):
-        scan(server, http=no_wait_http(cache=cache, transport=DyingTransport(die_at=60)))
-    first_run = server.total
-    assert 26 < first_run < 126
+    with BlueskyServer(n=600) as fake:
+        # Die in the middle of the profile phase (1 + 6 listing requests come first).
+        with pytest.raises(Interrupted):
+            scan(fake, http=no_wait_http(cache=cache, transport=DyingTransport(die_at=15)))
+        first_run = fake.total
+        assert 7 < first_run < 31
 
-    result = scan(server, http=no_wait_http(cache=cache))
+        result = scan(fake, http=no_wait_http(cache=cache))
 
-    assert server.total == 126 and server.duplicates() == []
+        assert fake.total == 1 + 6 + 24 and fake.duplicates() == []
     assert result.stats.cached == first_run
-    assert len(result.table) == 2500
+    assert len(result.table) == 600
 
 
 @pytest.mark.parametrize(
@@ -146,3 +145,15 @@ def test_issue_scale_ten_thousand_followers_in_501_requests() -> None:
         result = scan(fake)
         assert dict(fake.requests) == {PROFILE: 1, FOLLOWERS: 100, PROFILES: 400}
     assert len(result.table) == 10_000
+
+
+def test_an_unknown_did_is_named_as_typed() -> None:
+    with BlueskyServer(n=10) as fake, pytest.raises(NotFoundError) as caught:
+        scan(fake, Handle("bluesky", "did:plc:aaaaaaaaaaaaaaaaaaaaaaaa"))
+    assert str(caught.value) == "did:plc:aaaaaaaaaaaaaaaaaaaaaaaa was not found on Bluesky"
+
+
+def test_a_did_resolves_to_the_same_subject_as_its_handle() -> None:
+    with BlueskyServer(n=10) as fake:
+        result = scan(fake, Handle("bluesky", SUBJECT_DID))
+    assert result.subject.handle == "subject.bsky.social" and len(result.table) == 10

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -42,8 +42,10 @@ def test_empty_file(tmp_path: Path, data: str) -> None:
     assert message(path) == f"{path}: the file is empty"
 
 
-@pytest.mark.parametrize("data", ["[]", '{"data": [], "meta": {"result_count": 0}}\n',
-                                  "posts,followers,following,created_at\n"])
+@pytest.mark.parametrize(
+    "data",
+    ["[]", '{"data": [], "meta": {"result_count": 0}}\n', "posts,followers,following,created_at\n"],
+)
 def test_file_without_accounts(tmp_path: Path, data: str) -> None:
     path = write(tmp_path, data)
     assert message(path) == f"{path}: the file holds no accounts"
@@ -130,7 +132,9 @@ def test_every_line_broken(tmp_path: Path) -> None:
 
 
 def test_csv_that_is_not_utf8_names_the_line(tmp_path: Path) -> None:
-    data = "posts,followers,following,created_at,bio\n1,2,3,2020-01-01,ok\n1,2,3,2020-01-01,caf\xe9\n"
+    data = (
+        "posts,followers,following,created_at,bio\n1,2,3,2020-01-01,ok\n1,2,3,2020-01-01,caf\xe9\n"
+    )
     path = write(tmp_path, data.encode("latin-1"), "f.csv")
     assert message(path) == f"{path}, line 3: the file is not UTF-8 text: save it as UTF-8"
 
@@ -141,16 +145,20 @@ def test_utf16_file(tmp_path: Path) -> None:
 
 
 def test_jsonl_line_that_is_not_utf8_is_skipped(tmp_path: Path) -> None:
-    path = write(tmp_path, LINE.encode() + b"\n" + LINE.encode().replace(b"demo_a", b"demo_\xe9") + b"\n")
+    path = write(
+        tmp_path, LINE.encode() + b"\n" + LINE.encode().replace(b"demo_a", b"demo_\xe9") + b"\n"
+    )
     result = read_accounts(path)
     assert [(item.line, item.reason) for item in result.skipped] == [(2, "not UTF-8 text")]
 
 
 def test_impossible_values_are_skipped(tmp_path: Path) -> None:
-    negative = dict(GOOD, public_metrics={"followers_count": -1, "following_count": 2, "post_count": 3})
+    negative = dict(
+        GOOD, public_metrics={"followers_count": -1, "following_count": 2, "post_count": 3}
+    )
     future = dict(GOOD, created_at="2031-01-01T00:00:00Z")
     path = write(tmp_path, "\n".join(json.dumps(u) for u in (GOOD, negative, future)) + "\n")
-    result = read_accounts(path, as_of=datetime(2026, 1, 1, tzinfo=timezone.utc))
+    result = read_accounts(path, as_of=datetime(2026, 1, 1, tzinfo=UTC))
     assert len(result.table) == 1
     assert [(item.line, item.reason) for item in result.skipped] == [
         (2, "negative followers"),
@@ -161,12 +169,14 @@ def test_impossible_values_are_skipped(tmp_path: Path) -> None:
 def test_as_of_in_the_past_skips_later_accounts(tmp_path: Path) -> None:
     path = write(tmp_path, LINE + "\n")
     assert "after the observation time 2010-01-01" in message(
-        path, as_of=datetime(2010, 1, 1, tzinfo=timezone.utc)
+        path, as_of=datetime(2010, 1, 1, tzinfo=UTC)
     )
 
 
 def test_csv_row_with_the_wrong_number_of_cells_is_skipped(tmp_path: Path) -> None:
-    path = write(tmp_path, "posts,followers,following,created_at\n1,2,3,2020-01-01\n1,2,3\n", "f.csv")
+    path = write(
+        tmp_path, "posts,followers,following,created_at\n1,2,3,2020-01-01\n1,2,3\n", "f.csv"
+    )
     result = read_accounts(path)
     assert result.skipped[0].line == 3
     assert result.skipped[0].reason == "the row has 3 cells but the header has 4"

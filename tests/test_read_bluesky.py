@@ -1,4 +1,4 @@
-"""Bluesky profileViewDetailed objects become canonical rows; count-less profileViews are refused."""
+"""Bluesky profileViewDetailed objects become rows; profileViews without counts are refused."""
 
 from __future__ import annotations
 
@@ -56,9 +56,7 @@ def test_no_website_anywhere_in_the_file_leaves_has_url_unknown(tmp_path: Path) 
 def test_get_followers_page_is_refused_with_advice() -> None:
     with pytest.raises(InputError) as caught:
         read_accounts(FIXTURES / "bluesky_getFollowers.json")
-    assert str(caught.value) == (
-        f"{FIXTURES / 'bluesky_getFollowers.json'}, line 8: {ADVICE}"
-    )
+    assert str(caught.value) == (f"{FIXTURES / 'bluesky_getFollowers.json'}, line 8: {ADVICE}")
 
 
 def test_add_profile_refuses_a_profile_view() -> None:
@@ -71,8 +69,13 @@ def test_add_profile_without_created_at_leaves_age_unknown() -> None:
     builder = TableBuilder()
     bluesky.add_profile(
         builder,
-        {"did": "did:plc:d", "handle": "d.bsky.social", "postsCount": 1,
-         "followersCount": 2, "followsCount": 3},
+        {
+            "did": "did:plc:d",
+            "handle": "d.bsky.social",
+            "postsCount": 1,
+            "followersCount": 2,
+            "followsCount": 3,
+        },
         4,
     )
     row = builder.to_frame().loc[0]

@@ -54,8 +54,10 @@ def test_json_array_of_users_on_one_line(tmp_path: Path) -> None:
 
 
 def test_twarc2_pages_one_per_line(tmp_path: Path) -> None:
-    pages = [{"data": [user], "meta": {"result_count": 1}, "__twarc": {"version": "2"}}
-             for user in V2_USERS]
+    pages = [
+        {"data": [user], "meta": {"result_count": 1}, "__twarc": {"version": "2"}}
+        for user in V2_USERS
+    ]
     path = write(tmp_path, "f.jsonl", "".join(json.dumps(page) + "\n" for page in pages))
     result = read_accounts(path)
     assert (result.format, list(result.table["line"])) == ("x-v2", [1, 2])

@@ -52,9 +52,15 @@ def test_is_default_avatar(url: str | None, default: bool) -> None:
 
 def account(**overrides: object) -> dict:
     base: dict = {
-        "id": "1", "acct": "demo", "statuses_count": 1, "followers_count": 2,
-        "following_count": 3, "created_at": "2020-01-01T00:00:00.000Z", "note": "",
-        "avatar": "https://x.example/avatars/original/missing.png", "fields": [],
+        "id": "1",
+        "acct": "demo",
+        "statuses_count": 1,
+        "followers_count": 2,
+        "following_count": 3,
+        "created_at": "2020-01-01T00:00:00.000Z",
+        "note": "",
+        "avatar": "https://x.example/avatars/original/missing.png",
+        "fields": [],
     }
     base.update(overrides)
     return base

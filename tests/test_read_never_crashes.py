@@ -24,12 +24,27 @@ CSV = b"posts,followers,following,created_at,default_avatar\n1,2,3,2020-01-01,tr
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=5),
-    lambda children: st.lists(children, max_size=3)
-    | st.dictionaries(
-        st.sampled_from(["data", "public_metrics", "post_count", "followers_count", "id",
-                         "did", "handle", "acct", "note", "followersCount", "created_at"]),
-        children,
-        max_size=4,
+    lambda children: (
+        st.lists(children, max_size=3)
+        | st.dictionaries(
+            st.sampled_from(
+                [
+                    "data",
+                    "public_metrics",
+                    "post_count",
+                    "followers_count",
+                    "id",
+                    "did",
+                    "handle",
+                    "acct",
+                    "note",
+                    "followersCount",
+                    "created_at",
+                ]
+            ),
+            children,
+            max_size=4,
+        )
     ),
     max_leaves=10,
 )
@@ -46,20 +61,26 @@ def attempt(tmp_path: Path, data: bytes) -> None:
         assert len(result.table) > 0
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(cut=st.integers(min_value=0, max_value=len(GOOD) * 2 + 2), noise=st.binary(max_size=8))
 def test_cut_and_spliced_jsonl(tmp_path: Path, cut: int, noise: bytes) -> None:
     data = GOOD + b"\n" + GOOD + b"\n"
     attempt(tmp_path, data[:cut] + noise + data[cut:])
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(cut=st.integers(min_value=0, max_value=len(CSV)), noise=st.binary(max_size=8))
 def test_cut_and_spliced_csv(tmp_path: Path, cut: int, noise: bytes) -> None:
     attempt(tmp_path, CSV[:cut] + noise + CSV[cut:])
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=50, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(value=json_values, pretty=st.booleans())
 def test_arbitrary_json_values(tmp_path: Path, value: object, pretty: bool) -> None:
     attempt(tmp_path, json.dumps(value, indent=2 if pretty else None).encode())

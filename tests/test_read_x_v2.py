@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import math
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pandas as pd
@@ -131,7 +131,7 @@ def test_add_user_appends_one_row() -> None:
     x_v2.add_user(builder, user(), 7)
     frame = builder.to_frame()
     assert frame.loc[0, "line"] == 7
-    assert frame.loc[0, "created_at"] == datetime(2019, 1, 1, tzinfo=timezone.utc)
+    assert frame.loc[0, "created_at"] == datetime(2019, 1, 1, tzinfo=UTC)
 
 
 @pytest.mark.parametrize(

@@ -51,7 +51,7 @@ import math
 import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from itertools import chain
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -64,10 +64,10 @@ from followaudit.formats import bluesky, mastodon, native, x_v1, x_v2
 from followaudit.formats._common import RecordError
 from followaudit.formats._containers import Broken, Item, iter_document, iter_jsonl
 
-__all__ = ["FORMATS", "ReadResult", "RecordError", "read_accounts", "detect_format"]
+__all__ = ["FORMATS", "ReadResult", "RecordError", "detect_format", "read_accounts"]
 
 FORMATS: dict[str, str] = {
-    "x-v2": "X API v2 user objects: JSON, JSONL, or API pages {\"data\": [...]} (twarc2 output)",
+    "x-v2": 'X API v2 user objects: JSON, JSONL, or API pages {"data": [...]} (twarc2 output)',
     "x-v1": "X API v1.1 user objects: JSON/JSONL, or flattened to CSV (like cresci-2015 users.csv)",
     "bluesky": "Bluesky profileViewDetailed objects: app.bsky.actor.getProfiles pages, JSON, JSONL",
     "mastodon": "Mastodon Account entities: a JSON array from the followers endpoint, or JSONL",
@@ -134,7 +134,7 @@ def read_accounts(
     """
     if format is not None and format not in FORMATS:
         raise UsageError(f"unknown format {format!r}: choose one of {', '.join(FORMATS)}")
-    as_of = as_of or datetime.now(timezone.utc)
+    as_of = as_of or datetime.now(UTC)
     name, opener = _source(path)
     warnings: list[str] = []
     with opener() as handle:
@@ -143,9 +143,7 @@ def read_accounts(
         fmt, builder, skipped = _read_csv(opener, name, format, warnings)
         presence_missing: dict[str, str] = {}
     else:
-        fmt, builder, skipped, presence_missing = _read_json(
-            opener, name, first, format, warnings
-        )
+        fmt, builder, skipped, presence_missing = _read_json(opener, name, first, format, warnings)
     table = builder.to_frame()
     hint = PRESENCE_HINTS.get(fmt, "")
     for key, column in presence_missing.items():
@@ -262,9 +260,9 @@ def _convert_json(
         if isinstance(record, dict):
             detected = detect_format(record)
             if detected is not None:
-                if detected == "bluesky" and bluesky.is_profile_view(record):
-                    if forced in (None, "bluesky"):
-                        raise InputError(bluesky.PROFILE_VIEW_MESSAGE, path=name, line=line)
+                refuse = forced in (None, "bluesky") and bluesky.is_profile_view(record)
+                if detected == "bluesky" and refuse:
+                    raise InputError(bluesky.PROFILE_VIEW_MESSAGE, path=name, line=line)
                 break
         if len(buffered) >= DETECT_LIMIT:
             break

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from followaudit.accounts import count, digit_count
@@ -24,7 +24,7 @@ def required_count(value: Any, name: str) -> float:
 
 
 def optional_count(value: Any, name: str) -> float:
-    """Return a count as float, NaN when absent (None or empty); raise RecordError if not a number."""
+    """Return a count as float, NaN if absent (None or ""); raise RecordError if not a number."""
     try:
         return count(value)
     except (TypeError, ValueError):
@@ -75,9 +75,9 @@ def parse_iso_datetime(value: Any, name: str = "created_at") -> datetime | None:
     except ValueError:
         raise RecordError(f"{name} is not a date: {_short(value)}") from None
     if parsed.tzinfo is None:
-        return parsed.replace(tzinfo=timezone.utc)
+        return parsed.replace(tzinfo=UTC)
     if parsed.utcoffset():
-        return parsed.astimezone(timezone.utc)
+        return parsed.astimezone(UTC)
     return parsed
 
 
@@ -106,9 +106,7 @@ def parse_twitter_datetime(value: Any, name: str = "created_at") -> datetime | N
     _, month, day, clock, offset, year = parts
     try:
         hour, minute, second = (int(piece) for piece in clock.split(":"))
-        moment = datetime(
-            int(year), _MONTHS[month], int(day), hour, minute, second, tzinfo=timezone.utc
-        )
+        moment = datetime(int(year), _MONTHS[month], int(day), hour, minute, second, tzinfo=UTC)
         if offset != "+0000":
             sign = -1 if offset[0] == "-" else 1
             minutes = int(offset[1:3]) * 60 + int(offset[3:5])

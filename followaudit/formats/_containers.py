@@ -9,7 +9,7 @@ as skipped; only problems that leave the rest of a file unreadable raise
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -72,7 +72,8 @@ def iter_jsonl(lines: Iterable[bytes], first_line: int, warnings: list[str]) -> 
     # The C scanner behind json.loads, called directly: json.loads spends
     # about half its time sniffing the encoding and checking for trailing
     # text, which this loop does once, cheaply.
-    scan = json.JSONDecoder().scan_once
+    decoder = json.JSONDecoder()
+    scan: Callable[[str, int], tuple[Any, int]] = decoder.scan_once  # type: ignore[attr-defined]
     pending: tuple[int, str] | None = None
     line = first_line - 1
     for raw in lines:
@@ -158,7 +159,9 @@ class _Document:
         return pos
 
     def fail(self, pos: int, what: str) -> InputError:
-        return InputError(f"this is not valid JSON ({what})", path=self.path, line=self.line_at(pos))
+        return InputError(
+            f"this is not valid JSON ({what})", path=self.path, line=self.line_at(pos)
+        )
 
     def at_end(self, pos: int) -> bool:
         return pos >= self.end
@@ -210,10 +213,10 @@ class _Document:
                     "written?); every complete record was read"
                 )
 
-    def _array(self, pos: int) -> Iterator[Item]:
+    def _array(self, pos: int) -> Generator[Item, None, int]:
         """Yield the records of the array at ``pos``; return the position after it."""
         pos = self.skip_ws(pos + 1)
-        if self.expect(pos, "]{[tfn\"-0123456789", "expected a record", None) == "]":
+        if self.expect(pos, ']{[tfn"-0123456789', "expected a record", None) == "]":
             return pos + 1
         while True:
             line = self.line_at(pos)
@@ -224,7 +227,7 @@ class _Document:
                 return pos + 1
             pos = self.skip_ws(pos + 1)
 
-    def _object(self, pos: int) -> Iterator[Item]:
+    def _object(self, pos: int) -> Generator[Item, None, int]:
         """Scan one top-level object: a page's accounts one by one, else one record."""
         start_line = self.line_at(pos)
         pos = self.skip_ws(pos + 1)

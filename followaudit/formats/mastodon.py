@@ -98,9 +98,7 @@ def add_account(builder: TableBuilder, account: dict[str, Any], line: int) -> No
     fields = account.get("fields") or []
     if not isinstance(fields, list):
         raise RecordError("fields is not a list")
-    values = [
-        field.get("value") for field in fields if isinstance(field, dict)
-    ]
+    values = [field.get("value") for field in fields if isinstance(field, dict)]
     has_url = links_web_page(note) or any(
         isinstance(value, str) and links_web_page(value) for value in values
     )

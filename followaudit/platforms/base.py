@@ -82,10 +82,8 @@ class Platform(Protocol):
 
 
 def at(handle: Handle) -> str:
-    """Return a handle as users type it: "@name" or "@name@server" (Mastodon)."""
-    if handle.platform == "mastodon" and handle.server:
-        return f"@{handle.name}@{handle.server}"
-    return f"@{handle.name}"
+    """Return a handle as users write it: "@name", "@name@server" (Mastodon) or a bare DID."""
+    return handle.display
 
 
 def error_text(data: Any) -> str:
