@@ -5,10 +5,11 @@
 
 Writes ``--n`` synthetic X API v2 user objects as JSONL into a temporary
 folder (not timed), then either runs ``followaudit score FILE --csv OUT`` as
-a child process (``--stage score``: wall time of the child, its peak resident
-memory from ``getrusage(RUSAGE_CHILDREN)``) or calls ``read_accounts`` in this
-process (``--stage read``: wall time of the call, this process's peak
-resident memory). Prints accounts per second, wall seconds and peak MB.
+a child process (``--stage score``: wall time of the child; peak resident
+memory from ``getrusage(RUSAGE_CHILDREN)``, i.e. the largest of the child and
+the reader processes it forks) or calls ``read_accounts`` in this process
+(``--stage read``: wall time of the call; this process's peak plus its
+largest worker's). Prints accounts per second, wall seconds and peak MB.
 """
 
 from __future__ import annotations
@@ -41,13 +42,20 @@ def write_followers(path: Path, n: int, seed: int) -> float:
 
 
 def bench_read(path: Path) -> tuple[int, float, float]:
-    """Return (accounts read, wall seconds, peak MB of this process) for read_accounts."""
+    """Return (accounts read, wall seconds, peak MB) for read_accounts in this process.
+
+    Large files are read by this process and forked workers together; the
+    peak is this process's plus the largest worker's, an upper bound on what
+    they held at once.
+    """
     from followaudit.formats import read_accounts
 
     start = time.perf_counter()
     result = read_accounts(path)
     seconds = time.perf_counter() - start
-    return len(result.table), seconds, peak_mb(resource.RUSAGE_SELF)
+    return len(result.table), seconds, peak_mb(resource.RUSAGE_SELF) + peak_mb(
+        resource.RUSAGE_CHILDREN
+    )
 
 
 def bench_score(path: Path, out: Path) -> tuple[int, float, float]:

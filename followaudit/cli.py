@@ -310,7 +310,7 @@ def scan(
     with Http(cache=cache, refresh=refresh, max_wait=max_wait) as http:
         for handle in parsed:
             try:
-                with ScanProgress(stderr, enabled=show_progress) as progress:
+                with ScanProgress(stderr, enabled=show_progress, notices=not quiet) as progress:
                     result = run_scan(
                         handle,
                         http=http,
@@ -377,11 +377,58 @@ def scan(
             if close:
                 stream.close()
     if cache is not None:
+        if cache.write_error:
+            stderr.print(f"[yellow]warning:[/] the cache could not be written "
+                         f"({escape(str(cache.write_error))}); an interrupted scan will "
+                         "fetch again", highlight=False)
         cache.close()
     if exit_code == ExitCode.GATE_FAILED:
         raise GateFailed()
     if exit_code != ExitCode.OK:
         raise ScanFailed(exit_code)
+
+
+@cli.command()
+@click.option("--data", "data_path", type=click.Path(dir_okay=False),
+              help="Training table (default: data/cresci2015_profiles.csv in the source tree).")
+@click.option("--output", type=click.Path(dir_okay=False),
+              help="Where to write the model (default: the shipped model file).")
+@click.option("--seed", type=int, default=0, show_default=True, help="Training seed.")
+def train(data_path: str | None, output: str | None, seed: int) -> None:
+    """Rebuild the model from the de-identified training table (deterministic)."""
+    from followaudit.model import SHIPPED_MODEL, save_model
+    from followaudit.training import load_training_table, train_model
+
+    table = load_training_table(Path(data_path) if data_path else None)
+    model = train_model(table, seed=seed)
+    target = Path(output) if output else SHIPPED_MODEL
+    save_model(model, target)
+    _console().print(
+        f"Trained on {len(table):,} accounts; model written to {target}", highlight=False
+    )
+
+
+@cli.command()
+@click.option("--data", "data_path", type=click.Path(dir_okay=False),
+              help="Labelled table (default: data/cresci2015_profiles.csv in the source tree).")
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the fold split.")
+@click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
+def evaluate(data_path: str | None, seed: int, as_json: bool) -> None:
+    """Measure the model on held-out data: cross-validation, unseen vendors, rule baselines."""
+    from followaudit.evaluation import evaluate as run_evaluation
+    from followaudit.training import load_training_table
+
+    table = load_training_table(Path(data_path) if data_path else None)
+    result = run_evaluation(table, seed=seed)
+    if as_json:
+        from followaudit.export import write_json
+
+        write_json(result.to_dict(), sys.stdout)
+        return
+    from followaudit.render import evaluation_tables
+
+    for part in evaluation_tables(result):
+        _console().print(part)
 
 
 @cli.group()

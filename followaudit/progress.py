@@ -41,8 +41,12 @@ class _Countdown(ProgressColumn):
 class ScanProgress:
     """Show scan events as rich progress bars; does nothing when disabled."""
 
-    def __init__(self, console: Console, *, enabled: bool) -> None:
+    def __init__(self, console: Console, *, enabled: bool, notices: bool = True) -> None:
+        # ``notices``: without a live display (stderr not a terminal), still say
+        # once per wait why the run is idle, so a CI log never looks hung.
         self.enabled = enabled
+        self.notices = notices
+        self.console = console
         self._progress = Progress(
             SpinnerColumn(),
             TextColumn("{task.description}"),
@@ -72,6 +76,11 @@ class ScanProgress:
     def update(self, event: ScanEvent) -> None:
         """Show one scan event."""
         if not self.enabled:
+            if self.notices and event.phase == "wait":
+                self.console.print(
+                    f"waiting {event.total or 0:,} s: {event.message}", style="yellow",
+                    highlight=False,
+                )
             return
         if event.phase == "wait":
             task = self._task("wait", event.message or "Waiting")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import pandas as pd
 from rich.console import Console, Group
@@ -13,6 +14,9 @@ from rich.text import Text
 from followaudit.accounts import Skipped
 from followaudit.audit import Audit
 from followaudit.report import GateResult, Summary, headline
+
+if TYPE_CHECKING:
+    from followaudit.evaluation import Evaluation
 
 BAR_WIDTH = 40
 
@@ -228,3 +232,30 @@ def summary_rows(documents: Sequence[dict[str, object]], errors: Sequence[dict[s
         table.add_row(str(err["handle"]), "-", "-", "-", "-",
                       Text(f"error: {err['exit_name']}", style="bold red"))
     return table
+
+
+def evaluation_tables(result: Evaluation) -> list[Table]:
+    """Return the evaluation as tables like the reference table of the dataset README."""
+    scores = Table(title=f"Held-out quality ({result.folds}-fold stratified cross-validation, "
+                         f"threshold {result.threshold:.2f})")
+    for name in ("evaluation", "accounts", "acc", "P", "R", "F1", "MCC", "AUC"):
+        scores.add_column(name, justify="left" if name == "evaluation" else "right")
+    rows = [
+        ("model, X (all features)", result.cross_validation),
+        ("model, Bluesky/Mastodon mode (no likes, no listed)",
+         result.cross_validation_without_x_only),
+    ] + [(f"rule: {name}", s) for name, s in result.baselines.items()]
+    for name, s in rows:
+        scores.add_row(name, f"{s.accounts:,}", f"{s.accuracy:.3f}", f"{s.precision:.3f}",
+                       f"{s.recall:.3f}", f"{s.f1:.3f}", f"{s.mcc:.3f}",
+                       "-" if s.roc_auc is None else f"{s.roc_auc:.4f}")
+    vendors = Table(title="Leave one vendor out (trained without that vendor)")
+    for name in ("held-out vendor", "accounts", "recall", "false alarms on held-out people",
+                 "recall, no likes/listed", "false alarms, no likes/listed"):
+        vendors.add_column(name, justify="left" if name == "held-out vendor" else "right")
+    for v in result.leave_one_vendor_out:
+        vendors.add_row(v.vendor, f"{v.vendor_accounts:,}", f"{v.recall:.3f}",
+                        f"{v.false_positive_rate:.3f} of {v.human_accounts:,}",
+                        f"{v.recall_without_x_only:.3f}",
+                        f"{v.false_positive_rate_without_x_only:.3f}")
+    return [scores, vendors]

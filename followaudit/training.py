@@ -9,11 +9,13 @@ How the model is trained, and why:
 - scikit-learn's HistGradientBoostingClassifier, exported to the plain
   tree format of ``followaudit.model``; scikit-learn is used only here.
 - Monotonic constraints encode what must hold for any vendor, seen or not:
-  more followers, posts, likes, lists, a website, a location, a bio or an
-  older account never make an account more questionable; following more
-  accounts per follower, or a default avatar, never make it less. They cost
-  little in cross-validation and are what lets the model catch a vendor it
-  never saw (see ``followaudit.evaluation``).
+  more followers, posts, likes, lists, a website or a location never make
+  an account more questionable; following more accounts per follower, or a
+  default avatar, never make it less. They are what lets the model catch a
+  vendor it never saw (held-out recall on the TWT vendor rises from about
+  0.63 to 0.88, see ``followaudit.evaluation``). Age and bio length are left
+  free: vendors also sell aged accounts and fill bios from templates, and
+  constraining them cost accuracy without helping unseen vendors.
 - Every training row appears twice: as observed, and with the X-only
   features (likes, listed and their ratios) unknown. One model therefore
   serves X and platforms without those counts (Bluesky, Mastodon), each
@@ -50,14 +52,12 @@ MONOTONIC: dict[str, int] = {
     "followers": -1,
     "likes": -1,
     "listed": -1,
-    "age_days": -1,
     "posts_per_day": -1,
     "followers_per_day": -1,
     "following_to_followers": 1,
     "following_to_followers_squared": 1,
     "likes_per_post": -1,
     "listed_per_follower": -1,
-    "bio_length": -1,
     "has_url": -1,
     "has_location": -1,
     "default_avatar": 1,
@@ -69,7 +69,7 @@ PARAMS: dict[str, Any] = {
     "learning_rate": 0.1,
     "max_leaf_nodes": 8,
     "min_samples_leaf": 20,
-    "l2_regularization": 0.0,
+    "l2_regularization": 1.0,
 }
 
 

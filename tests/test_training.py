@@ -79,7 +79,7 @@ def test_one_model_serves_platforms_without_likes_or_lists(
 
 @pytest.mark.parametrize(
     ("feature", "direction"),
-    [("followers", -1), ("likes", -1), ("age_days", -1), ("posts", -1),
+    [("followers", -1), ("likes", -1), ("has_location", -1), ("posts", -1),
      ("following_to_followers", 1), ("default_avatar", 1)],
 )
 def test_monotonic_in_principled_directions(

@@ -50,19 +50,22 @@ import json
 import math
 import sys
 from collections.abc import Callable, Iterator
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from itertools import chain
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import BinaryIO
 
 import pandas as pd
 
 from followaudit.accounts import Skipped, TableBuilder, validate
 from followaudit.errors import InputError, UsageError
-from followaudit.formats import bluesky, mastodon, native, x_v1, x_v2
+from followaudit.formats import bluesky, native, x_v1
 from followaudit.formats._common import RecordError
 from followaudit.formats._containers import Broken, Item, iter_document, iter_jsonl
+from followaudit.formats._convert import CSV_CONVERTERS, convert_items, detect_format, reason
+from followaudit.formats._parallel import Part, read_parallel, worker_count
 
 __all__ = ["FORMATS", "ReadResult", "RecordError", "detect_format", "read_accounts"]
 
@@ -74,23 +77,6 @@ FORMATS: dict[str, str] = {
     "csv": "followaudit's own CSV columns: posts, followers, following, created_at, ...",
 }
 
-JsonConverter = Callable[[TableBuilder, dict[str, Any], int], None]
-CsvConverter = Callable[[TableBuilder, dict[str, str], int], None]
-
-JSON_CONVERTERS: dict[str, JsonConverter] = {
-    "x-v2": x_v2.add_user,
-    "x-v1": x_v1.add_user,
-    "bluesky": bluesky.add_profile,
-    "mastodon": mastodon.add_account,
-}
-CSV_CONVERTERS: dict[str, CsvConverter] = {"x-v1": x_v1.add_csv_row, "csv": native.add_row}
-
-# Optional keys whose absence from every record of a file means the export
-# left them out, so the column is unknown rather than "not set".
-PRESENCE_KEYS: dict[str, dict[str, str]] = {
-    "x-v2": x_v2.PRESENCE_KEYS,
-    "bluesky": bluesky.PRESENCE_KEYS,
-}
 PRESENCE_HINTS: dict[str, str] = {
     "x-v2": " (request user.fields={key})",
     "bluesky": " (exports made before Bluesky added the field lack it)",
@@ -110,19 +96,6 @@ class ReadResult:
     warnings: list[str] = field(default_factory=list)
 
 
-def detect_format(record: dict[str, Any]) -> str | None:
-    """Return the format name whose keys ``record`` has, or None."""
-    if bluesky.looks_like(record):
-        return "bluesky"
-    if mastodon.looks_like(record):
-        return "mastodon"
-    if x_v1.looks_like(record):
-        return "x-v1"
-    if x_v2.looks_like(record):
-        return "x-v2"
-    return None
-
-
 def read_accounts(
     path: str | Path, format: str | None = None, as_of: datetime | None = None
 ) -> ReadResult:
@@ -135,18 +108,27 @@ def read_accounts(
     if format is not None and format not in FORMATS:
         raise UsageError(f"unknown format {format!r}: choose one of {', '.join(FORMATS)}")
     as_of = as_of or datetime.now(UTC)
-    name, opener = _source(path)
+    name, opener, file = _source(path)
     warnings: list[str] = []
     with opener() as handle:
         kind, first = _sniff(handle, name)
     if kind == "csv":
-        fmt, builder, skipped = _read_csv(opener, name, format, warnings)
-        presence_missing: dict[str, str] = {}
+        fmt, builder, csv_skipped = _read_csv(opener, name, format, warnings)
+        parts = [Part(builder.to_frame(), csv_skipped, {}, [])]
     else:
-        fmt, builder, skipped, presence_missing = _read_json(opener, name, first, format, warnings)
-    table = builder.to_frame()
+        fmt, parts = _read_json(opener, file, name, first, format, warnings)
+    tables = [part.table for part in parts if len(part.table)] or [parts[0].table]
+    table = tables[0] if len(tables) == 1 else pd.concat(tables, ignore_index=True)
+    skipped = [item for part in parts for item in part.skipped]
+    warnings.extend(warning for part in parts for warning in part.warnings)
+    # A key counts as never requested only if no part of the file saw it.
+    missing = {
+        key: column
+        for key, column in parts[0].missing.items()
+        if all(key in part.missing for part in parts)
+    }
     hint = PRESENCE_HINTS.get(fmt, "")
-    for key, column in presence_missing.items():
+    for key, column in missing.items():
         if len(table):
             table[column] = math.nan
             warnings.append(
@@ -176,11 +158,11 @@ def read_accounts(
     return ReadResult(table=good, skipped=skipped, format=fmt, path=name, warnings=warnings)
 
 
-def _source(path: str | Path) -> tuple[str, Callable[[], BinaryIO]]:
-    """Return (name for messages, a function opening the bytes afresh)."""
+def _source(path: str | Path) -> tuple[str, Callable[[], BinaryIO], Path | None]:
+    """Return (name for messages, a function opening the bytes afresh, the file or None)."""
     if str(path) == "-":
         data = sys.stdin.buffer.read()
-        return "<stdin>", lambda: io.BytesIO(data)
+        return "<stdin>", lambda: io.BytesIO(data), None
     file = Path(path)
     name = str(path)
     if not file.exists():
@@ -191,7 +173,7 @@ def _source(path: str | Path) -> tuple[str, Callable[[], BinaryIO]]:
         file.open("rb").close()
     except OSError as error:
         raise InputError(f"the file cannot be read ({error.strerror})", path=name) from None
-    return name, lambda: file.open("rb")
+    return name, lambda: file.open("rb"), file
 
 
 def _sniff(handle: BinaryIO, name: str) -> tuple[str, tuple[int, bytes]]:
@@ -219,11 +201,12 @@ def _decode(data: bytes, name: str) -> str:
 
 def _read_json(
     opener: Callable[[], BinaryIO],
+    file: Path | None,
     name: str,
     first: tuple[int, bytes],
     forced: str | None,
     warnings: list[str],
-) -> tuple[str, TableBuilder, list[Skipped], dict[str, str]]:
+) -> tuple[str, list[Part]]:
     if forced == "csv":
         raise InputError(
             "this is JSON, but the csv format is followaudit's own CSV columns", path=name
@@ -239,20 +222,35 @@ def _read_json(
             # A pretty-printed object opens with a lone "{"; anything longer on
             # line one is a JSON Lines record that got damaged.
             jsonl = stripped != b"{"
+    if not jsonl:
+        with opener() as handle:
+            text = _decode(handle.read(), name)
+        items = iter_document(text, name, warnings)
+        fmt, head = _detect(items, name, forced)
+        builder, skipped, missing = convert_items(chain(head, items), fmt)
+        return fmt, [Part(builder.to_frame(), skipped, missing, [])]
+    workers = worker_count(file.stat().st_size) if file is not None else 1
     with opener() as handle:
-        if jsonl:
-            lines = iter(handle)
-            for _ in range(first_line - 1):
-                next(lines)
-            items: Iterator[Item] = iter_jsonl(lines, first_line, warnings)
-            return _convert_json(items, name, forced, warnings)
-        text = _decode(handle.read(), name)
-    return _convert_json(iter_document(text, name, warnings), name, forced, warnings)
+        lines = iter(handle)
+        for _ in range(first_line - 1):
+            next(lines)
+        # Workers re-read the head, so what detection warns about is theirs to say.
+        items = iter_jsonl(lines, first_line, warnings if workers == 1 else [])
+        fmt, head = _detect(items, name, forced)
+        if workers == 1 or file is None:
+            builder, skipped, missing = convert_items(chain(head, items), fmt)
+            return fmt, [Part(builder.to_frame(), skipped, missing, [])]
+    try:
+        return fmt, read_parallel(file, fmt, workers)
+    except (OSError, BrokenProcessPool):
+        # No processes to be had (limits, sandbox): read it in this one.
+        with opener() as handle:
+            builder, skipped, missing = convert_items(iter_jsonl(handle, 1, warnings), fmt)
+        return fmt, [Part(builder.to_frame(), skipped, missing, [])]
 
 
-def _convert_json(
-    items: Iterator[Item], name: str, forced: str | None, warnings: list[str]
-) -> tuple[str, TableBuilder, list[Skipped], dict[str, str]]:
+def _detect(items: Iterator[Item], name: str, forced: str | None) -> tuple[str, list[Item]]:
+    """Return (format, the records read to find it); raise InputError if it cannot be told."""
     buffered: list[Item] = []
     detected: str | None = None
     for line, record in items:
@@ -267,43 +265,20 @@ def _convert_json(
         if len(buffered) >= DETECT_LIMIT:
             break
     fmt = forced or detected
-    if fmt is None:
-        if not any(not isinstance(record, Broken) for _, record in buffered):
-            if buffered:
-                line, broken = buffered[0]
-                assert isinstance(broken, Broken)
-                raise InputError(broken.reason, path=name, line=line)
-            raise InputError("the file holds no accounts", path=name)
-        raise InputError(
-            "cannot tell which format these records are in: use --format with one of "
-            + ", ".join(FORMATS),
-            path=name,
-            line=buffered[0][0],
-        )
-    convert = JSON_CONVERTERS[fmt]
-    builder = TableBuilder()
-    skipped: list[Skipped] = []
-    pending = dict(PRESENCE_KEYS.get(fmt, {}))
-    for line, record in chain(buffered, items):
-        if type(record) is Broken:
-            skipped.append(Skipped(line, record.reason))
-            continue
-        if pending and isinstance(record, dict):
-            for key in [key for key in pending if key in record]:
-                del pending[key]
-        try:
-            convert(builder, record, line)
-        except (ValueError, TypeError, KeyError, AttributeError) as error:
-            skipped.append(Skipped(line, _reason(error)))
-    return fmt, builder, skipped, pending
-
-
-def _reason(error: Exception) -> str:
-    if isinstance(error, RecordError):
-        return str(error)
-    if isinstance(error, KeyError):
-        return f"no {error.args[0]} field"
-    return f"malformed record ({error})"
+    if fmt is not None:
+        return fmt, buffered
+    if not any(not isinstance(record, Broken) for _, record in buffered):
+        if buffered:
+            line, broken = buffered[0]
+            assert isinstance(broken, Broken)
+            raise InputError(broken.reason, path=name, line=line)
+        raise InputError("the file holds no accounts", path=name)
+    raise InputError(
+        "cannot tell which format these records are in: use --format with one of "
+        + ", ".join(FORMATS),
+        path=name,
+        line=buffered[0][0],
+    )
 
 
 def _read_csv(
@@ -383,7 +358,7 @@ def _read_csv(
         try:
             convert(builder, dict(zip(columns, cells)), start)
         except (ValueError, TypeError, KeyError, AttributeError) as error:
-            skipped.append(Skipped(start, _reason(error)))
+            skipped.append(Skipped(start, reason(error)))
     if not text.endswith(("\n", "\r")) and last_line > header_line:
         cut = bool(skipped) and skipped[-1].line == last_line
         warnings.append(

@@ -67,8 +67,14 @@ def _expand(value: Any, line: int, warnings: list[str]) -> Iterator[Item]:
         yield line, Broken("not a JSON object")
 
 
-def iter_jsonl(lines: Iterable[bytes], first_line: int, warnings: list[str]) -> Iterator[Item]:
-    """Yield (line, record) from JSON Lines: one record, page or array per line."""
+def iter_jsonl(
+    lines: Iterable[bytes], first_line: int, warnings: list[str], at_file_end: bool = True
+) -> Iterator[Item]:
+    """Yield (line, record) from JSON Lines: one record, page or array per line.
+
+    ``at_file_end`` says whether ``lines`` run to the end of the file, so that
+    a broken last line can be told apart as a truncated file.
+    """
     # The C scanner behind json.loads, called directly: json.loads spends
     # about half its time sniffing the encoding and checking for trailing
     # text, which this loop does once, cheaply.
@@ -114,6 +120,9 @@ def iter_jsonl(lines: Iterable[bytes], first_line: int, warnings: list[str]) -> 
                     continue
         yield from _expand(value, line, warnings)
     if pending is not None:
+        if not at_file_end:
+            yield pending[0], Broken(pending[1])
+            return
         warnings.append(f"line {pending[0]}: {TRUNCATED}; that record was skipped")
         yield pending[0], Broken(TRUNCATED)
 
