@@ -53,9 +53,7 @@ def convert(users: pd.DataFrame) -> pd.DataFrame:
     unknown = sorted(set(users["dataset"]) - set(GROUP_LABELS))
     if unknown:
         raise ValueError(f"unknown dataset groups: {', '.join(unknown)}")
-    created = [
-        datetime.strptime(value.strip(), V1_DATE_FORMAT) for value in users["created_at"]
-    ]
+    created = [datetime.strptime(value.strip(), V1_DATE_FORMAT) for value in users["created_at"]]
     out = pd.DataFrame(
         {
             "created_at": pd.to_datetime(created, utc=True),

@@ -104,8 +104,10 @@ class Evaluation:
             )
         lines += [
             "",
-            "| held-out vendor | vendor accounts | recall | FPR on held-out humans "
-            "| recall without likes/listed | FPR without likes/listed |",
+            (
+                "| held-out vendor | vendor accounts | recall | FPR on held-out humans "
+                "| recall without likes/listed | FPR without likes/listed |"
+            ),
             "| --- | --- | --- | --- | --- | --- |",
         ]
         for v in self.leave_one_vendor_out:
@@ -129,7 +131,9 @@ def roc_auc(labels: np.ndarray, scores: np.ndarray) -> float:
     return (rank_sum - positives * (positives + 1) / 2) / (positives * negatives)
 
 
-def score(labels: np.ndarray, predicted: np.ndarray, probability: np.ndarray | None = None) -> Scores:
+def score(
+    labels: np.ndarray, predicted: np.ndarray, probability: np.ndarray | None = None
+) -> Scores:
     """Return the figures for 0/1 ``labels`` and ``predicted`` (1 = questionable).
 
     A ratio whose denominator is zero is reported as 0, as scikit-learn does.
@@ -210,9 +214,7 @@ def leave_one_vendor_out(
         held_humans = human_fold == index
         train = ~held_vendor & ~held_humans
         model = fit_features(features[train], labels[train], seed=seed)
-        results.append(
-            _vendor_result(model, vendor, features[held_vendor], features[held_humans])
-        )
+        results.append(_vendor_result(model, vendor, features[held_vendor], features[held_humans]))
     return tuple(results)
 
 

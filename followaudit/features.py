@@ -18,7 +18,7 @@ Rules every feature follows:
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import numpy as np
 import pandas as pd
@@ -137,8 +137,8 @@ def _as_utc_ns(as_of: datetime | pd.Timestamp) -> int:
     """Return ``as_of`` as nanoseconds since the epoch, reading a naive time as UTC."""
     stamp = pd.Timestamp(as_of)
     if stamp.tzinfo is None:
-        stamp = stamp.tz_localize(timezone.utc)
-    return int(stamp.tz_convert(timezone.utc).value)
+        stamp = stamp.tz_localize(UTC)
+    return int(stamp.tz_convert(UTC).value)
 
 
 def _created_ns(created: pd.Series) -> np.ndarray:
@@ -150,7 +150,7 @@ def _created_ns(created: pd.Series) -> np.ndarray:
     if isinstance(created.dtype, pd.DatetimeTZDtype):
         created = created.dt.tz_convert("UTC").dt.tz_localize(None)
     values = created.to_numpy(dtype="datetime64[ns]")
-    out = values.view(np.int64).astype(np.float64)
+    out: np.ndarray = values.view(np.int64).astype(np.float64)
     out[np.isnat(values)] = np.nan
     return out
 
@@ -159,7 +159,9 @@ def _column(table: pd.DataFrame, name: str) -> np.ndarray:
     """Return a numeric column as float64 with non-finite values as NaN (absent = all NaN)."""
     if name not in table.columns:
         return np.full(len(table), np.nan)
-    values = np.array(table[name].to_numpy(dtype=np.float64, na_value=np.nan), dtype=np.float64)
+    values: np.ndarray = np.array(
+        table[name].to_numpy(dtype=np.float64, na_value=np.nan), dtype=np.float64
+    )
     values[~np.isfinite(values)] = np.nan
     return values
 

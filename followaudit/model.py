@@ -133,7 +133,9 @@ class Model:
                     contributions[feature] += table[key]
         return raw
 
-    def _chunks(self, features: pd.DataFrame, with_contributions: bool) -> tuple[np.ndarray, np.ndarray | None]:
+    def _chunks(
+        self, features: pd.DataFrame, with_contributions: bool
+    ) -> tuple[np.ndarray, np.ndarray | None]:
         """Return (log-odds, contributions or None), scoring bounded chunks on a few threads."""
         columns = self._matrix(features)
         n = columns.shape[1]
@@ -282,23 +284,28 @@ class _CompiledTree:
         The key indexes ``value_table`` and ``credit_tables``: the leaf bitmask
         itself for trees of up to 8 leaves, else the exit leaf's number.
         """
-        mask = np.full(columns.shape[1], self.full, dtype=self.dtype)
+        mask: Any = np.full(columns.shape[1], self.full, dtype=self.dtype)
         full = self.full
         for feature, threshold, missing_left, left_bits in self.splits:
             values = columns[feature]
             # Rows going right lose the left subtree's leaves. NaN compares False, so
             # "values > threshold" sends it left and "values <= threshold" sends it right.
             if missing_left:
-                keep = full - (values > threshold).view(np.uint8).astype(self.dtype, copy=False) * left_bits
+                keep = (
+                    full
+                    - (values > threshold).view(np.uint8).astype(self.dtype, copy=False) * left_bits
+                )
             else:
                 keep = (full - left_bits) + (values <= threshold).view(np.uint8).astype(
                     self.dtype, copy=False
                 ) * left_bits
             mask &= keep
         if self.small:
-            return mask.astype(np.intp)
+            key: np.ndarray = mask.astype(np.intp)
+            return key
         lowest = mask & (~mask + np.uint64(1))
-        return np.log2(lowest.astype(np.float64)).astype(np.intp)
+        leaf: np.ndarray = np.log2(lowest.astype(np.float64)).astype(np.intp)
+        return leaf
 
 
 def _leaves_left_to_right(tree: Tree) -> list[int]:
@@ -332,7 +339,9 @@ def save_model(model: Model, path: Path) -> None:
     body = model.to_json()
     lines = ["{"]
     for key in ("format", "version", "features", "threshold", "base_score", "metadata"):
-        lines.append(f"  {json.dumps(key)}: {json.dumps(body[key], sort_keys=True, allow_nan=False)},")
+        lines.append(
+            f"  {json.dumps(key)}: {json.dumps(body[key], sort_keys=True, allow_nan=False)},"
+        )
     lines.append('  "trees": [')
     trees = [json.dumps(t, sort_keys=True, allow_nan=False) for t in body["trees"]]
     lines.append(",\n".join(f"    {t}" for t in trees))
@@ -385,7 +394,14 @@ def model_from_json(body: Any, where: Path | str = "<memory>") -> Model:
             f"this followaudit reads version {FORMAT_VERSION} only."
         )
     expected_keys = {
-        "format", "version", "features", "threshold", "base_score", "trees", "metadata", "sha256"
+        "format",
+        "version",
+        "features",
+        "threshold",
+        "base_score",
+        "trees",
+        "metadata",
+        "sha256",
     }
     if set(body) != expected_keys:
         odd = sorted(set(body) ^ expected_keys)
@@ -393,7 +409,9 @@ def model_from_json(body: Any, where: Path | str = "<memory>") -> Model:
     try:
         checksum = _checksum(body)
     except ValueError:  # a number too large for a float parses as infinity
-        raise ModelError(f"The model file {where} is malformed: it holds a non-finite number.") from None
+        raise ModelError(
+            f"The model file {where} is malformed: it holds a non-finite number."
+        ) from None
     if not isinstance(body["sha256"], str) or body["sha256"] != checksum:
         raise ModelError(
             f"The model file {where} fails its checksum: it was modified after it was written."
@@ -452,9 +470,7 @@ def _build(body: dict[str, Any]) -> Model:
     trees_json = body["trees"]
     if not isinstance(trees_json, list) or not 0 < len(trees_json) <= MAX_TREES:
         raise _Invalid(f"trees must be a list of 1 to {MAX_TREES} trees")
-    trees = tuple(
-        _build_tree(tree, index, len(features)) for index, tree in enumerate(trees_json)
-    )
+    trees = tuple(_build_tree(tree, index, len(features)) for index, tree in enumerate(trees_json))
     return Model(
         features=tuple(features),
         threshold=threshold,

@@ -41,7 +41,10 @@ def score_table(table: pd.DataFrame, model: Model, as_of: datetime) -> pd.DataFr
 
 def _score_chunk(table: pd.DataFrame, model: Model, as_of: datetime) -> pd.DataFrame:
     features = compute_features(table, as_of)
-    probability = model.predict_proba(features) if len(table) else np.zeros(0)
+    if len(table):
+        probability, contributions = model.predict_with_contributions(features)
+    else:
+        probability, contributions = np.zeros(0), np.zeros((0, len(features.columns)))
     questionable = probability >= model.threshold
     out = table.reset_index(drop=True).copy()
     out["handle"] = [
@@ -51,7 +54,6 @@ def _score_chunk(table: pd.DataFrame, model: Model, as_of: datetime) -> pd.DataF
     out["probability"] = probability
     out["label"] = np.where(questionable, QUESTIONABLE, AUTHENTIC)
     if len(table):
-        contributions = model.contributions(features)
         out["reasons"] = explain(out, features, contributions, questionable)
     else:
         out["reasons"] = pd.Series(dtype=object)

@@ -74,9 +74,17 @@ def test_evaluation_on_a_subset(table: pd.DataFrame) -> None:
 def accounts(**columns: list[float]) -> pd.DataFrame:
     base = {
         "created_at": ["2012-01-01T00:00:00Z"],
-        "posts": [100.0], "followers": [50.0], "following": [60.0], "likes": [5.0],
-        "listed": [1.0], "bio_length": [20.0], "name_length": [8.0], "handle_digits": [0.0],
-        "has_url": [1.0], "has_location": [1.0], "default_avatar": [0.0],
+        "posts": [100.0],
+        "followers": [50.0],
+        "following": [60.0],
+        "likes": [5.0],
+        "listed": [1.0],
+        "bio_length": [20.0],
+        "name_length": [8.0],
+        "handle_digits": [0.0],
+        "has_url": [1.0],
+        "has_location": [1.0],
+        "default_avatar": [0.0],
     }
     base.update(columns)  # type: ignore[arg-type]
     return make_table(base)
@@ -85,7 +93,14 @@ def accounts(**columns: list[float]) -> pd.DataFrame:
 def test_camisani_calzolari_counts_points() -> None:
     assert not camisani_calzolari(accounts())[0]
     # Five failed rules out of nine: bot.
-    bot = accounts(followers=[3.0], following=[5.0], listed=[0.0], posts=[10.0], has_url=[0.0], has_location=[0.0])
+    bot = accounts(
+        followers=[3.0],
+        following=[5.0],
+        listed=[0.0],
+        posts=[10.0],
+        has_url=[0.0],
+        has_location=[0.0],
+    )
     assert camisani_calzolari(bot)[0]
     # Four failed: still human.
     assert not camisani_calzolari(

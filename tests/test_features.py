@@ -76,8 +76,16 @@ def test_ratios_use_followers_plus_one() -> None:
 def test_unknown_stays_unknown_and_nothing_else_is_touched() -> None:
     accounts = table(likes=[float("nan")], listed=[float("nan")], created_at=[None])
     row = compute_features(accounts, AS_OF).iloc[0]
-    for name in ("likes", "listed", "likes_per_post", "listed_per_follower", "age_days",
-                 "posts_per_day", "followers_per_day", "following_per_day"):
+    for name in (
+        "likes",
+        "listed",
+        "likes_per_post",
+        "listed_per_follower",
+        "age_days",
+        "posts_per_day",
+        "followers_per_day",
+        "following_per_day",
+    ):
         assert np.isnan(row[name]), name
     assert row["posts"] == 100.0
     assert row["following_to_followers"] == 30.0
@@ -102,9 +110,15 @@ def test_missing_column_is_unknown() -> None:
 def test_whole_table_equals_row_by_row() -> None:
     rng = np.random.default_rng(1)
     n = 50
-    counts = {c: rng.integers(0, 1000, n).astype(float) for c in ("posts", "followers", "following", "likes", "listed")}
+    counts = {
+        c: rng.integers(0, 1000, n).astype(float)
+        for c in ("posts", "followers", "following", "likes", "listed")
+    }
     counts["likes"][::4] = np.nan
-    accounts = table(created_at=list(pd.date_range("2010-01-01", periods=n, freq="37D", tz="UTC")), **{k: list(v) for k, v in counts.items()})
+    accounts = table(
+        created_at=list(pd.date_range("2010-01-01", periods=n, freq="37D", tz="UTC")),
+        **{k: list(v) for k, v in counts.items()},
+    )
     whole = compute_features(accounts, AS_OF)
     for i in range(n):
         one = compute_features(accounts.iloc[[i]], AS_OF)

@@ -170,7 +170,9 @@ def test_checksum_covers_the_canonical_body(document: dict[str, Any]) -> None:
         (lambda t: t.update(extra=[1]), "exactly the keys"),
     ],
 )
-def test_structural_attacks(document: dict[str, Any], tmp_path: Path, change: Any, words: str) -> None:
+def test_structural_attacks(
+    document: dict[str, Any], tmp_path: Path, change: Any, words: str
+) -> None:
     # An attacker can recompute the checksum: structure is checked regardless.
     change(document["trees"][0])
     message = refused(write(tmp_path / "attack.json", document))

@@ -33,7 +33,11 @@ def fresh(table: pd.DataFrame) -> Model:
 def test_table_is_de_identified_and_complete(table: pd.DataFrame) -> None:
     assert list(table.columns) == ["created_at", *NUMERIC_COLUMNS, "label", "group"]
     assert table["group"].value_counts().to_dict() == {
-        "E13": 1481, "INT": 1337, "FSF": 686, "TWT": 485, "TFP": 469
+        "E13": 1481,
+        "INT": 1337,
+        "FSF": 686,
+        "TWT": 485,
+        "TFP": 469,
     }
     assert (table["label"] == table["group"].isin(["FSF", "INT", "TWT"])).all()
     assert table[list(NUMERIC_COLUMNS)].notna().all().all()
@@ -79,8 +83,14 @@ def test_one_model_serves_platforms_without_likes_or_lists(
 
 @pytest.mark.parametrize(
     ("feature", "direction"),
-    [("followers", -1), ("likes", -1), ("has_location", -1), ("posts", -1),
-     ("following_to_followers", 1), ("default_avatar", 1)],
+    [
+        ("followers", -1),
+        ("likes", -1),
+        ("has_location", -1),
+        ("posts", -1),
+        ("following_to_followers", 1),
+        ("default_avatar", 1),
+    ],
 )
 def test_monotonic_in_principled_directions(
     table: pd.DataFrame, fresh: Model, feature: str, direction: int

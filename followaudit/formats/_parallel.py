@@ -2,7 +2,7 @@
 
 Parsing JSON is most of the time spent on a big follower file, and records
 are independent, so the file is cut at line breaks into one range per core.
-The calling process reads the first range itself while forked workers read
+The calling process reads the first range itself while worker processes read
 the others with the same converter; the parts come back as canonical tables.
 """
 
@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-import threading
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -28,6 +27,7 @@ from followaudit.formats._convert import convert_items
 MIN_BYTES_PER_WORKER = 32 * 2**20
 MAX_WORKERS = 4
 BLOCK = 16 * 2**20
+START_METHOD = "forkserver"
 
 
 @dataclass
@@ -44,9 +44,7 @@ def worker_count(size: int) -> int:
     """Return how many processes should read a file of ``size`` bytes (1: no parallelism)."""
     if size < 2 * MIN_BYTES_PER_WORKER:
         return 1
-    # Forking a process that runs other threads can deadlock it; fork is also
-    # what keeps start-up cheap (no re-import of pandas in each worker).
-    if threading.active_count() > 1 or "fork" not in multiprocessing.get_all_start_methods():
+    if START_METHOD not in multiprocessing.get_all_start_methods():
         return 1
     try:
         cpus = len(os.sched_getaffinity(0))
@@ -111,7 +109,10 @@ def read_parallel(path: Path, fmt: str, workers: int) -> list[Part]:
     last = len(ranges) - 1
     if last == 0:
         return [read_range(str(path), *ranges[0], fmt, True)]
-    context = multiprocessing.get_context("fork")
+    context = multiprocessing.get_context(START_METHOD)
+    # Workers fork from a fresh single-threaded server that has imported the
+    # readers once, instead of from this process, whose numpy may run threads.
+    context.set_forkserver_preload(["followaudit.formats"])
     with ProcessPoolExecutor(max_workers=last, mp_context=context) as pool:
         futures = [
             pool.submit(read_range, str(path), begin, end, line, fmt, index == last)
