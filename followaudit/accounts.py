@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import numpy as np
@@ -90,7 +90,8 @@ def count(value: Any) -> float:
     if value is None or value == "":
         return NAN
     if isinstance(value, bool):
-        raise ValueError(f"expected a count, got {value!r}")
+        # A boolean where a count belongs is bad data, reported like any other.
+        raise ValueError(f"expected a count, got {value!r}")  # noqa: TRY004
     number = float(value)
     if math.isnan(number):
         return NAN
@@ -195,7 +196,7 @@ def validate(table: pd.DataFrame, as_of: datetime) -> tuple[pd.DataFrame, list[S
     after the observation time ``as_of``.
     """
     if as_of.tzinfo is None:
-        as_of = as_of.replace(tzinfo=timezone.utc)
+        as_of = as_of.replace(tzinfo=UTC)
     bad_reason = pd.Series("", index=table.index, dtype=object)
     for name in COUNT_COLUMNS + ("bio_length", "name_length", "handle_digits"):
         negative = table[name].to_numpy() < 0

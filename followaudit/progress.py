@@ -83,10 +83,10 @@ class ScanProgress:
                 )
             return
         if event.phase == "wait":
-            task = self._task("wait", event.message or "Waiting")
-            self._progress.update(
-                task, description=event.message, total=None, until=time.time() + (event.total or 0)
-            )
+            # The reason goes above the live display once; the bar keeps a short label.
+            self._progress.console.print(event.message, style="yellow", highlight=False)
+            task = self._task("wait", "Rate-limit wait")
+            self._progress.update(task, total=None, until=time.time() + (event.total or 0))
             return
         if "wait" in self._tasks:
             self._progress.remove_task(self._tasks.pop("wait"))

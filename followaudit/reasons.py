@@ -16,6 +16,7 @@ platform is never given as a reason.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 
 import numpy as np
@@ -53,6 +54,11 @@ def _n(value: float) -> str:
     return f"{value:,.0f}"
 
 
+def _count(value: float, one: str, many: str) -> str:
+    """Return "1 follower" / "2,337 followers"."""
+    return f"{_n(value)} {one if round(value) == 1 else many}"
+
+
 def _age(days: float) -> str:
     if days >= 730:
         return f"{days / 365.25:.1f} years"
@@ -66,26 +72,33 @@ Columns = dict[str, np.ndarray]
 
 def _audience(v: Columns, q: np.ndarray) -> list[str]:
     return [
-        f"follows {_n(fg)} accounts but has {_n(fr)} followers"
+        f"follows {_count(fg, 'account', 'accounts')} but has "
+        f"{_count(fr, 'follower', 'followers')}"
         if qq and fg > fr
-        else f"has {_n(fr)} followers and follows {_n(fg)} accounts"
+        else f"has {_count(fr, 'follower', 'followers')} and follows "
+        f"{_count(fg, 'account', 'accounts')}"
         for fr, fg, qq in zip(v["followers"], v["following"], q)
     ]
 
 
 def _activity(v: Columns, q: np.ndarray) -> list[str]:
     return [
-        f"has posted {_n(p)} times in {_age(a)}" if a == a else f"has posted {_n(p)} times"
+        f"has posted {_count(p, 'time', 'times')}"
+        if math.isnan(a)
+        else f"has posted {_count(p, 'time', 'times')} in {_age(a)}"
         for p, a in zip(v["posts"], v["age_days"])
     ]
 
 
 def _likes(v: Columns, q: np.ndarray) -> list[str]:
-    return [f"has liked {_n(x)} posts" for x in v["likes"]]
+    return [f"has liked {_count(x, 'post', 'posts')}" for x in v["likes"]]
 
 
 def _listed(v: Columns, q: np.ndarray) -> list[str]:
-    return ["is on no one's lists" if x == 0 else f"is on {_n(x)} lists" for x in v["listed"]]
+    return [
+        "is on no one's lists" if x == 0 else f"is on {_count(x, 'list', 'lists')}"
+        for x in v["listed"]
+    ]
 
 
 def _age_reason(v: Columns, q: np.ndarray) -> list[str]:
@@ -120,7 +133,7 @@ def _name(v: Columns, q: np.ndarray) -> list[str]:
 
 def _handle(v: Columns, q: np.ndarray) -> list[str]:
     return [
-        "handle has no digits" if x == 0 else f"handle contains {_n(x)} digits"
+        "handle has no digits" if x == 0 else f"handle contains {_count(x, 'digit', 'digits')}"
         for x in v["handle_digits"]
     ]
 

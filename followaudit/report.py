@@ -139,7 +139,7 @@ def headline(summary: Summary) -> str:
 def _round(value: float) -> int:
     """Return value rounded to a precision that does not overstate the estimate."""
     if value >= 10_000:
-        return int(round(value, -2))
+        return round(value / 100) * 100
     if value >= 1_000:
-        return int(round(value, -1))
-    return int(round(value))
+        return round(value / 10) * 10
+    return round(value)

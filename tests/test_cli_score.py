@@ -82,7 +82,9 @@ def test_bad_files_get_one_sentence_and_the_input_code(capsys, tmp_path, content
     path.write_bytes(content)
     code, out, err = run(capsys, "score", str(path))
     assert code == ExitCode.INPUT
+    assert out == ""  # nothing that looks like data
     assert "Traceback" not in err
+    assert len(err.strip().splitlines()) == 1  # one sentence
     assert str(path) in err
     assert needle.lower() in err.lower()
 

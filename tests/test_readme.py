@@ -14,7 +14,7 @@ README = (ROOT / "README.md").read_text(encoding="utf-8")
 
 def setup_commands():
     """Return the shell commands of the README's first code block."""
-    block = re.search(r"```(?:sh|bash|console)?\n(.*?)```", README, re.S)
+    block = re.search(r"```(?:sh|bash|console)?\n(.*?)```", README, re.DOTALL)
     assert block, "the README opens with a code block of set-up commands"
     return [line for line in block.group(1).splitlines() if line and not line.startswith("#")]
 

@@ -50,3 +50,11 @@ def test_unknown_values_are_never_reasons_and_weak_pushes_are_dropped():
     contributions = np.array([[0.0, 0.0, 0.05, 3.0, 0.0]])
     reasons = explain(one_account(), features_frame(likes=np.nan), contributions, np.array([True]))
     assert reasons == [""]
+
+
+def test_singular_counts_read_as_english():
+    values = one_account(followers=1.0, following=1.0, posts=1.0, likes=1.0)
+    contributions = np.array([[1.0, 0.9, 0.8, 0.7, 0.0]])
+    reasons = explain(values, features_frame(), contributions, np.array([True]))
+    assert reasons == ["has 1 follower and follows 1 account; has posted 1 time in 40 days; "
+                       "has liked 1 post"]
