@@ -189,3 +189,43 @@ def test_csv_cut_off_mid_row_is_skipped_with_a_warning(tmp_path: Path) -> None:
     assert result.warnings[-1] == (
         "line 3: the file does not end with a line break; that row was cut off and skipped"
     )
+
+
+def test_a_row_that_fails_halfway_leaves_nothing_behind(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from followaudit.formats import _convert, x_v2
+
+    def flaky(builder: object, user: dict, line: int) -> None:
+        if user["username"] == "demo_bad":
+            # Fails inside append, after the first columns took their values.
+            builder.append(  # type: ignore[attr-defined]
+                **dict.fromkeys(_convert.CANONICAL_COLUMNS, None)
+                | {"platform": "x", "id": "", "handle": "", "line": line}
+            )
+        x_v2.add_user(builder, user, line)  # type: ignore[arg-type]
+
+    monkeypatch.setitem(_convert.JSON_CONVERTERS, "x-v2", flaky)
+    bad = dict(GOOD, username="demo_bad")
+    path = write(tmp_path, "\n".join(json.dumps(u) for u in (GOOD, bad, GOOD)) + "\n")
+    result = read_accounts(path)
+    assert list(result.table["line"]) == [1, 3]
+    assert list(result.table["handle"]) == ["demo_a", "demo_a"]
+    assert result.skipped[0].line == 2
+
+
+def test_api_error_page_says_what_the_api_said(tmp_path: Path) -> None:
+    page = {
+        "errors": [
+            {
+                "title": "Not Found Error",
+                "detail": "Could not find user with username: [demo_gone].",
+                "type": "https://api.twitter.com/2/problems/resource-not-found",
+            }
+        ]
+    }
+    path = write(tmp_path, json.dumps(page) + "\n")
+    assert message(path) == (
+        f"{path}: the file holds no accounts (line 1: an API error page with no accounts "
+        "(Could not find user with username: [demo_gone].))"
+    )

@@ -118,3 +118,9 @@ def test_forcing_csv_on_json_is_refused() -> None:
 
 def test_forcing_x_v1_reads_a_cresci_csv() -> None:
     assert len(read_accounts(FIXTURES / "cresci_layout.csv", format="x-v1").table) == 3
+
+
+def test_single_user_lookup_answer(tmp_path: Path) -> None:
+    answer = json.dumps({"data": V2_USERS[0]}, indent=2)
+    result = read_accounts(write(tmp_path, "f.json", answer))
+    assert (result.format, list(result.table["handle"])) == ("x-v2", ["demo_fernharbor"])

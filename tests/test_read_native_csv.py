@@ -124,3 +124,9 @@ def test_missing_required_column_names_it(tmp_path: Path) -> None:
     assert str(caught.value) == (
         f"{path}, line 1: the CSV header has no following column, which csv data needs"
     )
+
+
+def test_column_names_ignore_case_and_spaces(tmp_path: Path) -> None:
+    path = write(tmp_path, "Posts, Followers ,FOLLOWING,Created_At\n1,2,3,2020-01-01\n")
+    row = read_accounts(path).table.loc[0]
+    assert (row["posts"], row["followers"], row["following"]) == (1, 2, 3)

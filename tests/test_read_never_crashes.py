@@ -62,7 +62,10 @@ def attempt(tmp_path: Path, data: bytes) -> None:
 
 
 @settings(
-    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=150,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
 @given(cut=st.integers(min_value=0, max_value=len(GOOD) * 2 + 2), noise=st.binary(max_size=8))
 def test_cut_and_spliced_jsonl(tmp_path: Path, cut: int, noise: bytes) -> None:
@@ -71,7 +74,10 @@ def test_cut_and_spliced_jsonl(tmp_path: Path, cut: int, noise: bytes) -> None:
 
 
 @settings(
-    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=150,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
 @given(cut=st.integers(min_value=0, max_value=len(CSV)), noise=st.binary(max_size=8))
 def test_cut_and_spliced_csv(tmp_path: Path, cut: int, noise: bytes) -> None:
@@ -79,7 +85,10 @@ def test_cut_and_spliced_csv(tmp_path: Path, cut: int, noise: bytes) -> None:
 
 
 @settings(
-    max_examples=50, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=50,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
 @given(value=json_values, pretty=st.booleans())
 def test_arbitrary_json_values(tmp_path: Path, value: object, pretty: bool) -> None:

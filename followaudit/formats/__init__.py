@@ -29,6 +29,9 @@ any of them, in this order:
 - ``csv``: a CSV header with ``posts``, ``followers`` or ``following``
   (columns documented in ``followaudit.formats.native``)
 
+A JSON Lines file larger than 64 MB is cut at line breaks and read by one
+process per core (at most 4; see ``_parallel``): the result is the same.
+
 Unknown stays unknown: a value a format does not carry is NaN, never zero.
 A record that cannot be scored (no counts, a broken JSON line, a non-numeric
 cell, an impossible value) is skipped and listed in ``ReadResult.skipped``
@@ -64,7 +67,14 @@ from followaudit.errors import InputError, UsageError
 from followaudit.formats import bluesky, native, x_v1
 from followaudit.formats._common import RecordError
 from followaudit.formats._containers import Broken, Item, iter_document, iter_jsonl
-from followaudit.formats._convert import CSV_CONVERTERS, convert_items, detect_format, reason
+from followaudit.formats._convert import (
+    CSV_CONVERTERS,
+    convert_items,
+    detect_format,
+    new_builder,
+    realign,
+    reason,
+)
 from followaudit.formats._parallel import Part, read_parallel, worker_count
 
 __all__ = ["FORMATS", "ReadResult", "RecordError", "detect_format", "read_accounts"]
@@ -138,10 +148,11 @@ def read_accounts(
     undated = int(table["created_at"].isna().sum())
     if undated:
         advice = " (request user.fields=created_at)" if fmt == "x-v2" else ""
-        warnings.append(
-            f"{undated} account{'s' if undated != 1 else ''} have no creation date, "
-            f"so their account age is unknown{advice}"
-        )
+        if undated == 1:
+            sentence = "1 account has no creation date, so its age is unknown"
+        else:
+            sentence = f"{undated} accounts have no creation date, so their age is unknown"
+        warnings.append(sentence + advice)
     good, impossible = validate(table, as_of)
     skipped = sorted(skipped + impossible, key=lambda item: item.line)
     if len(good) == 0:
@@ -226,7 +237,7 @@ def _read_json(
         with opener() as handle:
             text = _decode(handle.read(), name)
         items = iter_document(text, name, warnings)
-        fmt, head = _detect(items, name, forced)
+        fmt, head = _detect(items, name, forced, warnings)
         builder, skipped, missing = convert_items(chain(head, items), fmt)
         return fmt, [Part(builder.to_frame(), skipped, missing, [])]
     workers = worker_count(file.stat().st_size) if file is not None else 1
@@ -236,7 +247,7 @@ def _read_json(
             next(lines)
         # Workers re-read the head, so what detection warns about is theirs to say.
         items = iter_jsonl(lines, first_line, warnings if workers == 1 else [])
-        fmt, head = _detect(items, name, forced)
+        fmt, head = _detect(items, name, forced, warnings)
         if workers == 1 or file is None:
             builder, skipped, missing = convert_items(chain(head, items), fmt)
             return fmt, [Part(builder.to_frame(), skipped, missing, [])]
@@ -249,7 +260,16 @@ def _read_json(
         return fmt, [Part(builder.to_frame(), skipped, missing, [])]
 
 
-def _detect(items: Iterator[Item], name: str, forced: str | None) -> tuple[str, list[Item]]:
+def _no_accounts(warnings: list[str]) -> str:
+    """Return the sentence for a JSON file without records, with what the API said if known."""
+    if warnings:
+        return f"the file holds no accounts ({warnings[0]})"
+    return "the file holds no accounts"
+
+
+def _detect(
+    items: Iterator[Item], name: str, forced: str | None, warnings: list[str]
+) -> tuple[str, list[Item]]:
     """Return (format, the records read to find it); raise InputError if it cannot be told."""
     buffered: list[Item] = []
     detected: str | None = None
@@ -272,7 +292,7 @@ def _detect(items: Iterator[Item], name: str, forced: str | None) -> tuple[str, 
             line, broken = buffered[0]
             assert isinstance(broken, Broken)
             raise InputError(broken.reason, path=name, line=line)
-        raise InputError("the file holds no accounts", path=name)
+        raise InputError(_no_accounts(warnings), path=name)
     raise InputError(
         "cannot tell which format these records are in: use --format with one of "
         + ", ".join(FORMATS),
@@ -333,7 +353,7 @@ def _read_csv(
             sources = " or ".join(native.OPTIONAL_COLUMNS[canonical])
             warnings.append(f"no {sources} column, so {canonical} is unknown for every account")
     convert = CSV_CONVERTERS[fmt]
-    builder = TableBuilder()
+    builder = new_builder()
     skipped: list[Skipped] = []
     width = len(columns)
     last_line = header_line
@@ -359,6 +379,7 @@ def _read_csv(
             convert(builder, dict(zip(columns, cells)), start)
         except (ValueError, TypeError, KeyError, AttributeError) as error:
             skipped.append(Skipped(start, reason(error)))
+            realign(builder)
     if not text.endswith(("\n", "\r")) and last_line > header_line:
         cut = bool(skipped) and skipped[-1].line == last_line
         warnings.append(

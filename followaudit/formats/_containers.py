@@ -39,6 +39,9 @@ def page_records(page: dict[str, Any], line: int, warnings: list[str]) -> list[A
         records = page.get(key)
         if isinstance(records, list):
             return records
+    if isinstance(page.get("data"), dict):
+        # A single-user X lookup (/2/users/by/username/...) answers {"data": {...}}.
+        return [page["data"]]
     errors = page.get("errors")
     if isinstance(errors, list) and "id" not in page:
         # An X page whose every user failed (suspended, not found): nothing to score.
@@ -261,9 +264,7 @@ class _Document:
             if self.expect(pos, ",}", "expected ',' or '}' after a value", cut_line) == ",":
                 pos = self.skip_ws(pos + 1)
         if not is_page:
-            records = page_records(fields, start_line, self.warnings)
-            if records is None:
-                yield start_line, fields
+            yield from _expand(fields, start_line, self.warnings)
         return pos
 
 

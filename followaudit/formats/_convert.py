@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from followaudit.accounts import Skipped, TableBuilder
+from followaudit.accounts import CANONICAL_COLUMNS, NUMERIC_COLUMNS, Skipped, TableBuilder
 from followaudit.formats import bluesky, mastodon, native, x_v1, x_v2
 from followaudit.formats._common import RecordError
 from followaudit.formats._containers import Broken, Item
@@ -27,6 +28,25 @@ PRESENCE_KEYS: dict[str, dict[str, str]] = {
     "x-v2": x_v2.PRESENCE_KEYS,
     "bluesky": bluesky.PRESENCE_KEYS,
 }
+
+
+def new_builder() -> TableBuilder:
+    """Return an empty TableBuilder whose number columns are packed arrays.
+
+    A float in a list costs a 24-byte object plus an 8-byte pointer; in an
+    ``array("d")`` it costs 8 bytes, which saves about 250 MB on a million
+    followers and makes the final conversion to numpy a plain copy. Every
+    converter hands ``append`` floats, which is what the arrays hold.
+    """
+    columns: dict[str, Any] = {}
+    for name in CANONICAL_COLUMNS:
+        if name in NUMERIC_COLUMNS:
+            columns[name] = array("d")
+        elif name == "line":
+            columns[name] = array("q")
+        else:
+            columns[name] = []
+    return TableBuilder(columns=columns)
 
 
 def detect_format(record: dict[str, Any]) -> str | None:
@@ -56,7 +76,7 @@ def convert_items(
 ) -> tuple[TableBuilder, list[Skipped], dict[str, str]]:
     """Return (rows, skipped records, presence keys no record carried) for JSON records."""
     convert = JSON_CONVERTERS[fmt]
-    builder = TableBuilder()
+    builder = new_builder()
     skipped: list[Skipped] = []
     missing = dict(PRESENCE_KEYS.get(fmt, {}))
     for line, record in items:
@@ -70,4 +90,12 @@ def convert_items(
             convert(builder, record, line)
         except (ValueError, TypeError, KeyError, AttributeError) as error:
             skipped.append(Skipped(line, reason(error)))
+            realign(builder)
     return builder, skipped, missing
+
+
+def realign(builder: TableBuilder) -> None:
+    """Drop the part of a row that a failed ``append`` left in some columns only."""
+    rows = min(len(values) for values in builder.columns.values())
+    for values in builder.columns.values():
+        del values[rows:]

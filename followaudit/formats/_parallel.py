@@ -2,7 +2,7 @@
 
 Parsing JSON is most of the time spent on a big follower file, and records
 are independent, so the file is cut at line breaks into one range per core.
-The calling process reads the first range itself while worker processes read
+The calling process reads the first range itself while forked workers read
 the others with the same converter; the parts come back as canonical tables.
 """
 
@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import sys
+import threading
+import warnings
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -27,7 +30,6 @@ from followaudit.formats._convert import convert_items
 MIN_BYTES_PER_WORKER = 32 * 2**20
 MAX_WORKERS = 4
 BLOCK = 16 * 2**20
-START_METHOD = "forkserver"
 
 
 @dataclass
@@ -44,7 +46,11 @@ def worker_count(size: int) -> int:
     """Return how many processes should read a file of ``size`` bytes (1: no parallelism)."""
     if size < 2 * MIN_BYTES_PER_WORKER:
         return 1
-    if START_METHOD not in multiprocessing.get_all_start_methods():
+    # Workers are forked: no start-up cost, and, unlike spawn or forkserver, no
+    # re-running of the caller's main script in each worker. Forking is only
+    # safe while no other Python thread might hold a lock, and only Linux
+    # makes it safe for the libraries below us.
+    if sys.platform != "linux" or threading.active_count() > 1:
         return 1
     try:
         cpus = len(os.sched_getaffinity(0))
@@ -109,16 +115,17 @@ def read_parallel(path: Path, fmt: str, workers: int) -> list[Part]:
     last = len(ranges) - 1
     if last == 0:
         return [read_range(str(path), *ranges[0], fmt, True)]
-    context = multiprocessing.get_context(START_METHOD)
-    # Workers fork from a fresh single-threaded server that has imported the
-    # readers once, instead of from this process, whose numpy may run threads.
-    context.set_forkserver_preload(["followaudit.formats"])
+    context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(max_workers=last, mp_context=context) as pool:
-        futures = [
-            pool.submit(read_range, str(path), begin, end, line, fmt, index == last)
-            for index, (begin, end, line) in enumerate(ranges)
-            if index > 0
-        ]
+        with warnings.catch_warnings():
+            # Python >= 3.12 warns on any fork with native threads alive; numpy's
+            # BLAS pool is idle here and re-initialises itself in the child.
+            warnings.filterwarnings("ignore", "This process .* is multi-threaded")
+            futures = [
+                pool.submit(read_range, str(path), begin, end, line, fmt, index == last)
+                for index, (begin, end, line) in enumerate(ranges)
+                if index > 0
+            ]
         parts = [read_range(str(path), *ranges[0], fmt, False)]
         parts.extend(future.result() for future in futures)
     return parts

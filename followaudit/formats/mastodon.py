@@ -11,7 +11,8 @@ Public functions, also used by the live Mastodon adapter::
 - posts / followers / following: ``statuses_count`` / ``followers_count`` /
   ``following_count`` (all three required)
 - created_at: ``created_at`` (since Mastodon 3.4 a midnight time or a date)
-- handle: ``acct`` (``user`` or ``user@server``); id: ``id``
+- handle: ``acct`` (``user`` or ``user@server``); id: ``id``;
+  handle_digits counts the digits of the user part only, not the server's
 - bio_length: characters of ``note`` once its HTML is reduced to text (tags
   dropped, entities decoded, line breaks kept as one character)
 - name_length: ``display_name``

@@ -1,7 +1,8 @@
 """followaudit's own CSV layout ("csv" format) -> canonical rows.
 
-One header row, then one account per row; column order does not matter and
-unknown columns are ignored. Names are case-sensitive, lower case.
+One header row, then one account per row, comma separated (semicolon or tab
+when the header holds no comma), UTF-8. Column order does not matter, names
+are matched ignoring case and surrounding spaces, unknown columns are ignored.
 
 Required columns (the file is refused without them):
 
