@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import io
 import json
+import math
 import sys
 import traceback
 from collections.abc import Callable, Sequence
@@ -24,6 +26,8 @@ EXIT_CODES_HELP = "\b\nExit codes:\n" + "\n".join(
 )
 
 SCORE_JSON_SCHEMA = "followaudit.score/1"
+# X's 2026 pay-per-use price of one post read (pricing page: "Posts: Read").
+X_POST_READ_PRICE = 0.005
 
 
 def parse_as_of(value: str | None) -> datetime:
@@ -223,8 +227,21 @@ def score(
 @click.option("--min-authentic", type=click.IntRange(0), metavar="N",
               help="Exit with code 10 (GATE_FAILED) when the account has fewer than N authentic "
               "followers (upper bound of the 95% interval compared).")
+@click.option("--fail-on", "fail_on_text", metavar="FLAG,...",
+              help="Exit with code 10 (GATE_FAILED) when the account's own posts raise any of "
+              "these behaviour flags: no-interaction, self-promotion, link-only, repost-heavy, "
+              "low-engagement, burst-posting (see the README's thresholds).")
 @click.option("--junit", "junit_out", metavar="PATH",
               help="Write JUnit XML, one test case per account, for CI dashboards.")
+@click.option("--deep", type=click.IntRange(1), metavar="N",
+              help="Also read the latest posts of N scored followers (seeded by --seed) and "
+              "add reply_rate, link_ratio and self_promotion_ratio to the CSV and JSON: one "
+              "more request per follower, asked for confirmation first.")
+@click.option("--yes", "-y", is_flag=True,
+              help="Do not ask before the extra requests of --deep (needed off a terminal).")
+@click.option("--no-posts", is_flag=True,
+              help="Do not read the account's own recent posts: no behaviour findings, and one "
+              "request fewer (three on Mastodon; on X, 100 post reads, about $0.50, saved).")
 @click.option("--top", type=click.IntRange(0), default=10, show_default=True,
               help="How many of the most questionable followers to list.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress display and no report.")
@@ -249,6 +266,10 @@ def scan(
     fail_above: float | None,
     top: int,
     quiet: bool,
+    no_posts: bool,
+    fail_on_text: str | None,
+    deep: int | None,
+    yes: bool,
 ) -> None:
     """Fetch the followers of HANDLES and audit them.
 
@@ -260,30 +281,42 @@ def scan(
     Every answer is cached, so an interrupted scan resumes without
     fetching again; each scan prints the requests made and saved.
     """
-    from followaudit.audit import audit_document, audit_scan, scan_document
+    from followaudit.audit import (
+        DEEP_COLUMNS,
+        audit_document,
+        audit_scan,
+        fail_on,
+        scan_document,
+        scan_key,
+    )
     from followaudit.cache import default_cache_path, open_cache
     from followaudit.config import api_base_url, find_x_bearer_token
     from followaudit.export import write_csv, write_json
     from followaudit.handles import parse_handle
     from followaudit.http import Http
+    from followaudit.junit import AccountResult, write_junit
     from followaudit.model import load_model
     from followaudit.progress import ScanProgress
-    from followaudit.render import scan_report
-    from followaudit.junit import AccountResult, write_junit
-    from followaudit.render import summary_rows
+    from followaudit.render import scan_report, summary_rows
     from followaudit.report import fail_above as gate_check
     from followaudit.report import min_authentic as min_authentic_check
-    from followaudit.scan import run_scan
+    from followaudit.scan import DEEP_POSTS, SUBJECT_POSTS, run_scan
 
     if csv_out == "-" and json_out == "-":
         raise UsageError("--csv - and --json - cannot both write to standard output")
     if no_cache and (refresh or cache_path):
         raise UsageError("--no-cache cannot be combined with --refresh or --cache")
+    fail_on_codes = parse_fail_on(fail_on_text) if fail_on_text is not None else None
+    if fail_on_codes and no_posts:
+        raise UsageError("--fail-on judges the account's own posts: it cannot be combined "
+                         "with --no-posts")
     texts = list(handles) + (read_handles_file(from_file) if from_file else [])
     if not texts:
         raise UsageError("no handle given: name one or more handles, or use --from-file")
     # Every handle is checked before the first request is made.
     parsed = [parse_handle(text, platform) for text in texts]
+    if deep:
+        confirm_deep(deep, DEEP_POSTS, parsed, yes)
     model = load_model(Path(model_path) if model_path else None)
     token_value: str | None = None
     if any(h.platform == "x" for h in parsed):
@@ -295,9 +328,11 @@ def scan(
     stderr = _console(stderr=True)
     cache = None
     if not no_cache:
-        cache, warning = open_cache(Path(cache_path) if cache_path else default_cache_path())
-        if warning:
-            stderr.print(f"[yellow]warning:[/] {escape(warning)}")
+        cache, cache_warning = open_cache(
+            Path(cache_path) if cache_path else default_cache_path()
+        )
+        if cache_warning:
+            stderr.print(f"[yellow]warning:[/] {escape(cache_warning)}")
     to_stderr = "-" in (csv_out, json_out)
     report_console = _console(stderr=to_stderr)
     show_progress = not quiet and stderr.is_terminal
@@ -320,11 +355,13 @@ def scan(
                         seed=seed,
                         max_followers=max_followers,
                         progress=progress.update,
+                        posts=0 if no_posts else SUBJECT_POSTS,
+                        deep=deep or 0,
                     )
             except FollowauditError as exc:
                 if len(parsed) == 1 and not (junit_out or json_out):
                     raise
-                stderr.print(f"[bold red]Error:[/] {escape(exc.message)}", highlight=False)
+                stderr.print(f"[bold red]Error:[/] {escape(exc.message)}", highlight=False, soft_wrap=True)
                 errors.append({"handle": handle.display, "error": exc.message,
                                "exit_code": int(exc.exit_code),
                                "exit_name": exc.exit_code.name})
@@ -340,20 +377,27 @@ def scan(
                 gates.append(gate_check(audit.summary, fail_above))
             if min_authentic is not None:
                 gates.append(min_authentic_check(audit.summary, min_authentic))
+            if fail_on_codes and audit.behaviour is not None:
+                gates.append(fail_on(audit.behaviour, fail_on_codes))
             passed = all(g.passed for g in gates)
             if not passed and exit_code == ExitCode.OK:
                 exit_code = ExitCode.GATE_FAILED
             document = audit_document(audit, gates, model)
-            results.append(account_result(audit, gates))
+            results.append(account_result(audit, gates, fail_on_codes or ()))
             if cache is not None:
-                cache.put_scan(result.subject.platform, result.subject.handle,
-                               json.dumps(scan_document([document], []), allow_nan=False,
-                                          default=str),
-                               result.fetched_at.timestamp())
+                stored = io.StringIO()
+                write_json(scan_document([document], []), stored)
+                # Under the handle the platform gives and the one typed (a DID, say),
+                # so `followaudit report` finds it either way.
+                keys = {scan_key(result.subject.platform, result.subject.handle),
+                        scan_key(handle.platform, handle_key(handle))}
+                for platform_key, handle_name in sorted(keys):
+                    cache.put_scan(platform_key, handle_name, stored.getvalue(),
+                                   result.fetched_at.timestamp())
             audits.append(audit)
             documents.append(document)
             if not quiet:
-                scan_report(report_console, audit, top=top, gates=gates)
+                scan_report(report_console, document, top=top)
 
     if len(parsed) > 1 and not quiet:
         report_console.print(summary_rows(documents, errors))
@@ -365,7 +409,11 @@ def scan(
         stream, close = _open_output(csv_out)
         try:
             frames = [a.rows.assign(audited=a.handle) for a in audits]
-            write_csv(pd.concat(frames, ignore_index=True), stream, audited=True)
+            table = pd.concat(frames, ignore_index=True)
+            if deep:
+                write_csv_with(table, stream, DEEP_COLUMNS)
+            else:
+                write_csv(table, stream, audited=True)
         finally:
             if close:
                 stream.close()
@@ -386,6 +434,62 @@ def scan(
         raise GateFailed()
     if exit_code != ExitCode.OK:
         raise ScanFailed(exit_code)
+
+
+@cli.command(epilog=EXIT_CODES_HELP)
+@click.argument("handle")
+@click.option("--platform", type=click.Choice(["x", "bluesky", "mastodon"]),
+              help="Platform of the handle; normally picked from the handle's shape.")
+@click.option("--html", "html_out", metavar="FILE",
+              help="Write one self-contained HTML file (opens offline in any browser) "
+              "instead of printing the report.")
+@click.option("--cache", "cache_path", type=click.Path(dir_okay=False),
+              help="Cache database the scan was stored in (default: the user cache folder).")
+@click.option("--top", type=click.IntRange(0), default=10, show_default=True,
+              help="How many of the most questionable followers to list.")
+def report(handle: str, platform: str | None, html_out: str | None, cache_path: str | None,
+           top: int) -> None:
+    """Re-render the latest stored scan of HANDLE, with no API request.
+
+    Every `followaudit scan` stores its result in the cache; this prints it
+    again, or writes it as a self-contained HTML file to send to a client.
+    """
+    from followaudit.audit import html_report_data, scan_key
+    from followaudit.cache import Cache, default_cache_path
+    from followaudit.errors import InputError
+    from followaudit.handles import parse_handle
+    from followaudit.render import scan_report
+
+    parsed = parse_handle(handle, platform)
+    path = Path(cache_path) if cache_path else default_cache_path()
+    missing = InputError(f"no stored scan of {parsed.display} in {path}: run "
+                         f"`followaudit scan {parsed.display}` first")
+    if not path.exists():
+        raise missing
+    with Cache(path) as store:
+        found = store.latest_scan(*scan_key(parsed.platform, handle_key(parsed)))
+    if found is None:
+        raise missing
+    try:
+        audits = json.loads(found[0])["audits"]
+        document = audits[0]
+    except (ValueError, KeyError, IndexError, TypeError):
+        raise InputError(f"the stored scan of {parsed.display} in {path} is unreadable: "
+                         "scan again") from None
+    if html_out:
+        from followaudit.html_report import render_html
+
+        text = render_html(html_report_data(document, top=top))
+        stream, close = _open_output(html_out)
+        try:
+            stream.write(text)
+        finally:
+            if close:
+                stream.close()
+        if html_out != "-":
+            _console(stderr=True).print(f"Report written to {html_out}", highlight=False)
+        return
+    scan_report(_console(), document, top=top, stored=True)
 
 
 @cli.command()
@@ -444,6 +548,7 @@ def cache_info(cache_path: str | None) -> None:
 
     path = Path(cache_path) if cache_path else default_cache_path()
     console = _console()
+    console.soft_wrap = True  # paths are never wrapped
     if not path.exists():
         console.print(f"Cache: {path} (empty: no scan has run yet)")
         return
@@ -474,11 +579,79 @@ def cache_clear(cache_path: str | None, include_scans: bool) -> None:
 
     path = Path(cache_path) if cache_path else default_cache_path()
     if not path.exists():
-        _console().print(f"Cache: {path} is already empty")
+        _console().print(f"Cache: {path} is already empty", soft_wrap=True, highlight=False)
         return
     with Cache(path) as store:
         removed = store.clear(include_scans=include_scans)
-    _console().print(f"Removed {removed:,} cached answers from {path}", highlight=False)
+    _console().print(f"Removed {removed:,} cached answers from {path}", soft_wrap=True,
+                     highlight=False)
+
+
+def _interactive() -> bool:
+    """Return whether a person can answer a question (stdin and stderr are terminals)."""
+    return sys.stdin.isatty() and sys.stderr.isatty()
+
+
+def confirm_deep(deep: int, posts_each: int, handles: Sequence[Any], yes: bool) -> None:
+    """Say what --deep will cost before any request; ask on a terminal unless --yes.
+
+    Off a terminal without --yes this is a usage error, so an unattended job
+    never spends money it was not told to.
+    """
+    requests = deep * len(handles)
+    accounts = "account" if len(handles) == 1 else f"each of {len(handles)} accounts"
+    message = (f"--deep {deep}: reading the latest {posts_each} posts of {deep:,} followers "
+               f"of {accounts} makes up to {requests:,} more API requests")
+    x_handles = sum(1 for h in handles if h.platform == "x")
+    if x_handles:
+        reads = deep * x_handles * posts_each
+        message += (f"; on X up to {reads:,} post reads, about ${reads * X_POST_READ_PRICE:,.2f} "
+                    f"(${X_POST_READ_PRICE} per post read)")
+    stderr = _console(stderr=True)
+    stderr.print(message + ".", highlight=False)
+    if yes:
+        return
+    if not _interactive():
+        raise UsageError("--deep makes the extra requests above: add --yes to confirm them "
+                         "when not running on a terminal")
+    if not click.confirm("Continue?", default=False, err=True):
+        raise click.exceptions.Abort()
+
+
+def write_csv_with(rows: Any, stream: IO[str], extra: Sequence[str]) -> None:
+    """Write the scan CSV (audited column first) followed by the ``extra`` numeric columns."""
+    import csv
+
+    from followaudit.export import write_csv
+
+    buffer = io.StringIO()
+    write_csv(rows, buffer, audited=True)
+    buffer.seek(0)
+    # Re-read with the csv module so quoted cells keep their quoting exactly.
+    reader = csv.reader(buffer)
+    writer = csv.writer(stream, lineterminator="\n")
+    writer.writerow([*next(reader), *extra])
+    values = rows.loc[:, list(extra)].to_numpy()
+    for cells, row in zip(reader, values, strict=True):
+        writer.writerow([*cells, *("" if math.isnan(v) else f"{v:.4g}" for v in row)])
+
+
+def handle_key(handle: Any) -> str:
+    """Return a parsed handle as scans store it: "name", or "name@server" on Mastodon."""
+    return f"{handle.name}@{handle.server}" if handle.platform == "mastodon" else handle.name
+
+
+def parse_fail_on(text: str) -> list[str]:
+    """Return the behaviour flag codes of --fail-on; a usage error names the valid ones."""
+    from followaudit.audit import behaviour_codes
+
+    valid = behaviour_codes()
+    codes = [c.strip().lower() for c in text.split(",") if c.strip()]
+    unknown = [c for c in codes if c not in valid]
+    if unknown or not codes:
+        what = f"unknown behaviour flag {', '.join(unknown)}" if unknown else "no flag given"
+        raise UsageError(f"--fail-on: {what}; valid flags: {', '.join(valid)}")
+    return list(dict.fromkeys(codes))
 
 
 def read_handles_file(path: str) -> list[str]:
@@ -496,16 +669,22 @@ def read_handles_file(path: str) -> list[str]:
     return [h for h in handles if h]
 
 
-def account_result(audit: Any, gates: Sequence[Any]) -> Any:
+def account_result(audit: Any, gates: Sequence[Any], fail_on_codes: Sequence[str] = ()) -> Any:
     """Return the JUnit test case of one audit: failed gates carry the reasons."""
     from followaudit.junit import AccountResult
     from followaudit.report import headline
 
     summary = audit.summary
     share = summary.share_questionable
-    failures = []
+    failures: list[str] = []
     for gate in gates:
-        if not gate.passed:
+        if gate.passed:
+            continue
+        if gate.gate == "--fail-on":
+            behaviour = audit.behaviour
+            failures.extend(f"--fail-on: {f.code}: {f.sentence}" for f in behaviour.findings
+                            if f.flagged and f.code in fail_on_codes)
+        else:
             failures.append(f"{gate.gate}: {gate.compared_what} is {gate.compared:.4g}, "
                             f"limit {gate.limit:.4g}")
     flagged = (audit.follow_order or {}).get("flagged") or []
@@ -554,7 +733,9 @@ def _run(args: Sequence[str] | None) -> int:
     except FollowauditError as exc:
         if debug:
             traceback.print_exc()
-        stderr.print(f"[bold red]Error:[/] {escape(exc.message)}", highlight=False)
+        # One sentence on one line, however narrow the terminal: never wrapped.
+        stderr.print(f"[bold red]Error:[/] {escape(exc.message)}", highlight=False,
+                     soft_wrap=True)
         return exc.exit_code
     except click.exceptions.Abort:
         stderr.print("Interrupted.")

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 from rich.console import Console, Group
@@ -12,8 +12,8 @@ from rich.table import Table
 from rich.text import Text
 
 from followaudit.accounts import Skipped
-from followaudit.audit import Audit
 from followaudit.report import GateResult, Summary, headline
+from followaudit.stats import Interval
 
 if TYPE_CHECKING:
     from followaudit.evaluation import Evaluation
@@ -105,7 +105,10 @@ def gate_line(gate: GateResult) -> Text:
     verdict = "PASSED" if gate.passed else "FAILED"
     style = "bold green" if gate.passed else "bold red"
     text = Text(f"Gate {gate.gate} {verdict}: ", style=style)
-    if gate.gate == "--fail-above":
+    if gate.gate == "--fail-on":
+        text.append(gate.compared_what if not gate.passed else
+                    gate.compared_what + ": none")
+    elif gate.gate == "--fail-above":
         text.append(
             f"{gate.compared_what} is {_pct(gate.compared)}; the limit is {_pct(gate.limit)}"
         )
@@ -142,47 +145,118 @@ def score_report(
         console.print(gate_line(gate))
 
 
+def summary_from_dict(data: Mapping[str, Any]) -> Summary:
+    """Return a Summary from its JSON form (unknown values, null in JSON, become NaN)."""
+
+    def interval(part: Mapping[str, Any]) -> Interval:
+        values = [part.get(k) for k in ("estimate", "low", "high")]
+        return Interval(*(float("nan") if v is None else float(v) for v in values))
+
+    return Summary(
+        scored=int(data["scored"]),
+        skipped=int(data["skipped"]),
+        questionable=int(data["questionable"]),
+        threshold=float(data["threshold"]),
+        share_questionable=interval(data["share_questionable"]),
+        population=int(data["population"]),
+        authentic_followers=interval(data["authentic_followers"]),
+        histogram=[int(c) for c in data.get("histogram") or []],
+    )
+
+
+def rows_from_records(accounts: Sequence[Mapping[str, Any]]) -> pd.DataFrame:
+    """Return the scored accounts of a JSON audit as rows ``top_table`` can show."""
+    columns = ("line", "handle", "id", "probability", "label", "reasons")
+    rows = pd.DataFrame(
+        [
+            {
+                "line": a.get("line"),
+                "handle": a.get("handle") or "",
+                "id": a.get("id") or "",
+                "probability": float(a.get("probability") or 0.0),
+                "label": a.get("label") or "",
+                "reasons": "; ".join(a.get("reasons") or []),
+            }
+            for a in accounts
+        ],
+        columns=list(columns),
+    )
+    return rows.astype({"probability": float})
+
+
 def scan_report(
-    console: Console, audit: Audit, *, top: int, gates: Sequence[GateResult] = ()
+    console: Console, document: Mapping[str, Any], *, top: int, stored: bool = False
 ) -> None:
-    """Print the report of one live audit."""
-    scan = audit.scan
-    subject = scan.subject
-    title = f"{audit.handle} on {PLATFORM_NAMES.get(subject.platform, subject.platform)}"
-    sampled = scan.sample is not None and scan.sample < scan.listed
+    """Print the report of one audit from its JSON object (``audit.audit_document``).
+
+    The live scan and ``followaudit report`` print from the same object, so a
+    re-rendered report says exactly what the scan said. ``stored`` marks a
+    report re-rendered from the cache.
+    """
+    followers = document["followers"]
+    platform = str(document["platform"])
+    summary = summary_from_dict(document["summary"])
+    title = f"{document['handle']} on {PLATFORM_NAMES.get(platform, platform)}"
     parts: list[object] = [
-        summary_panel(audit.summary, title, listed=scan.listed, sampled=sampled)
+        summary_panel(summary, title, listed=int(followers["listed"]),
+                      sampled=bool(followers.get("sampled")))
     ]
-    if audit.summary.scored:
-        parts.append(histogram(audit.summary))
+    if summary.scored:
+        parts.append(histogram(summary))
         if top > 0:
-            parts.append(top_table(audit.rows, top))
+            parts.append(top_table(rows_from_records(document.get("accounts") or []), top))
     console.print(Group(*parts))  # type: ignore[arg-type]
-    if audit.follow_order is not None:
-        console.print(follow_order_chart(audit.follow_order))
-    if audit.scope_note:
-        console.print(Text(audit.scope_note, style="yellow"))
-    if audit.skipped:
-        console.print(skipped_block(audit.skipped))
+    if document.get("follow_order") is not None:
+        console.print(follow_order_chart(document["follow_order"]))
+    console.print(behaviour_block(document.get("behaviour")))
+    if document.get("deep"):
+        console.print(Text(str(document["deep"]["sentence"])))
+    if document.get("scope_note"):
+        console.print(Text(str(document["scope_note"]), style="yellow"))
+    skipped = [Skipped(int(s["line"]), str(s["reason"])) for s in document.get("skipped") or []]
+    if skipped:
+        console.print(skipped_block(skipped))
+    made = document.get("requests") or {}
+    prefix = "API requests of that scan" if stored else "API requests"
     requests = Text(
-        f"API requests: {scan.stats.made:,} made, {scan.stats.cached:,} answered from the cache",
+        f"{prefix}: {made.get('made', 0):,} made, {made.get('from_cache', 0):,} answered "
+        "from the cache",
         style="dim",
     )
-    if scan.stats.waited_seconds >= 1:
-        requests.append(f", {scan.stats.waited_seconds:,.0f} s waiting on rate limits")
-    if subject.platform == "x":
+    if (made.get("waited_seconds") or 0) >= 1:
+        requests.append(f", {made['waited_seconds']:,.0f} s waiting on rate limits")
+    if platform == "x" and not stored:
         requests.append(
             "; X bills every user returned, cached answers cost nothing", style="dim"
         )
     console.print(requests)
-    for gate in gates:
-        console.print(gate_line(gate))
+    for gate in document.get("gates") or []:
+        console.print(gate_line(GateResult(**gate)))
+    if stored:
+        console.print(Text(f"Stored scan observed {document.get('observed_at')}; this report "
+                           "made no API request.", style="dim"))
+
+
+def behaviour_block(behaviour: Mapping[str, Any] | None) -> Text:
+    """Return the account's own behaviour findings, one line each, flagged ones in red."""
+    if behaviour is None:
+        return Text("Own posts not fetched (--no-posts): no behaviour findings.", style="dim")
+    metrics = behaviour.get("metrics") or {}
+    text = Text(f"The account's own behaviour (its latest {metrics.get('posts', 0):,} posts):\n",
+                style="bold")
+    for f in behaviour.get("findings") or []:
+        if f["flagged"]:
+            text.append(f"  FLAG {f['code']}: {f['sentence']} ({f['threshold']})\n", style="bold red")
+        else:
+            text.append(f"  ok   {f['code']}: {f['sentence']}\n")
+    text.rstrip()
+    return text
 
 
 PLATFORM_NAMES = {"x": "X", "bluesky": "Bluesky", "mastodon": "Mastodon"}
 
 
-def follow_order_chart(order: dict[str, object]) -> Table | Text:
+def follow_order_chart(order: Mapping[str, Any]) -> Table | Text:
     """Return the questionable share per follow-order bucket, flagged buckets in red."""
     if not order.get("known"):
         return Text(str(order.get("note", "")), style="dim")
@@ -192,7 +266,7 @@ def follow_order_chart(order: dict[str, object]) -> Table | Text:
     table.add_column("questionable", justify="right")
     table.add_column("")
     buckets = order.get("buckets") or []
-    for b in buckets:  # type: ignore[union-attr]
+    for b in buckets:
         width = round(BAR_WIDTH * b["share"])
         style = "bold red" if b["flagged"] else "cyan"
         mark = "  <- batch" if b["flagged"] else ""
@@ -211,7 +285,7 @@ def summary_rows(documents: Sequence[dict[str, object]], errors: Sequence[dict[s
     table.add_column("authentic followers", justify="right")
     table.add_column("result")
     for doc in documents:
-        summary: dict = doc["summary"]  # type: ignore[assignment]
+        summary: dict[str, Any] = doc["summary"]  # type: ignore[assignment]
         share = summary["share_questionable"]
         authentic = summary["authentic_followers"]
         if summary["scored"]:

@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from followaudit.accounts import Skipped, TableBuilder
-from followaudit.errors import UsageError
+from followaudit.errors import InvalidResponseError, NotFoundError, UsageError
 from followaudit.formats._common import RecordError
 from followaudit.platforms import Platform, Subject, at, make_platform
 
@@ -31,6 +31,13 @@ if TYPE_CHECKING:
 # Profiles are fetched in chunks of this many ids so progress moves steadily
 # while Http.get_many still runs several batch calls at once.
 PROFILE_CHUNK_BATCHES = 10
+
+# The audited account's own posts read for the behaviour findings: one request
+# on X and Bluesky (100 a page), three on Mastodon (40 a page).
+SUBJECT_POSTS = 100
+
+# Posts read per follower for --deep: one request on every platform.
+DEEP_POSTS = 20
 
 MISSING_PROFILE_REASON = (
     "the platform no longer returns this account (deleted, deactivated or suspended)"
@@ -78,6 +85,12 @@ class ScanResult:
     skipped: list[Skipped] = field(default_factory=list)
     stats: ScanStats = field(default_factory=ScanStats)
     fetched_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    # The audited account's own recent posts as the platform sent them, newest
+    # first; None when they were not fetched (posts=0, --no-posts).
+    subject_posts: list[dict[str, Any]] | None = None
+    # --deep: recent posts of a seeded sample of the scored followers, by list
+    # position (``line``); None for a follower whose posts could not be read.
+    deep_posts: dict[int, list[dict[str, Any]] | None] = field(default_factory=dict)
 
     @property
     def candidates(self) -> int:
@@ -113,15 +126,20 @@ def run_scan(
     max_followers: int | None = None,
     progress: Progress | None = None,
     platform: Platform | None = None,
+    posts: int = 0,
+    deep: int = 0,
 ) -> ScanResult:
     """Return the followers of ``handle`` as a canonical table, with counts and request stats.
 
     Lists followers (all of them, or the first ``max_followers``), draws a
     uniform sample of ``sample`` of them if asked, fetches full profiles for
     the sample where the platform's follower list lacks counts (Bluesky), and
-    converts each to a canonical row. Raises the project's exceptions
-    (NotFoundError, AuthError, HiddenFollowersError, NetworkError,
-    RateLimitError, ...); an exception raised by ``progress`` propagates and
+    converts each to a canonical row. With ``posts`` > 0 it then fetches up to
+    that many of the subject's own recent posts (``ScanResult.subject_posts``),
+    and with ``deep`` > 0 the latest ``DEEP_POSTS`` posts of that many scored
+    followers, drawn with ``seed`` (``ScanResult.deep_posts``).
+    Raises the project's exceptions (NotFoundError, AuthError,
+    HiddenFollowersError, NetworkError, RateLimitError, ...); an exception raised by ``progress`` propagates and
     stops the scan, leaving what was fetched in the cache.
     """
     if max_followers is not None and max_followers < 1:
@@ -172,6 +190,13 @@ def run_scan(
                 skipped.append(Skipped(line, str(exc)))
         skipped.sort(key=lambda s: s.line)
         table = builder.to_frame()
+        subject_posts = None
+        if posts > 0:
+            emit(ScanEvent("posts", 0, posts, f"Fetching the recent posts of @{subject.handle}"))
+            subject_posts = adapter.recent_posts(subject.id, posts)
+            emit(ScanEvent("posts", len(subject_posts), posts,
+                           f"Fetched {len(subject_posts):,} recent posts"))
+        deep_posts = _deep_posts(adapter, table, deep, seed, emit) if deep > 0 else {}
         emit(ScanEvent("done", len(table), len(table) + len(skipped), "Scan finished"))
     finally:
         http.on_wait = previous_on_wait
@@ -192,7 +217,27 @@ def run_scan(
             retries=after.retries - before.retries,
             waited_seconds=after.waited_seconds - before.waited_seconds,
         ),
+        subject_posts=subject_posts,
+        deep_posts=deep_posts,
     )
+
+
+def _deep_posts(
+    adapter: Platform, table: pd.DataFrame, deep: int, seed: int, emit: Progress
+) -> dict[int, list[dict[str, Any]] | None]:
+    """Return the recent posts of ``deep`` scored followers drawn with ``seed``, by line."""
+    chosen = sample_positions(len(table), deep, seed)
+    found: dict[int, list[dict[str, Any]] | None] = {}
+    emit(ScanEvent("deep", 0, len(chosen), "Reading followers' posts"))
+    for done, i in enumerate(chosen, start=1):
+        line = int(table["line"].iat[int(i)])
+        try:
+            found[line] = adapter.recent_posts(str(table["id"].iat[int(i)]), DEEP_POSTS)
+        except (NotFoundError, InvalidResponseError):
+            # A follower that turned protected or vanished: one unknown, not a failed scan.
+            found[line] = None
+        emit(ScanEvent("deep", done, len(chosen), f"Read the posts of {done:,} followers"))
+    return found
 
 
 def _snapshot(http: Http) -> ScanStats:

@@ -33,10 +33,11 @@ def test_bluesky_scan_reports_and_resumes_from_the_cache(capsys, tmp_path):
         code, out, err = run(capsys, "scan", "subject.bsky.social", "--api-url", server.url,
                              "--cache", cache, "--json", out_json)
         assert code == ExitCode.OK, err
-        # 1 getProfile + 3 follower pages of 100 + 12 getProfiles batches of 25.
-        assert server.total == 1 + 3 + 12
+        # 1 getProfile + 3 follower pages of 100 + 12 getProfiles batches of 25
+        # + 1 getAuthorFeed of the subject's own posts.
+        assert server.total == 1 + 3 + 12 + 1
         assert "Authentic followers: about" in out
-        assert "API requests: 16 made, 0 answered from the cache" in out
+        assert "API requests: 17 made, 0 answered from the cache" in out
         assert "does not document the order" in out
         document = json.loads(out_json.read_text())
         audit = document["audits"][0]
@@ -44,19 +45,26 @@ def test_bluesky_scan_reports_and_resumes_from_the_cache(capsys, tmp_path):
         assert audit["followers"]["total"] == 300
         assert audit["followers"]["listed"] == 300
         assert audit["followers"]["scored"] + audit["followers"]["skipped"] == 300
-        assert audit["requests"] == {"made": 16, "from_cache": 0, "retries": 0, "waited_seconds": 0.0}
+        assert audit["requests"] == {"made": 17, "from_cache": 0, "retries": 0, "waited_seconds": 0.0}
 
         server.reset_counts()
         code, out, _ = run(capsys, "scan", "subject.bsky.social", "--api-url", server.url,
                            "--cache", cache)
         assert code == ExitCode.OK
         assert server.total == 0
-        assert "API requests: 0 made, 16 answered from the cache" in out
+        assert "API requests: 0 made, 17 answered from the cache" in out
 
         code, out, _ = run(capsys, "scan", "subject.bsky.social", "--api-url", server.url,
                            "--cache", cache, "--refresh", "--quiet")
         assert code == ExitCode.OK and out == ""
-        assert server.total == 16
+        assert server.total == 17
+
+        server.reset_counts()
+        code, out, _ = run(capsys, "scan", "subject.bsky.social", "--api-url", server.url,
+                           "--no-cache", "--no-posts")
+        assert code == ExitCode.OK
+        assert server.total == 16 and "/xrpc/app.bsky.feed.getAuthorFeed" not in server.requests
+        assert "Own posts not fetched (--no-posts)" in out
 
 
 def test_x_scan_never_reveals_the_token(capsys, tmp_path, monkeypatch):
@@ -67,7 +75,8 @@ def test_x_scan_never_reveals_the_token(capsys, tmp_path, monkeypatch):
         code, out, err = run(capsys, "scan", "@subject", "--api-url", server.url,
                              "--cache", cache, "--json", out_json, "--csv", out_csv)
         assert code == ExitCode.OK, err
-        assert server.total == 1 + 2  # resolve + 2 follower pages of up to 1,000
+        # resolve + 2 follower pages of up to 1,000 + 1 page of the subject's posts
+        assert server.total == 1 + 2 + 1
         assert all(h == f"Bearer {TOKEN}" for h in server.auth_headers)
     everything = out + err + out_json.read_text() + out_csv.read_text()
     assert TOKEN not in everything

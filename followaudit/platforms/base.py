@@ -31,6 +31,9 @@ class Subject:
     # True when the platform documents the follower list as newest first, so
     # a follower's position in the list is the order in which it followed.
     order_known: bool
+    # The website the profile links to (its "own site" for the behaviour
+    # findings), not the profile page on the platform; None when it links none.
+    website: str | None = None
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ from followaudit.errors import (
 from followaudit.formats import bluesky as bluesky_format
 from followaudit.http import HttpStatusError
 from followaudit.platforms.base import FollowerPage, Subject, at, error_text
+from followaudit.posts import website_from_bluesky_profile
 
 if TYPE_CHECKING:
     from followaudit.accounts import TableBuilder
@@ -75,6 +76,7 @@ class BlueskyPlatform:
             profile_url=f"https://bsky.app/profile/{name}",
             # The lexicon offers sort=latest|top but documents no default order.
             order_known=False,
+            website=website_from_bluesky_profile(profile),
         )
 
     def follower_pages(self, subject: Subject, limit: int | None = None) -> Iterator[FollowerPage]:

@@ -24,6 +24,7 @@ from followaudit.errors import (
 from followaudit.formats import mastodon as mastodon_format
 from followaudit.http import HttpStatusError
 from followaudit.platforms.base import FollowerPage, Subject, at, error_text
+from followaudit.posts import website_from_mastodon_account
 
 if TYPE_CHECKING:
     from followaudit.accounts import TableBuilder
@@ -115,6 +116,7 @@ class MastodonPlatform:
             # Pages run backwards from the newest follow (max_id), but the docs
             # state no order for this endpoint.
             order_known=False,
+            website=website_from_mastodon_account(account),
         )
 
     def follower_pages(self, subject: Subject, limit: int | None = None) -> Iterator[FollowerPage]:

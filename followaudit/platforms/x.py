@@ -21,6 +21,7 @@ from followaudit.errors import (
 from followaudit.formats import x_v2
 from followaudit.http import HttpStatusError
 from followaudit.platforms.base import FollowerPage, Subject, at, error_text
+from followaudit.posts import website_from_x_user
 
 if TYPE_CHECKING:
     from followaudit.accounts import TableBuilder
@@ -32,7 +33,12 @@ PAGE_SIZE = 1000  # the endpoint's maximum: fewer requests for the same (billed)
 # Exactly what followaudit.formats.x_v2 reads (id, name and username come by default);
 # `protected` also lets resolve() refuse a protected account before paying for a request.
 USER_FIELDS = "created_at,description,location,profile_image_url,protected,public_metrics,url"
-POST_FIELDS = "created_at,entities,in_reply_to_user_id,referenced_tweets"
+# The audited account also needs `entities`: its website sits there, expanded (url is t.co).
+SUBJECT_FIELDS = USER_FIELDS + ",entities"
+# Names from the 2026 spec of GET /2/users/:id/tweets: `post.fields`, and the
+# reply and repost markers (in_reply_to_user_id, referenced_posts) are expansions.
+POST_FIELDS = "created_at,entities,note_post,public_metrics"
+POST_EXPANSIONS = "in_reply_to_user_id,referenced_posts"
 
 _NOT_AUTHORIZED = "not-authorized-for-resource"
 
@@ -70,7 +76,7 @@ class XPlatform:
     def resolve(self, handle: Handle) -> Subject:
         """Return the account behind a username: GET /2/users/by/username/:username."""
         who = at(handle)
-        body = self._get(f"/2/users/by/username/{handle.name}", {"user.fields": USER_FIELDS}, who)
+        body = self._get(f"/2/users/by/username/{handle.name}", {"user.fields": SUBJECT_FIELDS}, who)
         user = body.get("data")
         if not isinstance(user, dict):
             raise _from_errors(body.get("errors"), who)
@@ -89,6 +95,7 @@ class XPlatform:
             followers_count=int(followers) if followers is not None else None,
             profile_url=f"https://x.com/{username}",
             order_known=True,  # documented: reverse chronological, within and across pages
+            website=website_from_x_user(user),
         )
 
     def follower_pages(self, subject: Subject, limit: int | None = None) -> Iterator[FollowerPage]:
@@ -137,7 +144,8 @@ class XPlatform:
         while len(posts) < limit:
             params: dict[str, str | int] = {
                 "max_results": min(100, max(5, limit - len(posts))),
-                "tweet.fields": POST_FIELDS,
+                "post.fields": POST_FIELDS,
+                "expansions": POST_EXPANSIONS,
             }
             if token:
                 params["pagination_token"] = token

@@ -16,7 +16,7 @@ from typing import Any
 
 from . import FakeServer, Faults, Reply, first
 
-SUBJECT_DID = "did:plc:subjectsubjectsubject00"
+SUBJECT_DID = "did:plc:subjectsubjectsubjectaaa"  # a valid did:plc (24 base32 characters)
 SUBJECT_HANDLE = "subject.bsky.social"
 POSTS_PER_USER = 12
 _B32 = "abcdefghijklmnopqrstuvwxyz234567"

@@ -23,16 +23,69 @@ ALWAYS = ("id", "name", "username")
 NOT_FOUND_TYPE = "https://api.twitter.com/2/problems/resource-not-found"
 
 
+GURU_SITE = "https://guru.example"
+POST_FIELDS_KNOWN = {"created_at", "entities", "note_post", "public_metrics", "text", "id"}
+EXPANSIONS_KNOWN = {"in_reply_to_user_id", "referenced_posts", "author_id"}
+TWEETS_PARAMETERS = {"max_results", "pagination_token", "post.fields", "expansions",
+                     "user.fields", "exclude", "start_time", "end_time", "since_id", "until_id"}
+
+
+def _link(url: str, start: int, code: str) -> dict[str, Any]:
+    return {"start": start, "end": start + len(f"https://t.co/{code}"), "url": f"https://t.co/{code}",
+            "expanded_url": url, "display_url": url.split("//", 1)[-1]}
+
+
+def guru_posts(kind: str, n: int = 30) -> list[dict[str, Any]]:
+    """Return the audited account's recent posts (complete Post objects), newest first.
+
+    ``"self-promoter"``: 90% link to its own site (GURU_SITE), none answers anyone.
+    ``"conversational"``: a third answer other people, links point to many other sites.
+    """
+    posts = []
+    for k in range(n):
+        post: dict[str, Any] = {
+            "id": f"{SUBJECT_ID}{k:05d}",
+            "created_at": (datetime(2025, 1, 28, 12, tzinfo=UTC) - timedelta(hours=7 * k))
+            .strftime("%Y-%m-%dT%H:%M:%S.000Z"),
+            "public_metrics": {"repost_count": 2, "reply_count": 3, "like_count": 40,
+                               "quote_count": 0, "bookmark_count": 1, "impression_count": 900},
+        }
+        if kind == "self-promoter":
+            if k % 10 != 9:
+                text = "My course changes lives, join now: https://t.co/g" + f"{k:04d}"
+                post["entities"] = {"urls": [_link(f"{GURU_SITE}/course?k={k}", 35, f"g{k:04d}")]}
+            else:
+                text = "Grateful for this community."
+        elif kind == "conversational":
+            if k % 3 == 0:
+                text = f"@someone{k} good point, thanks for sharing"
+                post["in_reply_to_user_id"] = str(500 + k)
+                post["referenced_posts"] = [{"type": "replied_to", "id": str(9000 + k)}]
+            elif k % 3 == 1:
+                text = f"Worth reading: https://t.co/n{k:04d}"
+                post["entities"] = {"urls": [_link(f"https://news{k}.example/a", 15, f"n{k:04d}")]}
+            else:
+                text = f"Thinking about topic {k} today."
+        else:
+            raise ValueError(f"unknown guru kind {kind!r}")
+        post["text"] = text
+        posts.append(post)
+    return posts
+
+
 def follower_id(i: int) -> str:
     """Return the user id of follower ``i`` (0 = newest)."""
     return str(2_000_000 + i)
 
 
 @cache  # deterministic, and regenerating dominates a 10,000-follower test
-def x_user(i: int) -> dict[str, Any]:
-    """Return follower ``i`` as a complete X API v2 User object (every field the fake knows)."""
+def x_user(i: int, force_bot: bool = False) -> dict[str, Any]:
+    """Return follower ``i`` as a complete X API v2 User object (every field the fake knows).
+
+    ``force_bot`` makes it a bot-like account whatever its draw (a purchased batch).
+    """
     rng = random.Random(f"x-{i}")
-    bot = rng.random() < 0.3
+    bot = rng.random() < 0.3 or force_bot
     created = datetime(2009, 1, 1, tzinfo=UTC) + timedelta(days=rng.randrange(5000))
     user: dict[str, Any] = {
         "id": follower_id(i),
@@ -83,6 +136,10 @@ class XServer(FakeServer):
         suspended: set[str] | None = None,
         auth_status: int | None = None,  # 401, 402 or 403 for every request
         followers_count: int | None = None,
+        subject_posts: list[dict[str, Any]] | None = None,  # see guru_posts(); default 12 generic
+        subject_url: str | None = None,  # the website the subject's profile links to
+        bot_block: range | None = None,  # 0-based positions that are all bot-like (a bought batch)
+        silent_bots: bool = False,  # followers whose profile shows 0 posts serve no posts
     ) -> None:
         super().__init__(faults=faults)
         self.n = n
@@ -91,6 +148,10 @@ class XServer(FakeServer):
         self.suspended = {s.lower() for s in (suspended or set())}
         self.auth_status = auth_status
         self.followers_count = n if followers_count is None else followers_count
+        self.subject_posts = subject_posts
+        self.subject_url = subject_url
+        self.bot_block = bot_block or range(0)
+        self.silent_bots = silent_bots
 
     def rate_limit_headers(self, remaining: int, reset_epoch: float) -> dict[str, str]:
         return {
@@ -112,7 +173,7 @@ class XServer(FakeServer):
         )
 
     def subject(self) -> dict[str, Any]:
-        return {
+        user = {
             "id": SUBJECT_ID,
             "name": "The Subject",
             "username": self.username,
@@ -129,6 +190,10 @@ class XServer(FakeServer):
                 "media_count": 1,
             },
         }
+        if self.subject_url:
+            user["url"] = "https://t.co/site0001"
+            user["entities"] = {"url": {"urls": [_link(self.subject_url, 0, "site0001")]}}
+        return user
 
     def route(self, path: str, query: Mapping[str, list[str]], headers: Mapping[str, str]) -> Reply:
         if self.auth_status is not None:
@@ -268,7 +333,7 @@ class XServer(FakeServer):
         if start is None:
             return self._invalid("pagination_token", token or "")
         end = min(self.n, start + size)
-        page = [only_fields(x_user(i), fields) for i in range(start, end)]
+        page = [only_fields(x_user(i, i in self.bot_block), fields) for i in range(start, end)]
         meta: dict[str, Any] = {"result_count": len(page)}
         if end < self.n:
             meta["next_token"] = _encode_token(end)
@@ -280,28 +345,44 @@ class XServer(FakeServer):
         return Reply(200, body)
 
     def _tweets(self, user_id: str, query: Mapping[str, list[str]]) -> Reply:
+        unknown = sorted(set(query) - TWEETS_PARAMETERS)
+        if unknown:  # as the live API does for a parameter it does not define (tweet.fields)
+            return self._invalid(unknown[0], first(query, unknown[0]) or "")
+        fields = set((first(query, "post.fields") or "").split(",")) - {""}
+        expansions = set((first(query, "expansions") or "").split(",")) - {""}
+        if fields - POST_FIELDS_KNOWN:
+            return self._invalid("post.fields", ",".join(sorted(fields - POST_FIELDS_KNOWN)))
+        if expansions - EXPANSIONS_KNOWN:
+            return self._invalid("expansions", ",".join(sorted(expansions - EXPANSIONS_KNOWN)))
         size = int(first(query, "max_results", "10") or 10)
         if not 5 <= size <= 100:
             return self._invalid("max_results", str(size))
         token = first(query, "pagination_token")
         start = _decode_token(token) if token else 0
         assert start is not None
-        end = min(POSTS_PER_USER, start + size)
-        posts = []
-        for k in range(start, end):
-            post: dict[str, Any] = {
-                "id": f"{user_id}{k:04d}",
-                "text": f"post {k} by {user_id}",
-                "created_at": f"2025-01-{28 - k:02d}T12:00:00.000Z",
-            }
-            if k % 3 == 0:
-                post["in_reply_to_user_id"] = "42"
-                post["referenced_tweets"] = [{"type": "replied_to", "id": "9"}]
-            posts.append(post)
+        if user_id == SUBJECT_ID and self.subject_posts is not None:
+            every = self.subject_posts
+        elif self.silent_bots and self._posts_nothing(user_id):
+            every = []
+        else:
+            every = [_generic_post(user_id, k) for k in range(POSTS_PER_USER)]
+        end = min(len(every), start + size)
+        # Only the requested fields, and the reply/repost markers only when expanded.
+        wanted = {"id", "text"} | fields | (expansions & {"in_reply_to_user_id"})
+        if "referenced_posts" in expansions:
+            wanted.add("referenced_posts")
+        posts = [{k: v for k, v in p.items() if k in wanted} for p in every[start:end]]
         meta: dict[str, Any] = {"result_count": len(posts)}
-        if end < POSTS_PER_USER:
+        if end < len(every):
             meta["next_token"] = _encode_token(end)
         return Reply(200, {"data": posts, "meta": meta} if posts else {"meta": meta})
+
+    def _posts_nothing(self, user_id: str) -> bool:
+        """Return whether a follower's profile says it never posted (bot-like followers)."""
+        i = int(user_id) - int(follower_id(0)) if user_id.isdigit() else -1
+        if not 0 <= i < self.n:
+            return False
+        return x_user(i, i in self.bot_block)["public_metrics"]["post_count"] == 0
 
     def _invalid(self, parameter: str, value: str) -> Reply:
         return Reply(
@@ -318,6 +399,21 @@ class XServer(FakeServer):
                 "type": "https://api.twitter.com/2/problems/invalid-request",
             },
         )
+
+
+def _generic_post(user_id: str, k: int) -> dict[str, Any]:
+    """Return post ``k`` (0 = newest) of an account: every third answers someone else."""
+    post: dict[str, Any] = {
+        "id": f"{user_id}{k:04d}",
+        "text": f"post {k} by {user_id}",
+        "created_at": f"2025-01-{28 - k:02d}T12:00:00.000Z",
+        "public_metrics": {"repost_count": 0, "reply_count": 1, "like_count": 2,
+                           "quote_count": 0, "bookmark_count": 0, "impression_count": 50},
+    }
+    if k % 3 == 0:
+        post["in_reply_to_user_id"] = "42"
+        post["referenced_posts"] = [{"type": "replied_to", "id": "9"}]
+    return post
 
 
 def _encode_token(offset: int) -> str:
