@@ -74,6 +74,17 @@ from urllib.parse import urlsplit
 from followaudit.posts import Post
 
 MIN_POSTS = 10
+# Every finding's code, in the order findings are reported (what --fail-on accepts).
+FLAG_CODES: tuple[str, ...] = (
+    "no-interaction",
+    "self-promotion",
+    "link-only",
+    "repost-heavy",
+    "low-engagement",
+    "burst-posting",
+)
+# A newest post older than this is worth saying: the cadence describes the past.
+STALE_AFTER_DAYS = 30.0
 REPLY_RATE_FLOOR = 0.05
 SELF_PROMOTION_CEILING = 0.50
 LINK_ONLY_CEILING = 0.50
@@ -316,6 +327,7 @@ def analyse(
     link_only = sum(p.text_without_links_is_empty for p in own)
     reposts = len(posts) - len(own)
     window, per_day, median_gap = _posting_cadence(posts, now)
+    since_last = (now - max(p.created_at for p in posts)).total_seconds() / 86400 if posts else None
     engagement = _engagement(top, followers)
 
     reply_rate = _share(replies, len(own))
@@ -329,7 +341,7 @@ def analyse(
         _link_only_finding(link_only_ratio, link_only, len(own)),
         _repost_finding(repost_share, reposts, len(posts)),
         _engagement_finding(engagement, followers, len(top)),
-        _cadence_finding(per_day, median_gap, len(posts)),
+        _cadence_finding(per_day, median_gap, len(posts), since_last),
     ]
     return Behaviour(
         posts=len(posts),
@@ -427,17 +439,27 @@ def _engagement_finding(value: float | None, followers: int | None, top: int) ->
     return Finding("low-engagement", value, sentence, flagged, threshold)
 
 
-def _cadence_finding(per_day: float | None, median_gap: float | None, total: int) -> Finding:
+def _cadence_finding(
+    per_day: float | None,
+    median_gap: float | None,
+    total: int,
+    since_last: float | None = None,
+) -> Finding:
     threshold = (
         f"flagged at {BURST_POSTS_PER_DAY:.0f} or more posts a day, or a median gap under "
         f"{BURST_MEDIAN_GAP.total_seconds() / 60:.0f} minutes"
     )
     if total < MIN_POSTS or per_day is None:
         return _too_few("burst-posting", total, "posts", threshold, per_day)
-    rate = f"{per_day:.1f}" if per_day < 10 else f"{per_day:.0f}"
-    sentence = f"posts {rate} times a day"
+    if per_day >= 1:
+        rate = f"{per_day:.1f}" if per_day < 10 else f"{per_day:.0f}"
+        sentence = f"posts {rate} times a day"
+    else:
+        sentence = f"posts about once every {1 / per_day:,.0f} days"
     if median_gap is not None:
         sentence += f"; median gap between posts {_duration(median_gap)}"
+    if since_last is not None and since_last > STALE_AFTER_DAYS:
+        sentence += f"; last post {since_last:,.0f} days ago"
     burst_gap = median_gap is not None and median_gap * 3600 < BURST_MEDIAN_GAP.total_seconds()
     flagged = per_day >= BURST_POSTS_PER_DAY or burst_gap
     return Finding("burst-posting", per_day, sentence, flagged, threshold)

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import io
 import json
-import math
 import sys
 import traceback
 from collections.abc import Callable, Sequence
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any, TypeVar
 
@@ -33,7 +32,7 @@ X_POST_READ_PRICE = 0.005
 def parse_as_of(value: str | None) -> datetime:
     """Return the observation time from --as-of (a date or ISO date-time), default now (UTC)."""
     if value is None:
-        return datetime.now(timezone.utc)
+        return datetime.now(UTC)
     try:
         parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
@@ -41,7 +40,7 @@ def parse_as_of(value: str | None) -> datetime:
             f"--as-of {value!r} is not a date: use YYYY-MM-DD or an ISO 8601 date-time"
         ) from None
     if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=timezone.utc)
+        parsed = parsed.replace(tzinfo=UTC)
     return parsed
 
 
@@ -410,10 +409,7 @@ def scan(
         try:
             frames = [a.rows.assign(audited=a.handle) for a in audits]
             table = pd.concat(frames, ignore_index=True)
-            if deep:
-                write_csv_with(table, stream, DEEP_COLUMNS)
-            else:
-                write_csv(table, stream, audited=True)
+            write_csv(table, stream, audited=True, extra=DEEP_COLUMNS if deep else ())
         finally:
             if close:
                 stream.close()
@@ -558,7 +554,7 @@ def cache_info(cache_path: str | None) -> None:
     def when(epoch: float | None) -> str:
         if epoch is None:
             return "-"
-        return datetime.fromtimestamp(epoch, timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+        return datetime.fromtimestamp(epoch, UTC).strftime("%Y-%m-%d %H:%M UTC")
 
     console.print(f"Cache: {info.path}", highlight=False)
     console.print(
@@ -616,24 +612,6 @@ def confirm_deep(deep: int, posts_each: int, handles: Sequence[Any], yes: bool) 
                          "when not running on a terminal")
     if not click.confirm("Continue?", default=False, err=True):
         raise click.exceptions.Abort()
-
-
-def write_csv_with(rows: Any, stream: IO[str], extra: Sequence[str]) -> None:
-    """Write the scan CSV (audited column first) followed by the ``extra`` numeric columns."""
-    import csv
-
-    from followaudit.export import write_csv
-
-    buffer = io.StringIO()
-    write_csv(rows, buffer, audited=True)
-    buffer.seek(0)
-    # Re-read with the csv module so quoted cells keep their quoting exactly.
-    reader = csv.reader(buffer)
-    writer = csv.writer(stream, lineterminator="\n")
-    writer.writerow([*next(reader), *extra])
-    values = rows.loc[:, list(extra)].to_numpy()
-    for cells, row in zip(reader, values, strict=True):
-        writer.writerow([*cells, *("" if math.isnan(v) else f"{v:.4g}" for v in row)])
 
 
 def handle_key(handle: Any) -> str:

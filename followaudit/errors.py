@@ -39,7 +39,7 @@ EXIT_CODE_MEANINGS: dict[ExitCode, str] = {
     ExitCode.NETWORK: "platform unreachable, kept failing, or answered nonsense",
     ExitCode.RATE_LIMITED: "a rate-limit wait longer than --max-wait",
     ExitCode.HIDDEN: "the account hides its follower list",
-    ExitCode.GATE_FAILED: "a --fail-above gate failed",
+    ExitCode.GATE_FAILED: "a --fail-above, --min-authentic or --fail-on gate failed",
     ExitCode.INTERRUPTED: "interrupted (Ctrl-C); fetched answers stay cached",
 }
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 import io
 import json
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import IO, Any
 
@@ -67,15 +67,22 @@ def _escape_series(series: pd.Series) -> pd.Series:
 
 
 def write_csv(
-    rows: pd.DataFrame, target: str | Path | IO[str], *, audited: bool = False
+    rows: pd.DataFrame,
+    target: str | Path | IO[str],
+    *,
+    audited: bool = False,
+    extra: Sequence[str] = (),
 ) -> None:
     """Write one row per account with ``CSV_COLUMNS``, text cells formula-escaped.
 
     ``audited`` adds a first column naming the audited account (for scans of
-    several handles).
+    several handles); ``extra`` appends numeric columns (e.g. the --deep
+    post-behaviour ratios), empty where unknown.
     """
-    columns = (["audited"] if audited else []) + list(CSV_COLUMNS)
+    columns = (["audited"] if audited else []) + list(CSV_COLUMNS) + list(extra)
     frame = rows.loc[:, columns].copy()
+    for name in extra:
+        frame[name] = frame[name].round(4)
     for name in TEXT_COLUMNS + (("audited",) if audited else ()):
         frame[name] = _escape_series(frame[name])
     frame["probability"] = frame["probability"].round(4)

@@ -124,9 +124,11 @@ FEATURE_DESCRIPTIONS: dict[str, tuple[str, str]] = {
     ),
     "has_location": (
         "1 if the profile states a location",
-        "people often say where they are; the model may only count a location in an "
-        "account's favour (a monotonic constraint), because 2013 vendors filled it in "
-        "to look real (96-98% of their accounts had one, against 67% of people)",
+        (
+            "people often say where they are; the model may only count a location in an "
+            "account's favour (a monotonic constraint), because 2013 vendors filled it in "
+            "to look real (96-98% of their accounts had one, against 67% of people)"
+        ),
     ),
     "default_avatar": (
         "1 if the profile picture is the platform's default",

@@ -227,7 +227,7 @@ def scan_report(
         requests.append(f", {made['waited_seconds']:,.0f} s waiting on rate limits")
     if platform == "x" and not stored:
         requests.append(
-            "; X bills every user returned, cached answers cost nothing", style="dim"
+            "; X bills every user and post returned, cached answers cost nothing", style="dim"
         )
     console.print(requests)
     for gate in document.get("gates") or []:

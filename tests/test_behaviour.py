@@ -244,3 +244,30 @@ def test_follower_behaviour_for_a_sampled_follower():
         "self_promotion_ratio": 0.75,
     }
     assert follower_behaviour([])["reply_rate"] is None
+
+
+def test_flag_codes_are_exactly_the_findings_reported():
+    from datetime import UTC, datetime
+
+    from followaudit.behaviour import FLAG_CODES, analyse
+
+    empty = analyse([], followers=None, profile_url=None, now=datetime(2026, 1, 1, tzinfo=UTC))
+    assert tuple(f.code for f in empty.findings) == FLAG_CODES
+
+
+def test_slow_and_stale_posting_reads_plainly():
+    from datetime import UTC, datetime, timedelta
+
+    from followaudit.behaviour import analyse
+    from followaudit.posts import Post
+
+    now = datetime(2026, 1, 1, tzinfo=UTC)
+    posts = [
+        Post(created_at=now - timedelta(days=400 + 10 * i), is_reply=False, is_repost=False,
+             links=(), text_without_links_is_empty=False, likes=1, replies=0, reposts=0)
+        for i in range(12)
+    ]
+    cadence = analyse(posts, followers=100, profile_url=None, now=now).findings[-1]
+    assert cadence.code == "burst-posting" and not cadence.flagged
+    assert cadence.sentence.startswith("posts about once every 42 days")  # 510 days / 12
+    assert cadence.sentence.endswith("last post 400 days ago")
