@@ -82,7 +82,10 @@ def write_csv(
     columns = (["audited"] if audited else []) + list(CSV_COLUMNS) + list(extra)
     frame = rows.loc[:, columns].copy()
     for name in extra:
-        frame[name] = frame[name].round(4)
+        # Counts stay whole ("12"), ratios keep 4 significant digits ("0.3333").
+        frame[name] = [
+            "" if v != v else f"{v:.4g}" for v in frame[name].to_numpy(dtype=float)
+        ]
     for name in TEXT_COLUMNS + (("audited",) if audited else ()):
         frame[name] = _escape_series(frame[name])
     frame["probability"] = frame["probability"].round(4)
