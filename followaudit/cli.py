@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import sys
 import traceback
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any, TypeVar
@@ -16,7 +18,13 @@ from rich.console import Console
 from rich.markup import escape
 
 from followaudit import __version__
-from followaudit.errors import EXIT_CODE_MEANINGS, ExitCode, FollowauditError, UsageError
+from followaudit.errors import (
+    EXIT_CODE_MEANINGS,
+    ExitCode,
+    FollowauditError,
+    OutputError,
+    UsageError,
+)
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -48,14 +56,32 @@ def _console(stream: IO[str] | None = None, *, stderr: bool = False) -> Console:
     return Console(file=stream, stderr=stderr, soft_wrap=False)
 
 
-def _open_output(target: str) -> tuple[IO[str], bool]:
-    """Return (stream, must_close) for an output option where '-' means stdout."""
+@contextmanager
+def output(target: str) -> Iterator[IO[str]]:
+    """Yield a text stream for an output option; '-' is stdout.
+
+    A file is written next to its final name and renamed into place only when
+    writing succeeded, so a failure never leaves a truncated export behind.
+    """
     if target == "-":
-        return sys.stdout, False
+        yield sys.stdout
+        return
+    final = Path(target)
+    partial = final.with_name(f".{final.name}.partial")
     try:
-        return open(target, "w", encoding="utf-8", newline=""), True
+        stream = open(partial, "w", encoding="utf-8", newline="")
     except OSError as exc:
-        raise UsageError(f"cannot write {target}: {exc.strerror}") from None
+        raise OutputError(f"cannot write {target}: {exc.strerror}") from None
+    try:
+        with stream:
+            yield stream
+        os.replace(partial, final)
+    except OSError as exc:
+        partial.unlink(missing_ok=True)
+        raise OutputError(f"cannot write {target}: {exc.strerror}") from None
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
 
 
 @click.group(epilog=EXIT_CODES_HELP, context_settings={"help_option_names": ["-h", "--help"]})
@@ -139,12 +165,8 @@ def score(
     if csv_out:
         from followaudit.export import write_csv
 
-        stream, close = _open_output(csv_out)
-        try:
+        with output(csv_out) as stream:
             write_csv(rows, stream)
-        finally:
-            if close:
-                stream.close()
     if json_out:
         from followaudit.export import accounts_records, write_json
 
@@ -160,12 +182,8 @@ def score(
             "warnings": list(read.warnings),
             "accounts": accounts_records(rows),
         }
-        stream, close = _open_output(json_out)
-        try:
+        with output(json_out) as stream:
             write_json(document, stream)
-        finally:
-            if close:
-                stream.close()
     if not quiet:
         # Data owns stdout when an export goes there; the report moves to stderr.
         to_stderr = "-" in (csv_out, json_out)
@@ -401,25 +419,18 @@ def scan(
     if len(parsed) > 1 and not quiet:
         report_console.print(summary_rows(documents, errors))
     if junit_out:
-        write_junit(results, junit_out)
+        with output(junit_out) as stream:
+            write_junit(results, stream)
     if csv_out and audits:
         import pandas as pd
 
-        stream, close = _open_output(csv_out)
-        try:
+        with output(csv_out) as stream:
             frames = [a.rows.assign(audited=a.handle) for a in audits]
             table = pd.concat(frames, ignore_index=True)
             write_csv(table, stream, audited=True, extra=DEEP_COLUMNS if deep else ())
-        finally:
-            if close:
-                stream.close()
     if json_out:
-        stream, close = _open_output(json_out)
-        try:
+        with output(json_out) as stream:
             write_json(scan_document(documents, errors), stream)
-        finally:
-            if close:
-                stream.close()
     if cache is not None:
         if cache.write_error:
             stderr.print(f"[yellow]warning:[/] the cache could not be written "
@@ -476,12 +487,8 @@ def report(handle: str, platform: str | None, html_out: str | None, cache_path: 
         from followaudit.html_report import render_html
 
         text = render_html(html_report_data(document, top=top))
-        stream, close = _open_output(html_out)
-        try:
+        with output(html_out) as stream:
             stream.write(text)
-        finally:
-            if close:
-                stream.close()
         if html_out != "-":
             _console(stderr=True).print(f"Report written to {html_out}", highlight=False)
         return

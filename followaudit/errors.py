@@ -25,6 +25,7 @@ class ExitCode(IntEnum):
     RATE_LIMITED = 8  # a rate-limit wait longer than the caller allowed
     HIDDEN = 9  # the account hides its follower list
     GATE_FAILED = 10  # a --fail-above / --min-authentic / --fail-on gate was not met
+    OUTPUT = 11  # an export (--csv, --json, --junit, --html) could not be written
     INTERRUPTED = 130  # Ctrl-C; what was fetched is kept in the cache
 
 
@@ -40,6 +41,7 @@ EXIT_CODE_MEANINGS: dict[ExitCode, str] = {
     ExitCode.RATE_LIMITED: "a rate-limit wait longer than --max-wait",
     ExitCode.HIDDEN: "the account hides its follower list",
     ExitCode.GATE_FAILED: "a --fail-above, --min-authentic or --fail-on gate failed",
+    ExitCode.OUTPUT: "an export (--csv, --json, --junit, --html) could not be written",
     ExitCode.INTERRUPTED: "interrupted (Ctrl-C); fetched answers stay cached",
 }
 
@@ -108,6 +110,12 @@ class HiddenFollowersError(FollowauditError):
     """The account's owner hides its follower list."""
 
     exit_code = ExitCode.HIDDEN
+
+
+class OutputError(FollowauditError):
+    """An export file that cannot be written (missing folder, full disk, no permission)."""
+
+    exit_code = ExitCode.OUTPUT
 
 
 class InvalidResponseError(NetworkError):

@@ -118,3 +118,27 @@ def test_debug_shows_the_traceback(capsys, tmp_path):
     code, _, err = run(capsys, "--debug", "score", str(path))
     assert code == ExitCode.INPUT
     assert "Traceback" in err
+
+
+def test_an_unwritable_export_is_one_sentence(capsys, tmp_path):
+    code, _, err = run(capsys, "score", EXAMPLE, "--csv", str(tmp_path / "no" / "such" / "x.csv"))
+    assert code == ExitCode.OUTPUT
+    assert "cannot write" in err and "Traceback" not in err
+
+
+def test_a_failed_export_leaves_no_truncated_file(capsys, tmp_path, monkeypatch):
+    import followaudit.export as export
+
+    target = tmp_path / "scored.csv"
+    target.write_text("the previous export\n")
+
+    def half_written(rows, stream, **kwargs):
+        stream.write("line,platform\n1,x\n")
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(export, "write_csv", half_written)
+    code, _, err = run(capsys, "score", EXAMPLE, "--csv", str(target))
+    assert code == ExitCode.OUTPUT
+    assert "No space left on device" in err
+    assert target.read_text() == "the previous export\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["scored.csv"]
