@@ -3,28 +3,18 @@
 import json
 
 import pytest
+from clirun import run_flat as run
 from fakes.bluesky_server import BlueskyServer
 from fakes.mastodon_server import MastodonServer
 from fakes.x_server import SUBJECT_ID, TOKEN, XServer
 
 from followaudit.batches import NO_ORDER
-from followaudit.cli import _run
 from followaudit.errors import ExitCode
 
 
 @pytest.fixture(autouse=True)
-def isolated_home(tmp_path, monkeypatch):
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache-home"))
+def x_token(monkeypatch):
     monkeypatch.setenv("X_BEARER_TOKEN", TOKEN)
-    monkeypatch.delenv("FOLLOWAUDIT_API_URL", raising=False)
-
-
-def run(capsys, *args):
-    """Return (exit code, stdout, stderr), the texts with rich's line wrapping undone."""
-    code = _run([str(a) for a in args])
-    out, err = capsys.readouterr()
-    return code, " ".join(out.split()), " ".join(err.split())
 
 
 def test_bought_block_at_positions_3001_to_4000_is_flagged(capsys, tmp_path):

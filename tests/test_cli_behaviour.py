@@ -4,27 +4,17 @@ import json
 import xml.etree.ElementTree as ET
 
 import pytest
+from clirun import run_flat as run
 from fakes.x_server import GURU_SITE, SUBJECT_ID, TOKEN, XServer, guru_posts
 
-from followaudit.cli import _run
 from followaudit.errors import ExitCode
 
 TWEETS = f"/2/users/{SUBJECT_ID}/tweets"
 
 
 @pytest.fixture(autouse=True)
-def isolated_home(tmp_path, monkeypatch):
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache-home"))
+def x_token(monkeypatch):
     monkeypatch.setenv("X_BEARER_TOKEN", TOKEN)
-    monkeypatch.delenv("FOLLOWAUDIT_API_URL", raising=False)
-
-
-def run(capsys, *args):
-    """Return (exit code, stdout, stderr), the texts with rich's line wrapping undone."""
-    code = _run([str(a) for a in args])
-    out, err = capsys.readouterr()
-    return code, " ".join(out.split()), " ".join(err.split())
 
 
 def scan_guru(capsys, tmp_path, kind, *extra):

@@ -1,22 +1,9 @@
 """`followaudit cache info` and `cache clear` on a cache that a scan filled."""
 
-import pytest
+from clirun import run
 from fakes.bluesky_server import BlueskyServer
 
-from followaudit.cli import _run
 from followaudit.errors import ExitCode
-
-
-@pytest.fixture(autouse=True)
-def isolated_home(tmp_path, monkeypatch):
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache-home"))
-    monkeypatch.delenv("FOLLOWAUDIT_API_URL", raising=False)
-
-
-def run(capsys, *args):
-    code = _run([str(a) for a in args])
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def test_info_and_clear(capsys, tmp_path):

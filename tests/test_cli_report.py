@@ -3,6 +3,7 @@
 import json
 
 import pytest
+from clirun import run_flat as run
 from fakes.bluesky_server import SUBJECT_DID, BlueskyServer
 from fakes.x_server import GURU_SITE, TOKEN, XServer, guru_posts
 from test_html_report import run_browser
@@ -12,18 +13,8 @@ from followaudit.errors import ExitCode
 
 
 @pytest.fixture(autouse=True)
-def isolated_home(tmp_path, monkeypatch):
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache-home"))
+def x_token(monkeypatch):
     monkeypatch.setenv("X_BEARER_TOKEN", TOKEN)
-    monkeypatch.delenv("FOLLOWAUDIT_API_URL", raising=False)
-
-
-def run(capsys, *args):
-    """Return (exit code, stdout, stderr), the texts with rich's line wrapping undone."""
-    code = _run([str(a) for a in args])
-    out, err = capsys.readouterr()
-    return code, " ".join(out.split()), " ".join(err.split())
 
 
 @pytest.fixture(scope="module")

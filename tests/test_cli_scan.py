@@ -3,27 +3,12 @@
 import json
 import xml.etree.ElementTree as ET
 
-import pytest
+from clirun import run
 from fakes.bluesky_server import BlueskyServer
 from fakes.mastodon_server import MastodonServer
 from fakes.x_server import TOKEN, XServer
 
-from followaudit.cli import _run
 from followaudit.errors import ExitCode
-
-
-@pytest.fixture(autouse=True)
-def isolated_home(tmp_path, monkeypatch):
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache-home"))
-    monkeypatch.delenv("X_BEARER_TOKEN", raising=False)
-    monkeypatch.delenv("FOLLOWAUDIT_API_URL", raising=False)
-
-
-def run(capsys, *args):
-    code = _run([str(a) for a in args])
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def test_bluesky_scan_reports_and_resumes_from_the_cache(capsys, tmp_path):

@@ -6,19 +6,13 @@ import json
 from pathlib import Path
 
 import pytest
+from clirun import run
 
-from followaudit.cli import _run
 from followaudit.errors import ExitCode
 from followaudit.export import CSV_COLUMNS
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = str(ROOT / "examples" / "followers.jsonl")
-
-
-def run(capsys, *args):
-    code = _run(list(args))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def test_report_on_the_bundled_example(capsys):
