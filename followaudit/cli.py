@@ -33,6 +33,10 @@ EXIT_CODES_HELP = "\b\nExit codes:\n" + "\n".join(
 )
 
 SCORE_JSON_SCHEMA = "followaudit.score/1"
+INTERRUPTED_MESSAGE = (
+    "Interrupted. Everything fetched so far is kept in the cache: run the same command "
+    "again to resume without fetching it twice."
+)
 # X's 2026 pay-per-use price of one post read (pricing page: "Posts: Read").
 X_POST_READ_PRICE = 0.005
 
@@ -723,13 +727,13 @@ def _run(args: Sequence[str] | None) -> int:
                      soft_wrap=True)
         return exc.exit_code
     except click.exceptions.Abort:
-        stderr.print("Interrupted.")
+        stderr.print(INTERRUPTED_MESSAGE, highlight=False, soft_wrap=True)
         return ExitCode.INTERRUPTED
     except click.ClickException as exc:
         exc.show()
         return ExitCode.USAGE
     except KeyboardInterrupt:
-        stderr.print("Interrupted.")
+        stderr.print(INTERRUPTED_MESSAGE, highlight=False, soft_wrap=True)
         return ExitCode.INTERRUPTED
     except BrokenPipeError:
         return ExitCode.OK
