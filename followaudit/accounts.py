@@ -85,8 +85,17 @@ def present(text: str | None) -> float:
     return 1.0 if text.strip() else 0.0
 
 
+# No account has a trillion followers, posts or likes: a larger count is garbage.
+MAX_COUNT = 1e12
+
+
 def count(value: Any) -> float:
-    """Return a count as float; None stays NaN. Raises ValueError on non-numbers."""
+    """Return a count as float; None or "" stays NaN.
+
+    Raises ValueError on anything that cannot be a count: not a number, not
+    finite, not whole, or implausibly large. (Negative counts are caught by
+    ``validate``, which reports them per row.)
+    """
     if value is None or value == "":
         return NAN
     if isinstance(value, bool):
@@ -95,6 +104,10 @@ def count(value: Any) -> float:
     number = float(value)
     if math.isnan(number):
         return NAN
+    if not math.isfinite(number) or abs(number) > MAX_COUNT:
+        raise ValueError(f"not a plausible count: {value!r}")
+    if not number.is_integer():
+        raise ValueError(f"not a whole number: {value!r}")
     return number
 
 

@@ -157,8 +157,7 @@ def score(
     from followaudit.report import summarize
     from followaudit.scoring import score_table
 
-    if csv_out == "-" and json_out == "-":
-        raise UsageError("--csv - and --json - cannot both write to standard output")
+    check_outputs(csv_out, json_out)
     observed = parse_as_of(as_of)
     model = load_model(Path(model_path) if model_path else None)
     read = read_accounts(file, None if format_ == "auto" else format_, as_of=observed)
@@ -178,7 +177,7 @@ def score(
             "schema": SCORE_JSON_SCHEMA,
             "tool": {"name": "followaudit", "version": __version__},
             "input": {"path": read.path, "format": read.format, "as_of": observed.isoformat()},
-            "model": {"threshold": model.threshold, **model.metadata},
+            "model": {"threshold": model.threshold, "metadata": model.metadata},
             "summary": summary.to_dict(),
             "gates": [g.to_dict() for g in gates],
             "passed": all(g.passed for g in gates),
@@ -311,7 +310,7 @@ def scan(
         scan_key,
     )
     from followaudit.cache import default_cache_path, open_cache
-    from followaudit.config import api_base_url, find_x_bearer_token
+    from followaudit.config import api_base_url, check_api_url_scope, find_x_bearer_token
     from followaudit.export import write_csv, write_json
     from followaudit.handles import parse_handle
     from followaudit.http import Http
@@ -336,15 +335,27 @@ def scan(
         raise UsageError("no handle given: name one or more handles, or use --from-file")
     # Every handle is checked before the first request is made.
     parsed = [parse_handle(text, platform) for text in texts]
+    check_api_url_scope((h.platform for h in parsed), api_url)
     if deep:
         confirm_deep(deep, DEEP_POSTS, parsed, yes)
     model = load_model(Path(model_path) if model_path else None)
-    token_value: str | None = None
-    if any(h.platform == "x" for h in parsed):
-        found = find_x_bearer_token(token)
-        token_value = found.value
-        for warning in found.warnings:
-            _console(stderr=True).print(f"[yellow]warning:[/] {escape(warning)}")
+    # Looked up at the first X handle, once: a missing token is that handle's
+    # error, so the other platforms' accounts are still audited.
+    token_lookup: list[Any] = []
+
+    def x_token() -> str:
+        if not token_lookup:
+            try:
+                found = find_x_bearer_token(token)
+            except FollowauditError as exc:
+                token_lookup.append(exc)
+                raise
+            token_lookup.append(found.value)
+            for warning in found.warnings:
+                _console(stderr=True).print(f"[yellow]warning:[/] {escape(warning)}")
+        if isinstance(token_lookup[0], FollowauditError):
+            raise token_lookup[0]
+        return str(token_lookup[0])
 
     stderr = _console(stderr=True)
     cache = None
@@ -370,7 +381,7 @@ def scan(
                     result = run_scan(
                         handle,
                         http=http,
-                        token=token_value if handle.platform == "x" else None,
+                        token=x_token() if handle.platform == "x" else None,
                         api_url=api_base_url(handle.platform, api_url),
                         sample=sample,
                         seed=seed,
@@ -513,7 +524,10 @@ def train(data_path: str | None, output: str | None, seed: int) -> None:
     table = load_training_table(Path(data_path) if data_path else None)
     model = train_model(table, seed=seed)
     target = Path(output) if output else SHIPPED_MODEL
-    save_model(model, target)
+    try:
+        save_model(model, target)
+    except OSError as exc:
+        raise OutputError(f"cannot write {target}: {exc.strerror}") from None
     _console().print(
         f"Trained on {len(table):,} accounts; model written to {target}", highlight=False
     )
@@ -702,6 +716,16 @@ class ScanFailed(Exception):
     def __init__(self, code: ExitCode) -> None:
         super().__init__(code.name)
         self.code = code
+
+
+def check_outputs(*targets: str | None) -> None:
+    """Refuse exports that would overwrite each other (two to stdout, or one file twice)."""
+    given = [t for t in targets if t]
+    if given.count("-") > 1:
+        raise UsageError("only one export can write to standard output ('-')")
+    files = [Path(t).resolve() for t in given if t != "-"]
+    if len(set(files)) < len(files):
+        raise UsageError("two exports name the same file: give each its own path")
 
 
 class GateFailed(Exception):

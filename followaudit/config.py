@@ -18,7 +18,7 @@ from __future__ import annotations
 import os
 import stat
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -32,6 +32,7 @@ __all__ = [
     "ConfigError",
     "Token",
     "api_base_url",
+    "check_api_url_scope",
     "default_config_path",
     "find_x_bearer_token",
     "read_config",
@@ -175,3 +176,27 @@ def api_base_url(
             f"{source} {chosen!r} is not an http(s) URL such as https://api.example.com"
         )
     return chosen
+
+
+def check_api_url_scope(
+    platforms: Iterable[str], explicit: str | None = None, env: Mapping[str, str] | None = None
+) -> None:
+    """Return None when an API URL override is absent or serves one platform; else raise UsageError.
+
+    One base URL cannot be every platform's: applied to a mixed list it would
+    send the X bearer token to, say, a self-hosted Bluesky AppView.
+    """
+    env = os.environ if env is None else env
+    source = "--api-url"
+    chosen = explicit
+    if not chosen:
+        chosen, source = env.get(API_URL_ENV), API_URL_ENV
+    if not chosen or not chosen.strip():
+        return
+    names = sorted(set(platforms))
+    if len(names) > 1:
+        listed = ", ".join(names[:-1]) + " and " + names[-1]
+        raise UsageError(
+            f"{source} applies to one platform; these handles are on {listed}: "
+            "scan each platform's handles in a separate run"
+        )

@@ -93,7 +93,7 @@ def write_csv(
     # Counts are whole numbers; writing them as integers (empty if unknown)
     # keeps "1200" from showing up as "1200.0" in a spreadsheet.
     for name in ("posts", "followers", "following", "likes", "listed"):
-        frame[name] = frame[name].astype("Int64")
+        frame[name] = frame[name].round().astype("Int64")
     if isinstance(target, (str, Path)):
         frame.to_csv(target, index=False, lineterminator="\n", encoding="utf-8")
     else:

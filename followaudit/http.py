@@ -2,7 +2,8 @@
 
 ``Http`` answers from the SQLite cache when it can, and otherwise sends the
 request with retries (exponential backoff with full jitter on transport
-errors, timeouts, 5xx answers and truncated JSON bodies) and rate-limit
+errors, timeouts, 5xx answers and truncated JSON bodies; a complete body that
+is not JSON, such as an HTML page, fails at once) and rate-limit
 waits taken from the platforms' own headers:
 
 =========== ============================ ==========================================
@@ -539,6 +540,13 @@ class Http:
             try:
                 data = json.loads(body)
             except ValueError:
+                if not _looks_truncated(answer, body):
+                    # A whole page of something else (a wrong URL, a captive portal):
+                    # asking again gets the same page, so say so at once.
+                    raise InvalidResponseError(
+                        f"{host} answered with {_media_type(kept) or 'no content type'}, "
+                        f"not the API's JSON: check the URL ({final})"
+                    )
                 last_reason = (
                     f"{host} answered {status} with a body that is not complete JSON "
                     f"({len(body)} bytes, {kept.get('content-type', 'no content type')})"
@@ -688,6 +696,29 @@ def _net_error(reason: str, attempts: int, where: str) -> FollowauditError:
 
 def _invalid_error(reason: str, attempts: int, where: str) -> FollowauditError:
     return InvalidResponseError(f"Gave up on {where} after {attempts} attempts: {reason}")
+
+
+def _media_type(headers: Mapping[str, str]) -> str:
+    """Return the media type of a response without its parameters ("" if none)."""
+    return headers.get("content-type", "").split(";", 1)[0].strip().lower()
+
+
+def _looks_truncated(answer: httpx.Response, body: bytes) -> bool:
+    """Return whether an unparseable body may be JSON cut short, so worth asking for again.
+
+    Either it was announced as JSON (application/json, application/*+json) or
+    it is shorter than its Content-Length; a complete page of HTML is neither.
+    """
+    media = _media_type(answer.headers)
+    if media == "application/json" or media.endswith("+json"):
+        return True
+    announced = answer.headers.get("content-length")
+    if announced and not answer.headers.get("content-encoding"):
+        try:
+            return len(body) < int(announced)
+        except ValueError:
+            return False
+    return False
 
 
 def _json_or_none(body: bytes) -> Any:

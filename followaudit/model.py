@@ -348,7 +348,15 @@ def save_model(model: Model, path: Path) -> None:
     lines.append("  ],")
     lines.append(f'  "sha256": {json.dumps(body["sha256"])}')
     lines.append("}")
-    Path(path).write_text("\n".join(lines) + "\n", encoding="ascii")
+    # Written beside the target and renamed, so a failure never leaves the
+    # model that scoring loads half-written.
+    target = Path(path)
+    partial = target.with_name(f".{target.name}.partial")
+    try:
+        partial.write_text("\n".join(lines) + "\n", encoding="ascii")
+        os.replace(partial, target)
+    finally:
+        partial.unlink(missing_ok=True)
 
 
 def load_model(path: Path | None = None) -> Model:
@@ -371,7 +379,7 @@ def load_model(path: Path | None = None) -> Model:
         raise ModelError(f"The model file {where} cannot be read: {error.strerror}.") from None
     try:
         body = json.loads(raw.decode("utf-8"), parse_constant=_refuse_constant)
-    except (UnicodeDecodeError, json.JSONDecodeError, ValueError):
+    except (UnicodeDecodeError, json.JSONDecodeError, ValueError, RecursionError):
         raise ModelError(
             f"The model file {where} is not valid JSON (truncated or corrupted?)."
         ) from None

@@ -30,9 +30,14 @@ def summary_panel(
     title: str,
     *,
     listed: int | None = None,
+    total: int | None = None,
     sampled: bool = False,
 ) -> Panel:
-    """Return the summary block: headline, counts, share questionable with its interval."""
+    """Return the summary block: headline, counts, share questionable with its interval.
+
+    ``total`` is the platform's own follower count (shown when a scan listed
+    fewer, e.g. with --max-followers); ``listed`` how many were listed.
+    """
     s = summary.share_questionable
     lines = Text()
     lines.append(headline(summary) + "\n", style="bold")
@@ -46,11 +51,13 @@ def summary_panel(
         )
     counts = f"Scored: {summary.scored:,}   Skipped: {summary.skipped:,}"
     if listed is not None:
-        counts = f"Followers: {summary.population:,}   Listed: {listed:,}   " + counts
+        followers = f"{total:,}" if total is not None else "unknown"
+        counts = f"Followers: {followers}   Listed: {listed:,}   " + counts
     lines.append(counts)
     if sampled:
         lines.append("\nScored accounts are a uniform random sample; the interval covers the base.")
-    return Panel(lines, title=title, expand=False)
+    # Titles and cells hold text from files and APIs: never parsed as markup.
+    return Panel(lines, title=Text(title), expand=False)
 
 
 def histogram(summary: Summary) -> Table:
@@ -81,10 +88,10 @@ def top_table(rows: pd.DataFrame, top: int) -> Table:
         style = "red" if row.label == "questionable" else "green"
         table.add_row(
             str(row.line),
-            row.handle or row.id or "-",
+            Text(row.handle or row.id or "-"),
             f"{row.probability:.2f}",
             Text(row.label, style=style),
-            row.reasons or "-",
+            Text(row.reasons or "-"),
         )
     return table
 
@@ -105,17 +112,20 @@ def gate_line(gate: GateResult) -> Text:
     verdict = "PASSED" if gate.passed else "FAILED"
     style = "bold green" if gate.passed else "bold red"
     text = Text(f"Gate {gate.gate} {verdict}: ", style=style)
-    if gate.gate == "--fail-on":
-        text.append(gate.compared_what if not gate.passed else
-                    gate.compared_what + ": none")
+    if gate.compared != gate.compared:  # NaN: nothing was compared
+        text.append(gate.compared_what)
+    elif gate.gate == "--fail-on":
+        text.append(gate.compared_what if not gate.passed else gate.compared_what + ": none")
     elif gate.gate == "--fail-above":
         text.append(
             f"{gate.compared_what} is {_pct(gate.compared)}; the limit is {_pct(gate.limit)}"
         )
-    else:
+    elif gate.gate == "--min-authentic":
         text.append(
             f"{gate.compared_what} is {gate.compared:,.0f}; the minimum is {gate.limit:,.0f}"
         )
+    else:
+        text.append(gate.compared_what)
     return text
 
 
@@ -199,7 +209,7 @@ def scan_report(
     title = f"{document['handle']} on {PLATFORM_NAMES.get(platform, platform)}"
     parts: list[object] = [
         summary_panel(summary, title, listed=int(followers["listed"]),
-                      sampled=bool(followers.get("sampled")))
+                      total=followers.get("total"), sampled=bool(followers.get("sampled")))
     ]
     if summary.scored:
         parts.append(histogram(summary))
@@ -295,7 +305,7 @@ def summary_rows(documents: Sequence[dict[str, object]], errors: Sequence[dict[s
             share_text = authentic_text = "-"
         passed = doc.get("passed", True)
         table.add_row(
-            str(doc["handle"]),
+            Text(str(doc["handle"])),
             f"{summary['population']:,}",
             f"{summary['scored']:,}",
             share_text,
@@ -303,7 +313,7 @@ def summary_rows(documents: Sequence[dict[str, object]], errors: Sequence[dict[s
             Text("pass" if passed else "FAIL", style="green" if passed else "bold red"),
         )
     for err in errors:
-        table.add_row(str(err["handle"]), "-", "-", "-", "-",
+        table.add_row(Text(str(err["handle"])), "-", "-", "-", "-",
                       Text(f"error: {err['exit_name']}", style="bold red"))
     return table
 

@@ -12,6 +12,7 @@ from followaudit.accounts import Skipped
 from followaudit.stats import Interval, wilson
 
 HISTOGRAM_BINS = 10
+NOTHING_SCORED = "no follower could be scored, so nothing shows the account passes"
 
 
 @dataclass(frozen=True)
@@ -98,6 +99,15 @@ def fail_above(summary: Summary, limit_percent: float) -> GateResult:
     interval is narrow and the bound is close to the estimate.
     """
     limit = limit_percent / 100.0
+    if summary.scored == 0:
+        # Nothing scored shows nothing: a CI gate must not pass on no evidence.
+        return GateResult(
+            gate="--fail-above",
+            passed=False,
+            limit=limit,
+            compared=float("nan"),
+            compared_what=NOTHING_SCORED,
+        )
     low = summary.share_questionable.low
     return GateResult(
         gate="--fail-above",
@@ -115,6 +125,16 @@ def min_authentic(summary: Summary, minimum: int) -> GateResult:
     for the same reason --fail-above compares the lower bound of the share
     questionable: an account fails only when the data show it falls short.
     """
+    if summary.scored == 0:
+        # No followers at all is 0 authentic; followers none of which could be
+        # scored is no evidence. Either way the gate cannot pass (unless N is 0).
+        return GateResult(
+            gate="--min-authentic",
+            passed=minimum == 0,
+            limit=float(minimum),
+            compared=0.0 if summary.population == 0 else float("nan"),
+            compared_what=NOTHING_SCORED,
+        )
     high = summary.authentic_followers.high
     return GateResult(
         gate="--min-authentic",

@@ -46,6 +46,8 @@ DEFAULT_TABLE = Path(__file__).resolve().parents[1] / "data" / "cresci2015_profi
 GROUPS: dict[str, int] = {"TFP": 0, "E13": 0, "FSF": 1, "INT": 1, "TWT": 1}
 VENDORS: tuple[str, ...] = ("FSF", "INT", "TWT")
 THRESHOLD = 0.5
+# Ten-fold cross-validation needs at least one account of each class per fold.
+MIN_PER_CLASS = 10
 
 # +1: a larger value never lowers P(questionable); -1: never raises it; absent: free.
 MONOTONIC: dict[str, int] = {
@@ -97,10 +99,24 @@ def load_training_table(path: Path | None = None) -> pd.DataFrame:
     unknown = sorted(set(table["group"].astype(str)) - set(GROUPS))
     if unknown:
         raise InputError(f"the training table has unknown groups: {', '.join(unknown)}", path=where)
-    table["created_at"] = pd.to_datetime(table["created_at"], utc=True)
-    for name in NUMERIC_COLUMNS:
-        table[name] = table[name].astype(np.float64)
-    table["label"] = table["label"].astype(np.int64)
+    labels = pd.to_numeric(table["label"], errors="coerce")
+    if not labels.isin([0, 1]).all():
+        raise InputError("the training table's label column must hold only 0 and 1", path=where)
+    per_class = labels.value_counts()
+    if per_class.get(0, 0) < MIN_PER_CLASS or per_class.get(1, 0) < MIN_PER_CLASS:
+        raise InputError(
+            f"the training table needs at least {MIN_PER_CLASS} authentic (0) and "
+            f"{MIN_PER_CLASS} questionable (1) accounts; it has {per_class.get(0, 0)} "
+            f"and {per_class.get(1, 0)}",
+            path=where,
+        )
+    try:
+        table["created_at"] = pd.to_datetime(table["created_at"], utc=True)
+        for name in NUMERIC_COLUMNS:
+            table[name] = table[name].astype(np.float64)
+    except (ValueError, TypeError) as error:
+        raise InputError(f"the training table has a bad value ({error})", path=where) from None
+    table["label"] = labels.astype(np.int64)
     table["group"] = table["group"].astype(str)
     return table
 

@@ -136,3 +136,11 @@ def test_a_failed_export_leaves_no_truncated_file(capsys, tmp_path, monkeypatch)
     assert "No space left on device" in err
     assert target.read_text() == "the previous export\n"
     assert [p.name for p in tmp_path.iterdir()] == ["scored.csv"]
+
+
+def test_two_exports_to_one_file_are_refused(capsys, tmp_path):
+    same = tmp_path / "out.txt"
+    code, _, err = run(capsys, "score", EXAMPLE, "--csv", str(same), "--json", str(same))
+    assert code == ExitCode.USAGE
+    assert "same file" in err
+    assert not same.exists()

@@ -132,7 +132,7 @@ def test_retries_count_every_attempt_and_only_the_success_is_stored(
     answers = iter(
         [
             httpx.Response(503),
-            httpx.Response(200, content=b'{"trunc'),
+            httpx.Response(200, content=b'{"trunc', headers={"content-type": "application/json"}),
             httpx.Response(200, json={"ok": 1}),
         ]
     )

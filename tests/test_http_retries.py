@@ -130,7 +130,8 @@ def test_truncated_json_is_retried_then_succeeds() -> None:
 
 def test_persistent_truncated_json_raises_invalid_response() -> None:
     clock = FakeClock()
-    transport, seen = scripted(httpx.Response(200, content=b"<html>captive portal</html>"))
+    half = httpx.Response(200, content=b'{"data": [', headers={"content-type": "application/json"})
+    transport, seen = scripted(half)
     with pytest.raises(InvalidResponseError, match="not complete JSON") as caught:
         make(transport, clock, max_retries=2).get(URL)
     assert len(seen) == 3

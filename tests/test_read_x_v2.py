@@ -154,3 +154,22 @@ def test_add_user_refuses_malformed_objects_with_a_reason(record: object, reason
     with pytest.raises(RecordError, match=reason):
         x_v2.add_user(builder, record, 1)  # type: ignore[arg-type]
     assert len(builder) == 0
+
+
+def test_errors_beside_data_are_a_warning(tmp_path):
+    import json
+
+    from followaudit.formats import read_accounts
+
+    user = json.loads(
+        (Path(__file__).resolve().parents[1] / "examples" / "followers.jsonl").read_text().splitlines()[0]
+    )
+    page = {"data": [user], "errors": [
+        {"detail": "Could not find user with ids: [1].", "title": "Not Found Error"},
+        {"detail": "Could not find user with ids: [2].", "title": "Not Found Error"},
+    ]}
+    path = tmp_path / "page.json"
+    path.write_text(json.dumps(page))
+    result = read_accounts(path)
+    assert len(result.table) == 1
+    assert any("could not return 2 accounts" in w for w in result.warnings)

@@ -48,3 +48,24 @@ def test_empty_summary_has_no_interval():
     summary = summarize(scored(0, 0), [Skipped(1, "x")], threshold=0.5)
     assert summary.scored == 0
     assert headline(summary) == "No account could be scored."
+
+
+def test_gates_never_pass_on_nothing_scored():
+    from followaudit.report import min_authentic
+
+    nothing = summarize(scored(0, 0), [Skipped(1, "gone")], threshold=0.5, population=300)
+    assert not fail_above(nothing, 50).passed
+    assert not min_authentic(nothing, 100).passed
+    assert min_authentic(nothing, 0).passed
+    no_followers = summarize(scored(0, 0), [], threshold=0.5, population=0)
+    gate = min_authentic(no_followers, 1)
+    assert not gate.passed and gate.compared == 0.0
+
+
+def test_min_authentic_compares_the_upper_bound():
+    from followaudit.report import min_authentic
+
+    summary = summarize(scored(20, 80), [], threshold=0.5, population=10_000)
+    high = summary.authentic_followers.high
+    assert min_authentic(summary, int(high)).passed
+    assert not min_authentic(summary, int(high) + 1).passed

@@ -210,6 +210,23 @@ def _decode(data: bytes, name: str) -> str:
         ) from None
 
 
+def _next_line_is_a_record(opener: Callable[[], BinaryIO], first_line: int) -> bool:
+    """Return whether the first non-blank line after ``first_line`` is a complete JSON object."""
+    with opener() as handle:
+        for number, line in enumerate(handle, 1):
+            if number <= first_line or not line.strip():
+                continue
+            if not line.lstrip().startswith(b"{"):
+                return False
+            try:
+                json.loads(line)
+            except (ValueError, RecursionError):
+                return False
+            return True
+    # A file of one damaged line: report it as a JSON Lines record that was cut.
+    return True
+
+
 def _read_json(
     opener: Callable[[], BinaryIO],
     file: Path | None,
@@ -229,10 +246,11 @@ def _read_json(
         try:
             json.loads(first_text)
             jsonl = True
-        except ValueError:
-            # A pretty-printed object opens with a lone "{"; anything longer on
-            # line one is a JSON Lines record that got damaged.
-            jsonl = stripped != b"{"
+        except (ValueError, RecursionError):
+            # Line one opens a multi-line document ("{", or '{"data": [') unless
+            # the next line is a whole record: then line one is a damaged
+            # JSON Lines record.
+            jsonl = _next_line_is_a_record(opener, first_line)
     if not jsonl:
         with opener() as handle:
             text = _decode(handle.read(), name)

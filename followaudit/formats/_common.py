@@ -26,9 +26,17 @@ def required_count(value: Any, name: str) -> float:
 def optional_count(value: Any, name: str) -> float:
     """Return a count as float, NaN if absent (None or ""); raise RecordError if not a number."""
     try:
-        return count(value)
+        if not isinstance(value, bool) and value not in (None, ""):
+            float(value)
     except (TypeError, ValueError):
         raise RecordError(f"{name} is not a number: {_short(value)}") from None
+    try:
+        return count(value)
+    except (TypeError, ValueError):
+        raise RecordError(
+            f"{name} is not a plausible count (a whole number below a trillion): "
+            f"{_short(value)}"
+        ) from None
 
 
 _DIGITS = b"0123456789"
@@ -45,6 +53,23 @@ def handle_digits(handle: str) -> float:
     if handle.isascii():
         return float(len(handle) - len(handle.encode().translate(None, _DIGITS)))
     return digit_count(handle)
+
+
+# No account on any supported platform can be older than X (founded March 2006);
+# a date far in the future is garbage, and pandas cannot hold years past 2262.
+EARLIEST_ACCOUNT = datetime(2006, 3, 1, tzinfo=UTC)
+LATEST_PLAUSIBLE = datetime(2200, 1, 1, tzinfo=UTC)
+
+
+def plausible_date(moment: datetime, name: str, value: Any) -> datetime:
+    """Return ``moment`` if an account could have been created then; else raise RecordError."""
+    if moment < EARLIEST_ACCOUNT:
+        raise RecordError(
+            f"{name} {_short(value)} is before any supported platform existed (2006)"
+        )
+    if moment >= LATEST_PLAUSIBLE:
+        raise RecordError(f"{name} {_short(value)} is not a plausible date")
+    return moment
 
 
 def _short(value: Any) -> str:
@@ -75,10 +100,10 @@ def parse_iso_datetime(value: Any, name: str = "created_at") -> datetime | None:
     except ValueError:
         raise RecordError(f"{name} is not a date: {_short(value)}") from None
     if parsed.tzinfo is None:
-        return parsed.replace(tzinfo=UTC)
-    if parsed.utcoffset():
-        return parsed.astimezone(UTC)
-    return parsed
+        parsed = parsed.replace(tzinfo=UTC)
+    elif parsed.utcoffset():
+        parsed = parsed.astimezone(UTC)
+    return plausible_date(parsed, name, value)
 
 
 _MONTHS = {
@@ -111,9 +136,9 @@ def parse_twitter_datetime(value: Any, name: str = "created_at") -> datetime | N
             sign = -1 if offset[0] == "-" else 1
             minutes = int(offset[1:3]) * 60 + int(offset[3:5])
             moment -= sign * timedelta(minutes=minutes)
-    except (KeyError, ValueError, IndexError):
+    except (KeyError, ValueError, IndexError, OverflowError):
         raise RecordError(f"{name} is not a date: {_short(value)}") from None
-    return moment
+    return plausible_date(moment, name, value)
 
 
 _TRUE = frozenset({"1", "1.0", "true", "t", "yes", "y"})

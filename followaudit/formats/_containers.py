@@ -38,6 +38,7 @@ def page_records(page: dict[str, Any], line: int, warnings: list[str]) -> list[A
     for key in PAGE_KEYS:
         records = page.get(key)
         if isinstance(records, list):
+            _warn_partial(page, line, warnings)
             return records
     if isinstance(page.get("data"), dict):
         # A single-user X lookup (/2/users/by/username/...) answers {"data": {...}}.
@@ -53,6 +54,20 @@ def page_records(page: dict[str, Any], line: int, warnings: list[str]) -> list[A
         warnings.append(f"line {line}: an API error page with no accounts ({page['message']})")
         return []
     return None
+
+
+def _warn_partial(page: dict[str, Any], line: int, warnings: list[str]) -> None:
+    """Warn when an X page returned some accounts and errors for others (partial data)."""
+    errors = page.get("errors")
+    if not isinstance(errors, list) or not errors:
+        return
+    first = errors[0] if isinstance(errors[0], dict) else {}
+    detail = first.get("detail") or first.get("title") or "an API error"
+    warnings.append(
+        f"line {line}: the API could not return {len(errors):,} "
+        f"account{'s' if len(errors) != 1 else ''} on this page ({detail}); "
+        "they are not in the file and were not scored"
+    )
 
 
 def _expand(value: Any, line: int, warnings: list[str]) -> Iterator[Item]:
@@ -112,6 +127,9 @@ def iter_jsonl(
         except ValueError as error:
             # Held back one line: a failure on the very last line is a truncated file.
             pending = (line, f"not valid JSON ({_reason(error)})")
+            continue
+        except RecursionError:
+            pending = (line, "not valid JSON (nested too deeply)")
             continue
         if type(value) is dict:
             for key in PAGE_KEYS:
@@ -186,6 +204,8 @@ class _Document:
         """
         try:
             return self.decoder.raw_decode(self.text, pos)
+        except RecursionError:
+            raise self.fail(pos, "nested too deeply") from None
         except json.JSONDecodeError as error:
             # "Unterminated string" means no closing quote before the end of the file.
             if self.at_end(error.pos) or error.msg.startswith("Unterminated string"):

@@ -7,8 +7,10 @@ and only the user fields the model reads.
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from followaudit.errors import (
     AuthError,
@@ -58,6 +60,7 @@ class XPlatform:
             )
         self._http = http
         self._base = (base_url or DEFAULT_BASE_URL).rstrip("/")
+        _refuse_plain_http(self._base)
         # The token lives only in this header mapping, which Http never caches or logs.
         self._headers = {"Authorization": f"Bearer {token}"}
 
@@ -159,6 +162,31 @@ class XPlatform:
                 break
             token = str(next_token)
         return posts[:limit]
+
+
+def _is_loopback(host: str) -> bool:
+    """Return whether ``host`` names this machine (localhost, 127.0.0.0/8, ::1)."""
+    if host.lower().rstrip(".") == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _refuse_plain_http(base_url: str) -> None:
+    """Raise UsageError when the bearer token would cross a network unencrypted.
+
+    A paid token sent over plain http can be read by anyone on the path; only
+    a server on this machine (a local proxy, a test double) may get it so.
+    """
+    parts = urlsplit(base_url)
+    host = parts.hostname or ""
+    if parts.scheme.lower() == "http" and not _is_loopback(host):
+        raise UsageError(
+            f"Refusing to send the X bearer token to {host or base_url} over plain http: "
+            "use an https:// API URL (plain http is allowed only to this machine)"
+        )
 
 
 def _problem(item: Any) -> tuple[str, str, str]:
