@@ -144,3 +144,9 @@ def test_two_exports_to_one_file_are_refused(capsys, tmp_path):
     assert code == ExitCode.USAGE
     assert "same file" in err
     assert not same.exists()
+
+
+def test_as_of_in_the_future_is_refused(capsys):
+    code, _, err = run(capsys, "score", EXAMPLE, "--as-of", "2999-01-01")
+    assert code == ExitCode.USAGE
+    assert "in the future" in err
