@@ -53,8 +53,9 @@ def audit_scan(scan: ScanResult, model: Model, observed_at: datetime) -> Audit:
     The estimate speaks for the platform's whole follower count when the list
     was read to the end (the scored accounts are then every follower or a
     uniform sample of them). When --max-followers stopped the listing early,
-    the scored accounts are the newest followers, not a sample of all, so the
-    estimate speaks only for the followers listed.
+    the scored accounts are the first followers listed (the newest on X, whose
+    order is documented), not a sample of all, so the estimate speaks only for
+    the followers listed.
     """
     table, invalid = validate(scan.table, observed_at)
     skipped = sorted([*scan.skipped, *invalid], key=lambda s: s.line)
@@ -62,9 +63,15 @@ def audit_scan(scan: ScanResult, model: Model, observed_at: datetime) -> Audit:
     note = None
     if scan.truncated:
         population = scan.listed
+        # Only X documents its order (newest first); elsewhere "newest" would be a guess.
+        covered = (
+            f"{scan.listed:,} newest followers"
+            if scan.subject.order_known
+            else f"first {scan.listed:,} followers listed"
+        )
         note = (
             f"Listing stopped at --max-followers {scan.listed:,}: the estimate covers the "
-            f"{scan.listed:,} newest followers, not all of them."
+            f"{covered}, not all of them."
         )
     elif scan.followers_total is not None and scan.followers_total >= scan.listed:
         population = scan.followers_total

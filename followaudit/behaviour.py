@@ -422,10 +422,13 @@ def _engagement_finding(value: float | None, followers: int | None, top: int) ->
         f"(accounts with {ENGAGEMENT_MIN_FOLLOWERS:,} followers or more)"
     )
     code = "low-engagement"
-    if not followers or followers <= 0:
+    if followers is None or followers < 0:
         return Finding(
             code, None, "follower count unknown: engagement not judged", False, threshold
         )
+    if followers == 0:
+        # Known, just nothing to divide by: saying "unknown" would be wrong.
+        return Finding(code, None, "has no followers: engagement not judged", False, threshold)
     if top < MIN_POSTS:
         return _too_few(code, top, "posts that are not replies or reposts", threshold, value)
     if value is None:

@@ -26,7 +26,7 @@ import sqlite3
 import sys
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Self
@@ -63,7 +63,20 @@ CREATE TABLE IF NOT EXISTS scans (
     result_json TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS scans_by_handle ON scans (platform, handle, finished_at);
+CREATE TABLE IF NOT EXISTS scan_aliases (
+    platform TEXT NOT NULL,
+    handle TEXT NOT NULL,
+    target_platform TEXT NOT NULL,
+    target_handle TEXT NOT NULL,
+    PRIMARY KEY (platform, handle)
+);
 """
+
+_INSERT_SCAN = "INSERT INTO scans (platform, handle, finished_at, result_json) VALUES (?, ?, ?, ?)"
+_PUT_ALIAS = (
+    "INSERT OR REPLACE INTO scan_aliases (platform, handle, target_platform, target_handle) "
+    "VALUES (?, ?, ?, ?)"
+)
 
 
 class CacheError(FollowauditError):
@@ -226,6 +239,26 @@ class Cache:
             (key, status, json.dumps(kept, sort_keys=True), sqlite3.Binary(body), fetched_at),
         )
 
+    def _write_all(self, statements: list[tuple[str, tuple[object, ...]]]) -> None:
+        """Run ``statements`` in one transaction; a failure is kept in write_error, as in _write."""
+        with self._lock:
+            if self.write_error is not None:
+                return
+            try:
+                self._db.execute("BEGIN IMMEDIATE")
+                try:
+                    for sql, args in statements:
+                        self._db.execute(sql, args)
+                except BaseException:
+                    self._db.execute("ROLLBACK")
+                    raise
+                self._db.execute("COMMIT")
+            except sqlite3.Error as exc:
+                self.write_error = (
+                    f"Could not write to the cache file {self.path} ({exc}); "
+                    "the rest of this run is not cached"
+                )
+
     def _write(self, sql: str, args: tuple[object, ...]) -> None:
         with self._lock:
             if self.write_error is not None:
@@ -240,22 +273,54 @@ class Cache:
 
     # -- scans --------------------------------------------------------------
 
-    def put_scan(self, platform: str, handle: str, result_json: str, finished_at: float) -> None:
-        """Store a finished scan's result for ``followaudit report``."""
-        self._write(
-            "INSERT INTO scans (platform, handle, finished_at, result_json) VALUES (?, ?, ?, ?)",
-            (platform, handle.lower(), finished_at, result_json),
-        )
+    def put_scan(
+        self,
+        platform: str,
+        handle: str,
+        result_json: str,
+        finished_at: float,
+        aliases: Iterable[tuple[str, str]] = (),
+    ) -> None:
+        """Store a finished scan's result for ``followaudit report``, replacing older ones.
+
+        Only the latest scan of a (platform, handle) is kept: a scan holds every
+        scored follower (about 600 bytes each), so keeping them all would grow
+        the file without limit. ``aliases`` are other keys the same account is
+        known by (a DID typed for a Bluesky handle): they point at this scan
+        rather than hold a copy. One transaction: a crash leaves the old scan or
+        the new one, never neither.
+        """
+        key = (platform, handle.lower())
+        others = sorted({(p, h.lower()) for p, h in aliases} - {key})
+        statements: list[tuple[str, tuple[object, ...]]] = [
+            ("DELETE FROM scans WHERE platform = ? AND handle = ?", key),
+            ("DELETE FROM scan_aliases WHERE platform = ? AND handle = ?", key),
+            (_INSERT_SCAN, (*key, finished_at, result_json)),
+        ]
+        for alias in others:
+            statements.append(("DELETE FROM scans WHERE platform = ? AND handle = ?", alias))
+            statements.append((_PUT_ALIAS, (*alias, *key)))
+        self._write_all(statements)
 
     def latest_scan(self, platform: str, handle: str) -> tuple[str, float] | None:
-        """Return (result_json, finished_at) of the newest scan of a handle, whatever its age."""
+        """Return (result_json, finished_at) of the newest scan of a handle or alias, whatever its age."""
+        key = (platform, handle.lower())
         with self._lock:
             row = self._db.execute(
                 "SELECT result_json, finished_at FROM scans WHERE platform = ? AND handle = ? "
-                "ORDER BY finished_at DESC LIMIT 1",
-                (platform, handle.lower()),
+                "UNION ALL "
+                "SELECT s.result_json, s.finished_at FROM scan_aliases a JOIN scans s "
+                "ON s.platform = a.target_platform AND s.handle = a.target_handle "
+                "WHERE a.platform = ? AND a.handle = ? "
+                "ORDER BY 2 DESC LIMIT 1",
+                (*key, *key),
             ).fetchone()
         return None if row is None else (str(row[0]), float(row[1]))
+
+    def stored_scans(self) -> int:
+        """Return how many scan results are stored (one per audited account)."""
+        with self._lock:
+            return int(self._db.execute("SELECT count(*) FROM scans").fetchone()[0])
 
     # -- maintenance --------------------------------------------------------
 
@@ -293,6 +358,7 @@ class Cache:
             removed = cursor.rowcount
             if include_scans:
                 self._db.execute("DELETE FROM scans")
+                self._db.execute("DELETE FROM scan_aliases")
             self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         with self._lock:
             self._db.execute("VACUUM")

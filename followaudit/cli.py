@@ -53,6 +53,9 @@ def parse_as_of(value: str | None) -> datetime:
         ) from None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=UTC)
+    if parsed > datetime.now(UTC):
+        # Ages measured from a future date would make every account look older.
+        raise UsageError(f"--as-of {value} is in the future: give the date the profiles were saved")
     return parsed
 
 
@@ -301,6 +304,8 @@ def scan(
     Every answer is cached, so an interrupted scan resumes without
     fetching again; each scan prints the requests made and saved.
     """
+    import time
+
     from followaudit.audit import (
         DEEP_COLUMNS,
         audit_document,
@@ -376,6 +381,9 @@ def scan(
     exit_code = ExitCode.OK
     with Http(cache=cache, refresh=refresh, max_wait=max_wait) as http:
         for handle in parsed:
+            # One name per account in every run, passed or not, so CI keeps its history.
+            case_name = handle.display
+            started = time.monotonic()
             try:
                 with ScanProgress(stderr, enabled=show_progress, notices=not quiet) as progress:
                     result = run_scan(
@@ -390,6 +398,8 @@ def scan(
                         posts=0 if no_posts else SUBJECT_POSTS,
                         deep=deep or 0,
                     )
+                # A malformed answer may only show while scoring: still this account's error.
+                audit = audit_scan(result, model, result.fetched_at)
             except FollowauditError as exc:
                 if len(parsed) == 1 and not (junit_out or json_out):
                     raise
@@ -397,13 +407,13 @@ def scan(
                 errors.append({"handle": handle.display, "error": exc.message,
                                "exit_code": int(exc.exit_code),
                                "exit_name": exc.exit_code.name})
-                results.append(AccountResult(name=handle.display, passed=False,
-                                             error=exc.message))
+                results.append(AccountResult(name=case_name, passed=False, error=exc.message,
+                                             duration=time.monotonic() - started))
                 # An audit that could not run outranks a gate that failed.
                 if exit_code in (ExitCode.OK, ExitCode.GATE_FAILED):
                     exit_code = exc.exit_code
                 continue
-            audit = audit_scan(result, model, result.fetched_at)
+            duration = time.monotonic() - started
             gates = []
             if fail_above is not None:
                 gates.append(gate_check(audit.summary, fail_above))
@@ -415,17 +425,16 @@ def scan(
             if not passed and exit_code == ExitCode.OK:
                 exit_code = ExitCode.GATE_FAILED
             document = audit_document(audit, gates, model)
-            results.append(account_result(audit, gates, fail_on_codes or ()))
+            results.append(account_result(audit, gates, fail_on_codes or (), name=case_name,
+                                          duration=duration))
             if cache is not None:
                 stored = io.StringIO()
                 write_json(scan_document([document], []), stored)
-                # Under the handle the platform gives and the one typed (a DID, say),
-                # so `followaudit report` finds it either way.
-                keys = {scan_key(result.subject.platform, result.subject.handle),
-                        scan_key(handle.platform, handle_key(handle))}
-                for platform_key, handle_name in sorted(keys):
-                    cache.put_scan(platform_key, handle_name, stored.getvalue(),
-                                   result.fetched_at.timestamp())
+                # Under the handle the platform gives, with the one typed (a DID, say)
+                # as an alias, so `followaudit report` finds it either way.
+                cache.put_scan(*scan_key(result.subject.platform, result.subject.handle),
+                               stored.getvalue(), result.fetched_at.timestamp(),
+                               aliases=[scan_key(handle.platform, handle_key(handle))])
             audits.append(audit)
             documents.append(document)
             if not quiet:
@@ -672,8 +681,19 @@ def read_handles_file(path: str) -> list[str]:
     return [h for h in handles if h]
 
 
-def account_result(audit: Any, gates: Sequence[Any], fail_on_codes: Sequence[str] = ()) -> Any:
-    """Return the JUnit test case of one audit: failed gates carry the reasons."""
+def account_result(
+    audit: Any,
+    gates: Sequence[Any],
+    fail_on_codes: Sequence[str] = (),
+    *,
+    name: str | None = None,
+    duration: float = 0.0,
+) -> Any:
+    """Return the JUnit test case of one audit: failed gates carry the reasons.
+
+    ``name`` is the test case's name (default: the audited handle); the scan
+    passes the handle as typed, the same name an error row of it gets.
+    """
     from followaudit.junit import AccountResult
     from followaudit.report import headline
 
@@ -694,8 +714,9 @@ def account_result(audit: Any, gates: Sequence[Any], fail_on_codes: Sequence[str
     if failures:
         failures.extend(f"purchased batch? {sentence}" for sentence in flagged)
     return AccountResult(
-        name=audit.handle,
+        name=name if name is not None else audit.handle,
         passed=not failures,
+        duration=duration,
         summary=f"{headline(summary)}; questionable {share.estimate:.1%} "
         f"({share.low:.1%}-{share.high:.1%})",
         failures=tuple(failures),

@@ -10,7 +10,11 @@ figures as JSON.
   model trained on the other folds, and the metrics are computed on those
   pooled out-of-fold scores. "Without X-only features" scores the same
   held-out accounts with likes and listed counts unknown, as for Bluesky
-  and Mastodon followers.
+  and Mastodon followers. The missing-value modes score them again with
+  other inputs unknown (``MISSING_VALUE_MODES``): an export without
+  created_at, without the profile text fields, without names and handles.
+  The inputs are hidden from the held-out accounts only; training is the
+  same procedure as always.
 - Leave one vendor out: the humans are split into as many folds as there
   are vendors; for each vendor, the model is trained on the other vendors
   and the other human folds, and tested on the unseen vendor (recall) and
@@ -32,6 +36,7 @@ import pandas as pd
 from followaudit.features import X_ONLY_FEATURES, mask_features
 from followaudit.model import Model
 from followaudit.training import (
+    MASKABLE_GROUPS,
     OBSERVED_AT,
     VENDORS,
     fit_features,
@@ -40,6 +45,19 @@ from followaudit.training import (
 )
 
 TWO_MONTHS_DAYS = 61.0
+
+_PROFILE_TEXT = MASKABLE_GROUPS["bio"] | MASKABLE_GROUPS["location"] | MASKABLE_GROUPS["url"]
+# Held-out scoring modes with inputs unknown that real exports can lack (X-only counts known).
+MISSING_VALUE_MODES: dict[str, frozenset[str]] = {
+    "created_at unknown": MASKABLE_GROUPS["created_at"],
+    "profile text unknown (bio/location/url/avatar)": _PROFILE_TEXT | MASKABLE_GROUPS["avatar"],
+    "name and handle unknown": MASKABLE_GROUPS["name"] | MASKABLE_GROUPS["handle"],
+    "counts only (no created_at, profile, name, handle)": frozenset().union(
+        *MASKABLE_GROUPS.values()
+    ),
+}
+_ALL_KNOWN = "all known"
+_WITHOUT_X_ONLY = "without X-only"
 
 
 @dataclass(frozen=True)
@@ -79,6 +97,9 @@ class Evaluation:
     cross_validation_without_x_only: Scores
     leave_one_vendor_out: tuple[VendorResult, ...]
     baselines: dict[str, Scores]
+    # Cross-validation with other inputs unknown in the held-out folds; keys as in
+    # MISSING_VALUE_MODES.
+    missing_value_modes: dict[str, Scores]
 
     def to_dict(self) -> dict[str, Any]:
         """Return the evaluation as JSON-ready nested dicts."""
@@ -95,7 +116,9 @@ class Evaluation:
         rows = [
             (f"{self.folds}-fold CV, X", self.cross_validation),
             (f"{self.folds}-fold CV, without likes/listed", self.cross_validation_without_x_only),
-        ] + [(f"rule: {name}", scores) for name, scores in self.baselines.items()]
+        ]
+        rows += [(f"{self.folds}-fold CV, {n}", s) for n, s in self.missing_value_modes.items()]
+        rows += [(f"rule: {name}", scores) for name, scores in self.baselines.items()]
         for name, s in rows:
             auc = "-" if s.roc_auc is None else f"{s.roc_auc:.4f}"
             lines.append(
@@ -172,6 +195,33 @@ def stratified_folds(labels: np.ndarray, folds: int, seed: int) -> np.ndarray:
     return out
 
 
+def cross_validate_modes(
+    features: pd.DataFrame,
+    labels: np.ndarray,
+    modes: dict[str, frozenset[str]],
+    folds: int = 10,
+    seed: int = 0,
+) -> tuple[dict[str, Scores], float]:
+    """Return (scores per mode, threshold), a mode naming the features unknown when scoring.
+
+    One model per fold scores its held-out accounts in every mode; each mode's
+    figures are computed on its pooled out-of-fold predictions.
+    """
+    labels = np.asarray(labels, dtype=np.int64)
+    fold_of = stratified_folds(labels, folds, seed)
+    probability = {name: np.empty(len(labels)) for name in modes}
+    threshold = 0.5
+    for fold in range(folds):
+        test = fold_of == fold
+        model = fit_features(features[~test], labels[~test], seed=seed)
+        threshold = model.threshold
+        held_out = features[test]
+        for name, unknown in modes.items():
+            probability[name][test] = model.predict_proba(mask_features(held_out, unknown))
+    scores = {name: score(labels, p >= threshold, p) for name, p in probability.items()}
+    return scores, threshold
+
+
 def cross_validate(
     features: pd.DataFrame, labels: np.ndarray, folds: int = 10, seed: int = 0
 ) -> tuple[Scores, Scores, float]:
@@ -179,23 +229,9 @@ def cross_validate(
 
     Both are computed on pooled out-of-fold predictions.
     """
-    labels = np.asarray(labels, dtype=np.int64)
-    fold_of = stratified_folds(labels, folds, seed)
-    full = np.empty(len(labels))
-    masked = np.empty(len(labels))
-    threshold = 0.5
-    for fold in range(folds):
-        test = fold_of == fold
-        model = fit_features(features[~test], labels[~test], seed=seed)
-        threshold = model.threshold
-        held_out = features[test]
-        full[test] = model.predict_proba(held_out)
-        masked[test] = model.predict_proba(mask_features(held_out, X_ONLY_FEATURES))
-    return (
-        score(labels, full >= threshold, full),
-        score(labels, masked >= threshold, masked),
-        threshold,
-    )
+    modes = {_ALL_KNOWN: frozenset[str](), _WITHOUT_X_ONLY: X_ONLY_FEATURES}
+    scores, threshold = cross_validate_modes(features, labels, modes, folds=folds, seed=seed)
+    return scores[_ALL_KNOWN], scores[_WITHOUT_X_ONLY], threshold
 
 
 def leave_one_vendor_out(
@@ -306,16 +342,19 @@ def evaluate(table: pd.DataFrame, seed: int = 0, folds: int = 10) -> Evaluation:
     """Return the held-out evaluation of the training procedure on a labelled table."""
     features = training_features(table)
     labels = table["label"].to_numpy(dtype=np.int64)
-    full, masked, threshold = cross_validate(features, labels, folds=folds, seed=seed)
+    modes = {_ALL_KNOWN: frozenset[str](), _WITHOUT_X_ONLY: X_ONLY_FEATURES}
+    modes.update(MISSING_VALUE_MODES)
+    scores, threshold = cross_validate_modes(features, labels, modes, folds=folds, seed=seed)
     vendors = leave_one_vendor_out(features, labels, table["group"].to_numpy(), seed=seed)
     return Evaluation(
         seed=seed,
         folds=folds,
         threshold=threshold,
-        cross_validation=full,
-        cross_validation_without_x_only=masked,
+        cross_validation=scores[_ALL_KNOWN],
+        cross_validation_without_x_only=scores[_WITHOUT_X_ONLY],
         leave_one_vendor_out=vendors,
         baselines=baselines(table),
+        missing_value_modes={name: scores[name] for name in MISSING_VALUE_MODES},
     )
 
 

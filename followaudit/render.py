@@ -328,7 +328,9 @@ def evaluation_tables(result: Evaluation) -> list[Table]:
         ("model, X (all features)", result.cross_validation),
         ("model, Bluesky/Mastodon mode (no likes, no listed)",
          result.cross_validation_without_x_only),
-    ] + [(f"rule: {name}", s) for name, s in result.baselines.items()]
+    ]
+    rows += [(f"model, {mode}", s) for mode, s in result.missing_value_modes.items()]
+    rows += [(f"rule: {name}", s) for name, s in result.baselines.items()]
     for name, s in rows:
         scores.add_row(name, f"{s.accounts:,}", f"{s.accuracy:.3f}", f"{s.precision:.3f}",
                        f"{s.recall:.3f}", f"{s.f1:.3f}", f"{s.mcc:.3f}",

@@ -115,7 +115,7 @@ def test_batch_of_handles_in_ci_one_failing(capsys, tmp_path):
     assert document["errors"][0]["exit_code"] == ExitCode.NOT_FOUND
     cases = ET.parse(junit).getroot().iter("testcase")
     by_name = {case.get("name"): case for case in cases}
-    assert by_name["subject.bsky.social"].find("failure") is None
+    assert by_name["@subject.bsky.social"].find("failure") is None
     assert by_name["@nobody.bsky.social"].find("error") is not None
 
 

@@ -11,6 +11,7 @@ from sklearn import metrics
 
 from followaudit.accounts import make_table
 from followaudit.evaluation import (
+    MISSING_VALUE_MODES,
     camisani_calzolari,
     cross_validate,
     evaluate,
@@ -66,9 +67,17 @@ def test_evaluation_on_a_subset(table: pd.DataFrame) -> None:
     for vendor in evaluation.leave_one_vendor_out:
         assert vendor.vendor_accounts == (table["group"] == vendor.vendor).sum()
         assert vendor.recall > 0.6 and vendor.false_positive_rate < 0.1
+    assert list(evaluation.missing_value_modes) == list(MISSING_VALUE_MODES)
+    for mode in evaluation.missing_value_modes.values():
+        assert mode.accounts == len(table) and mode.mcc > 0.9
+    # Hiding inputs from the held-out accounts changes their scores: the modes are not copies.
+    assert evaluation.missing_value_modes["created_at unknown"] != evaluation.cross_validation
     document = json.loads(json.dumps(evaluation.to_dict()))
     assert set(document["baselines"]) == set(evaluation.baselines)
-    assert "| TWT |" in evaluation.to_markdown()
+    assert set(document["missing_value_modes"]) == set(MISSING_VALUE_MODES)
+    markdown = evaluation.to_markdown()
+    assert "| TWT |" in markdown
+    assert "| 3-fold CV, created_at unknown |" in markdown
 
 
 def accounts(**columns: list[float]) -> pd.DataFrame:

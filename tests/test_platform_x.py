@@ -54,6 +54,11 @@ def test_asks_for_exactly_the_fields_the_model_reads(server: XServer) -> None:
     pages = [t for t in server.log if t.startswith(FOLLOWERS)]
     assert all("max_results=1000" in t for t in pages)
     assert all("user.fields=" + USER_FIELDS.replace(",", "%2C") in t for t in pages)
+    # Nothing reads a follower's `protected` flag: only the subject's lookup asks for it.
+    assert "protected" not in USER_FIELDS.split(",")
+    assert all("protected" not in t for t in pages)
+    lookups = [t for t in server.log if t.startswith(LOOKUP)]
+    assert lookups and all("protected" in t for t in lookups)
     # Every column X can provide is known for every follower: no field was forgotten.
     for column in (
         "created_at",

@@ -13,6 +13,8 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
+from followaudit.errors import InvalidResponseError
+
 if TYPE_CHECKING:
     from followaudit.accounts import TableBuilder
     from followaudit.handles import Handle
@@ -87,6 +89,34 @@ class Platform(Protocol):
 def at(handle: Handle) -> str:
     """Return a handle as users write it: "@name", "@name@server" (Mastodon) or a bare DID."""
     return handle.display
+
+
+def required_id(raw: Any, key: str, what: str) -> str:
+    """Return ``raw[key]`` as text: the id every later request depends on.
+
+    Raises InvalidResponseError naming ``what`` (e.g. "X answered the user
+    lookup") when ``raw`` is not an object or the id is missing or empty, so a
+    malformed answer is a sentence and an exit code, not a crash.
+    """
+    value = raw.get(key) if isinstance(raw, Mapping) else None
+    if isinstance(value, bool) or not isinstance(value, str | int) or str(value) == "":
+        raise InvalidResponseError(f"{what} without the {key!r} field its API documents")
+    return str(value)
+
+
+def optional_count(value: Any, what: str) -> int | None:
+    """Return a count from an API answer (None if absent); InvalidResponseError if not a count."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        raise InvalidResponseError(f"{what} a count that is not a number: {value!r}")
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        raise InvalidResponseError(f"{what} a count that is not a number: {value!r}") from None
+    if number < 0:
+        raise InvalidResponseError(f"{what} a negative count: {number}")
+    return number
 
 
 def error_text(data: Any) -> str:

@@ -20,7 +20,14 @@ from followaudit.errors import (
 )
 from followaudit.formats import bluesky as bluesky_format
 from followaudit.http import HttpStatusError
-from followaudit.platforms.base import FollowerPage, Subject, at, error_text
+from followaudit.platforms.base import (
+    FollowerPage,
+    Subject,
+    at,
+    error_text,
+    optional_count,
+    required_id,
+)
 from followaudit.posts import website_from_bluesky_profile
 
 if TYPE_CHECKING:
@@ -63,16 +70,16 @@ class BlueskyPlatform:
         """Return the account behind a handle or DID: app.bsky.actor.getProfile."""
         who = at(handle)
         profile = self._get("app.bsky.actor.getProfile", {"actor": handle.name}, who)
-        if "did" not in profile:
-            raise InvalidResponseError("Bluesky answered getProfile without a DID")
+        did = required_id(profile, "did", "Bluesky answered getProfile")
         name = str(profile.get("handle") or handle.name)
-        followers = profile.get("followersCount")
         return Subject(
             platform="bluesky",
-            id=str(profile["did"]),
+            id=did,
             handle=name,
             display_name=str(profile.get("displayName") or ""),
-            followers_count=int(followers) if followers is not None else None,
+            followers_count=optional_count(
+                profile.get("followersCount"), "Bluesky answered getProfile with"
+            ),
             profile_url=f"https://bsky.app/profile/{name}",
             # The lexicon offers sort=latest|top but documents no default order.
             order_known=False,
@@ -103,7 +110,7 @@ class BlueskyPlatform:
 
     def follower_id(self, raw: Mapping[str, Any]) -> str:
         """Return a profile's DID (stable, unlike handles)."""
-        return str(raw["did"])
+        return required_id(raw, "did", "Bluesky sent a profile")
 
     def fetch_profiles(self, ids: Sequence[str]) -> list[dict[str, Any]]:
         """Return profileViewDetailed objects for DIDs: app.bsky.actor.getProfiles, 25 per call.

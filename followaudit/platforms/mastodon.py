@@ -4,6 +4,11 @@ Other servers only know the followers they federate with, so the base URL is
 the home server (or an explicit override). Pages are followed through the
 ``Link`` header, as the API guidelines require: the follow ids behind
 ``max_id`` are not exposed anywhere else.
+
+An address's domain is not always the server's: ``@me@example.com`` may live
+on ``social.example.com``. The lookup is tried on the address's domain first
+(the common case costs nothing more); only when that answers 404 or a page
+that is not the API does WebFinger on the domain name the home server.
 """
 
 from __future__ import annotations
@@ -23,7 +28,14 @@ from followaudit.errors import (
 )
 from followaudit.formats import mastodon as mastodon_format
 from followaudit.http import HttpStatusError
-from followaudit.platforms.base import FollowerPage, Subject, at, error_text
+from followaudit.platforms.base import (
+    FollowerPage,
+    Subject,
+    at,
+    error_text,
+    optional_count,
+    required_id,
+)
 from followaudit.posts import website_from_mastodon_account
 
 if TYPE_CHECKING:
@@ -32,6 +44,9 @@ if TYPE_CHECKING:
     from followaudit.http import Http
 
 PAGE_SIZE = 80  # followers maximum
+# The WebFinger links that name an account's home server (RFC 7033; Mastodon's answer).
+ACTIVITY_JSON = "application/activity+json"
+PROFILE_PAGE_REL = "http://webfinger.net/rel/profile-page"
 STATUS_PAGE_SIZE = 40  # statuses maximum
 
 _LINK_PART = re.compile(r"<([^>]*)>\s*((?:;\s*[^;,]+)*)")
@@ -69,8 +84,11 @@ class MastodonPlatform:
         token: str | None = None,
     ) -> None:
         self._http = http
-        self._server = server
+        self._domain = server  # the address's domain: part of the handle shown
+        self._server = server  # the host that answers (the home server, once known)
         self._base = (base_url or f"https://{server}").rstrip("/")
+        # An explicit base URL is the user's choice of server: never second-guessed.
+        self._fixed_base = base_url is not None
         # Most servers answer these calls anonymously; a token helps on servers that do not.
         self._headers = {"Authorization": f"Bearer {token}"} if token else None
 
@@ -94,30 +112,119 @@ class MastodonPlatform:
             return url if link.netloc else self._base + url
         return urlunsplit((base.scheme, base.netloc, link.path, link.query, ""))
 
-    def resolve(self, handle: Handle) -> Subject:
-        """Return the account behind a handle: GET /api/v1/accounts/lookup?acct=."""
-        who = at(handle)
-        account, _ = self._get(f"{self._base}/api/v1/accounts/lookup", {"acct": handle.name}, who)
+    def _lookup(self, acct: str) -> dict[str, Any]:
+        """Return the Account of ``acct`` on the current base: GET /api/v1/accounts/lookup.
+
+        Raises HttpStatusError (untranslated) or InvalidResponseError, so that
+        resolve can tell "not here" from every other failure.
+        """
+        response = self._http.get(
+            f"{self._base}/api/v1/accounts/lookup", params={"acct": acct}, headers=self._headers
+        )
+        account = response.data
         if not isinstance(account, dict) or "id" not in account:
             raise InvalidResponseError(f"{self._server} answered the lookup without an account")
+        return account
+
+    def _home_server(self, handle: Handle) -> tuple[str, str] | None:
+        """Return (base URL, acct) of the account's home server per WebFinger, or None.
+
+        GET https://<domain>/.well-known/webfinger?resource=acct:<name>@<domain>; the
+        home server is the origin of the ``self`` link (ActivityPub actor) or else
+        of the profile page.
+        """
+        resource = f"acct:{handle.name}@{self._domain}"
+        try:
+            response = self._http.get(
+                f"https://{self._domain}/.well-known/webfinger", params={"resource": resource}
+            )
+        except FollowauditError:
+            return None
+        body = response.data if isinstance(response.data, dict) else {}
+        links = body.get("links")
+        if not isinstance(links, list):
+            return None
+        usable = [
+            link for link in links if isinstance(link, dict) and isinstance(link.get("href"), str)
+        ]
+        actor = next(
+            (
+                link["href"]
+                for link in usable
+                if link.get("rel") == "self" and _is_activity_json(str(link.get("type") or ""))
+            ),
+            None,
+        )
+        page = next((link["href"] for link in usable if link.get("rel") == PROFILE_PAGE_REL), None)
+        found = actor or page
+        if not found:
+            return None
+        parts = urlsplit(found)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            return None
+        subject = body.get("subject")
+        acct = resource
+        if isinstance(subject, str) and subject.startswith("acct:") and "@" in subject:
+            acct = subject
+        return f"{parts.scheme}://{parts.netloc}", acct.removeprefix("acct:")
+
+    def resolve(self, handle: Handle) -> Subject:
+        """Return the account behind a handle: GET /api/v1/accounts/lookup?acct=.
+
+        On a 404 or a non-API answer from the handle's domain, asks WebFinger
+        there for the home server and looks the account up on it instead.
+        """
+        who = at(handle)
+        try:
+            account = self._lookup(handle.name)
+        except (HttpStatusError, InvalidResponseError) as exc:
+            moved = self._delegated_lookup(handle, exc)
+            if moved is None:
+                if isinstance(exc, HttpStatusError):
+                    raise _translate(exc.status, exc.data, who, self._server) from None
+                raise
+            account = moved
         if account.get("suspended"):
             raise NotFoundError(f"{who} is suspended")
         if account.get("hide_collections"):
             raise HiddenFollowersError(f"{who} hides its follower list")
-        followers = account.get("followers_count")
         name = str(account.get("username") or handle.name)
         return Subject(
             platform="mastodon",
-            id=str(account["id"]),
-            handle=f"{name}@{self._server}",
+            id=required_id(account, "id", f"{self._server} answered the lookup"),
+            handle=f"{name}@{self._domain}",
             display_name=str(account.get("display_name") or ""),
-            followers_count=int(followers) if followers is not None else None,
+            followers_count=optional_count(
+                account.get("followers_count"), f"{self._server} answered the lookup with"
+            ),
             profile_url=str(account.get("url") or f"https://{self._server}/@{name}"),
             # Pages run backwards from the newest follow (max_id), but the docs
             # state no order for this endpoint.
             order_known=False,
             website=website_from_mastodon_account(account),
         )
+
+    def _delegated_lookup(self, handle: Handle, failure: Exception) -> dict[str, Any] | None:
+        """Return the account as its home server (found by WebFinger) describes it, or None.
+
+        None when WebFinger is not worth asking (an explicit base URL, a failure
+        other than "not here") or names no other server.
+        """
+        not_here = isinstance(failure, InvalidResponseError) or (
+            isinstance(failure, HttpStatusError) and failure.status == 404
+        )
+        if self._fixed_base or not not_here:
+            return None
+        home = self._home_server(handle)
+        if home is None or home[0] == self._base:
+            return None
+        self._base, acct = home
+        self._server = urlsplit(self._base).netloc
+        who = at(handle)
+        try:
+            return self._lookup(acct)
+        except HttpStatusError as exc:
+            raise _translate(exc.status, exc.data, who, self._server) from None
 
     def follower_pages(self, subject: Subject, limit: int | None = None) -> Iterator[FollowerPage]:
         """Yield followers as Account objects: GET /api/v1/accounts/:id/followers, by Link."""
@@ -147,7 +254,7 @@ class MastodonPlatform:
 
     def follower_id(self, raw: Mapping[str, Any]) -> str:
         """Return an Account's id on this server."""
-        return str(raw["id"])
+        return required_id(raw, "id", f"{self._server} sent a follower")
 
     def fetch_profiles(self, ids: Sequence[str]) -> list[dict[str, Any]]:
         """Return [] : Mastodon follower pages are complete Account objects."""
@@ -171,6 +278,14 @@ class MastodonPlatform:
             url = self._same_origin(next_url) if next_url and data else None
             params = None
         return posts[:limit]
+
+
+def _is_activity_json(media: str) -> bool:
+    """Return whether a WebFinger link type names an ActivityPub actor document."""
+    media = media.lower()
+    return media.startswith(ACTIVITY_JSON) or (
+        media.startswith("application/ld+json") and "activitystreams" in media
+    )
 
 
 def _translate(status: int, data: Any, who: str, server: str) -> FollowauditError:

@@ -22,7 +22,14 @@ from followaudit.errors import (
 )
 from followaudit.formats import x_v2
 from followaudit.http import HttpStatusError
-from followaudit.platforms.base import FollowerPage, Subject, at, error_text
+from followaudit.platforms.base import (
+    FollowerPage,
+    Subject,
+    at,
+    error_text,
+    optional_count,
+    required_id,
+)
 from followaudit.posts import website_from_x_user
 
 if TYPE_CHECKING:
@@ -32,11 +39,11 @@ if TYPE_CHECKING:
 
 DEFAULT_BASE_URL = "https://api.x.com"
 PAGE_SIZE = 1000  # the endpoint's maximum: fewer requests for the same (billed) users
-# Exactly what followaudit.formats.x_v2 reads (id, name and username come by default);
-# `protected` also lets resolve() refuse a protected account before paying for a request.
-USER_FIELDS = "created_at,description,location,profile_image_url,protected,public_metrics,url"
-# The audited account also needs `entities`: its website sits there, expanded (url is t.co).
-SUBJECT_FIELDS = USER_FIELDS + ",entities"
+# Exactly what followaudit.formats.x_v2 reads (id, name and username come by default).
+USER_FIELDS = "created_at,description,location,profile_image_url,public_metrics,url"
+# The audited account also needs `entities`: its website sits there, expanded (url is t.co);
+# and `protected`, so resolve() refuses a protected account before paying for its followers.
+SUBJECT_FIELDS = USER_FIELDS + ",entities,protected"
 # Names from the 2026 spec of GET /2/users/:id/tweets: `post.fields`, and the
 # reply and repost markers (in_reply_to_user_id, referenced_posts) are expansions.
 POST_FIELDS = "created_at,entities,note_post,public_metrics"
@@ -79,7 +86,9 @@ class XPlatform:
     def resolve(self, handle: Handle) -> Subject:
         """Return the account behind a username: GET /2/users/by/username/:username."""
         who = at(handle)
-        body = self._get(f"/2/users/by/username/{handle.name}", {"user.fields": SUBJECT_FIELDS}, who)
+        body = self._get(
+            f"/2/users/by/username/{handle.name}", {"user.fields": SUBJECT_FIELDS}, who
+        )
         user = body.get("data")
         if not isinstance(user, dict):
             raise _from_errors(body.get("errors"), who)
@@ -87,15 +96,18 @@ class XPlatform:
             raise NotFoundError(
                 f"{who} is protected: X shows its followers only to accounts it approved"
             )
-        metrics = user.get("public_metrics") or {}
+        user_id = required_id(user, "id", "X answered the user lookup")
+        metrics = user.get("public_metrics")
+        metrics = metrics if isinstance(metrics, Mapping) else {}
         username = str(user.get("username") or handle.name)
-        followers = metrics.get("followers_count")
         return Subject(
             platform="x",
-            id=str(user["id"]),
+            id=user_id,
             handle=username,
             display_name=str(user.get("name") or ""),
-            followers_count=int(followers) if followers is not None else None,
+            followers_count=optional_count(
+                metrics.get("followers_count"), "X answered the user lookup with"
+            ),
             profile_url=f"https://x.com/{username}",
             order_known=True,  # documented: reverse chronological, within and across pages
             website=website_from_x_user(user),
@@ -127,7 +139,7 @@ class XPlatform:
 
     def follower_id(self, raw: Mapping[str, Any]) -> str:
         """Return a User object's id."""
-        return str(raw["id"])
+        return required_id(raw, "id", "X sent a follower")
 
     def fetch_profiles(self, ids: Sequence[str]) -> list[dict[str, Any]]:
         """Return [] : X follower pages are complete User objects, nothing to fetch."""

@@ -144,7 +144,8 @@ class FakeServer:
         else:
             reply = self.route(parts.path, parse_qs(parts.query, keep_blank_values=True), headers)
             reply.headers = {**self.rate_limit_headers(299, reset), **reply.headers}
-        body = json.dumps(reply.body).encode()
+        # bytes are sent as they are: an HTML page where JSON was expected, say.
+        body = reply.body if isinstance(reply.body, bytes) else json.dumps(reply.body).encode()
         if number in self.faults.truncate_at and reply.status == 200:
             body = body[: len(body) // 2]
         out = {"Content-Type": reply.content_type, **reply.headers}
@@ -204,6 +205,35 @@ class DyingTransport(httpx.HTTPTransport):
         if number >= self.die_at:
             raise Interrupted(f"interrupted before request {number}")
         return super().handle_request(request)
+
+
+class HostMapTransport(httpx.HTTPTransport):
+    """A real transport that sends requests for named hosts to local fake servers.
+
+    ``HostMapTransport({"example.com": server.url})`` lets an adapter ask
+    ``https://example.com/...`` (a URL it builds itself, such as WebFinger's)
+    while the answer comes from 127.0.0.1; 127.0.0.1 itself passes through, and
+    any other host fails to connect.
+    """
+
+    def __init__(self, routes: Mapping[str, str]) -> None:
+        super().__init__()
+        self.routes = dict(routes)
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        if request.url.host == "127.0.0.1":  # a fake server's own URL
+            return super().handle_request(request)
+        target = self.routes.get(request.url.host)
+        if target is None:
+            raise httpx.ConnectError(f"no fake server for {request.url.host}", request=request)
+        local = httpx.URL(target)
+        rewritten = httpx.Request(
+            request.method,
+            request.url.copy_with(scheme=local.scheme, host=local.host, port=local.port),
+            headers=request.headers,
+            stream=request.stream,
+        )
+        return super().handle_request(rewritten)
 
 
 class FakeClock:

@@ -88,12 +88,14 @@ class MastodonServer(FakeServer):
         hidden: str | None = None,  # "flag" (4.3+: hide_collections) or "empty" (older)
         suspended: bool = False,
         signed_in_only: bool = False,  # 401 for everything, as in limited-federation mode
+        local_domain: str | None = None,  # the domain of its users' addresses, if not its own
     ) -> None:
         super().__init__(faults=faults)
         self.n = n
         self.hidden = hidden
         self.suspended = suspended
         self.signed_in_only = signed_in_only
+        self.local_domain = local_domain
 
     def rate_limit_headers(self, remaining: int, reset_epoch: float) -> dict[str, str]:
         reset = datetime.fromtimestamp(reset_epoch, tz=UTC)
@@ -146,7 +148,8 @@ class MastodonServer(FakeServer):
             return Reply(401, {"error": "This API requires an authenticated user"})
         parts = path.strip("/").split("/")
         if parts == ["api", "v1", "accounts", "lookup"]:
-            if (first(query, "acct") or "").lower() != "subject":
+            known = {"subject"} | ({f"subject@{self.local_domain}"} if self.local_domain else set())
+            if (first(query, "acct") or "").lower() not in known:
                 return Reply(404, {"error": "Record not found"})
             return Reply(200, self.subject())
         if len(parts) == 5 and parts[:3] == ["api", "v1", "accounts"]:
@@ -200,3 +203,45 @@ class MastodonServer(FakeServer):
             url = f"{self._base()}/api/v1/accounts/{account_id}/statuses"
             headers["Link"] = f'<{url}?limit={limit}&max_id={statuses[-1]["id"]}>; rel="next"'
         return Reply(200, statuses, headers)
+
+
+class DelegatingDomain(FakeServer):
+    """The web site of an address's domain (``@subject@example.com``), not a Mastodon server.
+
+    It answers WebFinger for ``acct:subject@<domain>`` with links to ``home``
+    (the base URL of the real server), and every API path with ``api``: a 404
+    (``"not-found"``) or an HTML page (``"html"``), as a plain web site does.
+    """
+
+    def __init__(self, domain: str, home: str, *, api: str = "not-found") -> None:
+        super().__init__()
+        self.domain = domain
+        self.home = home.rstrip("/")
+        self.api = api
+
+    def route(self, path: str, query: Mapping[str, list[str]], headers: Mapping[str, str]) -> Reply:
+        if path == "/.well-known/webfinger":
+            resource = first(query, "resource") or ""
+            if resource.lower() != f"acct:subject@{self.domain}":
+                return Reply(404, {}, content_type="application/jrd+json")
+            # The shape Mastodon's WebfingerSerializer gives.
+            return Reply(
+                200,
+                {
+                    "subject": f"acct:subject@{self.domain}",
+                    "aliases": [f"{self.home}/@subject", f"{self.home}/users/subject"],
+                    "links": [
+                        {"rel": "http://webfinger.net/rel/profile-page", "type": "text/html",
+                         "href": f"{self.home}/@subject"},
+                        {"rel": "self", "type": "application/activity+json",
+                         "href": f"{self.home}/users/subject"},
+                        {"rel": "http://ostatus.org/schema/1.0/subscribe",
+                         "template": f"{self.home}/authorize_interaction?uri={{uri}}"},
+                    ],
+                },
+                content_type="application/jrd+json; charset=utf-8",
+            )
+        if self.api == "html":
+            return Reply(200, b"<!doctype html><html><body>My homepage</body></html>",
+                         content_type="text/html; charset=utf-8")
+        return Reply(404, b"<html>Not Found</html>", content_type="text/html")
