@@ -226,13 +226,15 @@ def score(
     "--api-url",
     metavar="URL",
     help="Base URL of the API (proxy, self-hosted AppView, tests); for Mastodon it replaces "
-    "the home server. Default: FOLLOWAUDIT_API_URL, else the platform's own.",
+    "the home server. Default: FOLLOWAUDIT_API_URL, else the platform's own. One platform "
+    "per run; the X token is sent over plain http only to this machine.",
 )
 @click.option("--sample", type=click.IntRange(1), metavar="N",
               help="Score a uniform random sample of N listed followers instead of all.")
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of --sample.")
 @click.option("--max-followers", type=click.IntRange(1), metavar="N",
-              help="List at most the N newest followers (the estimate then covers only them).")
+              help="List at most the first N followers (the newest on X; the estimate then "
+              "covers only them).")
 @click.option("--cache", "cache_path", type=click.Path(dir_okay=False),
               help="Cache database (default: the user cache folder, see `followaudit cache info`).")
 @click.option("--no-cache", is_flag=True, help="Neither read nor write the cache.")
@@ -327,8 +329,7 @@ def scan(
     from followaudit.report import min_authentic as min_authentic_check
     from followaudit.scan import DEEP_POSTS, SUBJECT_POSTS, run_scan
 
-    if csv_out == "-" and json_out == "-":
-        raise UsageError("--csv - and --json - cannot both write to standard output")
+    check_outputs(csv_out, json_out, junit_out)
     if no_cache and (refresh or cache_path):
         raise UsageError("--no-cache cannot be combined with --refresh or --cache")
     fail_on_codes = parse_fail_on(fail_on_text) if fail_on_text is not None else None
@@ -377,6 +378,7 @@ def scan(
     audits = []
     documents: list[dict[str, Any]] = []
     errors: list[dict[str, Any]] = []
+    in_order: list[dict[str, Any]] = []  # audits and errors as the handles were given
     results: list[AccountResult] = []
     exit_code = ExitCode.OK
     with Http(cache=cache, refresh=refresh, max_wait=max_wait) as http:
@@ -404,9 +406,11 @@ def scan(
                 if len(parsed) == 1 and not (junit_out or json_out):
                     raise
                 stderr.print(f"[bold red]Error:[/] {escape(exc.message)}", highlight=False, soft_wrap=True)
-                errors.append({"handle": handle.display, "error": exc.message,
-                               "exit_code": int(exc.exit_code),
-                               "exit_name": exc.exit_code.name})
+                error_row = {"handle": handle.display, "error": exc.message,
+                             "exit_code": int(exc.exit_code),
+                             "exit_name": exc.exit_code.name}
+                errors.append(error_row)
+                in_order.append(error_row)
                 results.append(AccountResult(name=case_name, passed=False, error=exc.message,
                                              duration=time.monotonic() - started))
                 # An audit that could not run outranks a gate that failed.
@@ -437,11 +441,12 @@ def scan(
                                aliases=[scan_key(handle.platform, handle_key(handle))])
             audits.append(audit)
             documents.append(document)
+            in_order.append(document)
             if not quiet:
                 scan_report(report_console, document, top=top)
 
     if len(parsed) > 1 and not quiet:
-        report_console.print(summary_rows(documents, errors))
+        report_console.print(summary_rows(in_order))
     if junit_out:
         with output(junit_out) as stream:
             write_junit(results, stream)
@@ -613,8 +618,11 @@ def cache_clear(cache_path: str | None, include_scans: bool) -> None:
         return
     with Cache(path) as store:
         removed = store.clear(include_scans=include_scans)
-    _console().print(f"Removed {removed:,} cached answers from {path}", soft_wrap=True,
-                     highlight=False)
+        kept = 0 if include_scans else store.stored_scans()
+    message = f"Removed {removed:,} cached answers from {path}"
+    if kept:
+        message += f"; kept {kept:,} stored scans: --scans removes them too"
+    _console().print(message, soft_wrap=True, highlight=False)
 
 
 def _interactive() -> bool:

@@ -285,17 +285,22 @@ def follow_order_chart(order: Mapping[str, Any]) -> Table | Text:
     return table
 
 
-def summary_rows(documents: Sequence[dict[str, object]], errors: Sequence[dict[str, object]]) -> Table:
-    """Return one row per audited account (and per account that could not be audited)."""
+def summary_rows(rows: Sequence[Mapping[str, Any]]) -> Table:
+    """Return one row per account, in the order given: audits, and errors (with an "error" key)."""
     table = Table(title="Accounts audited")
-    table.add_column("account")
+    # A handle is never cut short: it wraps, so the row still names its account.
+    table.add_column("account", overflow="fold", min_width=12)
     table.add_column("followers", justify="right")
     table.add_column("scored", justify="right")
-    table.add_column("questionable (95% interval)", justify="right")
-    table.add_column("authentic followers", justify="right")
-    table.add_column("result")
-    for doc in documents:
-        summary: dict[str, Any] = doc["summary"]  # type: ignore[assignment]
+    table.add_column("questionable (95% CI)", justify="right", overflow="fold")
+    table.add_column("authentic", justify="right")
+    table.add_column("result", overflow="fold")
+    for row in rows:
+        if "error" in row:
+            table.add_row(Text(str(row["handle"])), "-", "-", "-", "-",
+                          Text(f"error: {row['exit_name']}", style="bold red"))
+            continue
+        summary: dict[str, Any] = row["summary"]
         share = summary["share_questionable"]
         authentic = summary["authentic_followers"]
         if summary["scored"]:
@@ -303,18 +308,15 @@ def summary_rows(documents: Sequence[dict[str, object]], errors: Sequence[dict[s
             authentic_text = f"{authentic['estimate']:,.0f}"
         else:
             share_text = authentic_text = "-"
-        passed = doc.get("passed", True)
+        passed = row.get("passed", True)
         table.add_row(
-            Text(str(doc["handle"])),
+            Text(str(row["handle"])),
             f"{summary['population']:,}",
             f"{summary['scored']:,}",
             share_text,
             authentic_text,
             Text("pass" if passed else "FAIL", style="green" if passed else "bold red"),
         )
-    for err in errors:
-        table.add_row(Text(str(err["handle"])), "-", "-", "-", "-",
-                      Text(f"error: {err['exit_name']}", style="bold red"))
     return table
 
 

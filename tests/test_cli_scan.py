@@ -128,3 +128,12 @@ def test_gate_failure_exit_code_and_junit_reasons(capsys, tmp_path):
     assert "Gate --fail-above FAILED" in out
     failure = next(ET.parse(junit).getroot().iter("failure"))
     assert "--fail-above" in (failure.get("message", "") + (failure.text or ""))
+
+
+def test_summary_rows_keep_the_order_the_handles_were_given(capsys):
+    with BlueskyServer(n=30) as server:
+        code, out, _ = run(capsys, "scan", "nobody.bsky.social", "subject.bsky.social",
+                           "--api-url", server.url, "--no-cache", "--no-posts", "--top", "0")
+    assert code == ExitCode.NOT_FOUND
+    table = out[out.index("Accounts audited"):]
+    assert table.index("@nobody.bsky") < table.index("subject.bsky")
