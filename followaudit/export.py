@@ -23,7 +23,6 @@ import numpy as np
 import pandas as pd
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
-_TRIGGER_PATTERN = r"^[=+\-@\t\r]"
 
 # The columns of `followaudit score --csv`, in order (documented in the README).
 CSV_COLUMNS: tuple[str, ...] = (
@@ -58,12 +57,40 @@ def unescape_cell(value: str) -> str:
     return value
 
 
-def _escape_series(series: pd.Series) -> pd.Series:
-    text = series.astype(object).where(series.notna(), "").astype(str)
-    risky = text.str.contains(_TRIGGER_PATTERN, regex=True)
-    if risky.any():
-        text = text.where(~risky, "'" + text)
-    return text
+def _text_cells(series: pd.Series) -> list[str]:
+    """Return a text column as CSV cells: unknown as empty, formula triggers neutralised."""
+    cells = []
+    for value in series.tolist():
+        text = "" if value is None or value != value else str(value)
+        if text.startswith(FORMULA_TRIGGERS):
+            text = "'" + text
+        if "," in text or '"' in text or "\n" in text or "\r" in text:
+            text = '"' + text.replace('"', '""') + '"'
+        cells.append(text)
+    return cells
+
+
+def _whole_cells(series: pd.Series) -> list[str]:
+    """Return counts as whole numbers ("1200", never "1200.0"), unknown as empty."""
+    values = series.to_numpy(dtype=float)
+    known = ~np.isnan(values)
+    out = np.full(values.shape, "", dtype=object)
+    out[known] = values[known].astype(np.int64).astype(str)
+    return out.tolist()  # type: ignore[no-any-return]
+
+
+def _rounded_cells(series: pd.Series, digits: int) -> list[str]:
+    """Return numbers rounded to ``digits`` decimals in shortest form, unknown as empty."""
+    values = np.round(series.to_numpy(dtype=float), digits)
+    known = ~np.isnan(values)
+    out = np.full(values.shape, "", dtype=object)
+    # NumPy's str of a float64 is its shortest round-trip form, as repr() gives.
+    out[known] = values[known].astype(str)
+    return out.tolist()  # type: ignore[no-any-return]
+
+
+# Columns whose values come from a fixed vocabulary, never from a follower.
+SAFE_TEXT_COLUMNS = ("platform", "label")
 
 
 def write_csv(
@@ -77,27 +104,50 @@ def write_csv(
 
     ``audited`` adds a first column naming the audited account (for scans of
     several handles); ``extra`` appends numeric columns (e.g. the --deep
-    post-behaviour ratios), empty where unknown.
+    post-behaviour ratios), empty where unknown. Cells are formatted column
+    by column (numbers by NumPy) and joined into lines here, quoted as the
+    csv module's QUOTE_MINIMAL would: at a million accounts this takes a few
+    seconds, where pandas' writer took about twenty.
     """
-    columns = (["audited"] if audited else []) + list(CSV_COLUMNS) + list(extra)
-    frame = rows.loc[:, columns].copy()
-    for name in extra:
-        # Counts stay whole ("12"), ratios keep 4 significant digits ("0.3333").
-        frame[name] = [
-            "" if v != v else f"{v:.4g}" for v in frame[name].to_numpy(dtype=float)
-        ]
-    for name in TEXT_COLUMNS + (("audited",) if audited else ()):
-        frame[name] = _escape_series(frame[name])
-    frame["probability"] = frame["probability"].round(4)
-    frame["age_days"] = frame["age_days"].round(1)
-    # Counts are whole numbers; writing them as integers (empty if unknown)
-    # keeps "1200" from showing up as "1200.0" in a spreadsheet.
-    for name in ("posts", "followers", "following", "likes", "listed"):
-        frame[name] = frame[name].round().astype("Int64")
+    names = (["audited"] if audited else []) + list(CSV_COLUMNS) + list(extra)
+    cells: list[list[str]] = []
+    for name in names:
+        column = rows[name]
+        if name in SAFE_TEXT_COLUMNS:
+            cells.append([str(v) for v in column.tolist()])
+        elif name in TEXT_COLUMNS or name == "audited":
+            cells.append(_text_cells(column))
+        elif name == "line":
+            cells.append(column.to_numpy(dtype=np.int64).astype(str).tolist())
+        elif name == "probability":
+            cells.append(_rounded_cells(column, 4))
+        elif name == "age_days":
+            cells.append(_rounded_cells(column, 1))
+        elif name in extra:
+            # Counts stay whole ("12"), ratios keep 4 significant digits ("0.3333").
+            cells.append(
+                ["" if v != v else f"{v:.4g}" for v in column.to_numpy(dtype=float).tolist()]
+            )
+        else:
+            cells.append(_whole_cells(column))
     if isinstance(target, (str, Path)):
-        frame.to_csv(target, index=False, lineterminator="\n", encoding="utf-8")
+        with open(target, "w", encoding="utf-8", newline="") as stream:
+            _write_lines(stream, names, cells)
     else:
-        frame.to_csv(target, index=False, lineterminator="\n")
+        _write_lines(target, names, cells)
+
+
+# Lines are joined and written this many rows at a time, so the text of a
+# million-row export never sits in memory at once.
+WRITE_CHUNK_ROWS = 50_000
+
+
+def _write_lines(stream: IO[str], names: list[str], cells: list[list[str]]) -> None:
+    stream.write(",".join(names) + "\n")
+    rows = len(cells[0]) if cells else 0
+    for start in range(0, rows, WRITE_CHUNK_ROWS):
+        chunk = [column[start : start + WRITE_CHUNK_ROWS] for column in cells]
+        stream.write("\n".join(map(",".join, zip(*chunk, strict=True))) + "\n")
 
 
 def _plain(value: Any) -> Any:

@@ -58,3 +58,9 @@ def test_singular_counts_read_as_english():
     reasons = explain(values, features_frame(), contributions, np.array([True]))
     assert reasons == ["has 1 follower and follows 1 account; has posted 1 time in 40 days; "
                        "has liked 1 post"]
+
+
+def test_every_sentence_names_the_columns_it_quotes():
+    from followaudit.reasons import QUOTES
+
+    assert set(SENTENCES) == set(QUOTES)
