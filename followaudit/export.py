@@ -110,44 +110,42 @@ def write_csv(
     seconds, where pandas' writer took about twenty.
     """
     names = (["audited"] if audited else []) + list(CSV_COLUMNS) + list(extra)
-    cells: list[list[str]] = []
-    for name in names:
-        column = rows[name]
-        if name in SAFE_TEXT_COLUMNS:
-            cells.append([str(v) for v in column.tolist()])
-        elif name in TEXT_COLUMNS or name == "audited":
-            cells.append(_text_cells(column))
-        elif name == "line":
-            cells.append(column.to_numpy(dtype=np.int64).astype(str).tolist())
-        elif name == "probability":
-            cells.append(_rounded_cells(column, 4))
-        elif name == "age_days":
-            cells.append(_rounded_cells(column, 1))
-        elif name in extra:
-            # Counts stay whole ("12"), ratios keep 4 significant digits ("0.3333").
-            cells.append(
-                ["" if v != v else f"{v:.4g}" for v in column.to_numpy(dtype=float).tolist()]
-            )
-        else:
-            cells.append(_whole_cells(column))
     if isinstance(target, (str, Path)):
         with open(target, "w", encoding="utf-8", newline="") as stream:
-            _write_lines(stream, names, cells)
+            _write_rows(stream, rows, names, extra)
     else:
-        _write_lines(target, names, cells)
+        _write_rows(target, rows, names, extra)
 
 
-# Lines are joined and written this many rows at a time, so the text of a
-# million-row export never sits in memory at once.
+# Rows are formatted, joined and written this many at a time, so the cells of
+# a million-row export never sit in memory at once.
 WRITE_CHUNK_ROWS = 50_000
 
 
-def _write_lines(stream: IO[str], names: list[str], cells: list[list[str]]) -> None:
+def _write_rows(stream: IO[str], rows: pd.DataFrame, names: list[str], extra: Sequence[str]) -> None:
     stream.write(",".join(names) + "\n")
-    rows = len(cells[0]) if cells else 0
-    for start in range(0, rows, WRITE_CHUNK_ROWS):
-        chunk = [column[start : start + WRITE_CHUNK_ROWS] for column in cells]
-        stream.write("\n".join(map(",".join, zip(*chunk, strict=True))) + "\n")
+    for start in range(0, len(rows), WRITE_CHUNK_ROWS):
+        chunk = rows.iloc[start : start + WRITE_CHUNK_ROWS]
+        cells = [_cells(name, chunk[name], extra) for name in names]
+        stream.write("\n".join(map(",".join, zip(*cells, strict=True))) + "\n")
+
+
+def _cells(name: str, column: pd.Series, extra: Sequence[str]) -> list[str]:
+    """Return one column's CSV cells."""
+    if name in SAFE_TEXT_COLUMNS:
+        return [str(v) for v in column.tolist()]
+    if name in TEXT_COLUMNS or name == "audited":
+        return _text_cells(column)
+    if name == "line":
+        return column.to_numpy(dtype=np.int64).astype(str).tolist()  # type: ignore[no-any-return]
+    if name == "probability":
+        return _rounded_cells(column, 4)
+    if name == "age_days":
+        return _rounded_cells(column, 1)
+    if name in extra:
+        # Counts stay whole ("12"), ratios keep 4 significant digits ("0.3333").
+        return ["" if v != v else f"{v:.4g}" for v in column.to_numpy(dtype=float).tolist()]
+    return _whole_cells(column)
 
 
 def _plain(value: Any) -> Any:
