@@ -91,6 +91,26 @@ def output(target: str) -> Iterator[IO[str]]:
         raise
 
 
+# Options shared by several commands: one definition, one help text.
+model_option = click.option(
+    "--model", "model_path", type=click.Path(dir_okay=False),
+    help="Model file to use instead of the shipped one.",
+)
+top_option = click.option(
+    "--top", type=click.IntRange(0), default=10, show_default=True,
+    help="How many of the most questionable accounts to list.",
+)
+fail_above_option = click.option(
+    "--fail-above",
+    type=click.FloatRange(0, 100),
+    metavar="PCT",
+    help="Exit with code 10 (GATE_FAILED) when the share questionable is above PCT percent. "
+    "The LOWER bound of the 95% interval is compared, not the estimate, so an account "
+    "fails only when the data show it is above the limit and a small or noisy sample "
+    "cannot fail it by chance.",
+)
+
+
 @click.group(epilog=EXIT_CODES_HELP, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="followaudit")
 @click.option("--debug", is_flag=True, help="Show full tracebacks on errors.")
@@ -119,21 +139,11 @@ def cli(debug: bool) -> None:
     help="When the profiles were observed (YYYY-MM-DD or ISO date-time, UTC); "
     "account age is measured at this time. Default: now. Set it for historical dumps.",
 )
-@click.option("--model", "model_path", type=click.Path(dir_okay=False, exists=False),
-              help="Model file to use instead of the shipped one.")
+@model_option
 @click.option("--csv", "csv_out", metavar="PATH", help="Write one row per account as CSV ('-' = stdout).")
 @click.option("--json", "json_out", metavar="PATH", help="Write the report and all accounts as JSON ('-' = stdout).")
-@click.option(
-    "--fail-above",
-    type=click.FloatRange(0, 100),
-    metavar="PCT",
-    help="Exit with code 10 (GATE_FAILED) when the share questionable is above PCT percent. "
-    "The LOWER bound of the 95% interval is compared, not the estimate, so an account "
-    "fails only when the data show it is above the limit and a small or noisy sample "
-    "cannot fail it by chance.",
-)
-@click.option("--top", type=click.IntRange(0), default=10, show_default=True,
-              help="How many of the most questionable accounts to list.")
+@fail_above_option
+@top_option
 @click.option("--quiet", "-q", is_flag=True, help="Print no report (exports and exit code only).")
 def score(
     file: str,
@@ -241,14 +251,11 @@ def score(
 @click.option("--refresh", is_flag=True, help="Fetch everything again, ignoring cached answers.")
 @click.option("--max-wait", type=click.FloatRange(0), default=900, show_default=True,
               metavar="SECONDS", help="Longest rate-limit wait to sit out before giving up.")
-@click.option("--model", "model_path", type=click.Path(dir_okay=False),
-              help="Model file to use instead of the shipped one.")
+@model_option
 @click.option("--csv", "csv_out", metavar="PATH",
               help="Write one row per scored follower as CSV ('-' = stdout).")
 @click.option("--json", "json_out", metavar="PATH", help="Write the audit as JSON ('-' = stdout).")
-@click.option("--fail-above", type=click.FloatRange(0, 100), metavar="PCT",
-              help="Exit with code 10 (GATE_FAILED) when the share questionable is above PCT "
-              "percent (lower bound of the 95% interval compared; see `score --help`).")
+@fail_above_option
 @click.option("--min-authentic", type=click.IntRange(0), metavar="N",
               help="Exit with code 10 (GATE_FAILED) when the account has fewer than N authentic "
               "followers (upper bound of the 95% interval compared).")
@@ -267,8 +274,7 @@ def score(
 @click.option("--no-posts", is_flag=True,
               help="Do not read the account's own recent posts: no behaviour findings, and one "
               "request fewer (three on Mastodon; on X, 100 post reads, about $0.50, saved).")
-@click.option("--top", type=click.IntRange(0), default=10, show_default=True,
-              help="How many of the most questionable followers to list.")
+@top_option
 @click.option("--quiet", "-q", is_flag=True, help="No progress display and no report.")
 def scan(
     handles: tuple[str, ...],
@@ -481,8 +487,7 @@ def scan(
               "instead of printing the report.")
 @click.option("--cache", "cache_path", type=click.Path(dir_okay=False),
               help="Cache database the scan was stored in (default: the user cache folder).")
-@click.option("--top", type=click.IntRange(0), default=10, show_default=True,
-              help="How many of the most questionable followers to list.")
+@top_option
 def report(handle: str, platform: str | None, html_out: str | None, cache_path: str | None,
            top: int) -> None:
     """Re-render the latest stored scan of HANDLE, with no API request.
