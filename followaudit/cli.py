@@ -263,6 +263,9 @@ def score(
               help="Exit with code 10 (GATE_FAILED) when the account's own posts raise any of "
               "these behaviour flags: no-interaction, self-promotion, link-only, repost-heavy, "
               "low-engagement, burst-posting (see the README's thresholds).")
+@click.option("--summary-csv", "summary_out", metavar="PATH",
+              help="Write one CSV row per audited account (headline, share questionable with "
+              "its interval, authentic followers, result) for spreadsheets ('-' = stdout).")
 @click.option("--junit", "junit_out", metavar="PATH",
               help="Write JUnit XML, one test case per account, for CI dashboards.")
 @click.option("--deep", type=click.IntRange(1), metavar="N",
@@ -281,6 +284,7 @@ def scan(
     from_file: str | None,
     min_authentic: int | None,
     junit_out: str | None,
+    summary_out: str | None,
     platform: str | None,
     token: str | None,
     api_url: str | None,
@@ -335,7 +339,7 @@ def scan(
     from followaudit.report import min_authentic as min_authentic_check
     from followaudit.scan import DEEP_POSTS, SUBJECT_POSTS, run_scan
 
-    check_outputs(csv_out, json_out, junit_out)
+    check_outputs(csv_out, json_out, junit_out, summary_out)
     if no_cache and (refresh or cache_path):
         raise UsageError("--no-cache cannot be combined with --refresh or --cache")
     fail_on_codes = parse_fail_on(fail_on_text) if fail_on_text is not None else None
@@ -377,7 +381,7 @@ def scan(
         )
         if cache_warning:
             stderr.print(f"[yellow]warning:[/] {escape(cache_warning)}")
-    to_stderr = "-" in (csv_out, json_out)
+    to_stderr = "-" in (csv_out, json_out, summary_out)
     report_console = _console(stderr=to_stderr)
     show_progress = not quiet and stderr.is_terminal
 
@@ -409,7 +413,7 @@ def scan(
                 # A malformed answer may only show while scoring: still this account's error.
                 audit = audit_scan(result, model, result.fetched_at)
             except FollowauditError as exc:
-                if len(parsed) == 1 and not (junit_out or json_out):
+                if len(parsed) == 1 and not (junit_out or json_out or summary_out):
                     raise
                 stderr.print(f"[bold red]Error:[/] {escape(exc.message)}", highlight=False, soft_wrap=True)
                 error_row = {"handle": handle.display, "error": exc.message,
@@ -466,6 +470,11 @@ def scan(
     if json_out:
         with output(json_out) as stream:
             write_json(scan_document(documents, errors), stream)
+    if summary_out:
+        from followaudit.export import write_summary_csv
+
+        with output(summary_out) as stream:
+            write_summary_csv(in_order, stream)
     if cache is not None:
         if cache.write_error:
             stderr.print(f"[yellow]warning:[/] the cache could not be written "

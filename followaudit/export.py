@@ -148,6 +148,82 @@ def _cells(name: str, column: pd.Series, extra: Sequence[str]) -> list[str]:
     return _whole_cells(column)
 
 
+# The columns of `followaudit scan --summary-csv`, one row per audited account.
+SUMMARY_COLUMNS: tuple[str, ...] = (
+    "handle",
+    "platform",
+    "result",
+    "headline",
+    "followers",
+    "listed",
+    "scored",
+    "skipped",
+    "questionable",
+    "share_questionable",
+    "share_low",
+    "share_high",
+    "authentic_estimate",
+    "authentic_low",
+    "authentic_high",
+    "flags",
+    "error",
+)
+
+
+def summary_records(rows: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """Return one summary record per audit document or error row (see SUMMARY_COLUMNS)."""
+    records = []
+    for row in rows:
+        if "error" in row:
+            records.append({
+                "handle": row["handle"], "result": f"error: {row['exit_name']}",
+                "error": row["error"],
+            })
+            continue
+        summary = row["summary"]
+        share = summary["share_questionable"]
+        authentic = summary["authentic_followers"]
+        followers = row.get("followers") or {}
+        behaviour = row.get("behaviour") or {}
+        records.append({
+            "handle": row["handle"],
+            "platform": row.get("platform"),
+            "result": "pass" if row.get("passed", True) else "fail",
+            "headline": row.get("headline"),
+            "followers": followers.get("total"),
+            "listed": followers.get("listed"),
+            "scored": summary["scored"],
+            "skipped": summary["skipped"],
+            "questionable": summary["questionable"],
+            "share_questionable": share["estimate"],
+            "share_low": share["low"],
+            "share_high": share["high"],
+            "authentic_estimate": authentic["estimate"],
+            "authentic_low": authentic["low"],
+            "authentic_high": authentic["high"],
+            "flags": " ".join(behaviour.get("flags") or []),
+        })
+    return records
+
+
+def write_summary_csv(rows: Sequence[Mapping[str, Any]], target: IO[str]) -> None:
+    """Write one spreadsheet-safe row per audited account, in the order given."""
+    frame = pd.DataFrame(summary_records(rows), columns=list(SUMMARY_COLUMNS))
+    text_columns = ("handle", "platform", "result", "headline", "flags", "error")
+    cells = []
+    for name in SUMMARY_COLUMNS:
+        column = frame[name]
+        if name in text_columns:
+            cells.append(_text_cells(column))
+        elif name.startswith("share"):
+            cells.append(_rounded_cells(column, 4))
+        else:
+            cells.append(_whole_cells(column.astype(float)))
+    target.write(",".join(SUMMARY_COLUMNS) + "\n")
+    for line in zip(*cells, strict=True):
+        target.write(",".join(line) + "\n")
+
+
 def _plain(value: Any) -> Any:
     """Return value as JSON-ready data: NaN becomes null, numpy scalars become Python."""
     if isinstance(value, Mapping):
