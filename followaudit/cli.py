@@ -391,69 +391,75 @@ def scan(
     in_order: list[dict[str, Any]] = []  # audits and errors as the handles were given
     results: list[AccountResult] = []
     exit_code = ExitCode.OK
-    with Http(cache=cache, refresh=refresh, max_wait=max_wait) as http:
-        for handle in parsed:
-            # One name per account in every run, passed or not, so CI keeps its history.
-            case_name = handle.display
-            started = time.monotonic()
-            try:
-                with ScanProgress(stderr, enabled=show_progress, notices=not quiet) as progress:
-                    result = run_scan(
-                        handle,
-                        http=http,
-                        token=x_token() if handle.platform == "x" else None,
-                        api_url=api_base_url(handle.platform, api_url),
-                        sample=sample,
-                        seed=seed,
-                        max_followers=max_followers,
-                        progress=progress.update,
-                        posts=0 if no_posts else SUBJECT_POSTS,
-                        deep=deep or 0,
-                    )
-                # A malformed answer may only show while scoring: still this account's error.
-                audit = audit_scan(result, model, result.fetched_at)
-            except FollowauditError as exc:
-                if len(parsed) == 1 and not (junit_out or json_out or summary_out):
-                    raise
-                stderr.print(f"[bold red]Error:[/] {escape(exc.message)}", highlight=False, soft_wrap=True)
-                error_row = {"handle": handle.display, "error": exc.message,
-                             "exit_code": int(exc.exit_code),
-                             "exit_name": exc.exit_code.name}
-                errors.append(error_row)
-                in_order.append(error_row)
-                results.append(AccountResult(name=case_name, passed=False, error=exc.message,
-                                             duration=time.monotonic() - started))
-                # An audit that could not run outranks a gate that failed.
-                if exit_code in (ExitCode.OK, ExitCode.GATE_FAILED):
-                    exit_code = exc.exit_code
-                continue
-            duration = time.monotonic() - started
-            gates = []
-            if fail_above is not None:
-                gates.append(gate_check(audit.summary, fail_above))
-            if min_authentic is not None:
-                gates.append(min_authentic_check(audit.summary, min_authentic))
-            if fail_on_codes and audit.behaviour is not None:
-                gates.append(fail_on(audit.behaviour, fail_on_codes))
-            passed = all(g.passed for g in gates)
-            if not passed and exit_code == ExitCode.OK:
-                exit_code = ExitCode.GATE_FAILED
-            document = audit_document(audit, gates, model)
-            results.append(account_result(audit, gates, fail_on_codes or (), name=case_name,
-                                          duration=duration))
-            if cache is not None:
-                stored = io.StringIO()
-                write_json(scan_document([document], []), stored)
-                # Under the handle the platform gives, with the one typed (a DID, say)
-                # as an alias, so `followaudit report` finds it either way.
-                cache.put_scan(*scan_key(result.subject.platform, result.subject.handle),
-                               stored.getvalue(), result.fetched_at.timestamp(),
-                               aliases=[scan_key(handle.platform, handle_key(handle))])
-            audits.append(audit)
-            documents.append(document)
-            in_order.append(document)
-            if not quiet:
-                scan_report(report_console, document, top=top)
+    interrupted = False
+    try:
+        with Http(cache=cache, refresh=refresh, max_wait=max_wait) as http:
+            for handle in parsed:
+                # One name per account in every run, passed or not, so CI keeps its history.
+                case_name = handle.display
+                started = time.monotonic()
+                try:
+                    with ScanProgress(stderr, enabled=show_progress, notices=not quiet) as progress:
+                        result = run_scan(
+                            handle,
+                            http=http,
+                            token=x_token() if handle.platform == "x" else None,
+                            api_url=api_base_url(handle.platform, api_url),
+                            sample=sample,
+                            seed=seed,
+                            max_followers=max_followers,
+                            progress=progress.update,
+                            posts=0 if no_posts else SUBJECT_POSTS,
+                            deep=deep or 0,
+                        )
+                    # A malformed answer may only show while scoring: still this account's error.
+                    audit = audit_scan(result, model, result.fetched_at)
+                except FollowauditError as exc:
+                    if len(parsed) == 1 and not (junit_out or json_out or summary_out):
+                        raise
+                    stderr.print(f"[bold red]Error:[/] {escape(exc.message)}", highlight=False, soft_wrap=True)
+                    error_row = {"handle": handle.display, "error": exc.message,
+                                 "exit_code": int(exc.exit_code),
+                                 "exit_name": exc.exit_code.name}
+                    errors.append(error_row)
+                    in_order.append(error_row)
+                    results.append(AccountResult(name=case_name, passed=False, error=exc.message,
+                                                 duration=time.monotonic() - started))
+                    # An audit that could not run outranks a gate that failed.
+                    if exit_code in (ExitCode.OK, ExitCode.GATE_FAILED):
+                        exit_code = exc.exit_code
+                    continue
+                duration = time.monotonic() - started
+                gates = []
+                if fail_above is not None:
+                    gates.append(gate_check(audit.summary, fail_above))
+                if min_authentic is not None:
+                    gates.append(min_authentic_check(audit.summary, min_authentic))
+                if fail_on_codes and audit.behaviour is not None:
+                    gates.append(fail_on(audit.behaviour, fail_on_codes))
+                passed = all(g.passed for g in gates)
+                if not passed and exit_code == ExitCode.OK:
+                    exit_code = ExitCode.GATE_FAILED
+                document = audit_document(audit, gates, model)
+                results.append(account_result(audit, gates, fail_on_codes or (), name=case_name,
+                                              duration=duration))
+                if cache is not None:
+                    stored = io.StringIO()
+                    write_json(scan_document([document], []), stored)
+                    # Under the handle the platform gives, with the one typed (a DID, say)
+                    # as an alias, so `followaudit report` finds it either way.
+                    cache.put_scan(*scan_key(result.subject.platform, result.subject.handle),
+                                   stored.getvalue(), result.fetched_at.timestamp(),
+                                   aliases=[scan_key(handle.platform, handle_key(handle))])
+                audits.append(audit)
+                documents.append(document)
+                in_order.append(document)
+                if not quiet:
+                    scan_report(report_console, document, top=top)
+    except KeyboardInterrupt:
+        # Keep what is finished: the exports below still cover every account
+        # audited before Ctrl-C; the exit code then says the run was cut short.
+        interrupted = True
 
     if len(parsed) > 1 and not quiet:
         report_console.print(summary_rows(in_order))
@@ -481,6 +487,8 @@ def scan(
                          f"({escape(str(cache.write_error))}); an interrupted scan will "
                          "fetch again", highlight=False)
         cache.close()
+    if interrupted:
+        raise KeyboardInterrupt
     if exit_code == ExitCode.GATE_FAILED:
         raise GateFailed()
     if exit_code != ExitCode.OK:
