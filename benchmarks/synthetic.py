@@ -220,12 +220,21 @@ def _user_object(rng: random.Random, traits: dict[str, Any]) -> dict[str, Any]:
     return user
 
 
-def generate_users(n: int, seed: int, bought_share: float = 0.3) -> Iterator[dict[str, Any]]:
-    """Yield ``n`` synthetic X API v2 user objects; about ``bought_share`` are bought followers."""
+def generate_labelled(
+    n: int, seed: int, bought_share: float = 0.3
+) -> Iterator[tuple[bool, dict[str, Any]]]:
+    """Yield ``n`` (is_bought, X API v2 user object) pairs; about ``bought_share`` are bought."""
     rng = random.Random(seed)
     for _ in range(n):
-        traits = _bought(rng) if rng.random() < bought_share else _person(rng)
-        yield _user_object(rng, traits)
+        bought = rng.random() < bought_share
+        traits = _bought(rng) if bought else _person(rng)
+        yield bought, _user_object(rng, traits)
+
+
+def generate_users(n: int, seed: int, bought_share: float = 0.3) -> Iterator[dict[str, Any]]:
+    """Yield ``n`` synthetic X API v2 user objects; about ``bought_share`` are bought followers."""
+    for _, user in generate_labelled(n, seed, bought_share):
+        yield user
 
 
 def generate(n: int, seed: int) -> Iterator[bytes]:

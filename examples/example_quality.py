@@ -1,0 +1,48 @@
+"""Print how the shipped model does on the bundled example, against how it was generated.
+
+    python examples/example_quality.py
+
+The example is synthetic (``benchmarks/synthetic.py``): each account was
+generated either as a plausible person or as a plausible bought follower.
+This compares those labels with the model's, so the README's description of
+the example can be checked.
+"""
+
+from __future__ import annotations
+
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent / "benchmarks"))
+sys.path.insert(0, str(HERE))
+
+from make_example import COUNT, OUTPUT, SEED
+from synthetic import generate_labelled
+
+from followaudit.formats import read_accounts
+from followaudit.model import load_model
+from followaudit.scoring import score_table
+
+
+def main() -> None:
+    """Print the confusion counts of the shipped model on the example."""
+    bought = [b for b, _ in generate_labelled(COUNT, SEED)]
+    read = read_accounts(OUTPUT)
+    rows = score_table(read.table, load_model(), datetime.now(UTC))
+    if len(rows) != len(bought):
+        raise SystemExit("the example file no longer matches its generator: rerun make_example.py")
+    flagged = (rows["label"] == "questionable").tolist()
+    people = [f for f, b in zip(flagged, bought, strict=True) if not b]
+    fakes = [f for f, b in zip(flagged, bought, strict=True) if b]
+    print(f"generated: {len(fakes)} bought, {len(people)} people")
+    print(f"bought flagged questionable: {sum(fakes)} of {len(fakes)}")
+    print(f"people flagged questionable: {sum(people)} of {len(people)} "
+          f"({sum(people) / len(people):.0%})")
+    print(f"share questionable reported: {sum(flagged) / len(flagged):.1%} "
+          f"(generated as bought: {len(fakes) / len(bought):.1%})")
+
+
+if __name__ == "__main__":
+    main()
