@@ -8,20 +8,19 @@ The input is the cresci-2015 ``users.csv`` (Twitter API v1.1 user objects
 flattened to columns, one row per account). The output keeps only the
 numeric canonical columns of ``followaudit.accounts`` plus ``label`` and
 ``group``: no ids, handles, names, bios, URLs, image URLs or locations.
-Text is reduced with the same helpers every reader uses, so the training
-data and the accounts scored later mean exactly the same thing.
+Every row is converted by the reader's own v1.1 CSV converter.
 """
 
 from __future__ import annotations
 
 import sys
-from datetime import datetime
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from followaudit.accounts import NUMERIC_COLUMNS, count, digit_count, present, text_length
+from followaudit.accounts import NUMERIC_COLUMNS, TableBuilder
+from followaudit.formats import x_v1
 
 OUTPUT = Path(__file__).resolve().parent / "cresci2015_profiles.csv"
 
@@ -30,48 +29,25 @@ GROUP_LABELS: dict[str, int] = {"TFP": 0, "E13": 0, "FSF": 1, "INT": 1, "TWT": 1
 GROUP_ORDER: tuple[str, ...] = ("TFP", "E13", "FSF", "INT", "TWT")
 SHUFFLE_SEED = 20130515
 
-V1_DATE_FORMAT = "%a %b %d %H:%M:%S %z %Y"
-
 OUTPUT_COLUMNS: tuple[str, ...] = ("created_at",) + NUMERIC_COLUMNS + ("label", "group")
 
 
-def v1_flag(value: str) -> float:
-    """Return 1.0 for a v1.1 true flag ("1", "1.0", "true"), 0.0 otherwise.
-
-    In this dump an empty cell means false, not unknown.
-    """
-    text = value.strip().lower()
-    if text in ("", "0", "0.0", "false", "none"):
-        return 0.0
-    if text in ("1", "1.0", "true"):
-        return 1.0
-    raise ValueError(f"not a boolean: {value!r}")
-
-
 def convert(users: pd.DataFrame) -> pd.DataFrame:
-    """Return the de-identified canonical rows (plus label and group) for v1.1 users."""
+    """Return the de-identified canonical rows (plus label and group) for v1.1 users.
+
+    Each row goes through the same converter that reads a v1.1 CSV for
+    scoring (``formats.x_v1.add_csv_row``), so the training data and the
+    accounts scored later cannot mean different things.
+    """
     unknown = sorted(set(users["dataset"]) - set(GROUP_LABELS))
     if unknown:
         raise ValueError(f"unknown dataset groups: {', '.join(unknown)}")
-    created = [datetime.strptime(value.strip(), V1_DATE_FORMAT) for value in users["created_at"]]
-    out = pd.DataFrame(
-        {
-            "created_at": pd.to_datetime(created, utc=True),
-            "posts": [count(v) for v in users["statuses_count"]],
-            "followers": [count(v) for v in users["followers_count"]],
-            "following": [count(v) for v in users["friends_count"]],
-            "likes": [count(v) for v in users["favourites_count"]],
-            "listed": [count(v) for v in users["listed_count"]],
-            "bio_length": [text_length(v) for v in users["description"]],
-            "name_length": [text_length(v) for v in users["name"]],
-            "handle_digits": [digit_count(v) for v in users["screen_name"]],
-            "has_url": [present(v) for v in users["url"]],
-            "has_location": [present(v) for v in users["location"]],
-            "default_avatar": [v1_flag(v) for v in users["default_profile_image"]],
-            "label": [GROUP_LABELS[g] for g in users["dataset"]],
-            "group": list(users["dataset"]),
-        }
-    )
+    builder = TableBuilder()
+    for line, row in enumerate(users.to_dict(orient="records"), start=2):
+        x_v1.add_csv_row(builder, row, line)
+    out = builder.to_frame()
+    out["label"] = [GROUP_LABELS[g] for g in users["dataset"]]
+    out["group"] = list(users["dataset"])
     return out[list(OUTPUT_COLUMNS)]
 
 

@@ -55,34 +55,11 @@ CANONICAL_COLUMNS: tuple[str, ...] = DISPLAY_COLUMNS + ("created_at",) + NUMERIC
 NAN = math.nan
 
 
-def text_length(text: str | None) -> float:
-    """Return the number of characters in ``text``: 0 for empty, NaN for unknown (None)."""
-    if text is None:
-        return NAN
-    return float(len(text.strip()))
-
-
 def digit_count(text: str | None) -> float:
     """Return the number of decimal digits in ``text`` (NaN if unknown)."""
     if text is None:
         return NAN
     return float(sum(ch.isdigit() for ch in text))
-
-
-def flag(value: Any) -> float:
-    """Return 1.0/0.0 for a truthy/falsy present value, NaN for None."""
-    if value is None:
-        return NAN
-    if isinstance(value, float) and math.isnan(value):
-        return NAN
-    return 1.0 if value else 0.0
-
-
-def present(text: str | None) -> float:
-    """Return 1.0 if ``text`` is non-blank, 0.0 if blank, NaN if unknown (None)."""
-    if text is None:
-        return NAN
-    return 1.0 if text.strip() else 0.0
 
 
 # No account has a trillion followers, posts or likes: a larger count is garbage.
