@@ -25,6 +25,8 @@ from followaudit.errors import (
     OutputError,
     UsageError,
 )
+from followaudit.safe_text import visible
+from followaudit.terminal import make_console
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -60,7 +62,9 @@ def parse_as_of(value: str | None) -> datetime:
 
 
 def _console(stream: IO[str] | None = None, *, stderr: bool = False) -> Console:
-    return Console(file=stream, stderr=stderr, soft_wrap=False)
+    # Every command prints through a console that shows control characters from
+    # the data as visible stand-ins (followaudit.safe_text), never raw.
+    return make_console(stream, stderr=stderr)
 
 
 @contextmanager
@@ -368,7 +372,7 @@ def scan(
                 raise
             token_lookup.append(found.value)
             for warning in found.warnings:
-                _console(stderr=True).print(f"[yellow]warning:[/] {escape(warning)}")
+                _console(stderr=True).print(f"[yellow]warning:[/] {escape(visible(warning))}")
         if isinstance(token_lookup[0], FollowauditError):
             raise token_lookup[0]
         return str(token_lookup[0])
@@ -380,7 +384,7 @@ def scan(
             Path(cache_path) if cache_path else default_cache_path()
         )
         if cache_warning:
-            stderr.print(f"[yellow]warning:[/] {escape(cache_warning)}")
+            stderr.print(f"[yellow]warning:[/] {escape(visible(cache_warning))}")
     to_stderr = "-" in (csv_out, json_out, summary_out)
     report_console = _console(stderr=to_stderr)
     show_progress = not quiet and stderr.is_terminal
@@ -417,7 +421,7 @@ def scan(
                 except FollowauditError as exc:
                     if len(parsed) == 1 and not (junit_out or json_out or summary_out):
                         raise
-                    stderr.print(f"[bold red]Error:[/] {escape(exc.message)}", highlight=False, soft_wrap=True)
+                    stderr.print(f"[bold red]Error:[/] {escape(visible(exc.message))}", highlight=False, soft_wrap=True)
                     error_row = {"handle": handle.display, "error": exc.message,
                                  "exit_code": int(exc.exit_code),
                                  "exit_name": exc.exit_code.name}
@@ -798,7 +802,7 @@ def _run(args: Sequence[str] | None) -> int:
         if debug:
             traceback.print_exc()
         # One sentence on one line, however narrow the terminal: never wrapped.
-        stderr.print(f"[bold red]Error:[/] {escape(exc.message)}", highlight=False,
+        stderr.print(f"[bold red]Error:[/] {escape(visible(exc.message))}", highlight=False,
                      soft_wrap=True)
         return exc.exit_code
     except click.exceptions.Abort:
@@ -817,7 +821,7 @@ def _run(args: Sequence[str] | None) -> int:
             traceback.print_exc()
         else:
             stderr.print(
-                f"[bold red]Error:[/] unexpected {type(exc).__name__}: {escape(str(exc))} "
+                f"[bold red]Error:[/] unexpected {type(exc).__name__}: {escape(visible(exc))} "
                 "(this is a bug: rerun with --debug and report the traceback)",
                 highlight=False,
             )

@@ -13,6 +13,7 @@ from rich.text import Text
 
 from followaudit.accounts import Skipped
 from followaudit.report import GateResult, Summary, headline
+from followaudit.safe_text import visible
 from followaudit.stats import Interval
 
 if TYPE_CHECKING:
@@ -57,7 +58,7 @@ def summary_panel(
     if sampled:
         lines.append("\nScored accounts are a uniform random sample; the interval covers the base.")
     # Titles and cells hold text from files and APIs: never parsed as markup.
-    return Panel(lines, title=Text(title), expand=False)
+    return Panel(lines, title=Text(visible(title)), expand=False)
 
 
 def histogram(summary: Summary) -> Table:
@@ -88,10 +89,10 @@ def top_table(rows: pd.DataFrame, top: int) -> Table:
         style = "red" if row.label == "questionable" else "green"
         table.add_row(
             str(row.line),
-            Text(row.handle or row.id or "-"),
+            Text(visible(row.handle or row.id or "-")),
             f"{row.probability:.2f}",
             Text(row.label, style=style),
-            Text(row.reasons or "-"),
+            Text(visible(row.reasons or "-")),
         )
     return table
 
@@ -101,7 +102,7 @@ def skipped_block(skipped: Sequence[Skipped], limit: int = 5) -> Text:
     text = Text()
     ordered = sorted(skipped, key=lambda s: s.line)
     for item in ordered[:limit]:
-        text.append(f"skipped line {item.line}: {item.reason}\n", style="yellow")
+        text.append(f"skipped line {item.line}: {visible(item.reason)}\n", style="yellow")
     if len(ordered) > limit:
         text.append(f"... and {len(ordered) - limit:,} more skipped\n", style="yellow")
     return text
@@ -148,7 +149,7 @@ def score_report(
             parts.append(top_table(rows, top))
     console.print(Group(*parts))  # type: ignore[arg-type]
     for warning in warnings:
-        console.print(Text(f"warning: {warning}", style="yellow"))
+        console.print(Text(f"warning: {visible(warning)}", style="yellow"))
     if skipped:
         console.print(skipped_block(skipped))
     for gate in gates:
@@ -220,9 +221,9 @@ def scan_report(
         console.print(follow_order_chart(document["follow_order"]))
     console.print(behaviour_block(document.get("behaviour")))
     if document.get("deep"):
-        console.print(Text(str(document["deep"]["sentence"])))
+        console.print(Text(visible(document["deep"]["sentence"])))
     if document.get("scope_note"):
-        console.print(Text(str(document["scope_note"]), style="yellow"))
+        console.print(Text(visible(document["scope_note"]), style="yellow"))
     skipped = [Skipped(int(s["line"]), str(s["reason"])) for s in document.get("skipped") or []]
     if skipped:
         console.print(skipped_block(skipped))
@@ -256,9 +257,10 @@ def behaviour_block(behaviour: Mapping[str, Any] | None) -> Text:
                 style="bold")
     for f in behaviour.get("findings") or []:
         if f["flagged"]:
-            text.append(f"  FLAG {f['code']}: {f['sentence']} ({f['threshold']})\n", style="bold red")
+            text.append(f"  FLAG {f['code']}: {visible(f['sentence'])} ({f['threshold']})\n",
+                        style="bold red")
         else:
-            text.append(f"  ok   {f['code']}: {f['sentence']}\n")
+            text.append(f"  ok   {f['code']}: {visible(f['sentence'])}\n")
     text.rstrip()
     return text
 
@@ -269,7 +271,7 @@ PLATFORM_NAMES = {"x": "X", "bluesky": "Bluesky", "mastodon": "Mastodon"}
 def follow_order_chart(order: Mapping[str, Any]) -> Table | Text:
     """Return the questionable share per follow-order bucket, flagged buckets in red."""
     if not order.get("known"):
-        return Text(str(order.get("note", "")), style="dim")
+        return Text(visible(order.get("note", "")), style="dim")
     table = Table(title="Questionable share by follow order (newest first)",
                   show_edge=False, box=None)
     table.add_column("followers", justify="right")
@@ -297,7 +299,7 @@ def summary_rows(rows: Sequence[Mapping[str, Any]]) -> Table:
     table.add_column("result", overflow="fold")
     for row in rows:
         if "error" in row:
-            table.add_row(Text(str(row["handle"])), "-", "-", "-", "-",
+            table.add_row(Text(visible(row["handle"])), "-", "-", "-", "-",
                           Text(f"error: {row['exit_name']}", style="bold red"))
             continue
         summary: dict[str, Any] = row["summary"]
@@ -310,7 +312,7 @@ def summary_rows(rows: Sequence[Mapping[str, Any]]) -> Table:
             share_text = authentic_text = "-"
         passed = row.get("passed", True)
         table.add_row(
-            Text(str(row["handle"])),
+            Text(visible(row["handle"])),
             f"{summary['population']:,}",
             f"{summary['scored']:,}",
             share_text,
