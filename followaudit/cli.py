@@ -651,6 +651,75 @@ def cache_clear(cache_path: str | None, include_scans: bool) -> None:
     _console().print(message, soft_wrap=True, highlight=False)
 
 
+@cli.group()
+def config() -> None:
+    """Store the X token, and show where the config file and the cache live."""
+
+
+@config.command("set-token", context_settings={"ignore_unknown_options": True,
+                                               "allow_extra_args": True})
+@click.pass_context
+def config_set_token(ctx: click.Context) -> None:
+    """Store the X bearer token in the config file (mode 0600).
+
+    The token is read from a hidden prompt on a terminal, else from standard
+    input (`followaudit config set-token < token.txt`); never from the command
+    line, where it would stay in the shell's history.
+    """
+    from followaudit.config import TOKEN_ENV, default_config_path, set_x_bearer_token
+
+    if ctx.args:
+        # Never repeat what was given: it may be the token itself.
+        raise UsageError("config set-token takes no argument: the token is never read from "
+                         "the command line (it would stay in your shell history); run it "
+                         "alone and paste the token at the prompt, or pipe it in on stdin")
+    if sys.stdin.isatty():
+        token = click.prompt("X bearer token (input hidden)", hide_input=True, err=True,
+                             default="", show_default=False)
+    else:
+        token = sys.stdin.read()
+    path = set_x_bearer_token(token, default_config_path())
+    stderr = _console(stderr=True)
+    stderr.print(f"X bearer token stored in {path} (readable by you only).", highlight=False,
+                 soft_wrap=True)
+    if os.environ.get(TOKEN_ENV, "").strip():
+        stderr.print(f"[yellow]warning:[/] {TOKEN_ENV} is set in this shell and is used "
+                     "before the config file", highlight=False, soft_wrap=True)
+
+
+@config.command("show")
+def config_show() -> None:
+    """Show where the config file and the cache live, and the X token masked."""
+    from followaudit.cache import default_cache_path
+    from followaudit.config import (
+        API_URL_ENV,
+        default_config_path,
+        find_x_bearer_token,
+        mask_token,
+    )
+
+    path = default_config_path()
+    console = _console()
+    console.soft_wrap = True  # paths are never wrapped
+    if path.exists():
+        mode = f", mode {path.stat().st_mode & 0o777:04o}" if os.name == "posix" else ""
+        console.print(f"Config file: {path}{mode}", highlight=False, markup=False)
+    else:
+        console.print(f"Config file: {path} (not created yet)", highlight=False, markup=False)
+    try:
+        found = find_x_bearer_token(None, config_path=path)
+    except FollowauditError as exc:
+        token = ("not set: run `followaudit config set-token`" if exc.exit_code == ExitCode.AUTH
+                 else f"unreadable: {exc.message}")
+    else:
+        token = f"{mask_token(found.value)}, from {found.source}"
+    console.print(f"X token: {token}", highlight=False, markup=False)
+    console.print(f"Cache: {default_cache_path()}", highlight=False, markup=False)
+    if os.environ.get(API_URL_ENV, "").strip():
+        console.print(f"API URL: {os.environ[API_URL_ENV].strip()} (from {API_URL_ENV})",
+                      highlight=False, markup=False)
+
+
 def _interactive() -> bool:
     """Return whether a person can answer a question (stdin and stderr are terminals)."""
     return sys.stdin.isatty() and sys.stderr.isatty()

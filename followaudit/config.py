@@ -15,7 +15,9 @@ users can read) are returned, never printed: the CLI shows them.
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import stat
 import tomllib
 from collections.abc import Iterable, Mapping
@@ -35,7 +37,9 @@ __all__ = [
     "check_api_url_scope",
     "default_config_path",
     "find_x_bearer_token",
+    "mask_token",
     "read_config",
+    "set_x_bearer_token",
     "x_bearer_token",
 ]
 
@@ -140,6 +144,79 @@ def find_x_bearer_token(
         f"No X bearer token: pass --token, set {TOKEN_ENV}, or add it to {path}; "
         f"get one at {TOKEN_PORTAL}"
     )
+
+
+def mask_token(token: str) -> str:
+    """Return the token masked for display: its length and, for a long token, its last 4 characters."""
+    if len(token) >= 32:
+        return f"****{token[-4:]} ({len(token)} characters)"
+    return f"**** ({len(token)} characters)"
+
+
+_TOKEN_SHAPE = re.compile(r"[!-~]+")  # printable ASCII, no blanks: what an HTTP header can carry
+_SECTION = re.compile(r"^\s*\[")
+_X_SECTION = re.compile(r"^\s*\[\s*x\s*\]\s*(#.*)?$")
+_BEARER_KEY = re.compile(r"^\s*bearer_token\s*=")
+
+
+def set_x_bearer_token(token: str, path: Path) -> Path:
+    """Return the config file after storing ``token`` as its ``[x] bearer_token`` (mode 0600).
+
+    Every other line of an existing file is kept as it was. The file is
+    written next to its final name with mode 0600 from the start and renamed
+    into place, so the token is never readable by others, even for a moment.
+    """
+    token = _clean(token)
+    if not token:
+        raise UsageError("No token given: paste the X bearer token at the prompt or pipe it in")
+    if not _TOKEN_SHAPE.fullmatch(token):
+        # Never echo the value: it is a secret, and may be a paste gone wrong.
+        raise UsageError("That is not a bearer token: it holds blanks or characters outside "
+                         "printable ASCII")
+    config, _ = read_config(path)  # a broken file is refused rather than overwritten
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        text = ""
+    except OSError as exc:
+        raise ConfigError(f"Cannot read the config file {path}: {exc.strerror}") from None
+    entry = f"bearer_token = {json.dumps(token)}"  # a JSON string is a TOML basic string
+    lines = text.splitlines()
+    start = next((i for i, line in enumerate(lines) if _X_SECTION.match(line)), None)
+    if start is None:
+        if "x" in config:
+            raise ConfigError(f"The config file {path} defines x in a way followaudit does not "
+                              "edit: set [x] bearer_token there by hand")
+        lines += ([""] if lines and lines[-1].strip() else []) + ["[x]", entry]
+    else:
+        end = next((i for i in range(start + 1, len(lines)) if _SECTION.match(lines[i])),
+                   len(lines))
+        keys = [i for i in range(start + 1, end) if _BEARER_KEY.match(lines[i])]
+        if keys:
+            lines[keys[0]] = entry
+        else:
+            lines.insert(start + 1, entry)
+    new_text = "\n".join(lines) + "\n"
+    try:
+        written = tomllib.loads(new_text).get("x", {}).get("bearer_token")
+    except (tomllib.TOMLDecodeError, AttributeError):
+        written = None
+    if written != token:
+        raise ConfigError(f"The config file {path} could not be edited safely: set "
+                          "[x] bearer_token there by hand")
+    partial = path.with_name(f".{path.name}.partial")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as stream:
+            stream.write(new_text)
+        if os.name == "posix":
+            os.chmod(partial, 0o600)  # an existing partial file keeps its mode otherwise
+        os.replace(partial, path)
+    except OSError as exc:
+        partial.unlink(missing_ok=True)
+        raise ConfigError(f"Cannot write the config file {path}: {exc.strerror}") from None
+    return path
 
 
 def x_bearer_token(

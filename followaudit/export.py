@@ -39,6 +39,14 @@ CSV_COLUMNS: tuple[str, ...] = (
     "likes",
     "listed",
     "age_days",
+    # The profile's inputs, under the names followaudit's CSV reader takes, so
+    # an export can be scored again (`score scored.csv`) to the same result.
+    "created_at",
+    "bio_length",
+    "name_length",
+    "has_url",
+    "has_location",
+    "default_avatar",
 )
 TEXT_COLUMNS = ("platform", "handle", "id", "label", "reasons")
 
@@ -142,10 +150,20 @@ def _cells(name: str, column: pd.Series, extra: Sequence[str]) -> list[str]:
         return _rounded_cells(column, 4)
     if name == "age_days":
         return _rounded_cells(column, 1)
+    if name == "created_at":
+        return _iso_cells(column)
     if name in extra:
         # Counts stay whole ("12"), ratios keep 4 significant digits ("0.3333").
         return ["" if v != v else f"{v:.4g}" for v in column.to_numpy(dtype=float).tolist()]
     return _whole_cells(column)
+
+
+def _iso_cells(column: pd.Series) -> list[str]:
+    """Return times as ISO 8601 UTC to the second ("2019-04-06T10:58:22Z"), unknown as empty."""
+    values = pd.to_datetime(column, utc=True).dt.tz_localize(None).to_numpy("datetime64[s]")
+    text = np.char.add(np.datetime_as_string(values, unit="s"), "Z").astype(object)
+    text[np.isnat(values)] = ""
+    return text.tolist()  # type: ignore[no-any-return]
 
 
 # The columns of `followaudit scan --summary-csv`, one row per audited account.
@@ -242,6 +260,7 @@ def accounts_records(rows: pd.DataFrame) -> list[dict[str, Any]]:
     frame = rows.loc[:, list(CSV_COLUMNS)].copy()
     frame["probability"] = frame["probability"].round(6)
     frame["age_days"] = frame["age_days"].round(2)
+    frame["created_at"] = _iso_cells(frame["created_at"]) if len(frame) else []
     frame["reasons"] = frame["reasons"].map(lambda s: [r for r in s.split("; ") if r] if s else [])
     frame = frame.astype(object).where(frame.notna(), None)
     return [_plain(r) for r in frame.to_dict(orient="records")]

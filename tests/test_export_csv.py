@@ -25,6 +25,12 @@ def rows(**overrides):
         "likes": [math.nan],
         "listed": [52.0],
         "age_days": [2231.44],
+        "created_at": [pd.Timestamp("2019-04-06T10:58:22.5Z")],
+        "bio_length": [12.0],
+        "name_length": [5.0],
+        "has_url": [1.0],
+        "has_location": [math.nan],
+        "default_avatar": [0.0],
     }
     base.update(overrides)
     return pd.DataFrame(base)
@@ -58,6 +64,9 @@ def test_csv_has_documented_columns_and_escapes_text_cells():
     assert row["posts"] == "20370"
     assert row["likes"] == ""
     assert row["probability"] == "0.1235"
+    # The profile's inputs, as the CSV reader takes them back.
+    assert (row["created_at"], row["bio_length"], row["has_url"], row["has_location"]) == (
+        "2019-04-06T10:58:22Z", "12", "1", "")
 
 
 def test_numbers_are_never_escaped():

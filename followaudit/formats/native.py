@@ -25,6 +25,8 @@ row, with one warning; never zero):
 - ``default_avatar`` (boolean: the profile picture is the platform default)
 - ``handle_digits`` (number; used only when there is no ``handle`` column)
 
+A cell followaudit's own export neutralised for spreadsheets (``'@alice``)
+is read as the original text (``@alice``), so an export can be scored again.
 An empty text cell (``bio``, ``name``, ``url``, ``location``) means empty:
 CSV cannot tell it from unknown, and an exported profile with no bio has an
 empty cell. An empty number or boolean cell means unknown (NaN). Booleans are
@@ -41,6 +43,7 @@ from __future__ import annotations
 import math
 
 from followaudit.accounts import TableBuilder, digit_count
+from followaudit.export import unescape_cell
 from followaudit.formats._common import (
     RecordError,
     optional_count,
@@ -93,6 +96,9 @@ def _presence(row: dict[str, str], text_column: str, flag_column: str) -> float:
 
 def add_row(builder: TableBuilder, row: dict[str, str], line: int) -> None:
     """Append the canonical row of one followaudit CSV row (column -> cell) to ``builder``."""
+    # followaudit's own exports write '@alice for @alice (spreadsheet safety):
+    # read back, the cell is the original text again.
+    row = {name: unescape_cell(cell) if cell else cell for name, cell in row.items()}
     posts = required_count(row.get("posts"), "posts")
     followers = required_count(row.get("followers"), "followers")
     following = required_count(row.get("following"), "following")
