@@ -1,27 +1,42 @@
-"""Turn a live scan into an audit: validated, scored, summarised, serialisable."""
+"""Audit live accounts: scan, score, summarise, judge the gates, store the result.
+
+``run_audits`` is the core behind ``followaudit scan``: it owns the loop over
+several handles, the error of each account, the gates and the exit code they
+add up to, the scans stored in the cache and what Ctrl-C keeps. It reports
+what happens through one callback, so the CLI only decides how to show it.
+``audit_scan`` turns one finished scan into an ``Audit``.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import asdict, dataclass, replace
+import io
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from followaudit import __version__
+from followaudit import documents
 from followaudit.accounts import Skipped, validate
 from followaudit.batches import NO_ORDER, TEST_DESCRIPTION, describe, follow_order_buckets
 from followaudit.behaviour import FLAG_CODES, Behaviour, analyse, follower_behaviour
-from followaudit.export import accounts_records
+from followaudit.cache import Cache
+from followaudit.config import api_base_url, find_x_bearer_token
+from followaudit.documents import DEEP_COLUMNS, audit_document, error_record, scan_document
+from followaudit.errors import ExitCode, FollowauditError, InputError
+from followaudit.export import write_json
 from followaudit.model import Model
 from followaudit.posts import Post, posts_from_bluesky, posts_from_mastodon, posts_from_x
-from followaudit.report import GateResult, Summary, headline, summarize
-from followaudit.scan import ScanResult
+from followaudit.report import GateResult, Summary, fail_above, min_authentic, summarize
+from followaudit.scan import ScanEvent, ScanOptions, ScanResult, run_scan
 from followaudit.scoring import score_table
 
-SCAN_JSON_SCHEMA = "followaudit.scan/1"
-
+if TYPE_CHECKING:
+    from followaudit.handles import Handle
+    from followaudit.http import Http
 
 @dataclass
 class Audit:
@@ -83,10 +98,6 @@ def audit_scan(scan: ScanResult, model: Model, observed_at: datetime) -> Audit:
         scan, rows, skipped, summary, observed_at, note, follow_order(scan, rows),
         account_behaviour(scan, observed_at), deep,
     )
-
-
-# deep_posts: posts read (0: the follower posted nothing; empty: not deep-checked).
-DEEP_COLUMNS: tuple[str, ...] = ("deep_posts", "reply_rate", "link_ratio", "self_promotion_ratio")
 
 
 def _posts_of(platform: str, raw: list[dict[str, Any]], author: str) -> list[Post]:
@@ -211,15 +222,6 @@ def fail_on(behaviour: Behaviour, codes: Sequence[str]) -> GateResult:
     )
 
 
-def behaviour_document(behaviour: Behaviour | None) -> dict[str, Any] | None:
-    """Return the "behaviour" object of the JSON audit: metrics, findings and flags."""
-    if behaviour is None:
-        return None
-    metrics = asdict(behaviour)
-    findings = metrics.pop("findings")
-    return {"metrics": metrics, "findings": findings, "flags": behaviour.flags}
-
-
 def follow_order(scan: ScanResult, rows: pd.DataFrame) -> dict[str, Any]:
     """Return the questionable share by follow-order tenth, flagged buckets first-class.
 
@@ -254,73 +256,6 @@ def follow_order(scan: ScanResult, rows: pd.DataFrame) -> dict[str, Any]:
     return {"known": True, "test": TEST_DESCRIPTION, "buckets": shaped, "flagged": flagged}
 
 
-def audit_document(audit: Audit, gates: list[GateResult], model: Model) -> dict[str, Any]:
-    """Return one audit as the JSON object documented in the README (schema followaudit.scan/1)."""
-    scan = audit.scan
-    subject = scan.subject
-    return {
-        "handle": audit.handle,
-        "platform": subject.platform,
-        "subject": {
-            "id": subject.id,
-            "display_name": subject.display_name,
-            "profile_url": subject.profile_url,
-            "website": subject.website,
-            "followers_count": subject.followers_count,
-            "follow_order_known": subject.order_known,
-        },
-        "observed_at": audit.observed_at.isoformat(),
-        "followers": {
-            "total": scan.followers_total,
-            "listed": scan.listed,
-            "sampled": scan.sample is not None and scan.sample < scan.listed,
-            "sample_size": scan.sample,
-            "seed": scan.seed,
-            "truncated": scan.truncated,
-            "scored": audit.summary.scored,
-            "skipped": audit.summary.skipped,
-        },
-        "scope_note": audit.scope_note,
-        "headline": headline(audit.summary),
-        "follow_order": audit.follow_order,
-        "behaviour": behaviour_document(audit.behaviour),
-        "deep": audit.deep,
-        "requests": {
-            "made": scan.stats.made,
-            "from_cache": scan.stats.cached,
-            "retries": scan.stats.retries,
-            "waited_seconds": round(scan.stats.waited_seconds, 1),
-        },
-        "model": {"threshold": model.threshold},
-        "summary": audit.summary.to_dict(),
-        "gates": [g.to_dict() for g in gates],
-        "passed": all(g.passed for g in gates),
-        "skipped": [{"line": s.line, "reason": s.reason} for s in audit.skipped],
-        "accounts": _with_deep_columns(accounts_records(audit.rows), audit.rows),
-    }
-
-
-def _with_deep_columns(records: list[dict[str, Any]], rows: pd.DataFrame) -> list[dict[str, Any]]:
-    """Return the account records with the --deep columns added (null where not checked)."""
-    if DEEP_COLUMNS[0] not in rows.columns:
-        return records
-    for record, values in zip(records, rows.loc[:, list(DEEP_COLUMNS)].itertuples(index=False),
-                              strict=True):
-        for name, value in zip(DEEP_COLUMNS, values, strict=True):
-            record[name] = None if pd.isna(value) else round(float(value), 4)
-    return records
-
-
-def scan_document(audits: list[dict[str, Any]], errors: list[dict[str, Any]]) -> dict[str, Any]:
-    """Return the whole --json document of a scan run."""
-    return {
-        "schema": SCAN_JSON_SCHEMA,
-        "tool": {"name": "followaudit", "version": __version__},
-        "audits": audits,
-        "errors": errors,
-    }
-
-
 def scan_key(platform: str, handle: str) -> tuple[str, str]:
     """Return the (platform, handle) key a scan is stored under in the cache.
 
@@ -330,45 +265,239 @@ def scan_key(platform: str, handle: str) -> tuple[str, str]:
     return platform, handle.lower()
 
 
-def html_report_data(document: dict[str, Any], top: int = 10) -> dict[str, Any]:
-    """Return one JSON audit in the shape ``html_report.render_html`` reads."""
-    followers = document["followers"]
-    summary = document["summary"]
-    platform = {"x": "X", "bluesky": "Bluesky", "mastodon": "Mastodon"}.get(
-        document["platform"], document["platform"]
-    )
-    details = [f"{followers['scored']:,} followers scored of {summary['population']:,}"]
-    if followers.get("sampled"):
-        details.append(f"uniform random sample (seed {followers.get('seed')})")
-    if document.get("scope_note"):
-        details.append(document["scope_note"])
-    if document.get("deep"):
-        details.append(document["deep"]["sentence"])
-    questionable = sorted(
-        (a for a in document.get("accounts") or [] if a.get("label") == "questionable"),
-        key=lambda a: -float(a.get("probability") or 0.0),
-    )[:top]
-    behaviour = document.get("behaviour") or {}
-    observed = str(document.get("observed_at") or "")
+def stored_audit(path: Path, handle: Handle) -> dict[str, Any]:
+    """Return the JSON audit of the latest scan of ``handle`` stored in the cache at ``path``.
+
+    Raises InputError with a sentence when there is none or it cannot be read.
+    """
+    missing = InputError(f"no stored scan of {handle.display} in {path}: run "
+                         f"`followaudit scan {handle.display}` first")
+    if not path.exists():
+        raise missing
+    with Cache(path) as store:
+        found = store.latest_scan(*scan_key(handle.platform, handle_key(handle)))
+    if found is None:
+        raise missing
     try:
-        generated = datetime.fromisoformat(observed).strftime("%Y-%m-%d %H:%M UTC")
+        return documents.stored_audit(found[0])
     except ValueError:
-        generated = observed
-    return {
-        "title": f"{document['handle']} on {platform}",
-        "generated_at": generated,
-        "headline": document["headline"],
-        "details": details,
-        "histogram": summary.get("histogram") or [],
-        "threshold": summary.get("threshold"),
-        "follow_order": document.get("follow_order") or {},
-        "findings": behaviour.get("findings") or [],
-        "questionable_followers": [
-            {
-                "handle": a.get("handle") or a.get("id") or "",
-                "probability": float(a.get("probability") or 0.0),
-                "reasons": a.get("reasons") or [],
-            }
-            for a in questionable
-        ],
-    }
+        raise InputError(f"the stored scan of {handle.display} in {path} is unreadable: "
+                         "scan again") from None
+
+
+def handle_key(handle: Handle) -> str:
+    """Return a parsed handle as scans store it: "name", or "name@server" on Mastodon."""
+    return f"{handle.name}@{handle.server}" if handle.platform == "mastodon" else handle.name
+
+
+@dataclass(frozen=True)
+class Gates:
+    """The pass/fail checks of a CI run: --fail-above, --min-authentic, --fail-on."""
+
+    fail_above: float | None = None  # percent
+    min_authentic: int | None = None
+    fail_on: tuple[str, ...] = ()  # behaviour flag codes
+
+    def check(self, audit: Audit) -> list[GateResult]:
+        """Return the verdict of every gate asked for, in option order."""
+        results = []
+        if self.fail_above is not None:
+            results.append(fail_above(audit.summary, self.fail_above))
+        if self.min_authentic is not None:
+            results.append(min_authentic(audit.summary, self.min_authentic))
+        if self.fail_on and audit.behaviour is not None:
+            results.append(fail_on(audit.behaviour, self.fail_on))
+        return results
+
+
+@dataclass(frozen=True)
+class AuditPlan:
+    """Everything ``run_audits`` does to each handle, decided before the first request.
+
+    ``token`` is the X bearer token as given (None: X_BEARER_TOKEN, then the
+    config file, looked up at the first X handle only). ``raise_errors``
+    raises an account's error instead of recording it (a lone handle with no
+    export that lists errors: the CLI then shows it like any other error).
+    """
+
+    options: ScanOptions = field(default_factory=ScanOptions)
+    gates: Gates = field(default_factory=Gates)
+    api_url: str | None = None
+    token: str | None = None
+    raise_errors: bool = False
+
+
+@dataclass
+class AccountOutcome:
+    """One handle's result: its audit and JSON object, or the error that stopped it."""
+
+    handle: Handle
+    duration: float  # seconds
+    audit: Audit | None = None
+    gates: list[GateResult] = field(default_factory=list)
+    error: FollowauditError | None = None
+    # The audit's JSON object (documents.audit_document), or its error row.
+    record: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def passed(self) -> bool:
+        """Return whether the account was audited and passed every gate."""
+        return self.error is None and all(g.passed for g in self.gates)
+
+
+@dataclass
+class RunResult:
+    """Every handle's outcome in the order given, and the exit code they add up to."""
+
+    outcomes: list[AccountOutcome]
+    exit_code: ExitCode
+    interrupted: bool  # Ctrl-C stopped the run; outcomes hold the accounts finished before
+
+    @property
+    def audits(self) -> list[Audit]:
+        """Return the audits that finished, in the order given."""
+        return [o.audit for o in self.outcomes if o.audit is not None]
+
+    def document(self) -> dict[str, Any]:
+        """Return the ``scan --json`` document of the run."""
+        return scan_document([o.record for o in self.outcomes if o.audit is not None],
+                             [o.record for o in self.outcomes if o.error is not None])
+
+    def scored_rows(self) -> pd.DataFrame | None:
+        """Return every audit's scored followers, with a first column naming the audit."""
+        frames = [a.rows.assign(audited=a.handle) for a in self.audits]
+        return pd.concat(frames, ignore_index=True) if frames else None
+
+
+@dataclass(frozen=True)
+class AccountStarted:
+    """Event: the audit of ``handle`` begins (progress display may start)."""
+
+    handle: Handle
+
+
+@dataclass(frozen=True)
+class AccountStopped:
+    """Event: the network work of ``handle`` ended, however it ended (progress display stops)."""
+
+    handle: Handle
+
+
+@dataclass(frozen=True)
+class Notice:
+    """Event: a warning sentence for the user."""
+
+    message: str
+
+
+RunEvent = AccountStarted | ScanEvent | AccountStopped | AccountOutcome | Notice
+
+
+class _TokenLookup:
+    """The X token, looked up once at the first X handle; a failed lookup fails every X handle."""
+
+    def __init__(self, given: str | None, emit: Callable[[RunEvent], None]) -> None:
+        self._given = given
+        self._emit = emit
+        self._found: str | FollowauditError | None = None
+
+    def __call__(self) -> str:
+        if self._found is None:
+            try:
+                token = find_x_bearer_token(self._given)
+            except FollowauditError as exc:
+                self._found = exc
+                raise
+            self._found = token.value
+            for warning in token.warnings:
+                self._emit(Notice(warning))
+        if isinstance(self._found, FollowauditError):
+            raise self._found
+        return self._found
+
+
+def run_audits(
+    handles: Sequence[Handle],
+    plan: AuditPlan,
+    *,
+    http: Http,
+    model: Model,
+    on_event: Callable[[RunEvent], None] | None = None,
+) -> RunResult:
+    """Return the audit of every handle, in order; one account's error never stops the others.
+
+    Each finished audit is stored in ``http.cache`` (when there is one) so
+    ``followaudit report`` can show it again. The exit code: the first
+    account error's code, else GATE_FAILED when a gate failed, else OK.
+    Ctrl-C (KeyboardInterrupt) ends the run with ``interrupted`` set, keeping
+    every account finished before it; what was fetched stays in the cache.
+    """
+    emit: Callable[[RunEvent], None] = on_event if on_event is not None else (lambda e: None)
+    x_token = _TokenLookup(plan.token, emit)
+    outcomes: list[AccountOutcome] = []
+    exit_code = ExitCode.OK
+    try:
+        for handle in handles:
+            outcome = _audit_one(handle, plan, http, model, x_token, emit)
+            outcomes.append(outcome)
+            if outcome.error is not None:
+                # An audit that could not run outranks a gate that failed.
+                if exit_code in (ExitCode.OK, ExitCode.GATE_FAILED):
+                    exit_code = outcome.error.exit_code
+            elif not outcome.passed and exit_code == ExitCode.OK:
+                exit_code = ExitCode.GATE_FAILED
+            emit(outcome)
+    except KeyboardInterrupt:
+        return RunResult(outcomes, exit_code, interrupted=True)
+    return RunResult(outcomes, exit_code, interrupted=False)
+
+
+def _audit_one(
+    handle: Handle,
+    plan: AuditPlan,
+    http: Http,
+    model: Model,
+    x_token: Callable[[], str],
+    emit: Callable[[RunEvent], None],
+) -> AccountOutcome:
+    """Return one handle's outcome; its FollowauditError is recorded unless the plan raises."""
+    started = time.monotonic()
+    emit(AccountStarted(handle))
+    try:
+        try:
+            result = run_scan(
+                handle,
+                http=http,
+                options=plan.options,
+                token=x_token() if handle.platform == "x" else None,
+                api_url=api_base_url(handle.platform, plan.api_url),
+                progress=emit,
+            )
+        finally:
+            emit(AccountStopped(handle))
+        # A malformed answer may only show while scoring: still this account's error.
+        audit = audit_scan(result, model, result.fetched_at)
+    except FollowauditError as exc:
+        if plan.raise_errors:
+            raise
+        return AccountOutcome(handle, time.monotonic() - started, error=exc,
+                              record=error_record(handle.display, exc))
+    gates = plan.gates.check(audit)
+    document = audit_document(audit, gates, model)
+    _store(http, handle, result, document)
+    return AccountOutcome(handle, time.monotonic() - started, audit, gates, record=document)
+
+
+def _store(http: Http, handle: Handle, result: ScanResult, document: dict[str, Any]) -> None:
+    """Store an audit in the cache for ``followaudit report`` (no cache: nothing to do).
+
+    Under the handle the platform gives, with the one typed (a DID, say) as
+    an alias, so the report finds it either way.
+    """
+    if http.cache is None:
+        return
+    stored = io.StringIO()
+    write_json(scan_document([document], []), stored)
+    http.cache.put_scan(*scan_key(result.subject.platform, result.subject.handle),
+                        stored.getvalue(), result.fetched_at.timestamp(),
+                        aliases=[scan_key(handle.platform, handle_key(handle))])

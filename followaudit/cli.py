@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import io
-import json
 import os
 import sys
 import traceback
@@ -11,7 +9,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO, Any, TypeVar
+from typing import IO, Any, NamedTuple, TypeVar
 
 import click
 from rich.console import Console
@@ -34,7 +32,6 @@ EXIT_CODES_HELP = "\b\nExit codes:\n" + "\n".join(
     f"  {code.value:>3}  {code.name:<13} {EXIT_CODE_MEANINGS[code]}" for code in ExitCode
 )
 
-SCORE_JSON_SCHEMA = "followaudit.score/1"
 INTERRUPTED_MESSAGE = (
     "Interrupted. Everything fetched so far is kept in the cache: run the same command "
     "again to resume without fetching it twice."
@@ -167,6 +164,8 @@ def score(
     Mastodon Account entities, or followaudit's own CSV columns. '-' reads
     standard input.
     """
+    from followaudit.documents import score_document
+    from followaudit.export import write_csv, write_json
     from followaudit.formats import read_accounts
     from followaudit.model import load_model
     from followaudit.render import score_report
@@ -181,43 +180,21 @@ def score(
     rows = score_table(read.table, model, observed)
     summary = summarize(rows, read.skipped, model.threshold)
     gates = [gate_check(summary, fail_above)] if fail_above is not None else []
-
     if csv_out:
-        from followaudit.export import write_csv
-
         with output(csv_out) as stream:
             write_csv(rows, stream)
     if json_out:
-        from followaudit.export import accounts_records, write_json
-
-        document = {
-            "schema": SCORE_JSON_SCHEMA,
-            "tool": {"name": "followaudit", "version": __version__},
-            "input": {"path": read.path, "format": read.format, "as_of": observed.isoformat()},
-            "model": {"threshold": model.threshold, "metadata": model.metadata},
-            "summary": summary.to_dict(),
-            "gates": [g.to_dict() for g in gates],
-            "passed": all(g.passed for g in gates),
-            "skipped": [{"line": s.line, "reason": s.reason} for s in read.skipped],
-            "warnings": list(read.warnings),
-            "accounts": accounts_records(rows),
-        }
+        document = score_document(
+            path=read.path, format=read.format, as_of=observed, model=model, summary=summary,
+            gates=gates, skipped=read.skipped, warnings=read.warnings, rows=rows,
+        )
         with output(json_out) as stream:
             write_json(document, stream)
     if not quiet:
         # Data owns stdout when an export goes there; the report moves to stderr.
-        to_stderr = "-" in (csv_out, json_out)
-        console = _console(stderr=to_stderr)
-        score_report(
-            console,
-            summary,
-            rows,
-            read.skipped,
-            title=f"{read.path} ({read.format})",
-            top=top,
-            warnings=read.warnings,
-            gates=gates,
-        )
+        score_report(_console(stderr="-" in (csv_out, json_out)), summary, rows, read.skipped,
+                     title=f"{read.path} ({read.format})", top=top, warnings=read.warnings,
+                     gates=gates)
     if not all(g.passed for g in gates):
         raise GateFailed()
 
@@ -284,31 +261,12 @@ def score(
 @top_option
 @click.option("--quiet", "-q", is_flag=True, help="No progress display and no report.")
 def scan(
-    handles: tuple[str, ...],
-    from_file: str | None,
-    min_authentic: int | None,
-    junit_out: str | None,
-    summary_out: str | None,
-    platform: str | None,
-    token: str | None,
-    api_url: str | None,
-    sample: int | None,
-    seed: int,
-    max_followers: int | None,
-    cache_path: str | None,
-    no_cache: bool,
-    refresh: bool,
-    max_wait: float,
-    model_path: str | None,
-    csv_out: str | None,
-    json_out: str | None,
-    fail_above: float | None,
-    top: int,
-    quiet: bool,
-    no_posts: bool,
-    fail_on_text: str | None,
-    deep: int | None,
-    yes: bool,
+    handles: tuple[str, ...], from_file: str | None, platform: str | None, token: str | None,
+    api_url: str | None, sample: int | None, seed: int, max_followers: int | None,
+    cache_path: str | None, no_cache: bool, refresh: bool, max_wait: float,
+    model_path: str | None, csv_out: str | None, json_out: str | None, fail_above: float | None,
+    min_authentic: int | None, fail_on_text: str | None, summary_out: str | None,
+    junit_out: str | None, deep: int | None, yes: bool, no_posts: bool, top: int, quiet: bool,
 ) -> None:
     """Fetch the followers of HANDLES and audit them.
 
@@ -320,183 +278,42 @@ def scan(
     Every answer is cached, so an interrupted scan resumes without
     fetching again; each scan prints the requests made and saved.
     """
-    import time
-
-    from followaudit.audit import (
-        DEEP_COLUMNS,
-        audit_document,
-        audit_scan,
-        fail_on,
-        scan_document,
-        scan_key,
-    )
-    from followaudit.cache import default_cache_path, open_cache
-    from followaudit.config import api_base_url, check_api_url_scope, find_x_bearer_token
-    from followaudit.export import write_csv, write_json
-    from followaudit.handles import parse_handle
+    from followaudit.audit import AuditPlan, Gates, run_audits
     from followaudit.http import Http
-    from followaudit.junit import AccountResult, write_junit
     from followaudit.model import load_model
-    from followaudit.progress import ScanProgress
-    from followaudit.render import scan_report, summary_rows
-    from followaudit.report import fail_above as gate_check
-    from followaudit.report import min_authentic as min_authentic_check
-    from followaudit.scan import DEEP_POSTS, SUBJECT_POSTS, run_scan
+    from followaudit.progress import RunView
+    from followaudit.render import summary_rows
+    from followaudit.scan import DEEP_POSTS, SUBJECT_POSTS, ScanOptions
 
-    check_outputs(csv_out, json_out, junit_out, summary_out)
+    exports = ScanExports(csv_out, json_out, summary_out, junit_out)
+    check_outputs(*exports)
     if no_cache and (refresh or cache_path):
         raise UsageError("--no-cache cannot be combined with --refresh or --cache")
-    fail_on_codes = parse_fail_on(fail_on_text) if fail_on_text is not None else None
-    if fail_on_codes and no_posts:
-        raise UsageError("--fail-on judges the account's own posts: it cannot be combined "
-                         "with --no-posts")
-    texts = list(handles) + (read_handles_file(from_file) if from_file else [])
-    if not texts:
-        raise UsageError("no handle given: name one or more handles, or use --from-file")
-    # Every handle is checked before the first request is made.
-    parsed = [parse_handle(text, platform) for text in texts]
-    check_api_url_scope((h.platform for h in parsed), api_url)
+    fail_on = parse_fail_on(fail_on_text, no_posts) if fail_on_text is not None else ()
+    parsed = parse_handles(handles, from_file, platform, api_url)
     if deep:
         confirm_deep(deep, DEEP_POSTS, parsed, yes)
+    options = ScanOptions(sample=sample, seed=seed, max_followers=max_followers,
+                          posts=0 if no_posts else SUBJECT_POSTS, deep=deep or 0)
+    plan = AuditPlan(options, Gates(fail_above, min_authentic, fail_on), api_url, token,
+                     raise_errors=len(parsed) == 1 and not exports.list_errors)
     model = load_model(Path(model_path) if model_path else None)
-    # Looked up at the first X handle, once: a missing token is that handle's
-    # error, so the other platforms' accounts are still audited.
-    token_lookup: list[Any] = []
-
-    def x_token() -> str:
-        if not token_lookup:
-            try:
-                found = find_x_bearer_token(token)
-            except FollowauditError as exc:
-                token_lookup.append(exc)
-                raise
-            token_lookup.append(found.value)
-            for warning in found.warnings:
-                _console(stderr=True).print(f"[yellow]warning:[/] {escape(visible(warning))}")
-        if isinstance(token_lookup[0], FollowauditError):
-            raise token_lookup[0]
-        return str(token_lookup[0])
-
     stderr = _console(stderr=True)
-    cache = None
-    if not no_cache:
-        cache, cache_warning = open_cache(
-            Path(cache_path) if cache_path else default_cache_path()
-        )
-        if cache_warning:
-            stderr.print(f"[yellow]warning:[/] {escape(visible(cache_warning))}")
-    to_stderr = "-" in (csv_out, json_out, summary_out)
-    report_console = _console(stderr=to_stderr)
-    show_progress = not quiet and stderr.is_terminal
-
-    audits = []
-    documents: list[dict[str, Any]] = []
-    errors: list[dict[str, Any]] = []
-    in_order: list[dict[str, Any]] = []  # audits and errors as the handles were given
-    results: list[AccountResult] = []
-    exit_code = ExitCode.OK
-    interrupted = False
-    try:
-        with Http(cache=cache, refresh=refresh, max_wait=max_wait) as http:
-            for handle in parsed:
-                # One name per account in every run, passed or not, so CI keeps its history.
-                case_name = handle.display
-                started = time.monotonic()
-                try:
-                    with ScanProgress(stderr, enabled=show_progress, notices=not quiet) as progress:
-                        result = run_scan(
-                            handle,
-                            http=http,
-                            token=x_token() if handle.platform == "x" else None,
-                            api_url=api_base_url(handle.platform, api_url),
-                            sample=sample,
-                            seed=seed,
-                            max_followers=max_followers,
-                            progress=progress.update,
-                            posts=0 if no_posts else SUBJECT_POSTS,
-                            deep=deep or 0,
-                        )
-                    # A malformed answer may only show while scoring: still this account's error.
-                    audit = audit_scan(result, model, result.fetched_at)
-                except FollowauditError as exc:
-                    if len(parsed) == 1 and not (junit_out or json_out or summary_out):
-                        raise
-                    stderr.print(f"[bold red]Error:[/] {escape(visible(exc.message))}", highlight=False, soft_wrap=True)
-                    error_row = {"handle": handle.display, "error": exc.message,
-                                 "exit_code": int(exc.exit_code),
-                                 "exit_name": exc.exit_code.name}
-                    errors.append(error_row)
-                    in_order.append(error_row)
-                    results.append(AccountResult(name=case_name, passed=False, error=exc.message,
-                                                 duration=time.monotonic() - started))
-                    # An audit that could not run outranks a gate that failed.
-                    if exit_code in (ExitCode.OK, ExitCode.GATE_FAILED):
-                        exit_code = exc.exit_code
-                    continue
-                duration = time.monotonic() - started
-                gates = []
-                if fail_above is not None:
-                    gates.append(gate_check(audit.summary, fail_above))
-                if min_authentic is not None:
-                    gates.append(min_authentic_check(audit.summary, min_authentic))
-                if fail_on_codes and audit.behaviour is not None:
-                    gates.append(fail_on(audit.behaviour, fail_on_codes))
-                passed = all(g.passed for g in gates)
-                if not passed and exit_code == ExitCode.OK:
-                    exit_code = ExitCode.GATE_FAILED
-                document = audit_document(audit, gates, model)
-                results.append(account_result(audit, gates, fail_on_codes or (), name=case_name,
-                                              duration=duration))
-                if cache is not None:
-                    stored = io.StringIO()
-                    write_json(scan_document([document], []), stored)
-                    # Under the handle the platform gives, with the one typed (a DID, say)
-                    # as an alias, so `followaudit report` finds it either way.
-                    cache.put_scan(*scan_key(result.subject.platform, result.subject.handle),
-                                   stored.getvalue(), result.fetched_at.timestamp(),
-                                   aliases=[scan_key(handle.platform, handle_key(handle))])
-                audits.append(audit)
-                documents.append(document)
-                in_order.append(document)
-                if not quiet:
-                    scan_report(report_console, document, top=top)
-    except KeyboardInterrupt:
-        # Keep what is finished: the exports below still cover every account
-        # audited before Ctrl-C; the exit code then says the run was cut short.
-        interrupted = True
-
+    report_console = _console(stderr=exports.to_stdout)
+    view = RunView(stderr, report_console, progress=not quiet and stderr.is_terminal,
+                   quiet=quiet, top=top)
+    cache = None if no_cache else open_scan_cache(cache_path, stderr)
+    with Http(cache=cache, refresh=refresh, max_wait=max_wait) as http:
+        run = run_audits(parsed, plan, http=http, model=model, on_event=view)
     if len(parsed) > 1 and not quiet:
-        report_console.print(summary_rows(in_order))
-    if junit_out:
-        with output(junit_out) as stream:
-            write_junit(results, stream)
-    if csv_out and audits:
-        import pandas as pd
-
-        with output(csv_out) as stream:
-            frames = [a.rows.assign(audited=a.handle) for a in audits]
-            table = pd.concat(frames, ignore_index=True)
-            write_csv(table, stream, audited=True, extra=DEEP_COLUMNS if deep else ())
-    if json_out:
-        with output(json_out) as stream:
-            write_json(scan_document(documents, errors), stream)
-    if summary_out:
-        from followaudit.export import write_summary_csv
-
-        with output(summary_out) as stream:
-            write_summary_csv(in_order, stream)
+        report_console.print(summary_rows([o.record for o in run.outcomes]))
+    exports.write(run, fail_on, deep=bool(deep))
     if cache is not None:
-        if cache.write_error:
-            stderr.print(f"[yellow]warning:[/] the cache could not be written "
-                         f"({escape(str(cache.write_error))}); an interrupted scan will "
-                         "fetch again", highlight=False)
-        cache.close()
-    if interrupted:
+        close_scan_cache(cache, stderr)
+    if run.interrupted:
         raise KeyboardInterrupt
-    if exit_code == ExitCode.GATE_FAILED:
-        raise GateFailed()
-    if exit_code != ExitCode.OK:
-        raise ScanFailed(exit_code)
+    if run.exit_code != ExitCode.OK:
+        raise ScanFailed(run.exit_code)
 
 
 @cli.command(epilog=EXIT_CODES_HELP)
@@ -516,32 +333,17 @@ def report(handle: str, platform: str | None, html_out: str | None, cache_path: 
     Every `followaudit scan` stores its result in the cache; this prints it
     again, or writes it as a self-contained HTML file to send to a client.
     """
-    from followaudit.audit import html_report_data, scan_key
-    from followaudit.cache import Cache, default_cache_path
-    from followaudit.errors import InputError
+    from followaudit.audit import stored_audit
+    from followaudit.cache import default_cache_path
     from followaudit.handles import parse_handle
     from followaudit.render import scan_report
 
-    parsed = parse_handle(handle, platform)
     path = Path(cache_path) if cache_path else default_cache_path()
-    missing = InputError(f"no stored scan of {parsed.display} in {path}: run "
-                         f"`followaudit scan {parsed.display}` first")
-    if not path.exists():
-        raise missing
-    with Cache(path) as store:
-        found = store.latest_scan(*scan_key(parsed.platform, handle_key(parsed)))
-    if found is None:
-        raise missing
-    try:
-        audits = json.loads(found[0])["audits"]
-        document = audits[0]
-    except (ValueError, KeyError, IndexError, TypeError):
-        raise InputError(f"the stored scan of {parsed.display} in {path} is unreadable: "
-                         "scan again") from None
+    document = stored_audit(path, parse_handle(handle, platform))
     if html_out:
-        from followaudit.html_report import render_html
+        from followaudit.html_report import render_html, report_data
 
-        text = render_html(html_report_data(document, top=top))
+        text = render_html(report_data(document, top=top))
         with output(html_out) as stream:
             stream.write(text)
         if html_out != "-":
@@ -751,12 +553,7 @@ def confirm_deep(deep: int, posts_each: int, handles: Sequence[Any], yes: bool) 
         raise click.exceptions.Abort()
 
 
-def handle_key(handle: Any) -> str:
-    """Return a parsed handle as scans store it: "name", or "name@server" on Mastodon."""
-    return f"{handle.name}@{handle.server}" if handle.platform == "mastodon" else handle.name
-
-
-def parse_fail_on(text: str) -> list[str]:
+def parse_fail_on(text: str, no_posts: bool) -> tuple[str, ...]:
     """Return the behaviour flag codes of --fail-on; a usage error names the valid ones."""
     from followaudit.audit import behaviour_codes
 
@@ -766,7 +563,83 @@ def parse_fail_on(text: str) -> list[str]:
     if unknown or not codes:
         what = f"unknown behaviour flag {', '.join(unknown)}" if unknown else "no flag given"
         raise UsageError(f"--fail-on: {what}; valid flags: {', '.join(valid)}")
-    return list(dict.fromkeys(codes))
+    if no_posts:
+        raise UsageError("--fail-on judges the account's own posts: it cannot be combined "
+                         "with --no-posts")
+    return tuple(dict.fromkeys(codes))
+
+
+def parse_handles(
+    handles: Sequence[str], from_file: str | None, platform: str | None, api_url: str | None
+) -> list[Any]:
+    """Return every handle to scan, parsed and checked before the first request is made."""
+    from followaudit.config import check_api_url_scope
+    from followaudit.handles import parse_handle
+
+    texts = list(handles) + (read_handles_file(from_file) if from_file else [])
+    if not texts:
+        raise UsageError("no handle given: name one or more handles, or use --from-file")
+    parsed = [parse_handle(text, platform) for text in texts]
+    check_api_url_scope((h.platform for h in parsed), api_url)
+    return parsed
+
+
+def open_scan_cache(cache_path: str | None, stderr: Console) -> Any:
+    """Return the cache a scan reads and writes (--cache, else the default), warning if degraded."""
+    from followaudit.cache import default_cache_path, open_cache
+
+    cache, warning = open_cache(Path(cache_path) if cache_path else default_cache_path())
+    if warning:
+        stderr.print(f"[yellow]warning:[/] {escape(visible(warning))}")
+    return cache
+
+
+def close_scan_cache(cache: Any, stderr: Console) -> None:
+    """Close a scan's cache, saying so when answers could not be written to it."""
+    if cache.write_error:
+        stderr.print(f"[yellow]warning:[/] the cache could not be written "
+                     f"({escape(str(cache.write_error))}); an interrupted scan will "
+                     "fetch again", highlight=False)
+    cache.close()
+
+
+class ScanExports(NamedTuple):
+    """The export options of ``scan``: where each file goes (None: not written)."""
+
+    csv: str | None
+    json: str | None
+    summary: str | None
+    junit: str | None
+
+    @property
+    def list_errors(self) -> bool:
+        """Return whether an export records accounts that could not be audited."""
+        return bool(self.json or self.summary or self.junit)
+
+    @property
+    def to_stdout(self) -> bool:
+        """Return whether a data export owns stdout (the report then goes to stderr)."""
+        return "-" in (self.csv, self.json, self.summary)
+
+    def write(self, run: Any, fail_on: Sequence[str], *, deep: bool) -> None:
+        """Write every export asked for; after Ctrl-C they cover the accounts finished before."""
+        from followaudit.documents import DEEP_COLUMNS
+        from followaudit.export import write_csv, write_json, write_summary_csv
+        from followaudit.junit import account_case, write_junit
+
+        if self.junit:
+            with output(self.junit) as stream:
+                write_junit([account_case(o, fail_on) for o in run.outcomes], stream)
+        rows = run.scored_rows() if self.csv else None
+        if self.csv and rows is not None:
+            with output(self.csv) as stream:
+                write_csv(rows, stream, audited=True, extra=DEEP_COLUMNS if deep else ())
+        if self.json:
+            with output(self.json) as stream:
+                write_json(run.document(), stream)
+        if self.summary:
+            with output(self.summary) as stream:
+                write_summary_csv([o.record for o in run.outcomes], stream)
 
 
 def read_handles_file(path: str) -> list[str]:
@@ -782,56 +655,6 @@ def read_handles_file(path: str) -> list[str]:
         raise UsageError(f"{path} is not UTF-8 text") from None
     handles = [line.split("#", 1)[0].strip() for line in text.splitlines()]
     return [h for h in handles if h]
-
-
-def account_result(
-    audit: Any,
-    gates: Sequence[Any],
-    fail_on_codes: Sequence[str] = (),
-    *,
-    name: str | None = None,
-    duration: float = 0.0,
-) -> Any:
-    """Return the JUnit test case of one audit: failed gates carry the reasons.
-
-    ``name`` is the test case's name (default: the audited handle); the scan
-    passes the handle as typed, the same name an error row of it gets.
-    """
-    from followaudit.junit import AccountResult
-    from followaudit.report import headline
-
-    summary = audit.summary
-    share = summary.share_questionable
-    failures: list[str] = []
-    for gate in gates:
-        if gate.passed:
-            continue
-        if gate.gate == "--fail-on":
-            behaviour = audit.behaviour
-            failures.extend(f"--fail-on: {f.code}: {f.sentence}" for f in behaviour.findings
-                            if f.flagged and f.code in fail_on_codes)
-        else:
-            failures.append(f"{gate.gate}: {gate.compared_what} is {gate.compared:.4g}, "
-                            f"limit {gate.limit:.4g}")
-    flagged = (audit.follow_order or {}).get("flagged") or []
-    if failures:
-        failures.extend(f"purchased batch? {sentence}" for sentence in flagged)
-    return AccountResult(
-        name=name if name is not None else audit.handle,
-        passed=not failures,
-        duration=duration,
-        summary=f"{headline(summary)}; questionable {share.estimate:.1%} "
-        f"({share.low:.1%}-{share.high:.1%})",
-        failures=tuple(failures),
-        properties={
-            "followers": str(summary.population),
-            "scored": str(summary.scored),
-            "share_questionable": f"{share.estimate:.4f}",
-            "share_questionable_low": f"{share.low:.4f}",
-            "share_questionable_high": f"{share.high:.4f}",
-            "authentic_estimate": f"{summary.authentic_followers.estimate:.0f}",
-        },
-    )
 
 
 class ScanFailed(Exception):

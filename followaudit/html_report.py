@@ -4,8 +4,8 @@ Everything is inline: CSS in a ``<style>`` element, charts as inline SVG. No
 script, font, image or stylesheet is fetched from anywhere, and every value
 is escaped with ``html.escape``.
 
-The report dict ``render_html`` reads (the CLI adapts a scan result to it;
-keys marked optional may be left out):
+The report dict ``render_html`` reads (``report_data`` builds it from a
+JSON audit; keys marked optional may be left out):
 
 .. code-block:: text
 
@@ -40,6 +40,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict
+from datetime import datetime
 from html import escape
 from typing import Any
 
@@ -117,6 +118,50 @@ def report_buckets(buckets: Sequence[Bucket]) -> list[dict[str, Any]]:
 def report_findings(findings: Sequence[Finding]) -> list[dict[str, Any]]:
     """Return ``behaviour.Finding`` objects in the report's findings shape."""
     return [asdict(f) for f in findings]
+
+
+def report_data(document: Mapping[str, Any], top: int = 10) -> dict[str, Any]:
+    """Return the report dict ``render_html`` reads from one JSON audit (``documents.audit_document``)."""
+    followers = document["followers"]
+    summary = document["summary"]
+    platform = {"x": "X", "bluesky": "Bluesky", "mastodon": "Mastodon"}.get(
+        document["platform"], document["platform"]
+    )
+    details = [f"{followers['scored']:,} followers scored of {summary['population']:,}"]
+    if followers.get("sampled"):
+        details.append(f"uniform random sample (seed {followers.get('seed')})")
+    if document.get("scope_note"):
+        details.append(document["scope_note"])
+    if document.get("deep"):
+        details.append(document["deep"]["sentence"])
+    questionable = sorted(
+        (a for a in document.get("accounts") or [] if a.get("label") == "questionable"),
+        key=lambda a: -float(a.get("probability") or 0.0),
+    )[:top]
+    behaviour = document.get("behaviour") or {}
+    observed = str(document.get("observed_at") or "")
+    try:
+        generated = datetime.fromisoformat(observed).strftime("%Y-%m-%d %H:%M UTC")
+    except ValueError:
+        generated = observed
+    return {
+        "title": f"{document['handle']} on {platform}",
+        "generated_at": generated,
+        "headline": document["headline"],
+        "details": details,
+        "histogram": summary.get("histogram") or [],
+        "threshold": summary.get("threshold"),
+        "follow_order": document.get("follow_order") or {},
+        "findings": behaviour.get("findings") or [],
+        "questionable_followers": [
+            {
+                "handle": a.get("handle") or a.get("id") or "",
+                "probability": float(a.get("probability") or 0.0),
+                "reasons": a.get("reasons") or [],
+            }
+            for a in questionable
+        ],
+    }
 
 
 def _e(value: Any) -> str:

@@ -21,7 +21,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO
+from typing import IO, TYPE_CHECKING
+
+from followaudit.report import headline
+
+if TYPE_CHECKING:
+    from followaudit.audit import AccountOutcome
 
 SUITE_NAME = "followaudit"
 # Characters XML 1.0 cannot carry at all, even escaped.
@@ -39,6 +44,51 @@ class AccountResult:
     error: str | None = None  # why the account could not be audited (fetch failure)
     duration: float = 0.0  # seconds
     properties: Mapping[str, str | int | float] = field(default_factory=dict)
+
+
+def account_case(outcome: AccountOutcome, fail_on: Sequence[str] = ()) -> AccountResult:
+    """Return the test case of one account: failed gates carry the reasons, errors their sentence.
+
+    The case is named by the handle as typed (``Handle.display``) whether it
+    passed, failed or could not be audited, so CI keeps one history per account.
+    ``fail_on`` lists the --fail-on flag codes whose findings explain a failure.
+    """
+    name = outcome.handle.display
+    if outcome.audit is None:
+        error = outcome.error.message if outcome.error is not None else "not audited"
+        return AccountResult(name=name, passed=False, error=error, duration=outcome.duration)
+    audit = outcome.audit
+    summary = audit.summary
+    share = summary.share_questionable
+    failures: list[str] = []
+    for gate in outcome.gates:
+        if gate.passed:
+            continue
+        if gate.gate == "--fail-on" and audit.behaviour is not None:
+            failures.extend(f"--fail-on: {f.code}: {f.sentence}" for f in audit.behaviour.findings
+                            if f.flagged and f.code in fail_on)
+        else:
+            failures.append(f"{gate.gate}: {gate.compared_what} is {gate.compared:.4g}, "
+                            f"limit {gate.limit:.4g}")
+    flagged = (audit.follow_order or {}).get("flagged") or []
+    if failures:
+        failures.extend(f"purchased batch? {sentence}" for sentence in flagged)
+    return AccountResult(
+        name=name,
+        passed=not failures,
+        duration=outcome.duration,
+        summary=f"{headline(summary)}; questionable {share.estimate:.1%} "
+        f"({share.low:.1%}-{share.high:.1%})",
+        failures=tuple(failures),
+        properties={
+            "followers": str(summary.population),
+            "scored": str(summary.scored),
+            "share_questionable": f"{share.estimate:.4f}",
+            "share_questionable_low": f"{share.low:.4f}",
+            "share_questionable_high": f"{share.high:.4f}",
+            "authentic_estimate": f"{summary.authentic_followers.estimate:.0f}",
+        },
+    )
 
 
 def _clean(text: str) -> str:

@@ -1,4 +1,4 @@
-"""The live progress display of a scan (stderr only; the CLI decides when to show it)."""
+"""What a scan run shows while it works: live progress (stderr), warnings, errors, reports."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import time
 from types import TracebackType
 
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -19,6 +20,9 @@ from rich.progress import (
 )
 from rich.text import Text
 
+from followaudit.audit import AccountStarted, AccountStopped, Notice, RunEvent
+from followaudit.render import scan_report
+from followaudit.safe_text import visible
 from followaudit.scan import ScanEvent
 
 PHASE_LABELS = {
@@ -100,3 +104,37 @@ class ScanProgress:
         if phase not in self._tasks:
             self._tasks[phase] = self._progress.add_task(description, total=None)
         return self._tasks[phase]
+
+
+class RunView:
+    """Show the events of ``audit.run_audits``: progress, warnings, errors and each report."""
+
+    def __init__(
+        self, stderr: Console, report: Console, *, progress: bool, quiet: bool, top: int
+    ) -> None:
+        self.stderr = stderr
+        self.report = report
+        self.progress = progress  # a live display (stderr is a terminal and not --quiet)
+        self.quiet = quiet
+        self.top = top
+        self._live: ScanProgress | None = None
+
+    def __call__(self, event: RunEvent) -> None:
+        """Show one event of the run."""
+        if isinstance(event, AccountStarted):
+            self._live = ScanProgress(self.stderr, enabled=self.progress, notices=not self.quiet)
+            self._live.__enter__()
+        elif isinstance(event, ScanEvent):
+            if self._live is not None:
+                self._live.update(event)
+        elif isinstance(event, AccountStopped):
+            if self._live is not None:
+                self._live.__exit__(None, None, None)
+                self._live = None
+        elif isinstance(event, Notice):
+            self.stderr.print(f"[yellow]warning:[/] {escape(visible(event.message))}")
+        elif event.error is not None:
+            self.stderr.print(f"[bold red]Error:[/] {escape(visible(event.error.message))}",
+                              highlight=False, soft_wrap=True)
+        elif not self.quiet:
+            scan_report(self.report, event.record, top=self.top)

@@ -101,6 +101,30 @@ class ScanResult:
 Progress = Callable[[ScanEvent], None]
 
 
+@dataclass(frozen=True)
+class ScanOptions:
+    """What to fetch of each account: one value from the command line to ``run_scan``.
+
+    ``sample``: score a uniform random sample of this many listed followers
+    (None: all); ``seed`` draws it and the --deep followers; ``max_followers``
+    stops listing after that many; ``posts``: how many of the account's own
+    recent posts to read (0: none); ``deep``: read the latest ``DEEP_POSTS``
+    posts of this many scored followers (0: none).
+    """
+
+    sample: int | None = None
+    seed: int = 0
+    max_followers: int | None = None
+    posts: int = 0
+    deep: int = 0
+
+    def __post_init__(self) -> None:
+        if self.max_followers is not None and self.max_followers < 1:
+            raise UsageError("--max-followers must be at least 1")
+        if self.sample is not None and self.sample < 1:
+            raise UsageError("--sample must be at least 1")
+
+
 def sample_positions(listed: int, sample: int | None, seed: int) -> np.ndarray:
     """Return the 0-based list positions to score, ascending (list order kept).
 
@@ -119,33 +143,28 @@ def run_scan(
     handle: Handle,
     *,
     http: Http,
+    options: ScanOptions | None = None,
     token: str | None = None,
     api_url: str | None = None,
-    sample: int | None = None,
-    seed: int = 0,
-    max_followers: int | None = None,
     progress: Progress | None = None,
     platform: Platform | None = None,
-    posts: int = 0,
-    deep: int = 0,
 ) -> ScanResult:
     """Return the followers of ``handle`` as a canonical table, with counts and request stats.
 
-    Lists followers (all of them, or the first ``max_followers``), draws a
-    uniform sample of ``sample`` of them if asked, fetches full profiles for
-    the sample where the platform's follower list lacks counts (Bluesky), and
-    converts each to a canonical row. With ``posts`` > 0 it then fetches up to
-    that many of the subject's own recent posts (``ScanResult.subject_posts``),
-    and with ``deep`` > 0 the latest ``DEEP_POSTS`` posts of that many scored
+    Following ``options`` (default: every follower, no posts), lists followers
+    (all of them, or the first ``max_followers``), draws a uniform sample of
+    ``sample`` of them if asked, fetches full profiles for the sample where the
+    platform's follower list lacks counts (Bluesky), and converts each to a
+    canonical row. With ``posts`` > 0 it then fetches up to that many of the
+    subject's own recent posts (``ScanResult.subject_posts``), and with
+    ``deep`` > 0 the latest ``DEEP_POSTS`` posts of that many scored
     followers, drawn with ``seed`` (``ScanResult.deep_posts``).
     Raises the project's exceptions (NotFoundError, AuthError,
     HiddenFollowersError, NetworkError, RateLimitError, ...); an exception raised by ``progress`` propagates and
     stops the scan, leaving what was fetched in the cache.
     """
-    if max_followers is not None and max_followers < 1:
-        raise UsageError("--max-followers must be at least 1")
-    if sample is not None and sample < 1:
-        raise UsageError("--sample must be at least 1")
+    opts = options if options is not None else ScanOptions()
+    sample, seed, max_followers = opts.sample, opts.seed, opts.max_followers
     emit: Progress = progress if progress is not None else (lambda event: None)
     adapter = (
         platform
@@ -191,12 +210,13 @@ def run_scan(
         skipped.sort(key=lambda s: s.line)
         table = builder.to_frame()
         subject_posts = None
-        if posts > 0:
-            emit(ScanEvent("posts", 0, posts, f"Fetching the recent posts of @{subject.handle}"))
-            subject_posts = adapter.recent_posts(subject.id, posts)
-            emit(ScanEvent("posts", len(subject_posts), posts,
+        if opts.posts > 0:
+            emit(ScanEvent("posts", 0, opts.posts,
+                           f"Fetching the recent posts of @{subject.handle}"))
+            subject_posts = adapter.recent_posts(subject.id, opts.posts)
+            emit(ScanEvent("posts", len(subject_posts), opts.posts,
                            f"Fetched {len(subject_posts):,} recent posts"))
-        deep_posts = _deep_posts(adapter, table, deep, seed, emit) if deep > 0 else {}
+        deep_posts = _deep_posts(adapter, table, opts.deep, seed, emit) if opts.deep > 0 else {}
         emit(ScanEvent("done", len(table), len(table) + len(skipped), "Scan finished"))
     finally:
         http.on_wait = previous_on_wait

@@ -14,7 +14,7 @@ from followaudit.cache import Cache
 from followaudit.errors import NotFoundError
 from followaudit.handles import Handle
 from followaudit.platforms.bluesky import BlueskyPlatform
-from followaudit.scan import MISSING_PROFILE_REASON, run_scan, sample_positions
+from followaudit.scan import MISSING_PROFILE_REASON, ScanOptions, run_scan, sample_positions
 
 SUBJECT = Handle("bluesky", "subject.bsky.social")
 PROFILE = "/xrpc/app.bsky.actor.getProfile"
@@ -30,7 +30,8 @@ def server() -> Iterator[BlueskyServer]:
 
 def scan(server: BlueskyServer, handle: Handle = SUBJECT, **kwargs: object):  # type: ignore[no-untyped-def]
     http = kwargs.pop("http", None) or no_wait_http()
-    return run_scan(handle, http=http, token=None, api_url=server.url, **kwargs)  # type: ignore[arg-type]
+    options = ScanOptions(**kwargs)  # type: ignore[arg-type]
+    return run_scan(handle, http=http, options=options, token=None, api_url=server.url)
 
 
 def test_lists_followers_then_fetches_their_profiles_25_at_a_time(server: BlueskyServer) -> None:

@@ -14,7 +14,7 @@ from followaudit.cache import Cache
 from followaudit.errors import AuthError, HiddenFollowersError, NotFoundError
 from followaudit.handles import Handle
 from followaudit.platforms.mastodon import MastodonPlatform, parse_link_header
-from followaudit.scan import run_scan
+from followaudit.scan import ScanOptions, run_scan
 
 SUBJECT = Handle("mastodon", "subject", "mastodon.example")
 LOOKUP = "/api/v1/accounts/lookup"
@@ -29,7 +29,8 @@ def server() -> Iterator[MastodonServer]:
 
 def scan(server: MastodonServer, handle: Handle = SUBJECT, **kwargs: object):  # type: ignore[no-untyped-def]
     http = kwargs.pop("http", None) or no_wait_http()
-    return run_scan(handle, http=http, token="x-token-must-not-leak", api_url=server.url, **kwargs)  # type: ignore[arg-type]
+    options = ScanOptions(**kwargs)  # type: ignore[arg-type]
+    return run_scan(handle, http=http, options=options, token="x-token-must-not-leak", api_url=server.url)
 
 
 def test_follows_the_link_header_80_followers_at_a_time(server: MastodonServer) -> None:

@@ -16,7 +16,7 @@ from followaudit.errors import AuthError, NotFoundError
 from followaudit.handles import Handle
 from followaudit.platforms.base import Subject
 from followaudit.platforms.x import USER_FIELDS, XPlatform
-from followaudit.scan import run_scan
+from followaudit.scan import ScanOptions, run_scan
 
 SUBJECT = Handle("x", "subject")
 FOLLOWERS = f"/2/users/{SUBJECT_ID}/followers"
@@ -31,7 +31,8 @@ def server() -> Iterator[XServer]:
 
 def scan(server: XServer, handle: Handle = SUBJECT, **kwargs: object):  # type: ignore[no-untyped-def]
     http = kwargs.pop("http", None) or no_wait_http()
-    return run_scan(handle, http=http, token=TOKEN, api_url=server.url, **kwargs)  # type: ignore[arg-type]
+    options = ScanOptions(**kwargs)  # type: ignore[arg-type]
+    return run_scan(handle, http=http, options=options, token=TOKEN, api_url=server.url)
 
 
 def test_lists_every_follower_with_one_request_per_thousand(server: XServer) -> None:

@@ -18,7 +18,7 @@ from followaudit.errors import UsageError
 from followaudit.formats import x_v2
 from followaudit.handles import Handle
 from followaudit.platforms.base import FollowerPage, Platform, Subject
-from followaudit.scan import ScanEvent, run_scan, sample_positions
+from followaudit.scan import ScanEvent, ScanOptions, run_scan, sample_positions
 
 X_SUBJECT = Handle("x", "subject")
 BSKY_SUBJECT = Handle("bluesky", "subject.bsky.social")
@@ -80,7 +80,8 @@ def test_sample_positions_are_a_sorted_seeded_uniform_draw_without_replacement()
 def test_non_positive_sizes_are_usage_errors(options: dict[str, int]) -> None:
     platform = ListPlatform([[x_user(0)]], 1)
     with pytest.raises(UsageError):
-        run_scan(X_SUBJECT, http=no_wait_http(), platform=platform, **options)  # type: ignore[arg-type]
+        run_scan(X_SUBJECT, http=no_wait_http(), platform=platform,
+                 options=ScanOptions(**options))  # type: ignore[arg-type]
 
 
 def test_unscoreable_followers_are_skipped_with_their_reason_and_position() -> None:
@@ -100,7 +101,8 @@ def test_max_followers_stops_reading_pages_and_marks_the_list_truncated() -> Non
     pages = [[x_user(i) for i in range(k, k + 10)] for k in range(0, 50, 10)]
     platform = ListPlatform(pages, 50)
 
-    result = run_scan(X_SUBJECT, http=no_wait_http(), platform=platform, max_followers=25)
+    result = run_scan(X_SUBJECT, http=no_wait_http(), platform=platform,
+                      options=ScanOptions(max_followers=25))
 
     assert platform.pages_read == 3
     assert result.listed == 25 and result.truncated
@@ -110,7 +112,8 @@ def test_max_followers_stops_reading_pages_and_marks_the_list_truncated() -> Non
 def test_max_followers_at_the_exact_end_is_not_truncated() -> None:
     platform = ListPlatform([[x_user(i) for i in range(10)]], 10)
 
-    result = run_scan(X_SUBJECT, http=no_wait_http(), platform=platform, max_followers=10)
+    result = run_scan(X_SUBJECT, http=no_wait_http(), platform=platform,
+                      options=ScanOptions(max_followers=10))
 
     assert result.listed == 10 and not result.truncated
 
@@ -118,7 +121,8 @@ def test_max_followers_at_the_exact_end_is_not_truncated() -> None:
 def test_a_sample_keeps_list_positions_as_lines() -> None:
     platform = ListPlatform([[x_user(i) for i in range(100)]], 100)
 
-    result = run_scan(X_SUBJECT, http=no_wait_http(), platform=platform, sample=10, seed=5)
+    result = run_scan(X_SUBJECT, http=no_wait_http(), platform=platform,
+                      options=ScanOptions(sample=10, seed=5))
 
     assert result.table["line"].tolist() == (sample_positions(100, 10, 5) + 1).tolist()
     assert result.table["handle"].tolist() == [
@@ -133,8 +137,7 @@ def test_progress_reports_each_phase_in_order() -> None:
             BSKY_SUBJECT,
             http=no_wait_http(),
             api_url=fake.url,
-            sample=120,
-            seed=1,
+            options=ScanOptions(sample=120, seed=1),
             progress=events.append,
         )
 
@@ -175,13 +178,13 @@ def test_an_exception_from_progress_stops_the_scan_and_the_rerun_resumes(tmp_pat
                 BSKY_SUBJECT,
                 http=no_wait_http(cache=cache),
                 api_url=fake.url,
-                sample=400,
-                seed=9,
+                options=ScanOptions(sample=400, seed=9),
                 progress=stop_during_profiles,
             )
         first_run = fake.total
         result = run_scan(
-            BSKY_SUBJECT, http=no_wait_http(cache=cache), api_url=fake.url, sample=400, seed=9
+            BSKY_SUBJECT, http=no_wait_http(cache=cache), api_url=fake.url,
+            options=ScanOptions(sample=400, seed=9),
         )
 
         assert fake.total == 1 + 6 + 16 and fake.duplicates() == []
