@@ -23,6 +23,7 @@ from followaudit.errors import (
     OutputError,
     UsageError,
 )
+from followaudit.outputs import Exports, open_export, silence_stdout
 from followaudit.safe_text import visible
 from followaudit.terminal import make_console
 
@@ -66,30 +67,9 @@ def _console(stream: IO[str] | None = None, *, stderr: bool = False) -> Console:
 
 @contextmanager
 def output(target: str) -> Iterator[IO[str]]:
-    """Yield a text stream for an output option; '-' is stdout.
-
-    A file is written next to its final name and renamed into place only when
-    writing succeeded, so a failure never leaves a truncated export behind.
-    """
-    if target == "-":
-        yield sys.stdout
-        return
-    final = Path(target)
-    partial = final.with_name(f".{final.name}.partial")
-    try:
-        stream = open(partial, "w", encoding="utf-8", newline="")
-    except OSError as exc:
-        raise OutputError(f"cannot write {target}: {exc.strerror}") from None
-    try:
-        with stream:
-            yield stream
-        os.replace(partial, final)
-    except OSError as exc:
-        partial.unlink(missing_ok=True)
-        raise OutputError(f"cannot write {target}: {exc.strerror}") from None
-    except BaseException:
-        partial.unlink(missing_ok=True)
-        raise
+    """Yield a text stream for an output option; '-' is stdout (see followaudit.outputs)."""
+    with open_export(target) as stream:
+        yield stream
 
 
 # Options shared by several commands: one definition, one help text.
@@ -180,21 +160,22 @@ def score(
     rows = score_table(read.table, model, observed)
     summary = summarize(rows, read.skipped, model.threshold)
     gates = [gate_check(summary, fail_above)] if fail_above is not None else []
+    # Every export is tried and the report printed before a failed export is reported.
+    exports = Exports()
     if csv_out:
-        with output(csv_out) as stream:
-            write_csv(rows, stream)
+        exports.write(csv_out, lambda stream: write_csv(rows, stream))
     if json_out:
         document = score_document(
             path=read.path, format=read.format, as_of=observed, model=model, summary=summary,
             gates=gates, skipped=read.skipped, warnings=read.warnings, rows=rows,
         )
-        with output(json_out) as stream:
-            write_json(document, stream)
+        exports.write(json_out, lambda stream: write_json(document, stream))
     if not quiet:
         # Data owns stdout when an export goes there; the report moves to stderr.
         score_report(_console(stderr="-" in (csv_out, json_out)), summary, rows, read.skipped,
                      title=f"{read.path} ({read.format})", top=top, warnings=read.warnings,
                      gates=gates)
+    exports.check()
     if not all(g.passed for g in gates):
         raise GateFailed()
 
@@ -307,11 +288,16 @@ def scan(
         run = run_audits(parsed, plan, http=http, model=model, on_event=view)
     if len(parsed) > 1 and not quiet:
         report_console.print(summary_rows([o.record for o in run.outcomes]))
-    exports.write(run, fail_on, deep=bool(deep))
+    written = exports.write(run, fail_on, deep=bool(deep), stderr=stderr)
     if cache is not None:
         close_scan_cache(cache, stderr)
     if run.interrupted:
+        for failure in written.failures:
+            stderr.print(f"[bold red]Error:[/] {escape(visible(failure.message))}",
+                         highlight=False, soft_wrap=True)
         raise KeyboardInterrupt
+    # The report and every other export are out: now say which export failed.
+    written.check()
     if run.exit_code != ExitCode.OK:
         raise ScanFailed(run.exit_code)
 
@@ -621,25 +607,37 @@ class ScanExports(NamedTuple):
         """Return whether a data export owns stdout (the report then goes to stderr)."""
         return "-" in (self.csv, self.json, self.summary)
 
-    def write(self, run: Any, fail_on: Sequence[str], *, deep: bool) -> None:
-        """Write every export asked for; after Ctrl-C they cover the accounts finished before."""
+    def write(self, run: Any, fail_on: Sequence[str], *, deep: bool, stderr: Console) -> Exports:
+        """Write every export asked for; return them with any that failed.
+
+        After Ctrl-C they cover the accounts finished before; if none was, no
+        export is written, so the files of an earlier finished run are never
+        replaced by empty ones.
+        """
         from followaudit.documents import DEEP_COLUMNS
         from followaudit.export import write_csv, write_json, write_summary_csv
         from followaudit.junit import account_case, write_junit
 
+        exports = Exports()
+        if run.interrupted and not run.audits:
+            given = [t for t in self if t and t != "-"]
+            if given:
+                stderr.print(f"Nothing was audited before the interruption: {', '.join(given)} "
+                             "left as they were.", highlight=False, soft_wrap=True)
+            return exports
         if self.junit:
-            with output(self.junit) as stream:
-                write_junit([account_case(o, fail_on) for o in run.outcomes], stream)
+            exports.write(self.junit, lambda stream: write_junit(
+                [account_case(o, fail_on) for o in run.outcomes], stream))
         rows = run.scored_rows() if self.csv else None
         if self.csv and rows is not None:
-            with output(self.csv) as stream:
-                write_csv(rows, stream, audited=True, extra=DEEP_COLUMNS if deep else ())
+            exports.write(self.csv, lambda stream: write_csv(
+                rows, stream, audited=True, extra=DEEP_COLUMNS if deep else ()))
         if self.json:
-            with output(self.json) as stream:
-                write_json(run.document(), stream)
+            exports.write(self.json, lambda stream: write_json(run.document(), stream))
         if self.summary:
-            with output(self.summary) as stream:
-                write_summary_csv([o.record for o in run.outcomes], stream)
+            exports.write(self.summary, lambda stream: write_summary_csv(
+                [o.record for o in run.outcomes], stream))
+        return exports
 
 
 def read_handles_file(path: str) -> list[str]:
@@ -707,6 +705,8 @@ def _run(args: Sequence[str] | None) -> int:
         stderr.print(INTERRUPTED_MESSAGE, highlight=False, soft_wrap=True)
         return ExitCode.INTERRUPTED
     except BrokenPipeError:
+        # `followaudit ... | head -1`: the reader closed the pipe, which is not an error.
+        silence_stdout()
         return ExitCode.OK
     except Exception as exc:  # noqa: BLE001 - the one place unexpected errors are caught
         if debug:
@@ -721,6 +721,30 @@ def _run(args: Sequence[str] | None) -> int:
     return ExitCode.OK
 
 
+def _terminate_as_interrupt() -> None:
+    """Make SIGTERM and SIGHUP end a run as Ctrl-C does: finished work kept, temporary files removed."""
+    import signal
+
+    owner = os.getpid()
+
+    def interrupt(signum: int, frame: Any) -> None:
+        if os.getpid() != owner:  # a forked reader process: end as the signal says
+            signal.signal(signum, signal.SIG_DFL)
+            os.kill(os.getpid(), signum)
+            return
+        raise KeyboardInterrupt
+
+    for name in ("SIGTERM", "SIGHUP"):
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), interrupt)
+
+
 def main(args: Sequence[str] | None = None) -> None:
     """Run the CLI and exit with its exit code."""
-    sys.exit(int(_run(args)))
+    _terminate_as_interrupt()
+    code = int(_run(args))
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        silence_stdout()
+    sys.exit(code)
