@@ -7,8 +7,78 @@ them and never print.
 
 from __future__ import annotations
 
+import re
+import threading
 from enum import IntEnum
 from pathlib import Path
+from typing import Any
+
+REDACTED = "REDACTED"
+
+# Credentials this process has sent (registered by followaudit.http before a
+# request leaves): any of them found in text or data from the network, or in
+# an exception's message, is replaced by REDACTED.
+_SECRETS: set[str] = set()
+_SECRETS_LOCK = threading.Lock()
+# Shorter values would blank out ordinary words in follower data.
+MIN_SECRET_LENGTH = 8
+# Any bearer credential, ours or not (an API echoing another client's header):
+# "Bearer " then at least 16 token characters, so prose such as "the bearer
+# token" or "Bearer of good news" is left alone.
+_BEARER = re.compile(r"(?i)\b(bearer)(\s+|%20|\+)[A-Za-z0-9\-._~+/%=]{16,}")
+
+
+def add_secret(value: str) -> None:
+    """Remember a credential this process sends, so ``redact`` removes it wherever it shows."""
+    if len(value) >= MIN_SECRET_LENGTH:
+        with _SECRETS_LOCK:
+            _SECRETS.add(value)
+
+
+def known_secrets() -> list[str]:
+    """Return the registered credentials, longest first (a token before its prefix)."""
+    with _SECRETS_LOCK:
+        return sorted(_SECRETS, key=len, reverse=True)
+
+
+def redact(text: str) -> str:
+    """Return ``text`` with every registered credential and any bearer credential replaced."""
+    for secret in known_secrets():
+        if secret in text:
+            text = text.replace(secret, REDACTED)
+    if "earer" in text or "EARER" in text:
+        text = _BEARER.sub(lambda m: f"{m.group(1)} {REDACTED}", text)
+    return text
+
+
+def redact_data(data: Any) -> tuple[Any, bool]:
+    """Return (parsed JSON with every string and key passed through ``redact``, whether any changed)."""
+    secrets = known_secrets()
+    changed = False
+
+    def clean(text: str) -> str:
+        nonlocal changed
+        out = text
+        for secret in secrets:
+            if secret in out:
+                out = out.replace(secret, REDACTED)
+        if "earer" in out or "EARER" in out:
+            out = _BEARER.sub(lambda m: f"{m.group(1)} {REDACTED}", out)
+        if out != text:
+            changed = True
+        return out
+
+    def walk(value: Any) -> Any:
+        if isinstance(value, str):
+            return clean(value)
+        if isinstance(value, dict):
+            return {clean(k) if isinstance(k, str) else k: walk(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [walk(v) for v in value]
+        return value
+
+    cleaned = walk(data)
+    return (cleaned, True) if changed else (data, False)
 
 
 class ExitCode(IntEnum):
@@ -52,6 +122,9 @@ class FollowauditError(Exception):
     exit_code: ExitCode = ExitCode.INTERNAL
 
     def __init__(self, message: str) -> None:
+        # Messages often quote what a server said: whatever it echoed of our
+        # credentials goes no further than here (stderr, exports, tracebacks).
+        message = redact(message)
         super().__init__(message)
         self.message = message
 

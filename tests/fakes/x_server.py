@@ -8,6 +8,7 @@ asks for are returned, as on the live API.
 
 from __future__ import annotations
 
+import json
 import random
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
@@ -140,6 +141,7 @@ class XServer(FakeServer):
         subject_url: str | None = None,  # the website the subject's profile links to
         bot_block: range | None = None,  # 0-based positions that are all bot-like (a bought batch)
         silent_bots: bool = False,  # followers whose profile shows 0 posts serve no posts
+        echo_token: tuple[str, str] | None = None,  # (shape, endpoint): see echo_reply()
     ) -> None:
         super().__init__(faults=faults)
         self.n = n
@@ -152,6 +154,7 @@ class XServer(FakeServer):
         self.subject_url = subject_url
         self.bot_block = bot_block or range(0)
         self.silent_bots = silent_bots
+        self.echo_token = echo_token
 
     def rate_limit_headers(self, remaining: int, reset_epoch: float) -> dict[str, str]:
         return {
@@ -202,6 +205,10 @@ class XServer(FakeServer):
             return self._auth_failure(401)
         parts = path.strip("/").split("/")
         fields = first(query, "user.fields")
+        if self.echo_token is not None:
+            shape, endpoint = self.echo_token
+            if parts[-1] == endpoint or (endpoint == "lookup" and "by" in parts):
+                return echo_reply(shape, headers.get("authorization") or "")
         if parts[:3] == ["2", "users", "by"] and len(parts) == 5 and parts[3] == "username":
             return self._by_username(parts[4], fields)
         if len(parts) == 4 and parts[:2] == ["2", "users"] and parts[3] == "followers":
@@ -399,6 +406,52 @@ class XServer(FakeServer):
                 "type": "https://api.twitter.com/2/problems/invalid-request",
             },
         )
+
+
+ECHO_SHAPES = ("400", "403", "422", "500", "200-errors", "200-partial", "200-profile")
+
+
+def echo_reply(shape: str, auth: str) -> Reply:
+    """Return an answer that repeats the request's Authorization header ``auth`` back.
+
+    A careless proxy or API version does this; every field a client might show
+    (detail, title, message, value, nested objects, keys) carries it.
+    ``"200-profile"`` hides it in a follower's bio, name and username, ``"200-partial"``
+    in the errors beside good data.
+    """
+    token = auth.partition(" ")[2]
+    problem = {
+        "title": f"Invalid Request for {auth}",
+        "detail": f"The header Authorization: {auth} was not accepted",
+        "type": "https://api.twitter.com/2/problems/invalid-request",
+        "errors": [
+            {
+                "message": f"Unknown token {token}",
+                "value": token,
+                "parameters": {"Authorization": [auth], token: [token]},
+            }
+        ],
+        "request": {"headers": {"Authorization": auth}},
+    }
+    if shape in ("400", "403", "422", "500"):
+        return Reply(int(shape), problem, content_type="application/problem+json")
+    if shape == "200-errors":
+        return Reply(200, {"errors": [{**problem["errors"][0], "detail": problem["detail"],
+                                       "title": problem["title"]}]})
+    users = [only_fields(x_user(i), USER_FIELDS_ALL) for i in range(3)]
+    if shape == "200-partial":
+        return Reply(200, {"data": users, "errors": problem["errors"], "meta": {"result_count": 3}})
+    if shape == "200-profile":
+        users[0] = {**users[0], "description": f"my key is {auth} and {token}", "name": token,
+                    "username": token}
+        text = json.dumps({"data": users, "meta": {"result_count": 3}})
+        # The name spells the token in JSON escapes: its bytes never appear as such.
+        escaped = "".join(f"\\u{ord(c):04x}" for c in token)
+        return Reply(200, text.replace(f'"name": "{token}"', f'"name": "{escaped}"').encode())
+    raise ValueError(f"unknown echo shape {shape!r}")
+
+
+USER_FIELDS_ALL = "created_at,description,location,profile_image_url,public_metrics,url"
 
 
 def _generic_post(user_id: str, k: int) -> dict[str, Any]:
