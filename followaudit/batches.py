@@ -28,11 +28,11 @@ two buckets nothing is tested.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import ArrayLike
-from scipy.stats import hypergeom
 
 from followaudit.stats import Interval, wilson
 
@@ -75,6 +75,31 @@ def _holm(p_values: list[float]) -> list[float]:
     return adjusted
 
 
+def _log_choose(n: int, k: int) -> float:
+    return math.lgamma(n + 1) - math.lgamma(k + 1) - math.lgamma(n - k + 1)
+
+
+def upper_tail(k: int, total: int, good: int, draws: int) -> float:
+    """Return P(X >= k) for X hypergeometric: ``draws`` taken from ``total`` holding ``good``.
+
+    This is the one-sided Fisher exact p-value. The first term comes from
+    log-gamma; each next one from the ratio pmf(i + 1) / pmf(i), so the whole
+    tail is one cumulative sum in log space (no underflow before 1e-308).
+    """
+    low, high = max(0, draws - (total - good)), min(good, draws)
+    if k <= low:
+        return 1.0
+    if k > high:
+        return 0.0
+    first = (
+        _log_choose(good, k) + _log_choose(total - good, draws - k) - _log_choose(total, draws)
+    )
+    i = np.arange(k, high, dtype=np.float64)
+    ratios = (good - i) * (draws - i) / ((i + 1) * (total - good - draws + i + 1))
+    logs = first + np.concatenate(([0.0], np.cumsum(np.log(ratios))))
+    return float(min(1.0, np.exp(logs).sum()))
+
+
 def follow_order_buckets(questionable: ArrayLike, buckets: int = 10) -> list[Bucket]:
     """Return the list cut into ``buckets`` equal slices by position, each tested (see module doc).
 
@@ -101,8 +126,8 @@ def follow_order_buckets(questionable: ArrayLike, buckets: int = 10) -> list[Buc
     if count >= 2:
         # One-sided Fisher exact test: P(X >= q) for X hypergeometric, drawing the
         # bucket's n followers from a list of `total` holding `all_q` questionable.
-        raw = hypergeom.sf(np.array(q_counts) - 1, total, all_q, np.array(sizes))
-        adjusted = list(_holm([float(p) for p in raw]))
+        raw = [upper_tail(q, total, all_q, n) for q, n in zip(q_counts, sizes, strict=True)]
+        adjusted = list(_holm(raw))
 
     result = []
     for i in range(count):

@@ -68,10 +68,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from itertools import pairwise
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from followaudit.posts import Post
+if TYPE_CHECKING:  # only named in annotations: --fail-on is checked without pandas
+    from followaudit.posts import Post
 
 MIN_POSTS = 10
 # Every finding's code, in the order findings are reported (what --fail-on accepts).

@@ -144,6 +144,9 @@ def score(
     Mastodon Account entities, or followaudit's own CSV columns. '-' reads
     standard input.
     """
+    check_outputs(csv_out, json_out)
+    observed = parse_as_of(as_of)
+    # Imported only now: a usage error above answers without loading pandas.
     from followaudit.documents import score_document
     from followaudit.export import write_csv, write_json
     from followaudit.formats import read_accounts
@@ -153,8 +156,6 @@ def score(
     from followaudit.report import summarize
     from followaudit.scoring import score_table
 
-    check_outputs(csv_out, json_out)
-    observed = parse_as_of(as_of)
     model = load_model(Path(model_path) if model_path else None)
     read = read_accounts(file, None if format_ == "auto" else format_, as_of=observed)
     rows = score_table(read.table, model, observed)
@@ -259,21 +260,23 @@ def scan(
     Every answer is cached, so an interrupted scan resumes without
     fetching again; each scan prints the requests made and saved.
     """
-    from followaudit.audit import AuditPlan, Gates, run_audits
-    from followaudit.http import Http
-    from followaudit.model import load_model
-    from followaudit.progress import RunView
-    from followaudit.render import summary_rows
-    from followaudit.scan import DEEP_POSTS, SUBJECT_POSTS, ScanOptions
-
+    # Usage is checked before pandas and the model are imported, so a typo costs no wait.
     exports = ScanExports(csv_out, json_out, summary_out, junit_out)
     check_outputs(*exports)
     if no_cache and (refresh or cache_path):
         raise UsageError("--no-cache cannot be combined with --refresh or --cache")
     fail_on = parse_fail_on(fail_on_text, no_posts) if fail_on_text is not None else ()
     parsed = parse_handles(handles, from_file, platform, api_url)
+    from followaudit.scan import DEEP_POSTS, SUBJECT_POSTS, ScanOptions
+
     if deep:
         confirm_deep(deep, DEEP_POSTS, parsed, yes)
+    from followaudit.audit import AuditPlan, Gates, run_audits
+    from followaudit.http import Http
+    from followaudit.model import load_model
+    from followaudit.progress import RunView
+    from followaudit.render import summary_rows
+
     options = ScanOptions(sample=sample, seed=seed, max_followers=max_followers,
                           posts=0 if no_posts else SUBJECT_POSTS, deep=deep or 0)
     plan = AuditPlan(options, Gates(fail_above, min_authentic, fail_on), api_url, token,
@@ -319,13 +322,15 @@ def report(handle: str, platform: str | None, html_out: str | None, cache_path: 
     Every `followaudit scan` stores its result in the cache; this prints it
     again, or writes it as a self-contained HTML file to send to a client.
     """
+    from followaudit.handles import parse_handle
+
+    parsed = parse_handle(handle, platform)
     from followaudit.audit import stored_audit
     from followaudit.cache import default_cache_path
-    from followaudit.handles import parse_handle
     from followaudit.render import scan_report
 
     path = Path(cache_path) if cache_path else default_cache_path()
-    document = stored_audit(path, parse_handle(handle, platform))
+    document = stored_audit(path, parsed)
     if html_out:
         from followaudit.html_report import render_html, report_data
 
@@ -541,9 +546,8 @@ def confirm_deep(deep: int, posts_each: int, handles: Sequence[Any], yes: bool) 
 
 def parse_fail_on(text: str, no_posts: bool) -> tuple[str, ...]:
     """Return the behaviour flag codes of --fail-on; a usage error names the valid ones."""
-    from followaudit.audit import behaviour_codes
+    from followaudit.behaviour import FLAG_CODES as valid
 
-    valid = behaviour_codes()
     codes = [c.strip().lower() for c in text.split(",") if c.strip()]
     unknown = [c for c in codes if c not in valid]
     if unknown or not codes:
