@@ -148,7 +148,7 @@ def score(
     observed = parse_as_of(as_of)
     # Imported only now: a usage error above answers without loading pandas.
     from followaudit.documents import score_document
-    from followaudit.export import write_csv, write_json
+    from followaudit.export import write_csv, write_json_streamed
     from followaudit.formats import read_accounts
     from followaudit.model import load_model
     from followaudit.render import score_report
@@ -168,9 +168,10 @@ def score(
     if json_out:
         document = score_document(
             path=read.path, format=read.format, as_of=observed, model=model, summary=summary,
-            gates=gates, skipped=read.skipped, warnings=read.warnings, rows=rows,
+            gates=gates, skipped=read.skipped, warnings=read.warnings, rows=None,
         )
-        exports.write(json_out, lambda stream: write_json(document, stream))
+        # The accounts come last, streamed from the columns: flat memory at any size.
+        exports.write(json_out, lambda stream: write_json_streamed(document, rows, stream))
     if not quiet:
         # Data owns stdout when an export goes there; the report moves to stderr.
         score_report(_console(stderr="-" in (csv_out, json_out)), summary, rows, read.skipped,

@@ -52,10 +52,14 @@ def score_document(
     gates: Sequence[GateResult],
     skipped: Sequence[Skipped],
     warnings: Sequence[str],
-    rows: pd.DataFrame,
+    rows: pd.DataFrame | None,
 ) -> dict[str, Any]:
-    """Return the ``score --json`` document (schema followaudit.score/1)."""
-    return {
+    """Return the ``score --json`` document (schema followaudit.score/1).
+
+    With ``rows`` None the "accounts" key is left out, for
+    ``export.write_json_streamed`` to write them after the rest.
+    """
+    document = {
         "schema": SCORE_JSON_SCHEMA,
         "tool": _tool(),
         "input": {"path": path, "format": format, "as_of": as_of.isoformat()},
@@ -65,8 +69,10 @@ def score_document(
         "passed": all(g.passed for g in gates),
         "skipped": _skipped(skipped),
         "warnings": list(warnings),
-        "accounts": accounts_records(rows),
     }
+    if rows is not None:
+        document["accounts"] = accounts_records(rows)
+    return document
 
 
 def behaviour_document(behaviour: Behaviour | None) -> dict[str, Any] | None:

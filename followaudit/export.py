@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import IO, Any
 
 import numpy as np
+import orjson
 import pandas as pd
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
@@ -264,6 +265,96 @@ def accounts_records(rows: pd.DataFrame) -> list[dict[str, Any]]:
     frame["reasons"] = frame["reasons"].map(lambda s: [r for r in s.split("; ") if r] if s else [])
     frame = frame.astype(object).where(frame.notna(), None)
     return [_plain(r) for r in frame.to_dict(orient="records")]
+
+
+# JSON text of one string, non-ASCII kept as is (json.dumps' ensure_ascii=False), in C.
+_json_string: Any = getattr(json.encoder, "c_encode_basestring", None) or json.encoder.encode_basestring
+
+
+def _json_text_cells(column: pd.Series) -> list[str]:
+    """Return a text column as JSON strings, unknown (None, NaN) as null."""
+    values = column.tolist()
+    if set(map(type, values)) <= {str}:
+        return list(map(_json_string, values))
+    return ["null" if v is None or v != v else _json_string(str(v)) for v in values]
+
+
+def _json_number_cells(column: pd.Series, digits: int | None = None) -> list[str]:
+    """Return a number column as JSON numbers, NaN and infinities as null.
+
+    orjson writes a whole float64 array in C in its shortest round-trip form
+    ("1208.0", as json.dumps writes a float); no number holds a comma, so
+    the array splits back into cells. About five times faster than NumPy's str.
+    """
+    values = column.to_numpy()
+    if values.dtype.kind != "i":
+        values = values.astype(np.float64, copy=False)
+        if digits is not None:
+            values = np.round(values, digits)
+    if len(values) == 0:
+        return []
+    text: str = orjson.dumps(values, option=orjson.OPT_SERIALIZE_NUMPY).decode()
+    return text[1:-1].split(",")
+
+
+def _json_reasons_cells(column: pd.Series) -> list[str]:
+    """Return the "; "-joined reasons as JSON lists of sentences."""
+    cells = []
+    for text in column.tolist():
+        if not text or text != text:
+            cells.append("[]")
+        else:
+            cells.append("[" + ", ".join(map(_json_string, filter(None, text.split("; ")))) + "]")
+    return cells
+
+
+def _json_cells(name: str, column: pd.Series) -> list[str]:
+    """Return one column's cells: '"key": value'."""
+    if name in SAFE_TEXT_COLUMNS:
+        vocabulary: dict[str, str] = {}
+        values = [vocabulary.get(v) or vocabulary.setdefault(v, _json_string(v))
+                  for v in column.tolist()]
+    elif name in TEXT_COLUMNS and name != "reasons":
+        values = _json_text_cells(column)
+    elif name == "reasons":
+        values = _json_reasons_cells(column)
+    elif name == "created_at":
+        values = list(map(_json_string, _iso_cells(column))) if len(column) else []
+    elif name == "line":
+        values = _json_number_cells(column.astype(np.int64))
+    elif name == "probability":
+        values = _json_number_cells(column, 6)
+    elif name == "age_days":
+        values = _json_number_cells(column, 2)
+    else:
+        values = _json_number_cells(column)
+    key = _json_string(name) + ": "
+    return [key + value for value in values]
+
+
+def write_json_streamed(
+    document: Mapping[str, Any], rows: pd.DataFrame, target: IO[str], key: str = "accounts"
+) -> None:
+    """Write ``document`` with ``rows`` as its last key, one account per line, streamed.
+
+    Parses to the same document as ``write_json`` given ``accounts_records(rows)``
+    under ``key``; the accounts are formatted and written ``WRITE_CHUNK_ROWS`` at
+    a time, column by column, so memory stays flat however many there are.
+    """
+    head = json.dumps(_plain(document), ensure_ascii=False, indent=2, allow_nan=False)
+    if not document:
+        head = "{\n}"
+    target.write(head[: -len("\n}")] + ("," if document else "") + f"\n  {_json_string(key)}: [")
+    columns = list(CSV_COLUMNS)
+    for start in range(0, len(rows), WRITE_CHUNK_ROWS):
+        chunk = rows.iloc[start : start + WRITE_CHUNK_ROWS]
+        cells = [_json_cells(name, chunk[name]) for name in columns]
+        # Each cell carries its key; the first opens the account's object, the last closes it.
+        cells[0] = ["{" + cell for cell in cells[0]]
+        cells[-1] = [cell + "}" for cell in cells[-1]]
+        lines = ",\n    ".join(map(", ".join, zip(*cells, strict=True)))
+        target.write(("," if start else "") + "\n    " + lines)
+    target.write("\n  ]\n}\n")
 
 
 def write_json(document: Mapping[str, Any], target: str | Path | IO[str]) -> None:

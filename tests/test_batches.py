@@ -1,7 +1,6 @@
 """A block of purchased followers shows up in the follow-order buckets and is flagged."""
 
 import itertools
-
 from fractions import Fraction
 from math import comb
 

@@ -1,0 +1,140 @@
+"""`score --json` streams the accounts row by row; the document is the one it always was.
+
+The oracle is the writer as it was before streaming (one dict per account,
+then ``json.dumps(indent=2)`` of the whole document), kept here verbatim.
+"""
+
+import io
+import json
+import math
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+from clirun import run
+
+from followaudit import __version__, export
+from followaudit.documents import SCORE_JSON_SCHEMA
+from followaudit.formats import read_accounts
+from followaudit.model import load_model
+from followaudit.report import summarize
+from followaudit.scoring import score_table
+
+EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "followers.jsonl"
+AS_OF = datetime(2026, 1, 1, tzinfo=UTC)
+CSV_COLUMNS = export.CSV_COLUMNS
+
+
+# --- the oracle: the non-streaming writer as it was -------------------------------------
+def old_plain(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return {str(k): old_plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [old_plain(v) for v in value]
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def old_accounts_records(rows: pd.DataFrame) -> list[dict[str, Any]]:
+    frame = rows.loc[:, list(CSV_COLUMNS)].copy()
+    frame["probability"] = frame["probability"].round(6)
+    frame["age_days"] = frame["age_days"].round(2)
+    frame["created_at"] = export._iso_cells(frame["created_at"]) if len(frame) else []
+    frame["reasons"] = frame["reasons"].map(lambda s: [r for r in s.split("; ") if r] if s else [])
+    frame = frame.astype(object).where(frame.notna(), None)
+    return [old_plain(r) for r in frame.to_dict(orient="records")]
+
+
+def old_json_text(document: Mapping[str, Any]) -> str:
+    return json.dumps(old_plain(document), ensure_ascii=False, indent=2, allow_nan=False) + "\n"
+
+
+# -----------------------------------------------------------------------------------------
+def scored_example() -> pd.DataFrame:
+    read = read_accounts(EXAMPLE, as_of=AS_OF)
+    return score_table(read.table, load_model(None), AS_OF)
+
+
+def streamed(head: Mapping[str, Any], rows: pd.DataFrame) -> str:
+    buffer = io.StringIO()
+    export.write_json_streamed(head, rows, buffer)
+    return buffer.getvalue()
+
+
+def test_streamed_document_equals_the_old_one_on_the_example():
+    rows = scored_example()
+    head = {"schema": SCORE_JSON_SCHEMA, "summary": {"scored": len(rows), "share": float("nan")}}
+    text = streamed(head, rows)
+    assert json.loads(text) == json.loads(old_json_text({**head, "accounts": old_accounts_records(rows)}))
+    assert list(json.loads(text)) == ["schema", "summary", "accounts"]
+
+
+def test_hostile_and_unknown_values_come_out_the_same():
+    rows = scored_example().head(6).copy()
+    rows["handle"] = ['@a"b\\c', "@line\nbreak", "@ünïcödé😀", "=HYPERLINK()", "", "</script>"]
+    rows["id"] = ["1", "\u2028", "\x00\x1f", "'quoted'", "", "9" * 30]
+    rows.loc[0, "reasons"] = ""
+    rows.loc[1, "reasons"] = 'says "hi"; ; has a\ttab'
+    for name in ("likes", "listed", "age_days"):
+        rows.loc[2, name] = np.nan
+    rows.loc[2, "created_at"] = pd.NaT
+    rows.loc[3, "followers"] = np.inf
+    rows.loc[4, "posts"] = 1e16
+    rows.loc[5, "probability"] = 1.23456789e-7
+    text = streamed({"x": 1}, rows)
+    assert json.loads(text) == json.loads(old_json_text({"x": 1, "accounts": old_accounts_records(rows)}))
+
+
+@pytest.mark.parametrize("size", [0, 1])
+def test_empty_and_single_account_documents_parse(size):
+    rows = scored_example().head(size)
+    document = json.loads(streamed({"schema": SCORE_JSON_SCHEMA}, rows))
+    assert document == {"schema": SCORE_JSON_SCHEMA, "accounts": old_accounts_records(rows)}
+
+
+def test_chunks_join_into_one_list(monkeypatch):
+    monkeypatch.setattr(export, "WRITE_CHUNK_ROWS", 7)
+    rows = scored_example()
+    document = json.loads(streamed({}, rows))
+    assert document["accounts"] == old_accounts_records(rows)
+
+
+def test_one_account_per_line():
+    rows = scored_example().head(5)
+    lines = streamed({"a": 1}, rows).splitlines()
+    accounts = [line for line in lines if line.startswith("    {")]
+    assert len(accounts) == 5
+    assert [json.loads(a.rstrip(","))["line"] for a in accounts] == rows["line"].tolist()
+
+
+def test_score_json_command_writes_todays_document(tmp_path, capsys):
+    out = tmp_path / "report.json"
+    code, _, _ = run(capsys, "score", EXAMPLE, "--as-of", "2026-01-01", "--json", out, "--quiet")
+    assert code == 0
+    written = json.loads(out.read_text(encoding="utf-8"))
+
+    # Today's document, built the way `score --json` built it before streaming.
+    read = read_accounts(EXAMPLE, as_of=AS_OF)
+    model = load_model(None)
+    rows = score_table(read.table, model, AS_OF)
+    summary = summarize(rows, read.skipped, model.threshold)
+    expected = {
+        "schema": SCORE_JSON_SCHEMA,
+        "tool": {"name": "followaudit", "version": __version__},
+        "input": {"path": read.path, "format": read.format, "as_of": AS_OF.isoformat()},
+        "model": {"threshold": model.threshold, "metadata": model.metadata},
+        "summary": summary.to_dict(),
+        "gates": [],
+        "passed": True,
+        "skipped": [{"line": s.line, "reason": s.reason} for s in read.skipped],
+        "warnings": list(read.warnings),
+        "accounts": old_accounts_records(rows),
+    }
+    assert written == json.loads(old_json_text(expected))
