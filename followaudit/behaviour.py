@@ -62,6 +62,7 @@ reactions its server has seen, which undercounts.
 from __future__ import annotations
 
 import ipaddress
+import math
 import statistics
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -435,12 +436,29 @@ def _engagement_finding(value: float | None, followers: int | None, top: int) ->
     if value is None:
         return Finding(code, None, "the platform reports no engagement counts", False, threshold)
     per_post = value * followers / 1000
+    # The reactions a post gets first, then what that is per 1,000 followers:
+    # the one figure the threshold is about, so the two never seem to disagree.
     sentence = (
-        f"gets {value:.2g} likes, replies and reposts per post per 1,000 followers "
-        f"({per_post:,.1f} per post with {followers:,} followers)"
+        f"its posts get {_amount(per_post)} likes, replies and reposts each from "
+        f"{followers:,} followers: {_amount(value)} per 1,000 followers"
     )
+    if followers < ENGAGEMENT_MIN_FOLLOWERS:
+        sentence += f"; not judged below {ENGAGEMENT_MIN_FOLLOWERS:,} followers"
     flagged = followers >= ENGAGEMENT_MIN_FOLLOWERS and value < ENGAGEMENT_FLOOR
     return Finding("low-engagement", value, sentence, flagged, threshold)
+
+
+def _amount(value: float) -> str:
+    """Return a non-negative quantity written for people: "1,250", "45", "3.2", "0.03", "0"."""
+    if value >= 10:
+        return f"{value:,.0f}"
+    if value >= 1:
+        return f"{value:.1f}"
+    if value <= 0:
+        return "0"
+    # Two significant digits in plain notation, never "3e-05".
+    digits = 1 - math.floor(math.log10(value))
+    return f"{value:.{digits}f}".rstrip("0").rstrip(".")
 
 
 def _cadence_finding(

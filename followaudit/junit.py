@@ -23,7 +23,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
-from followaudit.report import headline
+from followaudit.report import GateResult, headline
 
 if TYPE_CHECKING:
     from followaudit.audit import AccountOutcome
@@ -68,8 +68,7 @@ def account_case(outcome: AccountOutcome, fail_on: Sequence[str] = ()) -> Accoun
             failures.extend(f"--fail-on: {f.code}: {f.sentence}" for f in audit.behaviour.findings
                             if f.flagged and f.code in fail_on)
         else:
-            failures.append(f"{gate.gate}: {gate.compared_what} is {gate.compared:.4g}, "
-                            f"limit {gate.limit:.4g}")
+            failures.append(_gate_failure(gate))
     flagged = (audit.follow_order or {}).get("flagged") or []
     if failures:
         failures.extend(f"purchased batch? {sentence}" for sentence in flagged)
@@ -89,6 +88,17 @@ def account_case(outcome: AccountOutcome, fail_on: Sequence[str] = ()) -> Accoun
             "authentic_estimate": f"{summary.authentic_followers.estimate:.0f}",
         },
     )
+
+
+def _gate_failure(gate: GateResult) -> str:
+    """Return why a gate failed, its figures written for people ("36.2%", "12,000", never "1.2e+04")."""
+    if gate.compared != gate.compared:  # NaN: nothing could be compared
+        return f"{gate.gate}: {gate.compared_what}"
+
+    def figure(value: float) -> str:
+        return f"{100 * value:.1f}%" if gate.gate == "--fail-above" else f"{value:,.0f}"
+
+    return f"{gate.gate}: {gate.compared_what} is {figure(gate.compared)}, limit {figure(gate.limit)}"
 
 
 def _clean(text: str) -> str:

@@ -6,13 +6,15 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
-from rich.console import Console, Group
+from rich import box
+from rich.console import Console, ConsoleOptions, RenderResult
 from rich.panel import Panel
+from rich.segment import Segment
 from rich.table import Table
 from rich.text import Text
 
 from followaudit.accounts import Skipped
-from followaudit.report import GateResult, Summary, headline
+from followaudit.report import QUESTIONABLE_MEANS, GateResult, Summary, headline
 from followaudit.safe_text import visible
 from followaudit.stats import Interval
 
@@ -24,6 +26,42 @@ BAR_WIDTH = 40
 
 def _pct(value: float) -> str:
     return f"{100 * value:.1f}%"
+
+
+class Paragraph:
+    """A sentence that wraps with a hanging indent on a terminal and stays one line off it.
+
+    On a terminal a wrapped line is indented under the first, so a list of
+    findings stays readable at 80 columns. Off a terminal (a CI log, a file,
+    a pipe) the sentence is written whole on one line: a log viewer wraps it
+    where it likes, and a command in it can be copied as it is.
+    """
+
+    def __init__(self, text: Text, *, indent: int = 0, hang: int = 4) -> None:
+        self.text = text
+        self.indent = indent
+        self.hang = hang
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        text = self.text.copy()
+        text.rstrip()
+        if not console.is_terminal or options.no_wrap:
+            yield Segment(" " * self.indent)
+            yield from text.render(console)
+            yield Segment.line()
+            return
+        width = options.max_width
+        first = text.wrap(console, max(width - self.indent, 20), overflow="fold")[0]
+        rest = text[len(first.plain):]
+        rest = rest[len(rest.plain) - len(rest.plain.lstrip()):]
+        lines = [first]
+        if rest.plain:
+            lines += rest.wrap(console, max(width - self.hang, 20), overflow="fold")
+        for number, line in enumerate(lines):
+            yield Segment(" " * (self.indent if number == 0 else self.hang))
+            line.rstrip()
+            yield from line.render(console)
+            yield Segment.line()
 
 
 def summary_panel(
@@ -45,10 +83,10 @@ def summary_panel(
     if summary.scored:
         lines.append("Questionable: ")
         lines.append(f"{_pct(s.estimate)}", style="bold red" if s.estimate >= 0.5 else "bold")
+        lines.append(f" (95% interval {_pct(s.low)}-{_pct(s.high)})\n")
         lines.append(
-            f" (95% interval {_pct(s.low)}-{_pct(s.high)}), "
-            f"{summary.questionable:,} of {summary.scored:,} scored accounts "
-            f"at a score of {summary.threshold:.2f} or more\n"
+            f"{summary.questionable:,} of {summary.scored:,} scored accounts have a score of "
+            f"{summary.threshold:.2f} or more\n"
         )
     counts = f"Scored: {summary.scored:,}   Skipped: {summary.skipped:,}"
     if listed is not None:
@@ -76,22 +114,25 @@ def histogram(summary: Summary) -> Table:
     return table
 
 
-def top_table(rows: pd.DataFrame, top: int) -> Table:
-    """Return the table of the most questionable accounts."""
+def top_table(rows: pd.DataFrame, top: int, noun: str = "accounts") -> Table:
+    """Return the table of the most questionable accounts, the reasons given the width.
+
+    The score says the label (red at or above the threshold, green below), so
+    there is no label column: the reasons get that width.
+    """
     worst = rows.nlargest(top, "probability", keep="first")
-    table = Table(title=f"Most questionable accounts (top {len(worst)})")
+    table = Table(title=f"Most questionable {noun} (top {len(worst)})", box=box.SIMPLE_HEAD,
+                  show_edge=False, pad_edge=False, title_justify="left", title_style="bold")
     table.add_column("line", justify="right")
-    table.add_column("account")
+    table.add_column("account", overflow="fold", max_width=24)
     table.add_column("score", justify="right")
-    table.add_column("label")
-    table.add_column("reasons")
+    table.add_column("reasons", ratio=1)
     for row in worst.itertuples(index=False):
         style = "red" if row.label == "questionable" else "green"
         table.add_row(
             str(row.line),
             Text(visible(row.handle or row.id or "-")),
-            f"{row.probability:.2f}",
-            Text(row.label, style=style),
+            Text(f"{row.probability:.2f}", style=style),
             Text(visible(row.reasons or "-")),
         )
     return table
@@ -130,6 +171,21 @@ def gate_line(gate: GateResult) -> Text:
     return text
 
 
+def _show(console: Console, renderable: Any) -> None:
+    # Never cropped: a paragraph off a terminal is one line however long.
+    console.print(renderable, crop=False)
+
+
+def meaning_line() -> Paragraph:
+    """Return the one sentence that says what "questionable" means."""
+    return Paragraph(Text(QUESTIONABLE_MEANS, style="italic"))
+
+
+def gates_block(gates: Sequence[GateResult]) -> list[Paragraph]:
+    """Return one paragraph per gate verdict, wrapped lines indented."""
+    return [Paragraph(gate_line(gate)) for gate in gates]
+
+
 def score_report(
     console: Console,
     summary: Summary,
@@ -141,19 +197,19 @@ def score_report(
     warnings: Sequence[str] = (),
     gates: Sequence[GateResult] = (),
 ) -> None:
-    """Print the whole score report."""
-    parts: list[object] = [summary_panel(summary, title)]
-    if summary.scored:
-        parts.append(histogram(summary))
-        if top > 0:
-            parts.append(top_table(rows, top))
-    console.print(Group(*parts))  # type: ignore[arg-type]
+    """Print the whole score report: the answer and the verdicts first, then the detail."""
+    _show(console, summary_panel(summary, title))
+    _show(console, meaning_line())
+    for paragraph in gates_block(gates):
+        _show(console, paragraph)
     for warning in warnings:
-        console.print(Text(f"warning: {visible(warning)}", style="yellow"))
+        _show(console, Paragraph(Text(f"warning: {visible(warning)}", style="yellow")))
+    if summary.scored:
+        _show(console, histogram(summary))
+        if top > 0:
+            _show(console, top_table(rows, top))
     if skipped:
-        console.print(skipped_block(skipped))
-    for gate in gates:
-        console.print(gate_line(gate))
+        _show(console, skipped_block(skipped))
 
 
 def summary_from_dict(data: Mapping[str, Any]) -> Summary:
@@ -208,25 +264,31 @@ def scan_report(
     platform = str(document["platform"])
     summary = summary_from_dict(document["summary"])
     title = f"{document['handle']} on {PLATFORM_NAMES.get(platform, platform)}"
-    parts: list[object] = [
-        summary_panel(summary, title, listed=int(followers["listed"]),
-                      total=followers.get("total"), sampled=bool(followers.get("sampled")))
-    ]
-    if summary.scored:
-        parts.append(histogram(summary))
-        if top > 0:
-            parts.append(top_table(rows_from_records(document.get("accounts") or []), top))
-    console.print(Group(*parts))  # type: ignore[arg-type]
-    if document.get("follow_order") is not None:
-        console.print(follow_order_chart(document["follow_order"]))
-    console.print(behaviour_block(document.get("behaviour")))
-    if document.get("deep"):
-        console.print(Text(visible(document["deep"]["sentence"])))
+    # The first screen answers the question: the estimate, what it means, the
+    # account's own behaviour and the verdicts; the charts and lists follow.
+    _show(console, summary_panel(summary, title, listed=int(followers["listed"]),
+                                total=followers.get("total"),
+                                sampled=bool(followers.get("sampled"))))
     if document.get("scope_note"):
-        console.print(Text(visible(document["scope_note"]), style="yellow"))
+        _show(console, Paragraph(Text(visible(document["scope_note"]), style="yellow")))
+    _show(console, meaning_line())
+    for paragraph in behaviour_block(document.get("behaviour")):
+        _show(console, paragraph)
+    if document.get("deep"):
+        _show(console, Paragraph(Text(visible(document["deep"]["sentence"]))))
+    for paragraph in gates_block([GateResult(**gate) for gate in document.get("gates") or []]):
+        _show(console, paragraph)
+    if summary.scored:
+        _show(console, histogram(summary))
+    if document.get("follow_order") is not None:
+        order = follow_order_chart(document["follow_order"])
+        _show(console, Paragraph(order) if isinstance(order, Text) else order)
+    if summary.scored and top > 0:
+        _show(console, top_table(rows_from_records(document.get("accounts") or []), top,
+                                 "followers"))
     skipped = [Skipped(int(s["line"]), str(s["reason"])) for s in document.get("skipped") or []]
     if skipped:
-        console.print(skipped_block(skipped))
+        _show(console, skipped_block(skipped))
     made = document.get("requests") or {}
     prefix = "API requests of that scan" if stored else "API requests"
     requests = Text(
@@ -240,29 +302,29 @@ def scan_report(
         requests.append(
             "; X bills every user and post returned, cached answers cost nothing", style="dim"
         )
-    console.print(requests)
-    for gate in document.get("gates") or []:
-        console.print(gate_line(GateResult(**gate)))
+    _show(console, Paragraph(requests))
     if stored:
-        console.print(Text(f"Stored scan observed {document.get('observed_at')}; this report "
-                           "made no API request.", style="dim"))
+        _show(console, Paragraph(Text(f"Stored scan observed {document.get('observed_at')}; "
+                                     "this report made no API request.", style="dim")))
 
 
-def behaviour_block(behaviour: Mapping[str, Any] | None) -> Text:
-    """Return the account's own behaviour findings, one line each, flagged ones in red."""
+def behaviour_block(behaviour: Mapping[str, Any] | None) -> list[Paragraph]:
+    """Return the account's own behaviour findings, one paragraph each, flagged ones in red."""
     if behaviour is None:
-        return Text("Own posts not fetched (--no-posts): no behaviour findings.", style="dim")
+        return [Paragraph(Text("Own posts not fetched (--no-posts): no behaviour findings.",
+                               style="dim"))]
     metrics = behaviour.get("metrics") or {}
-    text = Text(f"The account's own behaviour (its latest {metrics.get('posts', 0):,} posts):\n",
-                style="bold")
+    heading = Text(f"The account's own behaviour (its latest {metrics.get('posts', 0):,} posts):",
+                   style="bold")
+    paragraphs = [Paragraph(heading)]
     for f in behaviour.get("findings") or []:
         if f["flagged"]:
-            text.append(f"  FLAG {f['code']}: {visible(f['sentence'])} ({f['threshold']})\n",
+            line = Text(f"FLAG {f['code']}: {visible(f['sentence'])}; {f['threshold']}",
                         style="bold red")
         else:
-            text.append(f"  ok   {f['code']}: {visible(f['sentence'])}\n")
-    text.rstrip()
-    return text
+            line = Text(f"ok   {f['code']}: {visible(f['sentence'])}")
+        paragraphs.append(Paragraph(line, indent=2, hang=7))
+    return paragraphs
 
 
 PLATFORM_NAMES = {"x": "X", "bluesky": "Bluesky", "mastodon": "Mastodon"}

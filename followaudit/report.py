@@ -12,6 +12,11 @@ from followaudit.accounts import Skipped
 from followaudit.stats import Interval, wilson
 
 HISTOGRAM_BINS = 10
+# What a "questionable" verdict means, said once for every report (terminal, HTML).
+QUESTIONABLE_MEANS = (
+    "Questionable means the profile looks like a bought or abandoned account; "
+    "it is not proof that it was bought."
+)
 NOTHING_SCORED = "no follower could be scored, so nothing shows the account passes"
 
 
