@@ -29,6 +29,10 @@ any of them, in this order:
 - ``csv``: a CSV header with ``posts``, ``followers`` or ``following``
   (columns documented in ``followaudit.formats.native``)
 
+A Parquet file (it starts with ``PAR1``; reading it needs pyarrow) holds a
+table in any of these formats, one field per column: see ``frame``, which
+also reads DataFrames for the Python API.
+
 A JSON Lines file larger than 64 MB is cut at line breaks and read by one
 process per core (at most 4; see ``_parallel``): the result is the same.
 
@@ -50,7 +54,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import math
 import sys
 from collections.abc import Callable, Iterator
 from concurrent.futures.process import BrokenProcessPool
@@ -62,7 +65,7 @@ from typing import BinaryIO
 
 import pandas as pd
 
-from followaudit.accounts import Skipped, TableBuilder, validate
+from followaudit.accounts import Skipped, TableBuilder
 from followaudit.errors import InputError, UsageError
 from followaudit.formats import bluesky, native, x_v1
 from followaudit.formats._common import RecordError
@@ -75,6 +78,7 @@ from followaudit.formats._convert import (
     realign,
     reason,
 )
+from followaudit.formats._finish import combine
 from followaudit.formats._parallel import Part, read_parallel, worker_count
 
 __all__ = ["FORMATS", "ReadResult", "RecordError", "detect_format", "read_accounts"]
@@ -87,10 +91,6 @@ FORMATS: dict[str, str] = {
     "csv": "followaudit's own CSV columns: posts, followers, following, created_at, ...",
 }
 
-PRESENCE_HINTS: dict[str, str] = {
-    "x-v2": " (request user.fields={key})",
-    "bluesky": " (exports made before Bluesky added the field lack it)",
-}
 DETECT_LIMIT = 100
 UTF8_BOM = b"\xef\xbb\xbf"
 
@@ -121,40 +121,21 @@ def read_accounts(
     name, opener, file = _source(path)
     warnings: list[str] = []
     with opener() as handle:
-        kind, first = _sniff(handle, name)
-    if kind == "csv":
-        fmt, builder, csv_skipped = _read_csv(opener, name, format, warnings)
-        parts = [Part(builder.to_frame(), csv_skipped, {}, [])]
+        parquet = handle.read(4) == b"PAR1" or name.lower().endswith(".parquet")
+    if parquet:
+        from followaudit.formats.frame import read_parquet, table_part
+
+        fmt, part = table_part(read_parquet(opener, name), format, name)
+        parts = [part]
     else:
-        fmt, parts = _read_json(opener, file, name, first, format, warnings)
-    tables = [part.table for part in parts if len(part.table)] or [parts[0].table]
-    table = tables[0] if len(tables) == 1 else pd.concat(tables, ignore_index=True)
-    skipped = [item for part in parts for item in part.skipped]
-    warnings.extend(warning for part in parts for warning in part.warnings)
-    # A key counts as never requested only if no part of the file saw it.
-    missing = {
-        key: column
-        for key, column in parts[0].missing.items()
-        if all(key in part.missing for part in parts)
-    }
-    hint = PRESENCE_HINTS.get(fmt, "")
-    for key, column in missing.items():
-        if len(table):
-            table[column] = math.nan
-            warnings.append(
-                f"no record has a {key} field, so {column} is unknown for every account"
-                + hint.format(key=key)
-            )
-    undated = int(table["created_at"].isna().sum())
-    if undated:
-        advice = " (request user.fields=created_at)" if fmt == "x-v2" else ""
-        if undated == 1:
-            sentence = "1 account has no creation date, so its age is unknown"
+        with opener() as handle:
+            kind, first = _sniff(handle, name)
+        if kind == "csv":
+            fmt, builder, csv_skipped = _read_csv(opener, name, format, warnings)
+            parts = [Part(builder.to_frame(), csv_skipped, {}, [])]
         else:
-            sentence = f"{undated} accounts have no creation date, so their age is unknown"
-        warnings.append(sentence + advice)
-    good, impossible = validate(table, as_of)
-    skipped = sorted(skipped + impossible, key=lambda item: item.line)
+            fmt, parts = _read_json(opener, file, name, first, format, warnings)
+    good, skipped = combine(parts, fmt, as_of, warnings)
     if len(good) == 0:
         if not skipped:
             raise InputError("the file holds no accounts", path=name)
