@@ -7,6 +7,7 @@ The Python API (the command line is a thin skin over the same functions)::
     scored = followaudit.score(frame, as_of="2026-01-31")   # DataFrame or list of dicts
     read = followaudit.read_accounts("followers.jsonl")     # a follower file, as the CLI reads it
     model = followaudit.load_model()                        # the shipped model, or a file's
+    run = followaudit.run_audits(handles, plan, http=http, model=model)  # what `scan` does
 
 ``score`` gives back one row per account with ``probability`` (of being
 questionable), ``label`` and ``reasons``. Failures raise ``FollowauditError``
@@ -31,18 +32,23 @@ from followaudit.errors import (
 __version__ = "0.1.0"
 
 __all__ = [
+    "AuditPlan",
     "ExitCode",
     "FollowauditError",
     "FollowauditWarning",
+    "Gates",
+    "Http",
     "InputError",
     "Model",
     "ModelError",
     "ReadResult",
+    "ScanOptions",
     "UsageError",
     "__version__",
     "load_model",
+    "parse_handle",
     "read_accounts",
-    "run_scan",
+    "run_audits",
     "score",
 ]
 
@@ -54,14 +60,22 @@ _LAZY: dict[str, str] = {
     "ReadResult": "followaudit.formats",
     "load_model": "followaudit.model",
     "Model": "followaudit.model",
-    "run_scan": "followaudit.scan",
+    "run_audits": "followaudit.audit",
+    "AuditPlan": "followaudit.audit",
+    "Gates": "followaudit.audit",
+    "ScanOptions": "followaudit.scan",
+    "Http": "followaudit.http",
+    "parse_handle": "followaudit.handles",
 }
 
 if TYPE_CHECKING:
     from followaudit.api import FollowauditWarning, score
+    from followaudit.audit import AuditPlan, Gates, run_audits
     from followaudit.formats import ReadResult, read_accounts
+    from followaudit.handles import parse_handle
+    from followaudit.http import Http
     from followaudit.model import Model, load_model
-    from followaudit.scan import run_scan
+    from followaudit.scan import ScanOptions
 
 
 def __getattr__(name: str) -> Any:

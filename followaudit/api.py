@@ -19,7 +19,6 @@ from followaudit.formats.frame import as_frame, read_frame
 from followaudit.model import Model, load_model
 from followaudit.scoring import score_table
 
-
 TEXT_COLUMNS: tuple[str, ...] = ("platform", "id", "handle", "label", "reasons")
 
 
@@ -91,7 +90,7 @@ def _observed(as_of: datetime | date | str | None) -> datetime:
         return datetime.now(UTC)
     if isinstance(as_of, str):
         try:
-            as_of = datetime.fromisoformat(as_of.replace("Z", "+00:00"))
+            as_of = datetime.fromisoformat(as_of)
         except ValueError:
             raise UsageError(
                 f"as_of {as_of!r} is not a date: use YYYY-MM-DD or an ISO 8601 date-time"
