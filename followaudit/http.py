@@ -42,6 +42,8 @@ import json
 import logging
 import math
 import random
+import socket
+import ssl
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -55,6 +57,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any, Self
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+import httpcore
 import httpx
 
 from followaudit import __version__
@@ -141,6 +144,24 @@ SECRET_PARAMS: frozenset[str] = frozenset(
 # Reset timestamps are whole seconds and clocks drift a little: waiting one
 # second past the announced reset avoids a 429 on the very first retry.
 RESET_MARGIN = 1.0
+
+# The most one request may take, first byte sent to last byte read, whatever
+# the per-read timeout: a server that drips one byte every few seconds never
+# trips a read timeout, so only a total deadline ends it. A 1,000-follower
+# page (about 0.5 MB) takes a second or two even on a slow line.
+REQUEST_DEADLINE = 60.0
+# The most of one answer that is read, decompressed: the largest page any
+# platform sends is about 1 MB (X, 1,000 followers with every field), so a
+# bigger body is a wrong URL or a hostile server, and reading stops there
+# instead of filling memory.
+MAX_BODY_BYTES = 16 * 1024 * 1024
+# A name that does not resolve will not resolve a second later: no retry. A
+# refused or unreachable connection gets one more try (a server restarting),
+# then the run stops, well within seconds, instead of backing off five times.
+CONNECT_RETRIES = 1
+# Connecting is quick or hopeless: a 30 s read timeout is too long to wait for it.
+CONNECT_TIMEOUT = 10.0
+MAX_REDIRECTS = 10
 
 
 @dataclass(frozen=True)
@@ -351,6 +372,8 @@ class Http:
         user_agent: str = DEFAULT_USER_AGENT,
         backoff_base: float = 1.0,
         backoff_cap: float = 60.0,
+        deadline: float | None = None,
+        max_body: int | None = None,
     ) -> None:
         if max_retries < 0:
             raise ValueError("max_retries must be >= 0")
@@ -368,6 +391,9 @@ class Http:
         self.on_wait = on_wait
         self.backoff_base = backoff_base
         self.backoff_cap = backoff_cap
+        # Read at construction, not as default values, so tests can lower the module's figures.
+        self.deadline = REQUEST_DEADLINE if deadline is None else deadline
+        self.max_body = MAX_BODY_BYTES if max_body is None else max_body
         self.stats = RequestStats()
         self._lock = threading.Lock()
         self._blocked_until: dict[str, float] = {}
@@ -378,11 +404,13 @@ class Http:
         self._real_sleep = sleep is time.sleep
         self._client = httpx.Client(
             transport=transport,
-            timeout=httpx.Timeout(timeout),
+            timeout=httpx.Timeout(timeout, connect=min(timeout, CONNECT_TIMEOUT)),
             follow_redirects=True,  # httpx drops Authorization on a cross-origin redirect
+            max_redirects=MAX_REDIRECTS,
             headers={"User-Agent": user_agent, "Accept": "application/json"},
             limits=httpx.Limits(max_connections=max(concurrency * 2, 10)),
         )
+        _install_deadlines(self._client)
 
     # -- public -------------------------------------------------------------
 
@@ -488,6 +516,7 @@ class Http:
         shown = redact_url(target)
         where = f"{host}{target.path}"
         failures = 0  # transport errors, 5xx, bad bodies
+        connect_failures = 0  # refused or unreachable: fewer retries (CONNECT_RETRIES)
         limited = 0  # 429 answers
         last_reason = ""
         while True:
@@ -497,13 +526,42 @@ class Http:
             with self._lock:
                 self.stats.made += 1
             try:
-                answer = self._client.get(target, headers=headers)
+                answer, body = self._fetch(target, headers)
             except (httpx.InvalidURL, httpx.UnsupportedProtocol) as exc:
                 raise UsageError(
                     f"{shown!r} cannot be requested: {_scrub(str(exc), secrets)}"
                 ) from None
             except httpx.TooManyRedirects:
-                raise NetworkError(f"{where} redirected too many times") from None
+                raise NetworkError(
+                    f"{where} redirected more than {MAX_REDIRECTS} times (a redirect loop); "
+                    "check the API URL"
+                ) from None
+            except _TooSlow as exc:
+                raise NetworkError(
+                    f"{where} took longer than {self.deadline:g} s to answer, the "
+                    f"most followaudit waits for one request ({exc.received:,} bytes had "
+                    "arrived); the server is too slow or stalling: try again later"
+                ) from None
+            except _TooBig as exc:
+                raise InvalidResponseError(
+                    f"{where} {exc.how} more than {_size_text(self.max_body)}, the most "
+                    "followaudit reads of one answer (an API page is under 2 MB); check "
+                    "the API URL"
+                ) from None
+            except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
+                text = _scrub(str(exc), secrets) or type(exc).__name__
+                if _name_does_not_resolve(exc):
+                    raise NetworkError(
+                        f"{host} could not be found (its name does not resolve: {text}); "
+                        "check your internet connection and the API URL"
+                    ) from None
+                connect_failures += 1
+                kind = "timed out" if isinstance(exc, httpx.TimeoutException) else "failed"
+                last_reason = f"the connection to {host} {kind} ({type(exc).__name__}: {text})"
+                if connect_failures > CONNECT_RETRIES:
+                    raise _net_error(last_reason, connect_failures, where) from None
+                failures = self._backoff_or_raise(failures, last_reason, where, _net_error)
+                continue
             except (httpx.TransportError, httpx.DecodingError) as exc:
                 kind = "timed out" if isinstance(exc, httpx.TimeoutException) else "failed"
                 text = _scrub(str(exc), secrets) or type(exc).__name__
@@ -540,7 +598,7 @@ class Http:
                 )
                 continue
             if status >= 400 or status < 200:
-                data, _ = _clean(_json_or_none(answer.content), answer.content)
+                data, _ = _clean(_json_or_none(body), body)
                 detail = _error_detail(data)
                 message = f"{host} answered {status} {answer.reason_phrase} for {target.path}"
                 if detail:
@@ -548,7 +606,6 @@ class Http:
                 raise HttpStatusError(
                     _scrub(message, secrets), status=status, data=data, headers=kept, url=final
                 )
-            body = answer.content
             if status == 204:
                 return Response(status, kept, None, final, False), body
             try:
@@ -569,6 +626,39 @@ class Http:
                 continue
             data, body = _clean(data, body)
             return Response(status, kept, data, final, False), body
+
+    def _fetch(
+        self, target: httpx.URL, headers: Mapping[str, str] | None
+    ) -> tuple[httpx.Response, bytes]:
+        """Return one answer and its body, read within ``deadline`` and ``max_body``.
+
+        Raises _TooSlow or _TooBig; the connection of an answer cut short is
+        closed, not drained.
+        """
+        until = time.monotonic() + self.deadline
+        _DEADLINE.until = until
+        _DEADLINE.hit = False
+        received = 0
+        try:
+            with self._client.stream("GET", target, headers=headers) as answer:
+                announced = answer.headers.get("content-length", "").strip()
+                if announced.isdigit() and int(announced) > self.max_body:
+                    raise _TooBig("announced")
+                chunks: list[bytes] = []
+                for chunk in answer.iter_bytes():
+                    received += len(chunk)
+                    if received > self.max_body:
+                        raise _TooBig("sent")
+                    chunks.append(chunk)
+                    if time.monotonic() > until:
+                        raise _TooSlow(received)
+            return answer, b"".join(chunks)
+        except httpx.TimeoutException:
+            if _DEADLINE.hit or time.monotonic() >= until:
+                raise _TooSlow(received) from None
+            raise
+        finally:
+            _DEADLINE.until = None
 
     def _backoff_or_raise(
         self,
@@ -693,6 +783,158 @@ class Http:
             self.sleep(seconds)
         with self._lock:
             self.stats.waited_seconds += seconds
+
+
+class _TooSlow(Exception):
+    """Internal: an answer still incomplete at the request's deadline."""
+
+    def __init__(self, received: int) -> None:
+        super().__init__(received)
+        self.received = received
+
+
+class _TooBig(Exception):
+    """Internal: an answer larger than max_body (``how``: "announced" or "sent")."""
+
+    def __init__(self, how: str) -> None:
+        super().__init__(how)
+        self.how = how
+
+
+class _Deadline(threading.local):
+    """The running request's deadline (time.monotonic), per thread: get_many's workers each have one."""
+
+    until: float | None = None
+    hit: bool = False  # a read was cut short by the deadline, not by the read timeout
+
+
+_DEADLINE = _Deadline()
+
+
+class _DeadlineStream(httpcore.NetworkStream):
+    """A socket whose every read and write waits at most until the request's deadline."""
+
+    def __init__(self, stream: httpcore.NetworkStream) -> None:
+        self._stream = stream
+
+    def _limit(self, timeout: float | None) -> tuple[float | None, bool]:
+        until = _DEADLINE.until
+        if until is None:
+            return timeout, False
+        left = until - time.monotonic()
+        if left <= 0:
+            _DEADLINE.hit = True
+            raise httpcore.ReadTimeout("the request's deadline passed")
+        if timeout is None or left < timeout:
+            return left, True
+        return timeout, False
+
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        limit, clamped = self._limit(timeout)
+        try:
+            return self._stream.read(max_bytes, limit)
+        except httpcore.ReadTimeout:
+            _DEADLINE.hit = _DEADLINE.hit or clamped
+            raise
+
+    def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        limit, clamped = self._limit(timeout)
+        try:
+            self._stream.write(buffer, limit)
+        except httpcore.WriteTimeout:
+            _DEADLINE.hit = _DEADLINE.hit or clamped
+            raise
+
+    def close(self) -> None:
+        self._stream.close()
+
+    def start_tls(
+        self,
+        ssl_context: ssl.SSLContext,
+        server_hostname: str | None = None,
+        timeout: float | None = None,
+    ) -> httpcore.NetworkStream:
+        limit, _ = self._limit(timeout)
+        return _DeadlineStream(self._stream.start_tls(ssl_context, server_hostname, limit))
+
+    def get_extra_info(self, info: str) -> Any:
+        return self._stream.get_extra_info(info)
+
+
+class _DeadlineBackend(httpcore.NetworkBackend):
+    """A network backend whose streams keep to the request's deadline (see _DeadlineStream)."""
+
+    def __init__(self, backend: httpcore.NetworkBackend) -> None:
+        self._backend = backend
+
+    def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Any = None,
+    ) -> httpcore.NetworkStream:
+        return _DeadlineStream(
+            self._backend.connect_tcp(host, port, timeout, local_address, socket_options)
+        )
+
+    def connect_unix_socket(
+        self, path: str, timeout: float | None = None, socket_options: Any = None
+    ) -> httpcore.NetworkStream:
+        return _DeadlineStream(self._backend.connect_unix_socket(path, timeout, socket_options))
+
+    def sleep(self, seconds: float) -> None:
+        self._backend.sleep(seconds)
+
+
+def _install_deadlines(client: httpx.Client) -> int:
+    """Return how many of the client's connection pools now enforce the request deadline.
+
+    httpx has no total deadline, only per-read timeouts; its pools take a
+    network backend, which is wrapped here (httpx's default transport, proxy
+    transports from the environment, and subclasses of HTTPTransport). A
+    transport without such a pool (httpx.MockTransport) is left as it is: the
+    deadline is then checked between body chunks only.
+    """
+    installed = 0
+    transports = [getattr(client, "_transport", None), *getattr(client, "_mounts", {}).values()]
+    for transport in transports:
+        pool = getattr(transport, "_pool", None)
+        backend = getattr(pool, "_network_backend", None)
+        if isinstance(backend, httpcore.NetworkBackend) and not isinstance(
+            backend, _DeadlineBackend
+        ):
+            pool._network_backend = _DeadlineBackend(backend)  # type: ignore[union-attr]
+            installed += 1
+    return installed
+
+
+def _name_does_not_resolve(exc: BaseException) -> bool:
+    """Return whether a connect error is a failed DNS lookup (no retry will help)."""
+    seen: BaseException | None = exc
+    for _ in range(6):
+        if seen is None:
+            break
+        if isinstance(seen, socket.gaierror):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    text = str(exc).lower()
+    return any(
+        phrase in text
+        for phrase in (
+            "name or service not known",
+            "nodename nor servname",
+            "temporary failure in name resolution",
+            "no address associated with hostname",
+            "getaddrinfo failed",
+            "name does not resolve",
+        )
+    )
+
+
+def _size_text(size: int) -> str:
+    return f"{size / (1024 * 1024):,.0f} MB"
 
 
 def _bucket(host: str, endpoint: str, headers: Mapping[str, str]) -> str:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import random
+import sys
 import threading
 import time
 from collections import Counter
@@ -64,6 +65,8 @@ class FakeServer:
         self._lock = threading.Lock()
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
+        # A hostile mode (fakes.hostile.Hostile) that takes over chosen answers.
+        self.hostile: Any = None
 
     # -- lifecycle ------------------------------------------------------------
 
@@ -82,7 +85,7 @@ class FakeServer:
 
     def start(self) -> FakeServer:
         handler = _make_handler(self)
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self._server = _QuietServer(("127.0.0.1", 0), handler)
         self._server.daemon_threads = True
         self._thread = threading.Thread(
             target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
@@ -152,6 +155,19 @@ class FakeServer:
         return reply.status, body, out
 
 
+class _QuietServer(ThreadingHTTPServer):
+    """A server that does not print a traceback when a client hangs up mid-answer.
+
+    Clients are meant to hang up on hostile answers (fakes.hostile); a
+    traceback on stderr would hide the one the CLI must never print.
+    """
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        if isinstance(sys.exc_info()[1], OSError):
+            return
+        super().handle_error(request, client_address)
+
+
 def _make_handler(server: FakeServer) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
@@ -166,6 +182,10 @@ def _make_handler(server: FakeServer) -> type[BaseHTTPRequestHandler]:
                 status, body, out = server.handle(self.path, headers)
             except Exception as exc:  # noqa: BLE001 (a bug in a fake: make it loud, not a hang)
                 status, body, out = 500, repr(exc).encode(), {"Content-Type": "text/plain"}
+            hostile = server.hostile
+            if hostile is not None and hostile.takes(self.path):
+                hostile.serve(self, status, body, out)
+                return
             self.send_response(status)
             for name, value in out.items():
                 self.send_header(name, value)
