@@ -313,16 +313,21 @@ def scan(
 @click.option("--html", "html_out", metavar="FILE",
               help="Write one self-contained HTML file (opens offline in any browser) "
               "instead of printing the report.")
+@click.option("--json", "json_out", metavar="PATH",
+              help="Write the stored scan as JSON, in the schema of `scan --json` "
+              "('-' = stdout), instead of printing the report.")
 @click.option("--cache", "cache_path", type=click.Path(dir_okay=False),
               help="Cache database the scan was stored in (default: the user cache folder).")
 @top_option
-def report(handle: str, platform: str | None, html_out: str | None, cache_path: str | None,
-           top: int) -> None:
+def report(handle: str, platform: str | None, html_out: str | None, json_out: str | None,
+           cache_path: str | None, top: int) -> None:
     """Re-render the latest stored scan of HANDLE, with no API request.
 
     Every `followaudit scan` stores its result in the cache; this prints it
-    again, or writes it as a self-contained HTML file to send to a client.
+    again, or writes it as a self-contained HTML file to send to a client, or
+    as the JSON `scan --json` writes.
     """
+    check_outputs(html_out, json_out)
     from followaudit.handles import parse_handle
 
     parsed = parse_handle(handle, platform)
@@ -332,6 +337,15 @@ def report(handle: str, platform: str | None, html_out: str | None, cache_path: 
 
     path = Path(cache_path) if cache_path else default_cache_path()
     document = stored_audit(path, parsed)
+    if json_out:
+        from followaudit.documents import scan_document
+        from followaudit.export import write_json
+
+        with output(json_out) as stream:
+            write_json(scan_document([document], []), stream)
+        if json_out != "-":
+            _console(stderr=True).print(f"Stored scan written to {json_out}", highlight=False,
+                                        soft_wrap=True)
     if html_out:
         from followaudit.html_report import render_html, report_data
 
@@ -339,9 +353,10 @@ def report(handle: str, platform: str | None, html_out: str | None, cache_path: 
         with output(html_out) as stream:
             stream.write(text)
         if html_out != "-":
-            _console(stderr=True).print(f"Report written to {html_out}", highlight=False)
-        return
-    scan_report(_console(), document, top=top, stored=True)
+            _console(stderr=True).print(f"Report written to {html_out}", highlight=False,
+                                        soft_wrap=True)
+    if not (json_out or html_out):
+        scan_report(_console(), document, top=top, stored=True)
 
 
 @cli.command()

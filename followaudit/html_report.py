@@ -13,7 +13,11 @@ JSON audit; keys marked optional may be left out):
       "title": "@guru on X",                                  # str
       "generated_at": "2026-03-31 12:00 UTC",                 # str, optional
       "headline": "Authentic followers: about 7,800 (7,500-8,100) of 10,000",
+      "share": {"estimate": 0.22, "low": 0.19, "high": 0.25},  # optional: share questionable
+      "meaning": "Questionable means ...",                     # optional: report.QUESTIONABLE_MEANS
       "details": ["2,000 followers scored of 10,000", ...],   # list[str], optional
+      "gates": [                         # optional: the verdicts of the scan's gates
+        {"gate": "--fail-above", "passed": false, "explanation": "..."}, ...],
       "histogram": [120, 80, ...],       # accounts per score decile 0.0-0.1 ... 0.9-1.0
       "threshold": 0.5,                  # optional: questionable from this score up
       "follow_order": {
@@ -46,6 +50,7 @@ from typing import Any
 
 from followaudit.batches import Bucket
 from followaudit.behaviour import Finding
+from followaudit.report import QUESTIONABLE_MEANS, GateResult
 
 _CSS = """
 :root { --ink: #1f2933; --muted: #616e7c; --line: #d9e2ec; --bar: #3e7cb1;
@@ -60,6 +65,7 @@ header .title { color: var(--muted); font-size: 14px; letter-spacing: .04em;
 h1 { font-size: 28px; margin: 4px 0 8px; }
 h2 { font-size: 19px; margin: 32px 0 8px; border-bottom: 1px solid var(--line);
      padding-bottom: 4px; }
+.share { font-size: 18px; margin: 0 0 8px; }
 .details { color: var(--muted); margin: 0; padding: 0; list-style: none; }
 .details li { display: inline; margin-right: 18px; }
 .note { background: var(--panel); border-left: 4px solid var(--muted); padding: 10px 14px; }
@@ -144,11 +150,19 @@ def report_data(document: Mapping[str, Any], top: int = 10) -> dict[str, Any]:
         generated = datetime.fromisoformat(observed).strftime("%Y-%m-%d %H:%M UTC")
     except ValueError:
         generated = observed
+    share = summary.get("share_questionable") or {}
     return {
         "title": f"{document['handle']} on {platform}",
         "generated_at": generated,
         "headline": document["headline"],
+        "share": share if summary.get("scored") else None,
+        "meaning": QUESTIONABLE_MEANS,
         "details": details,
+        "gates": [
+            {"gate": g["gate"], "passed": g["passed"],
+             "explanation": GateResult(**g).explanation()}
+            for g in document.get("gates") or []
+        ],
         "histogram": summary.get("histogram") or [],
         "threshold": summary.get("threshold"),
         "follow_order": document.get("follow_order") or {},
@@ -279,6 +293,32 @@ def _follow_order_section(order: Mapping[str, Any]) -> str:
     return "".join(out)
 
 
+def _share_line(share: Mapping[str, Any] | None) -> str:
+    if not share or share.get("estimate") is None:
+        return ""
+    estimate, low, high = (float(share[k]) for k in ("estimate", "low", "high"))
+    return (
+        f'<p id="share" class="share">Questionable: <strong>{100 * estimate:.1f}%</strong> '
+        f"of followers (95% interval {100 * low:.1f}%-{100 * high:.1f}%)</p>"
+    )
+
+
+def _gates_section(gates: Sequence[Mapping[str, Any]]) -> str:
+    if not gates:
+        return ""
+    out = ['<section id="gates"><h2>Checks</h2><table><tbody>']
+    for g in gates:
+        badge = ('<span class="badge ok">passed</span>' if g.get("passed")
+                 else '<span class="badge flagged">failed</span>')
+        out.append(
+            f'<tr class="gate" data-gate="{_e(g.get("gate", ""))}"><td>{badge}</td>'
+            f"<td><code>{_e(g.get('gate', ''))}</code></td>"
+            f"<td>{_e(g.get('explanation', ''))}</td></tr>"
+        )
+    out.append("</tbody></table></section>")
+    return "".join(out)
+
+
 def _findings_section(findings: Sequence[Mapping[str, Any]]) -> str:
     out = ['<section id="behaviour"><h2>The account&#x27;s own behaviour</h2>']
     if not findings:
@@ -342,12 +382,18 @@ def render_html(report: Mapping[str, Any]) -> str:
         f"<style>{_CSS}</style></head><body><main>",
         f'<header><p class="title">{_e(title)}</p>',
         f'<h1 id="headline">{_e(report.get("headline", ""))}</h1>',
+        _share_line(report.get("share")),
         f'<ul class="details">{details}</ul></header>' if details else "</header>",
+        # The answer first (as in the terminal): what questionable means, the
+        # account's own behaviour, the verdicts; then the charts and the list.
+        f'<p id="meaning" class="note">{_e(report["meaning"])}</p>' if report.get("meaning")
+        else "",
+        _findings_section(report.get("findings") or []),
+        _gates_section(report.get("gates") or []),
         '<section id="scores"><h2>Score distribution</h2>',
         _histogram_svg([int(c) for c in histogram], threshold),
         f'<p class="caption">{_e(hist_caption)}</p></section>',
         _follow_order_section(report.get("follow_order") or {}),
-        _findings_section(report.get("findings") or []),
         _followers_section(report.get("questionable_followers") or []),
         f"<footer>{_e(footer)}</footer>",
         "</main></body></html>",

@@ -154,20 +154,7 @@ def gate_line(gate: GateResult) -> Text:
     verdict = "PASSED" if gate.passed else "FAILED"
     style = "bold green" if gate.passed else "bold red"
     text = Text(f"Gate {gate.gate} {verdict}: ", style=style)
-    if gate.compared != gate.compared:  # NaN: nothing was compared
-        text.append(gate.compared_what)
-    elif gate.gate == "--fail-on":
-        text.append(gate.compared_what if not gate.passed else gate.compared_what + ": none")
-    elif gate.gate == "--fail-above":
-        text.append(
-            f"{gate.compared_what} is {_pct(gate.compared)}; the limit is {_pct(gate.limit)}"
-        )
-    elif gate.gate == "--min-authentic":
-        text.append(
-            f"{gate.compared_what} is {gate.compared:,.0f}; the minimum is {gate.limit:,.0f}"
-        )
-    else:
-        text.append(gate.compared_what)
+    text.append(gate.explanation())
     return text
 
 

@@ -94,6 +94,20 @@ class GateResult:
         """Return the gate outcome as JSON-ready data."""
         return asdict(self)
 
+    def explanation(self) -> str:
+        """Return what was compared with what, in words (the terminal and HTML verdicts say it)."""
+        if self.compared != self.compared:  # NaN: nothing was compared
+            return self.compared_what
+        if self.gate == "--fail-on":
+            return self.compared_what if not self.passed else self.compared_what + ": none"
+        if self.gate == "--fail-above":
+            return (f"{self.compared_what} is {100 * self.compared:.1f}%; "
+                    f"the limit is {100 * self.limit:.1f}%")
+        if self.gate == "--min-authentic":
+            return (f"{self.compared_what} is {self.compared:,.0f}; "
+                    f"the minimum is {self.limit:,.0f}")
+        return self.compared_what
+
 
 def fail_above(summary: Summary, limit_percent: float) -> GateResult:
     """Return whether the share questionable is above ``limit_percent`` with 95% confidence.
