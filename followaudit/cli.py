@@ -74,7 +74,8 @@ def output(target: str) -> Iterator[IO[str]]:
 
 # Options shared by several commands: one definition, one help text.
 model_option = click.option(
-    "--model", "model_path", type=click.Path(dir_okay=False),
+    # No click.Path check: a folder or unreadable file is a MODEL error (4), as documented.
+    "--model", "model_path", metavar="PATH",
     help="Model file to use instead of the shipped one.",
 )
 top_option = click.option(
@@ -105,7 +106,8 @@ def cli(debug: bool) -> None:
 
 
 @cli.command(epilog=EXIT_CODES_HELP)
-@click.argument("file", type=click.Path(dir_okay=False, allow_dash=True))
+# No click.Path check: a folder or unreadable file is an INPUT error (3), as documented.
+@click.argument("file")
 @click.option(
     "--format",
     "format_",
@@ -169,6 +171,7 @@ def score(
         document = score_document(
             path=read.path, format=read.format, as_of=observed, model=model, summary=summary,
             gates=gates, skipped=read.skipped, warnings=read.warnings, rows=None,
+            duplicates=read.duplicates.to_dict(),
         )
         # The accounts come last, streamed from the columns: flat memory at any size.
         exports.write(json_out, lambda stream: write_json_streamed(document, rows, stream))
@@ -176,7 +179,7 @@ def score(
         # Data owns stdout when an export goes there; the report moves to stderr.
         score_report(_console(stderr="-" in (csv_out, json_out)), summary, rows, read.skipped,
                      title=f"{read.path} ({read.format})", top=top, warnings=read.warnings,
-                     gates=gates)
+                     gates=gates, duplicates=read.duplicates.rows)
     exports.check()
     if not all(g.passed for g in gates):
         raise GateFailed()

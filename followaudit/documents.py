@@ -53,18 +53,24 @@ def score_document(
     skipped: Sequence[Skipped],
     warnings: Sequence[str],
     rows: pd.DataFrame | None,
+    duplicates: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Return the ``score --json`` document (schema followaudit.score/1).
 
     With ``rows`` None the "accounts" key is left out, for
     ``export.write_json_streamed`` to write them after the rest.
+    ``duplicates`` (``Duplicates.to_dict()``) says how many rows repeated an
+    account already read: ``summary.duplicates`` holds the count, and
+    ``input.duplicates`` the details.
     """
+    repeats = dict(duplicates or {"rows": 0, "accounts": 0, "examples": []})
     document = {
         "schema": SCORE_JSON_SCHEMA,
         "tool": _tool(),
-        "input": {"path": path, "format": format, "as_of": as_of.isoformat()},
+        "input": {"path": path, "format": format, "as_of": as_of.isoformat(),
+                  "duplicates": repeats},
         "model": {"threshold": model.threshold, "metadata": model.metadata},
-        "summary": summary.to_dict(),
+        "summary": summary.to_dict() | {"duplicates": repeats["rows"]},
         "gates": [g.to_dict() for g in gates],
         "passed": all(g.passed for g in gates),
         "skipped": _skipped(skipped),

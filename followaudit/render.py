@@ -71,6 +71,7 @@ def summary_panel(
     listed: int | None = None,
     total: int | None = None,
     sampled: bool = False,
+    duplicates: int = 0,
 ) -> Panel:
     """Return the summary block: headline, counts, share questionable with its interval.
 
@@ -89,6 +90,9 @@ def summary_panel(
             f"{summary.threshold:.2f} or more\n"
         )
     counts = f"Scored: {summary.scored:,}   Skipped: {summary.skipped:,}"
+    if duplicates:
+        # Rows repeating an account already read: not skipped, not scored twice.
+        counts += f"   Duplicates: {duplicates:,} (scored once)"
     if listed is not None:
         followers = f"{total:,}" if total is not None else "unknown"
         counts = f"Followers: {followers}   Listed: {listed:,}   " + counts
@@ -183,9 +187,10 @@ def score_report(
     top: int,
     warnings: Sequence[str] = (),
     gates: Sequence[GateResult] = (),
+    duplicates: int = 0,
 ) -> None:
     """Print the whole score report: the answer and the verdicts first, then the detail."""
-    _show(console, summary_panel(summary, title))
+    _show(console, summary_panel(summary, title, duplicates=duplicates))
     _show(console, meaning_line())
     for paragraph in gates_block(gates):
         _show(console, paragraph)

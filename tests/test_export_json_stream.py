@@ -128,9 +128,10 @@ def test_score_json_command_writes_todays_document(tmp_path, capsys):
     expected = {
         "schema": SCORE_JSON_SCHEMA,
         "tool": {"name": "followaudit", "version": __version__},
-        "input": {"path": read.path, "format": read.format, "as_of": AS_OF.isoformat()},
+        "input": {"path": read.path, "format": read.format, "as_of": AS_OF.isoformat(),
+                  "duplicates": read.duplicates.to_dict()},  # added by issue 9, item 3
         "model": {"threshold": model.threshold, "metadata": model.metadata},
-        "summary": summary.to_dict(),
+        "summary": summary.to_dict() | {"duplicates": read.duplicates.rows},
         "gates": [],
         "passed": True,
         "skipped": [{"line": s.line, "reason": s.reason} for s in read.skipped],

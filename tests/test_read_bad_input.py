@@ -21,6 +21,11 @@ GOOD = {
 LINE = json.dumps(GOOD)
 
 
+def other(number: int) -> str:
+    """Return GOOD as another account (its own id and handle): a repeat is scored once."""
+    return json.dumps(GOOD | {"id": str(number), "username": f"demo_{number}"})
+
+
 def write(tmp_path: Path, data: str | bytes, name: str = "followers.jsonl") -> Path:
     path = tmp_path / name
     if isinstance(data, str):
@@ -79,7 +84,7 @@ def test_unrecognised_csv(tmp_path: Path) -> None:
 
 
 def test_truncated_last_line_is_skipped_with_a_warning(tmp_path: Path) -> None:
-    path = write(tmp_path, LINE + "\n" + LINE + "\n" + LINE[:40])
+    path = write(tmp_path, LINE + "\n" + other(2) + "\n" + LINE[:40])
     result = read_accounts(path)
     assert len(result.table) == 2
     assert [item.line for item in result.skipped] == [3]
@@ -88,7 +93,7 @@ def test_truncated_last_line_is_skipped_with_a_warning(tmp_path: Path) -> None:
 
 
 def test_malformed_middle_line_is_skipped_without_a_truncation_warning(tmp_path: Path) -> None:
-    path = write(tmp_path, LINE + "\n" + LINE[:40] + "\n" + LINE + "\n")
+    path = write(tmp_path, LINE + "\n" + LINE[:40] + "\n" + other(3) + "\n")
     result = read_accounts(path)
     assert len(result.table) == 2
     assert result.skipped[0].line == 2
@@ -103,7 +108,7 @@ def test_malformed_first_jsonl_line_is_skipped(tmp_path: Path) -> None:
 
 
 def test_truncated_pretty_printed_array_keeps_complete_records(tmp_path: Path) -> None:
-    text = json.dumps([GOOD, GOOD, GOOD], indent=2)
+    text = json.dumps([json.loads(other(n)) for n in range(3)], indent=2)
     path = write(tmp_path, text[: len(text) - 60], "f.json")
     result = read_accounts(path)
     assert len(result.table) == 2
@@ -207,10 +212,10 @@ def test_a_row_that_fails_halfway_leaves_nothing_behind(
 
     monkeypatch.setitem(_convert.JSON_CONVERTERS, "x-v2", flaky)
     bad = dict(GOOD, username="demo_bad")
-    path = write(tmp_path, "\n".join(json.dumps(u) for u in (GOOD, bad, GOOD)) + "\n")
+    path = write(tmp_path, "\n".join((LINE, json.dumps(bad), other(3))) + "\n")
     result = read_accounts(path)
     assert list(result.table["line"]) == [1, 3]
-    assert list(result.table["handle"]) == ["demo_a", "demo_a"]
+    assert list(result.table["handle"]) == ["demo_a", "demo_3"]
     assert result.skipped[0].line == 2
 
 

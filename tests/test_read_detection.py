@@ -72,7 +72,9 @@ def test_concatenated_pretty_printed_pages(tmp_path: Path) -> None:
 
 def test_bluesky_pages_one_per_line(tmp_path: Path) -> None:
     page = json.loads((FIXTURES / "bluesky_getProfiles.json").read_text(encoding="utf-8"))
-    path = write(tmp_path, "f.jsonl", (json.dumps(page) + "\n") * 2)
+    # The second page lists other accounts (a repeated account would be scored once).
+    second = json.loads(json.dumps(page).replace("did:plc:", "did:plc:z"))
+    path = write(tmp_path, "f.jsonl", json.dumps(page) + "\n" + json.dumps(second) + "\n")
     result = read_accounts(path)
     assert (result.format, list(result.table["line"])) == ("bluesky", [1, 1, 2, 2])
 

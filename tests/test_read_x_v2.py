@@ -71,7 +71,8 @@ def test_records_start_on_their_own_line_in_a_pretty_printed_page() -> None:
 
 def test_post_count_and_older_tweet_count_are_both_posts(tmp_path: Path) -> None:
     new = user(public_metrics={"followers_count": 1, "following_count": 2, "post_count": 7})
-    old = user(public_metrics={"followers_count": 1, "following_count": 2, "tweet_count": 9})
+    old = user(id="43", public_metrics={"followers_count": 1, "following_count": 2,
+                                        "tweet_count": 9})
     result = read_accounts(write_jsonl(tmp_path, [new, old]))
     assert list(result.table["posts"]) == [7, 9]
 
@@ -91,7 +92,7 @@ def test_absent_profile_image_leaves_default_avatar_unknown(tmp_path: Path) -> N
 
 
 def test_description_absent_from_one_user_means_empty_bio(tmp_path: Path) -> None:
-    without = user()
+    without = user(id="43")
     del without["description"]
     result = read_accounts(write_jsonl(tmp_path, [user(), without]))
     assert list(result.table["bio_length"]) == [5, 0]

@@ -29,14 +29,16 @@ HOSTILE = [
 # Characters that must never reach the terminal raw.
 RAW = ["\x1b", "\x9b", "\x00", "\x07", "\u202e", "\u202c", "\u2066", "\u2069"]
 
-HEADER = "handle,created_at,posts,followers,following,likes,bio,name"
-
-
 def hostile_file(tmp_path):
-    lines = [HEADER]
+    """Return X API v2 records (JSON Lines) whose handles carry the hostile text."""
+    lines = []
     for i, handle in enumerate(HOSTILE):
-        lines.append(f'"{handle}",2015-0{1 + i % 9}-01,{10 + i},{5 + i},{900 + i},0,,')
-    path = tmp_path / "hostile.csv"
+        lines.append(json.dumps({
+            "id": str(100 + i), "username": handle, "created_at": f"2015-0{1 + i % 9}-01T00:00:00Z",
+            "public_metrics": {"followers_count": 5 + i, "following_count": 900 + i,
+                               "tweet_count": 10 + i},
+        }))
+    path = tmp_path / "hostile.jsonl"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
 
@@ -72,19 +74,19 @@ def test_score_report_shows_hostile_handles_without_obeying_them(capsys, tmp_pat
     # The export keeps the original values, byte for byte.
     with open(tmp_path / "out.csv", encoding="utf-8", newline="") as stream:
         handles = {unescape_cell(r["handle"]) for r in csv.DictReader(stream)}
-    assert handles == set(HOSTILE)
+    assert handles == {"@" + h for h in HOSTILE}
 
 
 def test_json_export_keeps_the_original_values(capsys, tmp_path):
     path = hostile_file(tmp_path)
     code, out, err = run(capsys, "score", path, "--json", "-")
     assert code == ExitCode.OK
-    assert {a["handle"] for a in json.loads(out)["accounts"]} == set(HOSTILE)
+    assert {a["handle"] for a in json.loads(out)["accounts"]} == {"@" + h for h in HOSTILE}
     assert not any(ch in err for ch in RAW)
 
 
 def test_error_sentence_quoting_data_is_made_visible(capsys, tmp_path):
-    path = tmp_path / "bad\x1b[2J.csv"
+    path = tmp_path / "bad\x1b[2J.csv"  # a file name is data too
     path.write_text("no,idea\n1,2\n", encoding="utf-8")
     code, _, err = run(capsys, "score", path)
     assert code == ExitCode.INPUT

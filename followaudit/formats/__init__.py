@@ -51,7 +51,6 @@ live platform adapters: ``x_v2.add_user``, ``x_v1.add_user``,
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 import sys
@@ -68,6 +67,16 @@ import pandas as pd
 from followaudit.accounts import Skipped, TableBuilder
 from followaudit.errors import InputError, UsageError
 from followaudit.formats import bluesky, native, x_v1
+from followaudit.formats._checks import (
+    SNIFF_BYTES,
+    CsvRows,
+    Duplicates,
+    FirstLine,
+    drop_duplicates,
+    first_text_line,
+    refuse_binary,
+    refuse_long_header,
+)
 from followaudit.formats._common import RecordError
 from followaudit.formats._containers import Broken, Item, iter_document, iter_jsonl
 from followaudit.formats._convert import (
@@ -104,6 +113,8 @@ class ReadResult:
     format: str
     path: str
     warnings: list[str] = field(default_factory=list)
+    # Rows that repeated an account already read (dropped: each account is scored once).
+    duplicates: Duplicates = field(default_factory=Duplicates)
 
 
 def read_accounts(
@@ -131,11 +142,15 @@ def read_accounts(
         with opener() as handle:
             kind, first = _sniff(handle, name)
         if kind == "csv":
+            refuse_long_header(first, name)
             fmt, builder, csv_skipped = _read_csv(opener, name, format, warnings)
             parts = [Part(builder.to_frame(), csv_skipped, {}, [])]
         else:
             fmt, parts = _read_json(opener, file, name, first, format, warnings)
     good, skipped = combine(parts, fmt, as_of, warnings)
+    good, duplicates = drop_duplicates(good)
+    if duplicates.rows:
+        warnings.append(duplicates.sentence())
     if len(good) == 0:
         if not skipped:
             raise InputError("the file holds no accounts", path=name)
@@ -147,13 +162,17 @@ def read_accounts(
             path=name,
             line=first_bad.line,
         )
-    return ReadResult(table=good, skipped=skipped, format=fmt, path=name, warnings=warnings)
+    return ReadResult(table=good, skipped=skipped, format=fmt, path=name, warnings=warnings,
+                      duplicates=duplicates)
 
 
 def _source(path: str | Path) -> tuple[str, Callable[[], BinaryIO], Path | None]:
     """Return (name for messages, a function opening the bytes afresh, the file or None)."""
     if str(path) == "-":
-        data = sys.stdin.buffer.read()
+        # The head is checked before the rest is read: a binary stream is refused at once.
+        head = sys.stdin.buffer.read(SNIFF_BYTES)
+        refuse_binary(head, "<stdin>")
+        data = head + sys.stdin.buffer.read()
         return "<stdin>", lambda: io.BytesIO(data), None
     file = Path(path)
     name = str(path)
@@ -161,24 +180,30 @@ def _source(path: str | Path) -> tuple[str, Callable[[], BinaryIO], Path | None]
         raise InputError("no such file", path=name)
     if file.is_dir():
         raise InputError("this is a folder, not a file", path=name)
+    if not file.is_file():
+        # A pipe (`score <(zcat followers.jsonl.gz)`) or device can be read only once.
+        try:
+            with file.open("rb") as stream:
+                head = stream.read(SNIFF_BYTES)
+                refuse_binary(head, name)
+                data = head + stream.read()
+        except OSError as error:
+            raise InputError(f"the file cannot be read ({error.strerror})", path=name) from None
+        return name, lambda: io.BytesIO(data), None
     try:
-        file.open("rb").close()
+        with file.open("rb") as handle:
+            head = handle.read(SNIFF_BYTES)
     except OSError as error:
         raise InputError(f"the file cannot be read ({error.strerror})", path=name) from None
+    refuse_binary(head, name)
     return name, lambda: file.open("rb"), file
 
 
-def _sniff(handle: BinaryIO, name: str) -> tuple[str, tuple[int, bytes]]:
-    """Return ("json" | "csv", (line, text) of the first non-blank line)."""
-    for number, raw in enumerate(handle, 1):
-        if number == 1:
-            if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-                raise InputError("the file is UTF-16 text: save it as UTF-8", path=name, line=1)
-            raw = raw.removeprefix(UTF8_BOM)
-        if raw.strip():
-            kind = "json" if raw.lstrip()[:1] in (b"{", b"[") else "csv"
-            return kind, (number, raw)
-    raise InputError("the file is empty", path=name)
+def _sniff(handle: BinaryIO, name: str) -> tuple[str, FirstLine]:
+    """Return ("json" | "csv", the first non-blank line), reading a bounded amount."""
+    first = first_text_line(handle, name, UTF8_BOM)
+    kind = "json" if first.text.lstrip()[:1] in (b"{", b"[") else "csv"
+    return kind, first
 
 
 def _decode(data: bytes, name: str) -> str:
@@ -212,7 +237,7 @@ def _read_json(
     opener: Callable[[], BinaryIO],
     file: Path | None,
     name: str,
-    first: tuple[int, bytes],
+    first: FirstLine,
     forced: str | None,
     warnings: list[str],
 ) -> tuple[str, list[Part]]:
@@ -220,10 +245,11 @@ def _read_json(
         raise InputError(
             "this is JSON, but the csv format is followaudit's own CSV columns", path=name
         )
-    first_line, first_text = first
+    first_line, first_text = first.number, first.text
     stripped = first_text.strip()
     jsonl = False
-    if stripped.startswith(b"{"):
+    # A first line over the line cap is one long document, not a JSON Lines record.
+    if stripped.startswith(b"{") and not first.cut:
         try:
             json.loads(first_text)
             jsonl = True
@@ -311,16 +337,16 @@ def _read_csv(
     delimiter = ","
     if "," not in first_row:
         delimiter = ";" if ";" in first_row else "\t" if "\t" in first_row else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    try:
-        header = next(reader)
-        while not header:
-            header = next(reader)
-    except StopIteration:
-        raise InputError("the file is empty", path=name) from None
-    except csv.Error as error:
-        raise InputError(f"this is not readable CSV ({error})", path=name, line=1) from None
-    header_line = reader.line_num
+    rows = CsvRows(text, delimiter)
+    while True:
+        row = rows.next_row(None)
+        if row is None:
+            raise InputError("the file is empty", path=name)
+        header_line, header, why = row
+        if header is None:
+            raise InputError(why.split(";")[0], path=name, line=header_line)
+        if header:
+            break
     columns = [column.strip().lower() for column in header]
     fmt = forced
     if fmt is None:
@@ -357,15 +383,16 @@ def _read_csv(
     width = len(columns)
     last_line = header_line
     while True:
-        start = reader.line_num + 1
-        try:
-            cells = next(reader)
-        except StopIteration:
+        row = rows.next_row(width)
+        if row is None:
             break
-        except csv.Error as error:
-            raise InputError(
-                f"this is not readable CSV ({error})", path=name, line=reader.line_num
-            ) from None
+        start, read, why = row
+        if read is None:
+            # One broken line is skipped; the rows after it are still read.
+            skipped.append(Skipped(start, why))
+            last_line = start
+            continue
+        cells = read
         if not cells or (len(cells) == 1 and not cells[0].strip()):
             continue
         last_line = start

@@ -154,6 +154,23 @@ def _reason(error: ValueError) -> str:
     return str(error)
 
 
+_LITERALS = ("true", "false", "null")
+_NUMBER_CHARS = frozenset("-+.eE0123456789")
+
+
+def cut_in_a_token(rest: str) -> bool:
+    """Return whether ``rest``, all that is left of a file, is the start of one JSON token.
+
+    A file cut inside ``true``, ``false``, ``null`` or a number ends the
+    same way as one cut between records: the records before it are whole.
+    """
+    if not rest or len(rest) >= 24:
+        return False
+    if any(literal.startswith(rest) for literal in _LITERALS):
+        return True
+    return set(rest) <= _NUMBER_CHARS
+
+
 class _Truncated(Exception):
     """The document ends before the value being read is complete."""
 
@@ -209,6 +226,10 @@ class _Document:
         except json.JSONDecodeError as error:
             # "Unterminated string" means no closing quote before the end of the file.
             if self.at_end(error.pos) or error.msg.startswith("Unterminated string"):
+                raise _Truncated(line) from None
+            if cut_in_a_token(self.text[error.pos : self.end]):
+                raise _Truncated(line) from None
+            if error.msg.startswith("Invalid \\uXXXX escape") and self.end - error.pos <= 12:
                 raise _Truncated(line) from None
             raise self.fail(max(error.pos, pos), error.msg) from None
 
