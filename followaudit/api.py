@@ -77,9 +77,10 @@ def score(
             stacklevel=2,
         )
     rows = score_table(read.table, chosen, observed)
-    # Same dtypes whatever the rows hold (none at all included), as Dask's ``meta`` needs.
+    # Same dtypes whatever the rows hold (none at all included), as Dask's ``meta``
+    # needs: pandas' own text dtype ("str": strings from pandas 3 on, object before).
     for column in TEXT_COLUMNS:
-        rows[column] = rows[column].astype(object)
+        rows[column] = rows[column].astype("str")
     positions = read.table["line"].to_numpy() - 1
     rows.index = frame.index[positions] if len(frame.columns) else pd.RangeIndex(0)
     return rows

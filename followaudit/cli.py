@@ -125,6 +125,8 @@ def cli(debug: bool) -> None:
 @model_option
 @click.option("--csv", "csv_out", metavar="PATH", help="Write one row per account as CSV ('-' = stdout).")
 @click.option("--json", "json_out", metavar="PATH", help="Write the report and all accounts as JSON ('-' = stdout).")
+@click.option("--parquet", "parquet_out", metavar="PATH",
+              help="Write one row per account as Parquet, typed columns (needs pyarrow).")
 @fail_above_option
 @top_option
 @click.option("--quiet", "-q", is_flag=True, help="Print no report (exports and exit code only).")
@@ -135,6 +137,7 @@ def score(
     model_path: str | None,
     csv_out: str | None,
     json_out: str | None,
+    parquet_out: str | None,
     fail_above: float | None,
     top: int,
     quiet: bool,
@@ -143,10 +146,10 @@ def score(
 
     FILE holds follower profiles: X API v2 or v1.1 user objects (JSON, JSONL,
     saved API pages, or flattened CSV), Bluesky profileViewDetailed objects,
-    Mastodon Account entities, or followaudit's own CSV columns. '-' reads
-    standard input.
+    Mastodon Account entities, or followaudit's own CSV columns; or a Parquet
+    file of any of these, one field per column. '-' reads standard input.
     """
-    check_outputs(csv_out, json_out)
+    check_outputs(csv_out, json_out, parquet_out)
     observed = parse_as_of(as_of)
     # Imported only now: a usage error above answers without loading pandas.
     from followaudit.documents import score_document
@@ -158,6 +161,10 @@ def score(
     from followaudit.report import summarize
     from followaudit.scoring import score_table
 
+    if parquet_out:
+        from followaudit.formats.frame import require_pyarrow
+
+        require_pyarrow("--parquet")
     model = load_model(Path(model_path) if model_path else None)
     read = read_accounts(file, None if format_ == "auto" else format_, as_of=observed)
     rows = score_table(read.table, model, observed)
@@ -167,6 +174,10 @@ def score(
     exports = Exports()
     if csv_out:
         exports.write(csv_out, lambda stream: write_csv(rows, stream))
+    if parquet_out:
+        from followaudit.export import write_parquet
+
+        exports.write(parquet_out, lambda stream: write_parquet(rows, stream))
     if json_out:
         document = score_document(
             path=read.path, format=read.format, as_of=observed, model=model, summary=summary,
@@ -177,7 +188,7 @@ def score(
         exports.write(json_out, lambda stream: write_json_streamed(document, rows, stream))
     if not quiet:
         # Data owns stdout when an export goes there; the report moves to stderr.
-        score_report(_console(stderr="-" in (csv_out, json_out)), summary, rows, read.skipped,
+        score_report(_console(stderr="-" in (csv_out, json_out, parquet_out)), summary, rows, read.skipped,
                      title=f"{read.path} ({read.format})", top=top, warnings=read.warnings,
                      gates=gates, duplicates=read.duplicates.rows)
     exports.check()

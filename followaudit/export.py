@@ -126,6 +126,21 @@ def write_csv(
         _write_rows(target, rows, names, extra)
 
 
+def write_parquet(rows: pd.DataFrame, target: str | Path | IO[bytes] | IO[str]) -> None:
+    """Write one row per account with ``CSV_COLUMNS`` as Parquet (needs pyarrow).
+
+    Columns keep their types (numbers, a UTC timestamp, text as written,
+    no formula escaping: Parquet is not opened by spreadsheets), so the file
+    can be scored again (``followaudit score scored.parquet``) to the same
+    result. A text stream is written through its binary buffer.
+    """
+    binary: Any = getattr(target, "buffer", target)
+    table = rows.loc[:, list(CSV_COLUMNS)].reset_index(drop=True)
+    for name in TEXT_COLUMNS:
+        table[name] = table[name].astype(object)
+    table.to_parquet(binary, index=False)
+
+
 # Rows are formatted, joined and written this many at a time, so the cells of
 # a million-row export never sit in memory at once.
 WRITE_CHUNK_ROWS = 50_000

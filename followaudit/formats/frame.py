@@ -28,6 +28,7 @@ import io
 import math
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import UTC, date, datetime
+from importlib.util import find_spec
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 import numpy as np
@@ -50,8 +51,9 @@ from followaudit.formats._parallel import Part
 if TYPE_CHECKING:
     from followaudit.formats import ReadResult
 
-PARQUET_MAGIC = b"PAR1"
-PARQUET_ADVICE = "reading Parquet needs pyarrow: pip install 'followaudit[parquet]'"
+PARQUET_ADVICE = (
+    "this is a Parquet file, and reading Parquet needs pyarrow: pip install 'followaudit[parquet]'"
+)
 
 # Columns without which no row of a format can be scored.
 REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
@@ -85,12 +87,16 @@ def table_part(frame: pd.DataFrame, forced: str | None, name: str | None) -> tup
     return fmt, Part(builder.to_frame(), skipped, absent, [])
 
 
+def require_pyarrow(what: str) -> None:
+    """Raise UsageError, saying how to install it, if pyarrow (Parquet) is not installed."""
+    if find_spec("pyarrow") is None:
+        raise UsageError(f"{what} needs pyarrow: pip install 'followaudit[parquet]'")
+
+
 def read_parquet(opener: Callable[[], BinaryIO], name: str) -> pd.DataFrame:
     """Return the table stored in a Parquet file; raise InputError if it cannot be read."""
-    try:
-        import pyarrow  # noqa: F401  (pandas needs it; say so before pandas does)
-    except ImportError:
-        raise InputError(PARQUET_ADVICE, path=name) from None
+    if find_spec("pyarrow") is None:
+        raise InputError(PARQUET_ADVICE, path=name)
     with opener() as handle:
         data = handle.read()
     try:
