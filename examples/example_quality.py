@@ -23,6 +23,7 @@ from synthetic import generate_labelled
 
 from followaudit.formats import read_accounts
 from followaudit.model import load_model
+from followaudit.report import model_rates, summarize
 from followaudit.scoring import score_table
 
 
@@ -30,7 +31,9 @@ def main() -> None:
     """Print the confusion counts of the shipped model on the example."""
     bought = [b for b, _ in generate_labelled(COUNT, SEED)]
     read = read_accounts(OUTPUT)
-    rows = score_table(read.table, load_model(), datetime.now(UTC))
+    model = load_model()
+    rows = score_table(read.table, model, datetime.now(UTC))
+    summary = summarize(rows, read.skipped, model.threshold, rates=model_rates(model, rows))
     if len(rows) != len(bought):
         raise SystemExit("the example file no longer matches its generator: rerun make_example.py")
     flagged = (rows["label"] == "questionable").tolist()
@@ -40,8 +43,10 @@ def main() -> None:
     print(f"bought flagged questionable: {sum(fakes)} of {len(fakes)}")
     print(f"people flagged questionable: {sum(people)} of {len(people)} "
           f"({sum(people) / len(people):.0%})")
-    print(f"share questionable reported: {sum(flagged) / len(flagged):.1%} "
-          f"(generated as bought: {len(fakes) / len(bought):.1%})")
+    share = summary.share_questionable
+    print(f"share flagged: {sum(flagged) / len(flagged):.1%}; share questionable reported "
+          f"(corrected): {share.estimate:.1%} ({share.low:.1%}-{share.high:.1%}); "
+          f"generated as bought: {len(fakes) / len(bought):.1%}")
 
 
 if __name__ == "__main__":

@@ -30,7 +30,14 @@ from followaudit.errors import ExitCode, FollowauditError, InputError
 from followaudit.export import write_json
 from followaudit.model import Model
 from followaudit.posts import Post, posts_from_bluesky, posts_from_mastodon, posts_from_x
-from followaudit.report import GateResult, Summary, fail_above, min_authentic, summarize
+from followaudit.report import (
+    GateResult,
+    Summary,
+    fail_above,
+    min_authentic,
+    model_rates,
+    summarize,
+)
 from followaudit.scan import ScanEvent, ScanOptions, ScanResult, run_scan
 from followaudit.scoring import score_table
 
@@ -92,7 +99,9 @@ def audit_scan(scan: ScanResult, model: Model, observed_at: datetime) -> Audit:
         population = scan.followers_total
     else:
         population = scan.listed
-    summary = summarize(rows, skipped, model.threshold, population=population)
+    summary = summarize(
+        rows, skipped, model.threshold, population=population, rates=model_rates(model, rows)
+    )
     rows, deep = deep_check(scan, rows)
     return Audit(
         scan, rows, skipped, summary, observed_at, note, follow_order(scan, rows),

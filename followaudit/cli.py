@@ -158,7 +158,7 @@ def score(
     from followaudit.model import load_model
     from followaudit.render import score_report
     from followaudit.report import fail_above as gate_check
-    from followaudit.report import summarize
+    from followaudit.report import model_rates, summarize
     from followaudit.scoring import score_table
 
     if parquet_out:
@@ -168,7 +168,7 @@ def score(
     model = load_model(Path(model_path) if model_path else None)
     read = read_accounts(file, None if format_ == "auto" else format_, as_of=observed)
     rows = score_table(read.table, model, observed)
-    summary = summarize(rows, read.skipped, model.threshold)
+    summary = summarize(rows, read.skipped, model.threshold, rates=model_rates(model, rows))
     gates = [gate_check(summary, fail_above)] if fail_above is not None else []
     # Every export is tried and the report printed before a failed export is reported.
     exports = Exports()
@@ -375,7 +375,7 @@ def report(handle: str, platform: str | None, html_out: str | None, json_out: st
 
 @cli.command()
 @click.option("--data", "data_path", type=click.Path(dir_okay=False),
-              help="Training table (default: data/cresci2015_profiles.csv in the source tree).")
+              help="Training table (default: data/training_profiles.csv in the source tree).")
 @click.option("--output", type=click.Path(dir_okay=False),
               help="Where to write the model (default: the shipped model file).")
 @click.option("--seed", type=int, default=0, show_default=True, help="Training seed.")
@@ -398,16 +398,23 @@ def train(data_path: str | None, output: str | None, seed: int) -> None:
 
 @cli.command()
 @click.option("--data", "data_path", type=click.Path(dir_okay=False),
-              help="Labelled table (default: data/cresci2015_profiles.csv in the source tree).")
+              help="Labelled table (default: data/training_profiles.csv in the source tree).")
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of the fold split.")
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
-def evaluate(data_path: str | None, seed: int, as_json: bool) -> None:
-    """Measure the model on held-out data: cross-validation, unseen vendors, rule baselines."""
+@click.option("--probe", "probe_path", type=click.Path(dir_okay=False),
+              help="Spambot probe table (default with the default data: "
+                   "data/spambot_profiles.csv).")
+def evaluate(data_path: str | None, probe_path: str | None, seed: int, as_json: bool) -> None:
+    """Measure the model on held-out data: cross-validation, unseen sources, rule baselines."""
     from followaudit.evaluation import evaluate as run_evaluation
+    from followaudit.evaluation import load_probe_table
     from followaudit.training import load_training_table
 
     table = load_training_table(Path(data_path) if data_path else None)
-    result = run_evaluation(table, seed=seed)
+    probe = load_probe_table(Path(probe_path)) if probe_path else None
+    if probe_path is None and data_path is None:
+        probe = load_probe_table()
+    result = run_evaluation(table, seed=seed, probe=probe)
     if as_json:
         from followaudit.export import write_json
 

@@ -3,23 +3,28 @@
 Every model figure here comes from accounts the evaluated model never saw
 in training, and every model is fitted by ``training.fit_features``, the
 same procedure that builds the shipped model. Run
-``python -m followaudit.evaluation`` from a source checkout to print the
-figures as JSON.
+``python -m followaudit.evaluation`` (or ``followaudit evaluate``) from a
+source checkout to print the figures.
 
-- Cross-validation: stratified k-fold; each account is scored once, by the
-  model trained on the other folds, and the metrics are computed on those
-  pooled out-of-fold scores. "Without X-only features" scores the same
-  held-out accounts with likes and listed counts unknown, as for Bluesky
-  and Mastodon followers. The missing-value modes score them again with
-  other inputs unknown (``MISSING_VALUE_MODES``): an export without
-  created_at, without the profile text fields, without names and handles.
-  The inputs are hidden from the held-out accounts only; training is the
-  same procedure as always.
-- Leave one vendor out: the humans are split into as many folds as there
-  are vendors; for each vendor, the model is trained on the other vendors
-  and the other human folds, and tested on the unseen vendor (recall) and
-  the unseen humans (false-positive rate), so recall cannot be bought with
-  false alarms.
+- Cross-validation: stratified k-fold on the combined table; each account
+  is scored once, by the model trained on the other folds, and the metrics
+  are computed on those pooled out-of-fold scores. "Without X-only
+  features" scores the same held-out accounts with likes and listed counts
+  unknown, as for Bluesky and Mastodon followers. The missing-value modes
+  score them again with other inputs unknown (``MISSING_VALUE_MODES``).
+- Leave one source out: for every group of people (TFP, E13, GEN) and every
+  vendor (FSF, INT, TWT, each with its cresci-2017 accounts), a model
+  trained on everything else scores that group: the share it flags is the
+  false-alarm rate on people it never saw, or the recall on a vendor it
+  never saw. This is what a user's followers, unlike any training group,
+  are closest to.
+- Spambot probe: the cresci-2017 spambot groups are never trained on; the
+  share of each that the shipped training procedure flags is reported, not
+  targeted (spambots are not fake followers).
+- Corrected share check: synthetic mixtures of known prevalence drawn from
+  one held-out fold's predictions, corrected with rates measured on the
+  other folds (``stats.adjusted_share``): the bias and how often the 95%
+  interval holds the truth.
 - Rule baselines need no training and are scored on the whole table.
 """
 
@@ -28,6 +33,7 @@ from __future__ import annotations
 import json
 import sys
 from dataclasses import asdict, dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -35,12 +41,19 @@ import pandas as pd
 
 from followaudit.features import X_ONLY_FEATURES, mask_features
 from followaudit.model import Model
+from followaudit.stats import ClassifierRates, adjusted_share
 from followaudit.training import (
+    ALL_KNOWN,
+    DEFAULT_PROBE,
+    HUMAN_SOURCES,
     MASKABLE_GROUPS,
     OBSERVED_AT,
+    SOURCES,
     VENDORS,
+    WITHOUT_X_ONLY,
     fit_features,
     load_training_table,
+    source_years,
     training_features,
 )
 
@@ -56,8 +69,18 @@ MISSING_VALUE_MODES: dict[str, frozenset[str]] = {
         *MASKABLE_GROUPS.values()
     ),
 }
-_ALL_KNOWN = "all known"
-_WITHOUT_X_ONLY = "without X-only"
+_ALL_KNOWN = ALL_KNOWN
+_WITHOUT_X_ONLY = WITHOUT_X_ONLY
+
+# Targets the shipped training procedure is held to (issue 7); reported, not tuned on.
+TARGET_CV_MCC = 0.980
+TARGET_CV_AUC = 0.998
+TARGET_MAX_PEOPLE_FLAGGED = 0.03
+TARGET_MIN_VENDOR_CAUGHT = 0.90
+# Corrected-share check: mixtures of this many accounts, this many per fold and prevalence.
+MIXTURE_PREVALENCES: tuple[float, ...] = (0.02, 0.1, 0.3, 0.6)
+MIXTURE_SIZE = 1_000
+MIXTURE_REPEATS = 20
 
 
 @dataclass(frozen=True)
@@ -74,16 +97,37 @@ class Scores:
 
 
 @dataclass(frozen=True)
-class VendorResult:
-    """How a model trained without one vendor does on that vendor and on unseen humans."""
+class SourceResult:
+    """How a model trained without one source group does on that group."""
 
-    vendor: str
-    vendor_accounts: int
-    human_accounts: int
-    recall: float
-    false_positive_rate: float
-    recall_without_x_only: float
-    false_positive_rate_without_x_only: float
+    source: str
+    kind: str  # "people" (flagged = false alarms) or "vendor" (flagged = recall)
+    accounts: int
+    flagged: float  # share of the group flagged questionable
+    flagged_without_x_only: float  # the same with likes and listed unknown
+
+
+@dataclass(frozen=True)
+class ProbeResult:
+    """The share of one never-trained-on group (spambots) that the model flags."""
+
+    group: str
+    accounts: int
+    flagged: float
+    flagged_without_x_only: float
+
+
+@dataclass(frozen=True)
+class MixtureResult:
+    """The corrected share on synthetic mixtures of one known prevalence."""
+
+    prevalence: float
+    mixtures: int
+    mean_estimate: float
+    bias: float  # mean estimate minus the true prevalence
+    coverage: float  # share of mixtures whose 95% interval holds the true prevalence
+    mean_raw_share: float  # the flagged share before correction, for comparison
+    mean_interval_width: float
 
 
 @dataclass(frozen=True)
@@ -95,16 +139,47 @@ class Evaluation:
     threshold: float
     cross_validation: Scores
     cross_validation_without_x_only: Scores
-    leave_one_vendor_out: tuple[VendorResult, ...]
+    leave_one_source_out: tuple[SourceResult, ...]
     baselines: dict[str, Scores]
     # Cross-validation with other inputs unknown in the held-out folds; keys as in
     # MISSING_VALUE_MODES.
     missing_value_modes: dict[str, Scores]
+    spambot_probe: tuple[ProbeResult, ...]
+    corrected_share_check: tuple[MixtureResult, ...]
+    # Source group -> what it is, its label, accounts and observation years.
+    training_sources: dict[str, dict[str, Any]]
+
+    def targets(self) -> dict[str, bool]:
+        """Return each target of the training procedure and whether it is met."""
+        out = {
+            f"10-fold MCC >= {TARGET_CV_MCC} (all features)": self.cross_validation.mcc
+            >= TARGET_CV_MCC,
+            f"10-fold MCC >= {TARGET_CV_MCC} (without X-only)": (
+                self.cross_validation_without_x_only.mcc >= TARGET_CV_MCC
+            ),
+            f"10-fold AUC >= {TARGET_CV_AUC} (all features)": (self.cross_validation.roc_auc or 0)
+            >= TARGET_CV_AUC,
+            f"10-fold AUC >= {TARGET_CV_AUC} (without X-only)": (
+                self.cross_validation_without_x_only.roc_auc or 0
+            )
+            >= TARGET_CV_AUC,
+        }
+        for r in self.leave_one_source_out:
+            if r.kind == "people":
+                key = f"held-out {r.source} people flagged <= {TARGET_MAX_PEOPLE_FLAGGED:.0%}"
+                out[key] = max(r.flagged, r.flagged_without_x_only) <= TARGET_MAX_PEOPLE_FLAGGED
+            else:
+                key = f"held-out vendor {r.source} caught >= {TARGET_MIN_VENDOR_CAUGHT:.0%}"
+                out[key] = min(r.flagged, r.flagged_without_x_only) >= TARGET_MIN_VENDOR_CAUGHT
+        return out
 
     def to_dict(self) -> dict[str, Any]:
         """Return the evaluation as JSON-ready nested dicts."""
         out = asdict(self)
-        out["leave_one_vendor_out"] = [asdict(v) for v in self.leave_one_vendor_out]
+        out["leave_one_source_out"] = [asdict(v) for v in self.leave_one_source_out]
+        out["spambot_probe"] = [asdict(v) for v in self.spambot_probe]
+        out["corrected_share_check"] = [asdict(v) for v in self.corrected_share_check]
+        out["targets"] = self.targets()
         return out
 
     def to_markdown(self) -> str:
@@ -127,17 +202,33 @@ class Evaluation:
             )
         lines += [
             "",
-            (
-                "| held-out vendor | vendor accounts | recall | FPR on held-out humans "
-                "| recall without likes/listed | FPR without likes/listed |"
-            ),
+            "| held out (trained without it) | kind | accounts | flagged | flagged without likes/listed |",
+            "| --- | --- | --- | --- | --- |",
+        ]
+        for r in self.leave_one_source_out:
+            lines.append(
+                f"| {r.source} | {r.kind} | {r.accounts} | {r.flagged:.4f} | "
+                f"{r.flagged_without_x_only:.4f} |"
+            )
+        lines += [
+            "",
+            "| spambot group (never trained on) | accounts | flagged | without likes/listed |",
+            "| --- | --- | --- | --- |",
+        ]
+        for p in self.spambot_probe:
+            lines.append(
+                f"| {p.group} | {p.accounts} | {p.flagged:.4f} | {p.flagged_without_x_only:.4f} |"
+            )
+        lines += [
+            "",
+            "| true prevalence | mixtures | mean corrected | bias | 95% interval holds truth "
+            "| mean flagged share (uncorrected) |",
             "| --- | --- | --- | --- | --- | --- |",
         ]
-        for v in self.leave_one_vendor_out:
+        for m in self.corrected_share_check:
             lines.append(
-                f"| {v.vendor} | {v.vendor_accounts} | {v.recall:.4f} | "
-                f"{v.false_positive_rate:.4f} ({v.human_accounts} humans) | "
-                f"{v.recall_without_x_only:.4f} | {v.false_positive_rate_without_x_only:.4f} |"
+                f"| {m.prevalence:.2f} | {m.mixtures} | {m.mean_estimate:.4f} | {m.bias:+.4f} | "
+                f"{m.coverage:.3f} | {m.mean_raw_share:.4f} |"
             )
         return "\n".join(lines) + "\n"
 
@@ -201,8 +292,10 @@ def cross_validate_modes(
     modes: dict[str, frozenset[str]],
     folds: int = 10,
     seed: int = 0,
-) -> tuple[dict[str, Scores], float]:
-    """Return (scores per mode, threshold), a mode naming the features unknown when scoring.
+) -> tuple[dict[str, Scores], float, dict[str, np.ndarray]]:
+    """Return (scores, threshold, out-of-fold probabilities) per mode.
+
+    A mode names the features unknown when scoring.
 
     One model per fold scores its held-out accounts in every mode; each mode's
     figures are computed on its pooled out-of-fold predictions.
@@ -219,58 +312,113 @@ def cross_validate_modes(
         for name, unknown in modes.items():
             probability[name][test] = model.predict_proba(mask_features(held_out, unknown))
     scores = {name: score(labels, p >= threshold, p) for name, p in probability.items()}
-    return scores, threshold
+    return scores, threshold, probability
 
 
-def cross_validate(
-    features: pd.DataFrame, labels: np.ndarray, folds: int = 10, seed: int = 0
-) -> tuple[Scores, Scores, float]:
-    """Return (scores with all features, scores without X-only features, threshold).
-
-    Both are computed on pooled out-of-fold predictions.
-    """
-    modes = {_ALL_KNOWN: frozenset[str](), _WITHOUT_X_ONLY: X_ONLY_FEATURES}
-    scores, threshold = cross_validate_modes(features, labels, modes, folds=folds, seed=seed)
-    return scores[_ALL_KNOWN], scores[_WITHOUT_X_ONLY], threshold
-
-
-def leave_one_vendor_out(
+def leave_one_source_out(
     features: pd.DataFrame, labels: np.ndarray, groups: np.ndarray, seed: int = 0
-) -> tuple[VendorResult, ...]:
-    """Return, per vendor, recall on it and false alarms on unseen humans, trained without both."""
+) -> tuple[SourceResult, ...]:
+    """Return, per source group, the share flagged by a model trained without that group."""
     labels = np.asarray(labels, dtype=np.int64)
     groups = np.asarray(groups).astype(str)
-    humans = labels == 0
-    # Human folds are stratified by human group, so each fold mixes TFP and E13 alike.
-    human_fold = np.full(len(labels), -1, dtype=np.int64)
-    human_fold[humans] = stratified_folds(groups[humans], len(VENDORS), seed)
     results = []
-    for index, vendor in enumerate(VENDORS):
-        held_vendor = groups == vendor
-        held_humans = human_fold == index
-        train = ~held_vendor & ~held_humans
-        model = fit_features(features[train], labels[train], seed=seed)
-        results.append(_vendor_result(model, vendor, features[held_vendor], features[held_humans]))
+    for source in HUMAN_SOURCES + VENDORS:
+        held = groups == source
+        if not held.any():
+            continue
+        model = fit_features(features[~held], labels[~held], seed=seed)
+        results.append(
+            SourceResult(
+                source=source,
+                kind="people" if source in HUMAN_SOURCES else "vendor",
+                accounts=int(held.sum()),
+                flagged=_flagged(model, features[held]),
+                flagged_without_x_only=_flagged(
+                    model, mask_features(features[held], X_ONLY_FEATURES)
+                ),
+            )
+        )
     return tuple(results)
 
 
-def _vendor_result(
-    model: Model, vendor: str, fakes: pd.DataFrame, humans: pd.DataFrame
-) -> VendorResult:
-    """Return one vendor's held-out figures, with and without X-only features."""
+def _flagged(model: Model, rows: pd.DataFrame) -> float:
+    """Return the share of ``rows`` the model flags questionable."""
+    return float(np.mean(model.predict_proba(rows) >= model.threshold))
 
-    def flagged(rows: pd.DataFrame) -> float:
-        return float(np.mean(model.predict_proba(rows) >= model.threshold))
 
-    return VendorResult(
-        vendor=vendor,
-        vendor_accounts=len(fakes),
-        human_accounts=len(humans),
-        recall=flagged(fakes),
-        false_positive_rate=flagged(humans),
-        recall_without_x_only=flagged(mask_features(fakes, X_ONLY_FEATURES)),
-        false_positive_rate_without_x_only=flagged(mask_features(humans, X_ONLY_FEATURES)),
-    )
+def spambot_probe(model: Model, probe: pd.DataFrame) -> tuple[ProbeResult, ...]:
+    """Return the share of each spambot group that ``model`` flags (all and without X-only)."""
+    features = training_features(probe)
+    results = []
+    for group in sorted(set(probe["group"].astype(str))):
+        rows = features[probe["group"].astype(str).to_numpy() == group]
+        results.append(
+            ProbeResult(
+                group=group,
+                accounts=len(rows),
+                flagged=_flagged(model, rows),
+                flagged_without_x_only=_flagged(model, mask_features(rows, X_ONLY_FEATURES)),
+            )
+        )
+    return tuple(results)
+
+
+def corrected_share_check(
+    flagged: np.ndarray,
+    labels: np.ndarray,
+    fold_of: np.ndarray,
+    prevalences: tuple[float, ...] = MIXTURE_PREVALENCES,
+    size: int = MIXTURE_SIZE,
+    repeats: int = MIXTURE_REPEATS,
+    seed: int = 0,
+) -> tuple[MixtureResult, ...]:
+    """Return the corrected share's bias and coverage on mixtures of known prevalence.
+
+    For each fold, the rates are the out-of-fold hits and false alarms of the
+    other folds; each mixture draws ``size`` accounts (with replacement) from
+    the fold's own held-out predictions, ``round(prevalence * size)`` of them
+    questionable, and is corrected with those rates.
+    """
+    flagged = np.asarray(flagged, dtype=bool)
+    labels = np.asarray(labels, dtype=np.int64)
+    rng = np.random.default_rng(seed)
+    results = []
+    for prevalence in prevalences:
+        estimates, covered, raw, widths = [], [], [], []
+        positives = int(round(prevalence * size))
+        for fold in np.unique(fold_of):
+            inside = fold_of == fold
+            rest = ~inside
+            rates = ClassifierRates(
+                true_positives=int(np.sum(flagged[rest] & (labels[rest] == 1))),
+                positives=int(np.sum(labels[rest] == 1)),
+                false_positives=int(np.sum(flagged[rest] & (labels[rest] == 0))),
+                negatives=int(np.sum(labels[rest] == 0)),
+            )
+            fold_pos = flagged[inside & (labels == 1)]
+            fold_neg = flagged[inside & (labels == 0)]
+            for _ in range(repeats):
+                count = int(rng.choice(fold_pos, positives).sum()) + int(
+                    rng.choice(fold_neg, size - positives).sum()
+                )
+                share = adjusted_share(count, size, rates)
+                estimates.append(share.estimate)
+                covered.append(share.low <= prevalence <= share.high)
+                raw.append(count / size)
+                widths.append(share.high - share.low)
+        mean = float(np.mean(estimates))
+        results.append(
+            MixtureResult(
+                prevalence=prevalence,
+                mixtures=len(estimates),
+                mean_estimate=mean,
+                bias=mean - prevalence,
+                coverage=float(np.mean(covered)),
+                mean_raw_share=float(np.mean(raw)),
+                mean_interval_width=float(np.mean(widths)),
+            )
+        )
+    return tuple(results)
 
 
 def camisani_calzolari(table: pd.DataFrame) -> np.ndarray:
@@ -338,29 +486,64 @@ def baselines(table: pd.DataFrame) -> dict[str, Scores]:
     }
 
 
-def evaluate(table: pd.DataFrame, seed: int = 0, folds: int = 10) -> Evaluation:
+def load_probe_table(path: Path | None = None) -> pd.DataFrame | None:
+    """Return the spambot probe table, or None where it is not there (an installed wheel)."""
+    if path is None and not DEFAULT_PROBE.is_file():
+        return None
+    return load_training_table(Path(path) if path is not None else DEFAULT_PROBE, probe=True)
+
+
+def training_sources(table: pd.DataFrame) -> dict[str, dict[str, Any]]:
+    """Return, per source group of a training table, what it is, its label, size and years."""
+    years = source_years(table)
+    out: dict[str, dict[str, Any]] = {}
+    for group, part in table.groupby("group", sort=True):
+        name = str(group)
+        out[name] = {
+            "label": "questionable" if int(part["label"].iloc[0]) == 1 else "authentic",
+            "accounts": len(part),
+            "observed": years[name],
+            "what": SOURCES.get(name, ""),
+        }
+    return out
+
+
+def evaluate(
+    table: pd.DataFrame, seed: int = 0, folds: int = 10, probe: pd.DataFrame | None = None
+) -> Evaluation:
     """Return the held-out evaluation of the training procedure on a labelled table."""
     features = training_features(table)
     labels = table["label"].to_numpy(dtype=np.int64)
     modes = {_ALL_KNOWN: frozenset[str](), _WITHOUT_X_ONLY: X_ONLY_FEATURES}
     modes.update(MISSING_VALUE_MODES)
-    scores, threshold = cross_validate_modes(features, labels, modes, folds=folds, seed=seed)
-    vendors = leave_one_vendor_out(features, labels, table["group"].to_numpy(), seed=seed)
+    scores, threshold, probability = cross_validate_modes(
+        features, labels, modes, folds=folds, seed=seed
+    )
+    fold_of = stratified_folds(labels, folds, seed)
+    sources = leave_one_source_out(features, labels, table["group"].to_numpy(), seed=seed)
+    probes: tuple[ProbeResult, ...] = ()
+    if probe is not None and len(probe):
+        probes = spambot_probe(fit_features(features, labels, seed=seed), probe)
     return Evaluation(
         seed=seed,
         folds=folds,
         threshold=threshold,
         cross_validation=scores[_ALL_KNOWN],
         cross_validation_without_x_only=scores[_WITHOUT_X_ONLY],
-        leave_one_vendor_out=vendors,
+        leave_one_source_out=sources,
         baselines=baselines(table),
         missing_value_modes={name: scores[name] for name in MISSING_VALUE_MODES},
+        spambot_probe=probes,
+        corrected_share_check=corrected_share_check(
+            probability[_ALL_KNOWN] >= threshold, labels, fold_of, seed=seed
+        ),
+        training_sources=training_sources(table),
     )
 
 
 def main() -> int:
     """Print the evaluation of the repository's training table as JSON; return exit status."""
-    evaluation = evaluate(load_training_table())
+    evaluation = evaluate(load_training_table(), probe=load_probe_table())
     print(json.dumps(evaluation.to_dict(), indent=2))
     print(evaluation.to_markdown(), file=sys.stderr)
     return 0

@@ -25,6 +25,9 @@ import pandas as pd
 
 NS_PER_DAY = 86_400 * 10**9
 
+# One observation time for every account, or one per row (a Series or array of times).
+AsOf = datetime | pd.Timestamp | str | pd.Series | np.ndarray
+
 FEATURE_COLUMNS: tuple[str, ...] = (
     "posts",
     "followers",
@@ -137,12 +140,17 @@ FEATURE_DESCRIPTIONS: dict[str, tuple[str, str]] = {
 }
 
 
-def _as_utc_ns(as_of: datetime | pd.Timestamp) -> int:
-    """Return ``as_of`` as nanoseconds since the epoch, reading a naive time as UTC."""
-    stamp = pd.Timestamp(as_of)
-    if stamp.tzinfo is None:
-        stamp = stamp.tz_localize(UTC)
-    return int(stamp.tz_convert(UTC).value)
+def _as_utc_ns(as_of: AsOf) -> int | np.ndarray:
+    """Return ``as_of`` as nanoseconds since the epoch, reading a naive time as UTC.
+
+    A scalar gives an int; a per-row sequence gives float nanoseconds (NaN where unknown).
+    """
+    if isinstance(as_of, (datetime, pd.Timestamp, str)):
+        stamp = pd.Timestamp(as_of)
+        if stamp.tzinfo is None:
+            stamp = stamp.tz_localize(UTC)
+        return int(stamp.tz_convert(UTC).value)
+    return _created_ns(pd.Series(as_of))
 
 
 def _created_ns(created: pd.Series) -> np.ndarray:
@@ -170,10 +178,11 @@ def _column(table: pd.DataFrame, name: str) -> np.ndarray:
     return values
 
 
-def compute_features(table: pd.DataFrame, as_of: datetime | pd.Timestamp) -> pd.DataFrame:
+def compute_features(table: pd.DataFrame, as_of: AsOf) -> pd.DataFrame:
     """Return the float64 feature matrix (columns ``FEATURE_COLUMNS``, index of ``table``).
 
-    ``as_of`` is when the accounts were observed; account age is measured
+    ``as_of`` is when the accounts were observed, one time for all or one per
+    row (training data seen on different days); account age is measured
     against it (a naive datetime is read as UTC). A column missing from
     ``table`` is treated as unknown (NaN) for every row.
     """
@@ -186,7 +195,10 @@ def compute_features(table: pd.DataFrame, as_of: datetime | pd.Timestamp) -> pd.
         created = _created_ns(table["created_at"])
     else:
         created = np.full(len(table), np.nan)
-    age_days = (_as_utc_ns(as_of) - created) / NS_PER_DAY
+    observed = _as_utc_ns(as_of)
+    if isinstance(observed, np.ndarray) and len(observed) != len(table):
+        raise ValueError("as_of needs one observation time per row")
+    age_days = (observed - created) / NS_PER_DAY
     days = np.maximum(age_days, 1.0)  # NaN stays NaN: np.maximum propagates it
     followers_plus_one = followers + 1.0
     features = {

@@ -14,7 +14,14 @@ from rich.table import Table
 from rich.text import Text
 
 from followaudit.accounts import Skipped
-from followaudit.report import QUESTIONABLE_MEANS, GateResult, Summary, headline
+from followaudit.report import (
+    CORRECTED,
+    CORRECTED_NOTE,
+    QUESTIONABLE_MEANS,
+    GateResult,
+    Summary,
+    headline,
+)
 from followaudit.safe_text import visible
 from followaudit.stats import Interval
 
@@ -84,7 +91,11 @@ def summary_panel(
     if summary.scored:
         lines.append("Questionable: ")
         lines.append(f"{_pct(s.estimate)}", style="bold red" if s.estimate >= 0.5 else "bold")
-        lines.append(f" (95% interval {_pct(s.low)}-{_pct(s.high)})\n")
+        interval = f" (95% interval {_pct(s.low)}-{_pct(s.high)})"
+        if summary.share_method == CORRECTED:
+            lines.append(f"{interval}, {CORRECTED_NOTE}\n")
+        else:
+            lines.append(f"{interval}, not corrected: the model file carries no error rates\n")
         lines.append(
             f"{summary.questionable:,} of {summary.scored:,} scored accounts have a score of "
             f"{summary.threshold:.2f} or more\n"
@@ -220,6 +231,8 @@ def summary_from_dict(data: Mapping[str, Any]) -> Summary:
         population=int(data["population"]),
         authentic_followers=interval(data["authentic_followers"]),
         histogram=[int(c) for c in data.get("histogram") or []],
+        share_method=str(data.get("share_method") or "raw"),
+        flagged_share=interval(data.get("flagged_share") or {}),
     )
 
 
@@ -393,13 +406,34 @@ def evaluation_tables(result: Evaluation) -> list[Table]:
         scores.add_row(name, f"{s.accounts:,}", f"{s.accuracy:.3f}", f"{s.precision:.3f}",
                        f"{s.recall:.3f}", f"{s.f1:.3f}", f"{s.mcc:.3f}",
                        "-" if s.roc_auc is None else f"{s.roc_auc:.4f}")
-    vendors = Table(title="Leave one vendor out (trained without that vendor)")
-    for name in ("held-out vendor", "accounts", "recall", "false alarms on held-out people",
-                 "recall, no likes/listed", "false alarms, no likes/listed"):
-        vendors.add_column(name, justify="left" if name == "held-out vendor" else "right")
-    for v in result.leave_one_vendor_out:
-        vendors.add_row(v.vendor, f"{v.vendor_accounts:,}", f"{v.recall:.3f}",
-                        f"{v.false_positive_rate:.3f} of {v.human_accounts:,}",
-                        f"{v.recall_without_x_only:.3f}",
-                        f"{v.false_positive_rate_without_x_only:.3f}")
-    return [scores, vendors]
+    sources = Table(title="Leave one source out (trained without that group, scored on it)")
+    for name in ("held out", "kind", "accounts", "flagged questionable", "flagged, no likes/listed"):
+        sources.add_column(name, justify="left" if name in ("held out", "kind") else "right")
+    for r in result.leave_one_source_out:
+        what = "false alarms" if r.kind == "people" else "caught"
+        sources.add_row(r.source, r.kind, f"{r.accounts:,}", f"{r.flagged:.3f} ({what})",
+                        f"{r.flagged_without_x_only:.3f}")
+    tables = [scores, sources]
+    if result.spambot_probe:
+        probe = Table(title="Spambot probe (never trained on; spambots are not fake followers)")
+        for name in ("group", "accounts", "flagged", "flagged, no likes/listed"):
+            probe.add_column(name, justify="left" if name == "group" else "right")
+        for p in result.spambot_probe:
+            probe.add_row(p.group, f"{p.accounts:,}", f"{p.flagged:.3f}",
+                          f"{p.flagged_without_x_only:.3f}")
+        tables.append(probe)
+    check = Table(title="Corrected share on synthetic mixtures from held-out folds")
+    for name in ("true share", "mixtures", "mean corrected", "bias", "interval holds truth",
+                 "uncorrected"):
+        check.add_column(name, justify="right")
+    for m in result.corrected_share_check:
+        check.add_row(f"{m.prevalence:.2f}", f"{m.mixtures:,}", f"{m.mean_estimate:.4f}",
+                      f"{m.bias:+.4f}", f"{m.coverage:.1%}", f"{m.mean_raw_share:.4f}")
+    tables.append(check)
+    targets = Table(title="Targets")
+    targets.add_column("target")
+    targets.add_column("met", justify="right")
+    for name, met in result.targets().items():
+        targets.add_row(name, Text("yes" if met else "NO", style="green" if met else "bold red"))
+    tables.append(targets)
+    return tables

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from followaudit.accounts import Skipped
-from followaudit.stats import Interval, wilson
+from followaudit.errors import ModelError
+from followaudit.stats import ClassifierRates, Interval, adjusted_share, wilson
+
+if TYPE_CHECKING:
+    from followaudit.model import Model
 
 HISTOGRAM_BINS = 10
 # What a "questionable" verdict means, said once for every report (terminal, HTML).
@@ -32,10 +37,22 @@ class Summary:
     population: int  # followers the estimate speaks for (the whole base when sampled)
     authentic_followers: Interval  # estimated authentic followers in `population`
     histogram: list[int] = field(default_factory=list)  # accounts per score decile
+    # How share_questionable was estimated: CORRECTED (for the model's measured
+    # errors) or RAW (the flagged count with a Wilson interval, when the model
+    # carries no rates).
+    share_method: str = "raw"
+    # The flagged count's own share, questionable / scored, with its Wilson interval.
+    flagged_share: Interval = field(default_factory=lambda: Interval(math.nan, math.nan, math.nan))
 
     def to_dict(self) -> dict[str, Any]:
         """Return the summary as JSON-ready data."""
         return asdict(self)
+
+
+CORRECTED = "corrected"
+RAW = "raw"
+# Said wherever the corrected share is shown, so nobody mistakes it for a count.
+CORRECTED_NOTE = "corrected for the model's measured error rates"
 
 
 def summarize(
@@ -43,20 +60,30 @@ def summarize(
     skipped: list[Skipped],
     threshold: float,
     population: int | None = None,
+    rates: ClassifierRates | None = None,
 ) -> Summary:
     """Return the summary of scored rows.
 
     The scored accounts are treated as a random sample of the follower base
-    (``population``; the scored count itself when not given), so the share
-    questionable carries a 95% Wilson interval and the estimated number of
-    authentic followers is the population times one minus that share, with
-    the interval scaled the same way.
+    (``population``; the scored count itself when not given). With the
+    model's measured ``rates``, the share questionable is the flagged share
+    corrected for the model's errors (``stats.adjusted_share``), with a 95%
+    interval that carries both the sampling error and the uncertainty of the
+    rates; without them it is the flagged share with a Wilson interval. The
+    estimated number of authentic followers is the population times one
+    minus that share, with the interval scaled the same way.
     """
     scored = len(rows)
     questionable = int((rows["label"] == "questionable").sum()) if scored else 0
     base = population if population is not None else scored
+    nan = Interval(math.nan, math.nan, math.nan)
+    method = RAW
     if scored:
-        share = wilson(questionable, scored)
+        flagged = wilson(questionable, scored)
+        share = flagged
+        if rates is not None:
+            share = adjusted_share(questionable, scored, rates)
+            method = CORRECTED
         authentic = Interval(
             base * (1 - share.estimate), base * (1 - share.high), base * (1 - share.low)
         )
@@ -65,8 +92,7 @@ def summarize(
         )
         histogram = [int(c) for c in counts]
     else:
-        share = Interval(float("nan"), float("nan"), float("nan"))
-        authentic = Interval(float("nan"), float("nan"), float("nan"))
+        flagged = share = authentic = nan
         histogram = [0] * HISTOGRAM_BINS
     return Summary(
         scored=scored,
@@ -77,7 +103,44 @@ def summarize(
         population=base,
         authentic_followers=authentic,
         histogram=histogram,
+        share_method=method,
+        flagged_share=flagged,
     )
+
+
+def model_rates(model: Model, rows: pd.DataFrame) -> ClassifierRates | None:
+    """Return the model's measured rates for how ``rows`` were scored, None if it has none.
+
+    A model trained by ``followaudit train`` stores out-of-fold counts for
+    two modes: all inputs known, and the X-only counts (likes, listed)
+    unknown, as for Bluesky and Mastodon. The mode most rows were scored in
+    is used.
+    """
+    section = model.metadata.get("quantification")
+    if section is None:
+        return None
+    x_only_known = 0
+    if len(rows) and "likes" in rows.columns and "listed" in rows.columns:
+        x_only_known = int((rows["likes"].notna() & rows["listed"].notna()).sum())
+    mode = "all known" if x_only_known * 2 > len(rows) else "without X-only"
+    try:
+        counts = section["modes"][mode]
+        return ClassifierRates(
+            true_positives=_count(counts["true_positives"]),
+            positives=_count(counts["positives"]),
+            false_positives=_count(counts["false_positives"]),
+            negatives=_count(counts["negatives"]),
+        )
+    except (KeyError, TypeError, ValueError):
+        raise ModelError(
+            "the model file's quantification rates are damaged or incomplete"
+        ) from None
+
+
+def _count(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError("not a count")
+    return value
 
 
 @dataclass(frozen=True)
@@ -133,7 +196,8 @@ def fail_above(summary: Summary, limit_percent: float) -> GateResult:
         passed=not low > limit,
         limit=limit,
         compared=low,
-        compared_what="lower bound of the 95% interval of the share questionable",
+        compared_what="lower bound of the 95% interval of the share questionable"
+        + _method_note(summary),
     )
 
 
@@ -160,8 +224,13 @@ def min_authentic(summary: Summary, minimum: int) -> GateResult:
         passed=not high < minimum,
         limit=float(minimum),
         compared=high,
-        compared_what="upper bound of the 95% interval of authentic followers",
+        compared_what="upper bound of the 95% interval of authentic followers"
+        + _method_note(summary),
     )
+
+
+def _method_note(summary: Summary) -> str:
+    return f" ({CORRECTED_NOTE})" if summary.share_method == CORRECTED else " (uncorrected count)"
 
 
 def headline(summary: Summary) -> str:

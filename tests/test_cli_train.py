@@ -8,7 +8,7 @@ from clirun import run
 
 from followaudit.errors import ExitCode
 
-TABLE = Path(__file__).resolve().parents[1] / "data" / "cresci2015_profiles.csv"
+TABLE = Path(__file__).resolve().parents[1] / "data" / "training_profiles.csv"
 
 
 @pytest.mark.parametrize("command", ["train", "evaluate"])
@@ -40,6 +40,6 @@ def test_an_unwritable_output_is_an_output_error(capsys, tmp_path):
 def test_train_writes_a_model_that_scores(capsys, tmp_path):
     model = tmp_path / "m.json"
     code, out, _ = run(capsys, "train", "--output", model)
-    assert code == ExitCode.OK and "Trained on 4,458 accounts" in out
+    assert code == ExitCode.OK and "Trained on 8,775 accounts" in out
     shipped = Path(__file__).resolve().parents[1] / "followaudit" / "resources" / "model.json"
     assert model.read_bytes() == shipped.read_bytes()

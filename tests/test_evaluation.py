@@ -11,16 +11,19 @@ from sklearn import metrics
 
 from followaudit.accounts import make_table
 from followaudit.evaluation import (
+    load_probe_table,
     MISSING_VALUE_MODES,
     camisani_calzolari,
-    cross_validate,
+    corrected_share_check,
+    cross_validate_modes,
     evaluate,
     few_followers,
     roc_auc,
     score,
     socialbakers,
 )
-from followaudit.training import load_training_table, training_features
+from followaudit.features import X_ONLY_FEATURES
+from followaudit.training import HUMAN_SOURCES, VENDORS, load_training_table, training_features
 
 
 @pytest.fixture(scope="module")
@@ -53,20 +56,35 @@ def test_degenerate_scores_are_zero_not_errors() -> None:
 def test_shuffled_labels_give_no_skill(table: pd.DataFrame) -> None:
     features = training_features(table)
     labels = np.random.default_rng(0).permutation(table["label"].to_numpy())
-    full, masked, _ = cross_validate(features, labels, folds=3)
+    modes = {"all": frozenset[str](), "masked": X_ONLY_FEATURES}
+    scores, _, _ = cross_validate_modes(features, labels, modes, folds=3)
+    full, masked = scores["all"], scores["masked"]
     assert abs(full.mcc) < 0.1 and abs(masked.mcc) < 0.1
     assert 0.4 < full.roc_auc < 0.6  # type: ignore[operator]
 
 
 def test_evaluation_on_a_subset(table: pd.DataFrame) -> None:
-    evaluation = evaluate(table, folds=3)
+    probe = load_probe_table()
+    assert probe is not None
+    probe = probe.groupby("group", group_keys=False).sample(frac=0.1, random_state=0)
+    evaluation = evaluate(table, folds=3, probe=probe)
     assert evaluation.cross_validation.accounts == len(table)
     assert evaluation.cross_validation.mcc > 0.9
     assert evaluation.cross_validation_without_x_only.mcc > 0.9
-    assert [v.vendor for v in evaluation.leave_one_vendor_out] == ["FSF", "INT", "TWT"]
-    for vendor in evaluation.leave_one_vendor_out:
-        assert vendor.vendor_accounts == (table["group"] == vendor.vendor).sum()
-        assert vendor.recall > 0.6 and vendor.false_positive_rate < 0.1
+    held = evaluation.leave_one_source_out
+    assert [r.source for r in held] == list(HUMAN_SOURCES + VENDORS)
+    for r in held:
+        assert r.accounts == (table["group"] == r.source).sum()
+        if r.kind == "people":
+            assert r.source in HUMAN_SOURCES and r.flagged < 0.1
+        else:
+            assert r.source in VENDORS and r.flagged > 0.6
+    assert [p.group for p in evaluation.spambot_probe] == sorted(set(probe["group"]))
+    assert sum(p.accounts for p in evaluation.spambot_probe) == len(probe)
+    assert [m.prevalence for m in evaluation.corrected_share_check] == [0.02, 0.1, 0.3, 0.6]
+    assert set(evaluation.training_sources) == set(HUMAN_SOURCES + VENDORS)
+    assert evaluation.training_sources["GEN"]["observed"] == "2015"
+    assert evaluation.training_sources["TFP"]["observed"] == "2013"
     assert list(evaluation.missing_value_modes) == list(MISSING_VALUE_MODES)
     for mode in evaluation.missing_value_modes.values():
         assert mode.accounts == len(table) and mode.mcc > 0.9
@@ -75,8 +93,10 @@ def test_evaluation_on_a_subset(table: pd.DataFrame) -> None:
     document = json.loads(json.dumps(evaluation.to_dict()))
     assert set(document["baselines"]) == set(evaluation.baselines)
     assert set(document["missing_value_modes"]) == set(MISSING_VALUE_MODES)
+    assert document["targets"] == evaluation.targets()
+    assert [r["source"] for r in document["leave_one_source_out"]] == [r.source for r in held]
     markdown = evaluation.to_markdown()
-    assert "| TWT |" in markdown
+    assert "| TWT | vendor |" in markdown and "| GEN | people |" in markdown
     assert "| 3-fold CV, created_at unknown |" in markdown
 
 
@@ -132,3 +152,18 @@ def test_socialbakers_rules() -> None:
 def test_few_followers_rule() -> None:
     assert few_followers(accounts(followers=[29.0]))[0]
     assert not few_followers(accounts(followers=[30.0]))[0]
+
+
+def test_corrected_share_is_unbiased_on_known_mixtures() -> None:
+    # A classifier that catches 93% and falsely flags 2%, as held-out folds would show it.
+    rng = np.random.default_rng(1)
+    labels = np.concatenate([np.ones(3000, dtype=np.int64), np.zeros(5000, dtype=np.int64)])
+    flagged = np.where(labels == 1, rng.random(8000) < 0.93, rng.random(8000) < 0.02)
+    fold_of = rng.permutation(np.arange(8000) % 10)
+    results = corrected_share_check(flagged, labels, fold_of, repeats=10)
+    for m in results:
+        assert abs(m.bias) <= 0.02, m
+        assert m.coverage >= 0.95, m
+    # Uncorrected, the flagged share is off by up to 5 points at these prevalences.
+    assert abs(results[-1].mean_raw_share - 0.6) > 0.03
+    assert abs(results[0].mean_raw_share - 0.02) > 0.015

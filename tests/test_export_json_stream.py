@@ -21,7 +21,7 @@ from followaudit import __version__, export
 from followaudit.documents import SCORE_JSON_SCHEMA
 from followaudit.formats import read_accounts
 from followaudit.model import load_model
-from followaudit.report import summarize
+from followaudit.report import model_rates, summarize
 from followaudit.scoring import score_table
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "followers.jsonl"
@@ -124,7 +124,7 @@ def test_score_json_command_writes_todays_document(tmp_path, capsys):
     read = read_accounts(EXAMPLE, as_of=AS_OF)
     model = load_model(None)
     rows = score_table(read.table, model, AS_OF)
-    summary = summarize(rows, read.skipped, model.threshold)
+    summary = summarize(rows, read.skipped, model.threshold, rates=model_rates(model, rows))
     expected = {
         "schema": SCORE_JSON_SCHEMA,
         "tool": {"name": "followaudit", "version": __version__},

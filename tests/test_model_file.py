@@ -15,7 +15,7 @@ from sklearn.ensemble import HistGradientBoostingClassifier
 from followaudit.errors import ModelError
 from followaudit.features import FEATURE_COLUMNS
 from followaudit.model import Model, Tree, _checksum, load_model, save_model
-from followaudit.training import export_hist_gradient_boosting
+from followaudit.training import export_ensemble
 
 
 def synthetic(n: int, seed: int) -> tuple[pd.DataFrame, np.ndarray]:
@@ -32,7 +32,8 @@ def fitted(request: pytest.FixtureRequest) -> tuple[HistGradientBoostingClassifi
     estimator = HistGradientBoostingClassifier(
         max_iter=30, max_leaf_nodes=request.param, early_stopping=False, random_state=0
     ).fit(x.to_numpy(), y)
-    return estimator, export_hist_gradient_boosting(estimator, 0.5, {"note": "test"})
+    whole = np.arange(len(FEATURE_COLUMNS))
+    return estimator, export_ensemble([(estimator, whole)], 0.5, {"note": "test"})
 
 
 def test_round_trip_reproduces_scikit_learn(fitted: Any, tmp_path: Path) -> None:
@@ -45,6 +46,32 @@ def test_round_trip_reproduces_scikit_learn(fitted: Any, tmp_path: Path) -> None
     np.testing.assert_allclose(loaded.predict_proba(x), expected, rtol=0, atol=1e-9)
     assert loaded.metadata == {"note": "test"}
     assert loaded.threshold == 0.5
+
+
+def test_an_ensemble_is_the_mean_log_odds_of_its_parts() -> None:
+    x, y = synthetic(3000, seed=4)
+    full = HistGradientBoostingClassifier(max_iter=20, early_stopping=False, random_state=0)
+    full.fit(x.to_numpy(), y)
+    # The second part sees two columns only; their indices map back into the model's columns.
+    columns = [2, 1]
+    part = HistGradientBoostingClassifier(max_iter=20, early_stopping=False, random_state=0)
+    part.fit(x.iloc[:, columns].to_numpy(), y)
+    model = export_ensemble(
+        [(full, np.arange(len(FEATURE_COLUMNS))), (part, np.array(columns))], 0.5, {}
+    )
+    test, _ = synthetic(2000, seed=5)
+
+    def log_odds(p: np.ndarray) -> np.ndarray:
+        return np.log(p / (1 - p))
+
+    expected = 0.5 * log_odds(full.predict_proba(test.to_numpy())[:, 1]) + 0.5 * log_odds(
+        part.predict_proba(test.iloc[:, columns].to_numpy())[:, 1]
+    )
+    np.testing.assert_allclose(model.log_odds(test), expected, atol=1e-9)
+    credits = model.contributions(test)
+    np.testing.assert_allclose(
+        credits.sum(axis=1) + model.expected_log_odds, model.log_odds(test), atol=1e-9
+    )
 
 
 def test_contributions_add_up_to_the_score(fitted: Any) -> None:
@@ -214,4 +241,11 @@ def test_shipped_model_loads() -> None:
     model = load_model()
     assert model.features == FEATURE_COLUMNS
     assert 0 < model.threshold < 1
-    assert model.metadata["observed_at"] == "2013-05-15"
+    # What the model has and has not seen is recorded in the file.
+    assert model.metadata["sources_observed"] == {
+        "E13": "2013", "FSF": "2013", "GEN": "2015", "INT": "2013", "TFP": "2013", "TWT": "2013"
+    }
+    modes = model.metadata["quantification"]["modes"]
+    assert set(modes) == {"all known", "without X-only"}
+    for counts in modes.values():
+        assert counts["positives"] + counts["negatives"] == model.metadata["rows"]

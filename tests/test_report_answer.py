@@ -50,7 +50,8 @@ def test_the_html_report_gives_the_answer_before_the_charts(capsys, stored, tmp_
                        r'(\w+)</span>', html)
     assert gates == [("--fail-above", "flagged", "failed"), ("--min-authentic", "ok", "passed")]
     low = 100 * share["low"]
-    assert (f"lower bound of the 95% interval of the share questionable is {low:.1f}%; "
+    assert ("lower bound of the 95% interval of the share questionable (corrected for the "
+            f"model&#x27;s measured error rates) is {low:.1f}%; "
             "the limit is 5.0%") in html
     assert 'data-code="self-promotion"' in html
     # The answer comes first: headline, share, meaning, findings, verdicts, then the charts.

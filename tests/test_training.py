@@ -31,17 +31,42 @@ def fresh(table: pd.DataFrame) -> Model:
 
 
 def test_table_is_de_identified_and_complete(table: pd.DataFrame) -> None:
-    assert list(table.columns) == ["created_at", *NUMERIC_COLUMNS, "label", "group"]
+    # Numbers only: no id, handle, name, bio, URL or location column.
+    assert list(table.columns) == [
+        "created_at", "observed_at", *NUMERIC_COLUMNS, "label", "group", "dataset"
+    ]
     assert table["group"].value_counts().to_dict() == {
+        "GEN": 3474,  # cresci-2017 genuine accounts
         "E13": 1481,
-        "INT": 1337,
-        "FSF": 686,
-        "TWT": 485,
+        "INT": 1337 + 13,  # cresci-2015 + the cresci-2017 fakes of that vendor
+        "FSF": 686 + 484,
+        "TWT": 485 + 346,
         "TFP": 469,
     }
     assert (table["label"] == table["group"].isin(["FSF", "INT", "TWT"])).all()
     assert table[list(NUMERIC_COLUMNS)].notna().all().all()
-    assert (table["created_at"] <= OBSERVED_AT).all()
+    # Every account existed when it was observed; the genuine sample was seen in May 2015.
+    assert (table["created_at"] <= table["observed_at"] + pd.Timedelta(days=1)).all()
+    assert (table.loc[table["dataset"] == "cresci-2015", "observed_at"] == OBSERVED_AT).all()
+    genuine = table.loc[table["group"] == "GEN", "observed_at"]
+    assert (genuine.dt.strftime("%Y-%m") == "2015-05").all()
+
+
+def test_age_is_measured_at_each_rows_observation_day(table: pd.DataFrame) -> None:
+    features = training_features(table)
+    expected = (table["observed_at"] - table["created_at"]).dt.total_seconds() / 86_400
+    np.testing.assert_allclose(features["age_days"], expected)
+
+
+def test_probe_table_holds_only_spambots() -> None:
+    from followaudit.evaluation import load_probe_table
+
+    probe = load_probe_table()
+    assert probe is not None
+    assert set(probe["group"]) == {"SS1", "SS2", "SS3", "TS1", "TS2", "TS3", "TS4"}
+    assert len(probe) == 991 + 3457 + 464 + 1000 + 100 + 403 + 1128
+    # traditional_spambots_1 has no avatar values at all: unknown, not "custom avatar".
+    assert probe.loc[probe["group"] == "TS1", "default_avatar"].isna().all()
 
 
 def test_missing_table_is_an_input_error(tmp_path: Path) -> None:
