@@ -40,6 +40,7 @@ from followaudit.report import (
 )
 from followaudit.scan import ScanEvent, ScanOptions, ScanResult, run_scan
 from followaudit.scoring import score_table
+from followaudit.stored import damaged_part
 
 if TYPE_CHECKING:
     from followaudit.handles import Handle
@@ -288,10 +289,17 @@ def stored_audit(path: Path, handle: Handle) -> dict[str, Any]:
     if found is None:
         raise missing
     try:
-        return documents.stored_audit(found[0])
+        document = documents.stored_audit(found[0])
     except ValueError:
-        raise InputError(f"the stored scan of {handle.display} in {path} is unreadable: "
-                         "scan again") from None
+        raise InputError(f"the stored scan of {handle.display} in {path} is unreadable (not "
+                         f"JSON, or no audit in it): run `followaudit scan {handle.display}` "
+                         "again") from None
+    # Read back from a file anyone can edit: name the damaged part rather than fail mid-report.
+    problem = damaged_part(document)
+    if problem:
+        raise InputError(f"the stored scan of {handle.display} in {path} is damaged: {problem}; "
+                         f"run `followaudit scan {handle.display}` again")
+    return document
 
 
 def handle_key(handle: Handle) -> str:

@@ -23,6 +23,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+import stat
 import sys
 import threading
 import time
@@ -150,6 +151,7 @@ class Cache:
                 f"Cannot create the cache folder {self.path.parent} ({exc.strerror}); "
                 "pass --cache PATH or --no-cache"
             ) from None
+        _prepare_file(self.path)
         try:
             # check_same_thread=False: get_many's worker threads share it under _lock.
             self._db = sqlite3.connect(
@@ -374,6 +376,59 @@ class Cache:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+def _prepare_file(path: Path) -> None:
+    """Create the cache file readable by its owner only, or check that an existing one is SQLite.
+
+    The answers in it are what the user's token paid for: 0600, like the
+    config file. An existing file that is not a SQLite database (an empty
+    file, a text file, a FIFO: a mistyped --cache) is refused rather than
+    turned into one. The WAL and shared-memory files SQLite adds beside it
+    take the database file's mode.
+    """
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        pass
+    except OSError as exc:
+        raise CacheError(
+            f"Cannot create the cache file {path} ({exc.strerror}); "
+            "pass --cache PATH or --no-cache"
+        ) from None
+    else:
+        os.close(fd)
+        return
+    refuse = (
+        "followaudit writes its cache only to a new file or to an existing cache: give "
+        "--cache a new path, or pass --no-cache"
+    )
+    try:
+        info = os.stat(path)
+        if not stat.S_ISREG(info.st_mode):
+            raise CacheError(f"The cache path {path} is not a regular file; {refuse}")
+        if info.st_size == 0:
+            raise CacheError(f"The cache file {path} exists but is empty, not a SQLite database; "
+                             f"{refuse}")
+        with open(path, "rb") as handle:
+            header = handle.read(len(SQLITE_HEADER))
+    except OSError as exc:
+        raise CacheError(
+            f"Cannot use the cache file {path} ({exc.strerror}); check its permissions, "
+            "or pass --cache PATH or --no-cache"
+        ) from None
+    if header != SQLITE_HEADER:
+        raise CacheError(f"The cache file {path} is not a SQLite database; {refuse}")
+    if hasattr(os, "getuid") and info.st_uid == os.getuid() and info.st_mode & 0o077:
+        # A cache written by an earlier version, readable by others: tighten it.
+        for suffix in ("", "-wal", "-shm"):
+            try:
+                os.chmod(f"{path}{suffix}", 0o600)
+            except OSError:
+                pass
 
 
 def open_cache(

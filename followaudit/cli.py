@@ -613,9 +613,13 @@ def parse_handles(
 
 def open_scan_cache(cache_path: str | None, stderr: Console) -> Any:
     """Return the cache a scan reads and writes (--cache, else the default), warning if degraded."""
-    from followaudit.cache import default_cache_path, open_cache
+    from followaudit.cache import Cache, default_cache_path, open_cache
 
-    cache, warning = open_cache(Path(cache_path) if cache_path else default_cache_path())
+    if cache_path:
+        # Asked for by name: a path that cannot be a cache (a mistyped file) is an error,
+        # not a paid scan run without its cache.
+        return Cache(Path(cache_path))
+    cache, warning = open_cache(default_cache_path())
     if warning:
         stderr.print(f"[yellow]warning:[/] {escape(visible(warning))}")
     return cache

@@ -122,7 +122,8 @@ def test_threads_can_share_one_cache(cache: Cache) -> None:
 
 def test_a_corrupt_file_is_a_clear_error(tmp_path: Path) -> None:
     path = tmp_path / "cache.sqlite3"
-    path.write_bytes(b"this is not a database, just text " * 100)
+    # A SQLite header, then garbage: a database damaged on disk.
+    path.write_bytes(b"SQLite format 3\x00" + b"this is not a database, just text " * 100)
     with pytest.raises(CacheError) as caught:
         Cache(path)
     assert caught.value.exit_code == ExitCode.INPUT
@@ -142,7 +143,7 @@ def test_open_cache_falls_back_to_no_cache_with_a_warning(tmp_path: Path) -> Non
 
 def test_a_path_that_cannot_be_a_file_is_a_clear_error(tmp_path: Path) -> None:
     (tmp_path / "dir.sqlite3").mkdir()
-    with pytest.raises(CacheError, match="Cannot use the cache file"):
+    with pytest.raises(CacheError, match="is not a regular file"):
         Cache(tmp_path / "dir.sqlite3")
     (tmp_path / "file").write_text("")
     with pytest.raises(CacheError, match="Cannot create the cache folder"):

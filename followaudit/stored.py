@@ -1,0 +1,168 @@
+"""Checks a scan read back from the cache before anything shows it.
+
+A stored scan is JSON in a file the user can edit (or a disk can damage):
+``followaudit report`` must not fail with a KeyError half-way through
+printing it. ``damaged_part`` walks the audit against the shape that the
+terminal report and the HTML report read, and names the first part that is
+missing or of the wrong kind ("summary.share_questionable.estimate is not a
+number"), so the sentence says what is damaged.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = ["damaged_part"]
+
+
+@dataclass(frozen=True)
+class Optional:
+    """A part that may be absent or null."""
+
+    spec: Any
+
+
+@dataclass(frozen=True)
+class Exactly:
+    """An object with exactly these keys (it is rebuilt as a dataclass from them)."""
+
+    fields: Mapping[str, Any]
+
+
+class Number:
+    """A finite int or float, not a bool."""
+
+
+# A share's interval may be unknown (null); the authentic-follower count's is printed as
+# whole numbers, so it must be there.
+Interval = {"estimate": Optional(Number), "low": Optional(Number), "high": Optional(Number)}
+Count = {"estimate": Number, "low": Number, "high": Number}
+
+# What render.scan_report and html_report.report_data read from an audit.
+AUDIT: dict[str, Any] = {
+    "handle": str,
+    "platform": str,
+    "headline": str,
+    "followers": {"listed": int, "scored": int, "total": Optional(int), "sampled": Optional(bool)},
+    "summary": {
+        "scored": int,
+        "skipped": int,
+        "questionable": int,
+        "threshold": Number,
+        "population": int,
+        "share_questionable": Interval,
+        "authentic_followers": Count,
+        "histogram": Optional([int]),
+    },
+    "scope_note": Optional(str),
+    "behaviour": Optional(
+        {
+            "metrics": Optional({"posts": Optional(int)}),
+            "findings": Optional(
+                [{"flagged": bool, "code": str, "sentence": str, "threshold": object}]
+            ),
+        }
+    ),
+    "deep": Optional({"sentence": str}),
+    "gates": Optional(
+        [
+            Exactly(
+                {
+                    "gate": str,
+                    "passed": bool,
+                    "limit": Number,
+                    "compared": Number,
+                    "compared_what": str,
+                }
+            )
+        ]
+    ),
+    "follow_order": Optional(
+        {
+            "known": Optional(bool),
+            "note": Optional(str),
+            "buckets": Optional(
+                [
+                    {
+                        "first": int,
+                        "last": int,
+                        "share": Number,
+                        "low": Optional(Number),
+                        "high": Optional(Number),
+                        "flagged": bool,
+                    }
+                ]
+            ),
+        }
+    ),
+    "accounts": Optional(
+        [
+            {
+                "line": Optional(int),
+                "handle": Optional(str),
+                "id": Optional(str),
+                "probability": Optional(Number),
+                "label": Optional(str),
+                "reasons": Optional([str]),
+            }
+        ]
+    ),
+    "skipped": Optional([{"line": int, "reason": str}]),
+    "requests": Optional(
+        {"made": Optional(int), "from_cache": Optional(int), "waited_seconds": Optional(Number)}
+    ),
+    "observed_at": Optional(str),
+}
+
+_KIND = {str: "a string", int: "a whole number", bool: "true or false", dict: "an object",
+         object: "present"}
+
+
+def damaged_part(audit: Any) -> str | None:
+    """Return what is wrong with a stored audit ("summary.scored is missing"), or None if sound."""
+    return _check(audit, AUDIT, "the audit")
+
+
+def _check(value: Any, spec: Any, where: str) -> str | None:
+    if isinstance(spec, Optional):
+        return None if value is None else _check(value, spec.spec, where)
+    if spec is Number:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            return f"{where} is not a number"
+        if isinstance(value, float) and math.isinf(value):
+            return f"{where} is not a finite number"
+        return None
+    if spec is int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            return f"{where} is not {_KIND[int]}"
+        return None
+    if isinstance(spec, type):
+        return None if isinstance(value, spec) else f"{where} is not {_KIND.get(spec, spec)}"
+    if isinstance(spec, list):
+        if not isinstance(value, list):
+            return f"{where} is not a list"
+        for i, item in enumerate(value):
+            problem = _check(item, spec[0], f"{where}[{i}]")
+            if problem:
+                return problem
+        return None
+    fields = spec.fields if isinstance(spec, Exactly) else spec
+    if not isinstance(value, dict):
+        return f"{where} is not an object"
+    for name, part in fields.items():
+        inner = name if where == "the audit" else f"{where}.{name}"
+        if name not in value:
+            if isinstance(part, Optional):
+                continue
+            return f"{inner} is missing"
+        problem = _check(value[name], part, inner)
+        if problem:
+            return problem
+    if isinstance(spec, Exactly):
+        extra = sorted(set(value) - set(fields))
+        if extra:
+            return f"{where} has an unknown field {extra[0]!r}"
+    return None
