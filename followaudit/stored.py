@@ -32,13 +32,21 @@ class Exactly:
     fields: Mapping[str, Any]
 
 
+@dataclass(frozen=True)
+class Nullable:
+    """A part that must be there but may be null (an unknown value)."""
+
+    spec: Any
+
+
 class Number:
     """A finite int or float, not a bool."""
 
 
 # A share's interval may be unknown (null); the authentic-follower count's is printed as
 # whole numbers, so it must be there.
-Interval = {"estimate": Optional(Number), "low": Optional(Number), "high": Optional(Number)}
+Interval = {"estimate": Nullable(Number), "low": Nullable(Number), "high": Nullable(Number)}
+MaybeInterval = {"estimate": Optional(Number), "low": Optional(Number), "high": Optional(Number)}
 Count = {"estimate": Number, "low": Number, "high": Number}
 
 # What render.scan_report and html_report.report_data read from an audit.
@@ -56,6 +64,8 @@ AUDIT: dict[str, Any] = {
         "share_questionable": Interval,
         "authentic_followers": Count,
         "histogram": Optional([int]),
+        "share_method": Optional(str),
+        "flagged_share": Optional(MaybeInterval),
     },
     "scope_note": Optional(str),
     "behaviour": Optional(
@@ -127,7 +137,7 @@ def damaged_part(audit: Any) -> str | None:
 
 
 def _check(value: Any, spec: Any, where: str) -> str | None:
-    if isinstance(spec, Optional):
+    if isinstance(spec, Optional | Nullable):
         return None if value is None else _check(value, spec.spec, where)
     if spec is Number:
         if isinstance(value, bool) or not isinstance(value, int | float):
