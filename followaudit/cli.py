@@ -167,7 +167,8 @@ def score(
         require_pyarrow("--parquet")
     model = load_model(Path(model_path) if model_path else None)
     read = read_accounts(file, None if format_ == "auto" else format_, as_of=observed)
-    rows = score_table(read.table, model, observed)
+    # Reasons are put into words only for the accounts shown or exported.
+    rows = score_table(read.table, model, observed, reasons=False)
     summary = summarize(rows, read.skipped, model.threshold, rates=model_rates(model, rows))
     gates = [gate_check(summary, fail_above)] if fail_above is not None else []
     # Every export is tried and the report printed before a failed export is reported.

@@ -23,6 +23,8 @@ import numpy as np
 import orjson
 import pandas as pd
 
+from followaudit.reasons import reasons_joined, texts_of
+
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
 # The columns of `followaudit score --csv`, in order (documented in the README).
@@ -135,6 +137,8 @@ def write_parquet(rows: pd.DataFrame, target: str | Path | IO[bytes] | IO[str]) 
     result. A text stream is written through its binary buffer.
     """
     binary: Any = getattr(target, "buffer", target)
+    if "reasons" not in rows.columns:
+        rows = rows.assign(reasons=reasons_joined(rows))
     table = rows.loc[:, list(CSV_COLUMNS)].reset_index(drop=True)
     for name in TEXT_COLUMNS:
         table[name] = table[name].astype(object)
@@ -150,6 +154,9 @@ def _write_rows(stream: IO[str], rows: pd.DataFrame, names: list[str], extra: Se
     stream.write(",".join(names) + "\n")
     for start in range(0, len(rows), WRITE_CHUNK_ROWS):
         chunk = rows.iloc[start : start + WRITE_CHUNK_ROWS]
+        if "reasons" in names and "reasons" not in chunk.columns:
+            # Scored without words: the reasons are put into words here, a chunk at a time.
+            chunk = chunk.assign(reasons=reasons_joined(chunk))
         cells = [_cells(name, chunk[name], extra) for name in names]
         stream.write("\n".join(map(",".join, zip(*cells, strict=True))) + "\n")
 
@@ -273,7 +280,8 @@ def _plain(value: Any) -> Any:
 
 def accounts_records(rows: pd.DataFrame) -> list[dict[str, Any]]:
     """Return the scored accounts as JSON-ready dicts (reasons as a list)."""
-    frame = rows.loc[:, list(CSV_COLUMNS)].copy()
+    frame = rows.loc[:, [c for c in CSV_COLUMNS if c != "reasons"]].copy()
+    frame.insert(list(CSV_COLUMNS).index("reasons"), "reasons", reasons_joined(rows))
     frame["probability"] = frame["probability"].round(6)
     frame["age_days"] = frame["age_days"].round(2)
     frame["created_at"] = _iso_cells(frame["created_at"]) if len(frame) else []
@@ -312,27 +320,36 @@ def _json_number_cells(column: pd.Series, digits: int | None = None) -> list[str
     return text[1:-1].split(",")
 
 
-def _json_reasons_cells(column: pd.Series) -> list[str]:
-    """Return the "; "-joined reasons as JSON lists of sentences."""
-    cells = []
-    for text in column.tolist():
-        if not text or text != text:
-            cells.append("[]")
-        else:
-            cells.append("[" + ", ".join(map(_json_string, filter(None, text.split("; ")))) + "]")
-    return cells
+def _json_reasons_cells(chunk: pd.DataFrame) -> list[str]:
+    """Return each account's reasons as a JSON list of sentences."""
+    if "reasons" in chunk.columns:
+        cells = []
+        for text in chunk["reasons"].tolist():
+            if not text or text != text:
+                cells.append("[]")
+            else:
+                cells.append("[" + ", ".join(map(_json_string, filter(None, text.split("; ")))) + "]")
+        return cells
+    # Put into words here, from the codes, for this chunk only.
+    encoded = [[_json_string(t) if t else "" for t in texts] for texts in texts_of(chunk)]
+    if not encoded:
+        return ["[]"] * len(chunk)
+    return ["[" + ", ".join(filter(None, row)) + "]" for row in zip(*encoded)]
 
 
-def _json_cells(name: str, column: pd.Series) -> list[str]:
+def _json_cells(name: str, chunk: pd.DataFrame) -> list[str]:
     """Return one column's cells: '"key": value'."""
+    if name == "reasons":
+        values = _json_reasons_cells(chunk)
+        key = _json_string(name) + ": "
+        return [key + value for value in values]
+    column = chunk[name]
     if name in SAFE_TEXT_COLUMNS:
         vocabulary: dict[str, str] = {}
         values = [vocabulary.get(v) or vocabulary.setdefault(v, _json_string(v))
                   for v in column.tolist()]
-    elif name in TEXT_COLUMNS and name != "reasons":
+    elif name in TEXT_COLUMNS:
         values = _json_text_cells(column)
-    elif name == "reasons":
-        values = _json_reasons_cells(column)
     elif name == "created_at":
         values = list(map(_json_string, _iso_cells(column))) if len(column) else []
     elif name == "line":
@@ -363,7 +380,7 @@ def write_json_streamed(
     columns = list(CSV_COLUMNS)
     for start in range(0, len(rows), WRITE_CHUNK_ROWS):
         chunk = rows.iloc[start : start + WRITE_CHUNK_ROWS]
-        cells = [_json_cells(name, chunk[name]) for name in columns]
+        cells = [_json_cells(name, chunk) for name in columns]
         # Each cell carries its key; the first opens the account's object, the last closes it.
         cells[0] = ["{" + cell for cell in cells[0]]
         cells[-1] = [cell + "}" for cell in cells[-1]]

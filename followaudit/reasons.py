@@ -16,11 +16,13 @@ platform is never given as a reason.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Sequence
+from typing import cast
 
 import numpy as np
 import pandas as pd
+
+from followaudit.features import FEATURE_COLUMNS
 
 MIN_EFFECT = 0.1  # log-odds; smaller pushes are noise, not reasons
 MAX_REASONS = 3
@@ -65,82 +67,94 @@ def _age(days: float) -> str:
     return f"{days:,.0f} days"
 
 
-# Each sentence function takes the quoted columns of the accounts that get
-# this reason and their labels, and returns one sentence each. The columns
-# are plain Python lists: formatting a Python float is several times faster
-# than formatting a NumPy scalar, which matters at a million accounts.
-Columns = dict[str, list[float]]
+def _each(values: np.ndarray, format: Callable[[float], str]) -> list[str]:
+    """Return ``format`` of every value, formatting each distinct value once.
+
+    Counts repeat a lot across a follower base (0 and 1 most of all), and
+    NumPy finds the distinct values and puts their text back in C.
+    """
+    if len(values) < 64:
+        return [format(v) for v in values.tolist()]
+    distinct, where = np.unique(values, return_inverse=True)
+    texts = np.array([format(v) for v in distinct.tolist()], dtype=object)
+    return texts[where.reshape(-1)].tolist()  # type: ignore[no-any-return]
 
 
-def _audience(v: Columns, q: list[bool]) -> list[str]:
+def _counts(values: np.ndarray, one: str, many: str) -> list[str]:
+    return _each(values, lambda v: _count(v, one, many))
+
+
+# Each sentence function takes the quoted columns (float64 arrays) of the
+# accounts that get this reason and their labels, and returns one sentence
+# each. Numbers are formatted once per distinct value (``_each``) and the
+# sentences put together from those texts.
+Columns = dict[str, np.ndarray]
+
+
+def _audience(v: Columns, q: np.ndarray) -> list[str]:
+    has = _counts(v["followers"], "follower", "followers")
+    follows = _counts(v["following"], "account", "accounts")
+    lopsided = (q & (v["following"] > v["followers"])).tolist()
     return [
-        f"follows {_count(fg, 'account', 'accounts')} but has "
-        f"{_count(fr, 'follower', 'followers')}"
-        if qq and fg > fr
-        else f"has {_count(fr, 'follower', 'followers')} and follows "
-        f"{_count(fg, 'account', 'accounts')}"
-        for fr, fg, qq in zip(v["followers"], v["following"], q)
+        f"follows {fg} but has {fr}" if odd else f"has {fr} and follows {fg}"
+        for fr, fg, odd in zip(has, follows, lopsided)
     ]
 
 
-def _activity(v: Columns, q: list[bool]) -> list[str]:
+def _activity(v: Columns, q: np.ndarray) -> list[str]:
+    posted = _counts(v["posts"], "time", "times")
+    ages = v["age_days"]
+    known = (~np.isnan(ages)).tolist()
+    spans = _each(ages, _age)
     return [
-        f"has posted {_count(p, 'time', 'times')}"
-        if math.isnan(a)
-        else f"has posted {_count(p, 'time', 'times')} in {_age(a)}"
-        for p, a in zip(v["posts"], v["age_days"])
+        f"has posted {p} in {a}" if k else f"has posted {p}"
+        for p, a, k in zip(posted, spans, known)
     ]
 
 
-def _likes(v: Columns, q: list[bool]) -> list[str]:
-    return [f"has liked {_count(x, 'post', 'posts')}" for x in v["likes"]]
+def _likes(v: Columns, q: np.ndarray) -> list[str]:
+    return ["has liked " + x for x in _counts(v["likes"], "post", "posts")]
 
 
-def _listed(v: Columns, q: list[bool]) -> list[str]:
-    return [
-        "is on no one's lists" if x == 0 else f"is on {_count(x, 'list', 'lists')}"
-        for x in v["listed"]
-    ]
+def _listed(v: Columns, q: np.ndarray) -> list[str]:
+    return _each(v["listed"], lambda x: "is on no one's lists" if x == 0
+                 else f"is on {_count(x, 'list', 'lists')}")
 
 
-def _age_reason(v: Columns, q: list[bool]) -> list[str]:
-    return [f"account is {_age(a)} old" for a in v["age_days"]]
+def _age_reason(v: Columns, q: np.ndarray) -> list[str]:
+    return _each(v["age_days"], lambda a: f"account is {_age(a)} old")
 
 
-def _bio(v: Columns, q: list[bool]) -> list[str]:
-    return ["has no bio" if x == 0 else f"has a {_n(x)}-character bio" for x in v["bio_length"]]
+def _bio(v: Columns, q: np.ndarray) -> list[str]:
+    return _each(v["bio_length"], lambda x: "has no bio" if x == 0
+                 else f"has a {_n(x)}-character bio")
 
 
-def _url(v: Columns, q: list[bool]) -> list[str]:
-    return ["links a website" if x == 1 else "links no website" for x in v["has_url"]]
+def _url(v: Columns, q: np.ndarray) -> list[str]:
+    return _each(v["has_url"], lambda x: "links a website" if x == 1 else "links no website")
 
 
-def _location(v: Columns, q: list[bool]) -> list[str]:
-    return ["states a location" if x == 1 else "states no location" for x in v["has_location"]]
+def _location(v: Columns, q: np.ndarray) -> list[str]:
+    return _each(v["has_location"], lambda x: "states a location" if x == 1
+                 else "states no location")
 
 
-def _avatar(v: Columns, q: list[bool]) -> list[str]:
-    return [
-        "still has the default profile picture" if x == 1 else "has its own profile picture"
-        for x in v["default_avatar"]
-    ]
+def _avatar(v: Columns, q: np.ndarray) -> list[str]:
+    return _each(v["default_avatar"], lambda x: "still has the default profile picture"
+                 if x == 1 else "has its own profile picture")
 
 
-def _name(v: Columns, q: list[bool]) -> list[str]:
-    return [
-        "has no display name" if x == 0 else f"display name is {_n(x)} characters long"
-        for x in v["name_length"]
-    ]
+def _name(v: Columns, q: np.ndarray) -> list[str]:
+    return _each(v["name_length"], lambda x: "has no display name" if x == 0
+                 else f"display name is {_n(x)} characters long")
 
 
-def _handle(v: Columns, q: list[bool]) -> list[str]:
-    return [
-        "handle has no digits" if x == 0 else f"handle contains {_count(x, 'digit', 'digits')}"
-        for x in v["handle_digits"]
-    ]
+def _handle(v: Columns, q: np.ndarray) -> list[str]:
+    return _each(v["handle_digits"], lambda x: "handle has no digits" if x == 0
+                 else f"handle contains {_count(x, 'digit', 'digits')}")
 
 
-SENTENCES: dict[str, Callable[[Columns, list[bool]], list[str]]] = {
+SENTENCES: dict[str, Callable[[Columns, np.ndarray], list[str]]] = {
     "audience": _audience,
     "activity": _activity,
     "likes": _likes,
@@ -182,6 +196,71 @@ def topics(feature_names: Sequence[str]) -> tuple[list[str], np.ndarray]:
     return names, matrix
 
 
+def rank_topics(
+    features: pd.DataFrame,
+    contributions: np.ndarray,
+    questionable: np.ndarray,
+    max_reasons: int = MAX_REASONS,
+    min_effect: float = MIN_EFFECT,
+) -> tuple[list[str], np.ndarray]:
+    """Return (topic names, codes): each account's reasons as topic numbers, strongest first.
+
+    ``codes`` is an int8 array of shape (accounts, max_reasons) indexing the
+    topic names, -1 where an account has fewer reasons. Computed for the
+    whole matrix at once; no text is made here (see ``sentences``).
+    """
+    names, matrix = topics(list(features.columns))
+    # Unknown values are never a reason, whatever the trees credited them with.
+    known = np.nan_to_num(contributions) * features.notna().to_numpy()
+    push = (known @ matrix) * np.where(questionable, 1.0, -1.0)[:, None]
+    order = np.argsort(-push, axis=1, kind="stable")[:, :max_reasons]
+    strength = np.take_along_axis(push, order, axis=1)
+    codes = np.where(strength >= min_effect, order, -1).astype(np.int8)
+    return names, codes
+
+
+def sentences(
+    values: pd.DataFrame, names: Sequence[str], codes: np.ndarray, questionable: np.ndarray
+) -> list[list[str]]:
+    """Return, per rank, each account's reason in words ("" where it has none).
+
+    ``values`` holds what the sentences quote (canonical columns plus
+    ``age_days``), one row per row of ``codes``. Called only for the accounts
+    shown or exported, a chunk at a time; each topic's sentences are made for
+    all its accounts of a rank at once.
+    """
+    n = len(codes)
+    columns: dict[str, np.ndarray] = {}
+    ranks = []
+    for rank in range(codes.shape[1]):
+        texts = np.full(n, "", dtype=object)
+        for t, topic in enumerate(names):
+            idx = np.flatnonzero(codes[:, rank] == t)
+            if idx.size == 0:
+                continue
+            sentence = SENTENCES.get(topic)
+            if sentence is None:
+                texts[idx] = f"unusual {topic}"
+                continue
+            for name in QUOTES[topic]:
+                if name not in columns:
+                    columns[name] = values[name].to_numpy(dtype=float)
+            subset = {name: columns[name][idx] for name in QUOTES[topic]}
+            texts[idx] = sentence(subset, questionable[idx])
+        ranks.append(texts.tolist())
+    return ranks
+
+
+def joined(ranks: list[list[str]]) -> list[str]:
+    """Return each account's reasons joined by "; " (the CSV and report form)."""
+    if not ranks:
+        return []
+    out = ranks[0]
+    for texts in ranks[1:]:
+        out = [f"{a}; {b}" if a and b else a or b for a, b in zip(out, texts)]
+    return out
+
+
 def explain(
     values: pd.DataFrame,
     features: pd.DataFrame,
@@ -196,31 +275,35 @@ def explain(
     ``age_days``); ``features`` is the feature matrix the contributions were
     computed on; ``questionable`` is the boolean label of each account.
     """
-    names, matrix = topics(list(features.columns))
-    # Unknown values are never a reason, whatever the trees credited them with.
-    known = np.nan_to_num(contributions) * features.notna().to_numpy()
-    by_topic = known @ matrix
-    direction = np.where(questionable, 1.0, -1.0)[:, None]
-    push = by_topic * direction
-    order = np.argsort(-push, axis=1, kind="stable")[:, :max_reasons]
-    strength = np.take_along_axis(push, order, axis=1)
+    names, codes = rank_topics(features, contributions, questionable, max_reasons, min_effect)
+    return joined(sentences(values, names, codes, np.asarray(questionable, dtype=bool)))
 
-    n = len(values)
-    columns: dict[str, np.ndarray] = {}
-    table = np.full((n, order.shape[1]), "", dtype=object)
-    for rank in range(order.shape[1]):
-        strong = strength[:, rank] >= min_effect
-        for t, topic in enumerate(names):
-            idx = np.flatnonzero(strong & (order[:, rank] == t))
-            if idx.size == 0:
-                continue
-            sentence = SENTENCES.get(topic)
-            if sentence is None:
-                table[idx, rank] = f"unusual {topic}"
-                continue
-            for name in QUOTES[topic]:
-                if name not in columns:
-                    columns[name] = values[name].to_numpy(dtype=float)
-            subset = {name: columns[name][idx].tolist() for name in QUOTES[topic]}
-            table[idx, rank] = sentence(subset, questionable[idx].tolist())
-    return ["; ".join(filter(None, row)) for row in table.tolist()]
+
+# The topics of the model's features, in the order ``rank_topics`` numbers them
+# for the feature matrix of ``features.FEATURE_COLUMNS``.
+TOPICS: tuple[str, ...] = tuple(topics(FEATURE_COLUMNS)[0])
+# Where ``scoring.score_table`` keeps each account's reasons as topic numbers.
+CODE_COLUMNS: tuple[str, ...] = tuple(f"reason_{rank + 1}" for rank in range(MAX_REASONS))
+
+
+def texts_of(rows: pd.DataFrame) -> list[list[str]]:
+    """Return, per rank, the reasons in words of scored rows that carry ``CODE_COLUMNS``."""
+    codes = rows.loc[:, list(CODE_COLUMNS)].to_numpy(dtype=np.int8)
+    questionable = (rows["label"] == "questionable").to_numpy()
+    return sentences(rows, TOPICS, codes, questionable)
+
+
+def reasons_of(rows: pd.DataFrame) -> list[list[str]]:
+    """Return, per account, its reasons in words: the "reasons" column if made, else from codes."""
+    if "reasons" in rows.columns:
+        return [[r for r in text.split("; ") if r] if text else []
+                for text in rows["reasons"].tolist()]
+    ranks = texts_of(rows)
+    return [[r for r in row if r] for row in zip(*ranks)] if ranks else [[] for _ in range(len(rows))]
+
+
+def reasons_joined(rows: pd.DataFrame) -> list[str]:
+    """Return each account's reasons joined by "; ": the "reasons" column if made, else from codes."""
+    if "reasons" in rows.columns:
+        return cast(list[str], rows["reasons"].tolist())
+    return joined(texts_of(rows))

@@ -14,6 +14,7 @@ from rich.table import Table
 from rich.text import Text
 
 from followaudit.accounts import Skipped
+from followaudit.reasons import reasons_joined
 from followaudit.report import (
     CORRECTED,
     CORRECTED_NOTE,
@@ -136,6 +137,9 @@ def top_table(rows: pd.DataFrame, top: int, noun: str = "accounts") -> Table:
     there is no label column: the reasons get that width.
     """
     worst = rows.nlargest(top, "probability", keep="first")
+    if "reasons" not in worst.columns:
+        # Put into words for the accounts shown only.
+        worst = worst.assign(reasons=reasons_joined(worst))
     table = Table(title=f"Most questionable {noun} (top {len(worst)})", box=box.SIMPLE_HEAD,
                   show_edge=False, pad_edge=False, title_justify="left", title_style="bold")
     table.add_column("line", justify="right")

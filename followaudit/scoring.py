@@ -9,7 +9,7 @@ import pandas as pd
 
 from followaudit.features import compute_features
 from followaudit.model import Model
-from followaudit.reasons import explain
+from followaudit.reasons import CODE_COLUMNS, TOPICS, joined, rank_topics, sentences
 
 AUTHENTIC = "authentic"
 QUESTIONABLE = "questionable"
@@ -28,18 +28,26 @@ def display_handle(platform: str, handle: str) -> str:
     return handle
 
 
-def score_table(table: pd.DataFrame, model: Model, as_of: datetime) -> pd.DataFrame:
-    """Return one row per account: canonical columns, age_days, probability, label, reasons."""
+def score_table(
+    table: pd.DataFrame, model: Model, as_of: datetime, *, reasons: bool = True
+) -> pd.DataFrame:
+    """Return one row per account: canonical columns, age_days, probability, label, reasons.
+
+    Every account's reasons are chosen here, for all accounts at once, and
+    kept as topic numbers in ``reasons.CODE_COLUMNS``. With ``reasons`` False
+    they are not put into words: the exports and the report do that for the
+    accounts they show (``reasons.reasons_joined``), a chunk at a time.
+    """
     parts = [
-        _score_chunk(table.iloc[start : start + CHUNK_ROWS], model, as_of)
+        _score_chunk(table.iloc[start : start + CHUNK_ROWS], model, as_of, reasons)
         for start in range(0, len(table), CHUNK_ROWS)
     ]
     if not parts:
-        return _score_chunk(table, model, as_of)
+        return _score_chunk(table, model, as_of, reasons)
     return pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
 
 
-def _score_chunk(table: pd.DataFrame, model: Model, as_of: datetime) -> pd.DataFrame:
+def _score_chunk(table: pd.DataFrame, model: Model, as_of: datetime, reasons: bool) -> pd.DataFrame:
     features = compute_features(table, as_of)
     if len(table):
         probability, contributions = model.predict_with_contributions(features)
@@ -53,8 +61,12 @@ def _score_chunk(table: pd.DataFrame, model: Model, as_of: datetime) -> pd.DataF
     out["age_days"] = features["age_days"].to_numpy() if "age_days" in features else np.nan
     out["probability"] = probability
     out["label"] = np.where(questionable, QUESTIONABLE, AUTHENTIC)
-    if len(table):
-        out["reasons"] = explain(out, features, contributions, questionable)
-    else:
-        out["reasons"] = pd.Series(dtype=object)
+    names, codes = rank_topics(features, contributions, questionable)
+    assert tuple(names) == TOPICS, "the model's features are FEATURE_COLUMNS"
+    for rank, column in enumerate(CODE_COLUMNS):
+        out[column] = codes[:, rank]
+    if reasons:
+        out["reasons"] = pd.Series(
+            joined(sentences(out, TOPICS, codes, questionable)), index=out.index, dtype=object
+        )
     return out
