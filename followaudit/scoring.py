@@ -33,10 +33,11 @@ def score_table(
 ) -> pd.DataFrame:
     """Return one row per account: canonical columns, age_days, probability, label, reasons.
 
-    Every account's reasons are chosen here, for all accounts at once, and
-    kept as topic numbers in ``reasons.CODE_COLUMNS``. With ``reasons`` False
-    they are not put into words: the exports and the report do that for the
-    accounts they show (``reasons.reasons_joined``), a chunk at a time.
+    Every account's reasons are chosen here, for all accounts at once. With
+    ``reasons`` False they are not put into words but kept as topic numbers
+    in ``reasons.CODE_COLUMNS`` instead of the "reasons" column: the exports
+    and the report word them for the accounts they show
+    (``reasons.reasons_joined``), a chunk at a time.
     """
     parts = [
         _score_chunk(table.iloc[start : start + CHUNK_ROWS], model, as_of, reasons)
@@ -63,10 +64,11 @@ def _score_chunk(table: pd.DataFrame, model: Model, as_of: datetime, reasons: bo
     out["label"] = np.where(questionable, QUESTIONABLE, AUTHENTIC)
     names, codes = rank_topics(features, contributions, questionable)
     assert tuple(names) == TOPICS, "the model's features are FEATURE_COLUMNS"
-    for rank, column in enumerate(CODE_COLUMNS):
-        out[column] = codes[:, rank]
     if reasons:
         out["reasons"] = pd.Series(
             joined(sentences(out, TOPICS, codes, questionable)), index=out.index, dtype=object
         )
+    else:
+        for rank, column in enumerate(CODE_COLUMNS):
+            out[column] = codes[:, rank]
     return out

@@ -263,6 +263,7 @@ def test_scored_rows_carry_the_reasons_the_old_code_gave():
     worded = score_table(read.table, model, AS_OF)
     coded = score_table(read.table, model, AS_OF, reasons=False)
     assert "reasons" not in coded.columns
+    assert not set(reasons.CODE_COLUMNS) & set(worded.columns)
     features = compute_features(read.table, AS_OF)
     probability, contributions = model.predict_with_contributions(features)
     questionable = probability >= model.threshold
