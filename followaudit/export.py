@@ -203,6 +203,7 @@ SUMMARY_COLUMNS: tuple[str, ...] = (
     "share_questionable",
     "share_low",
     "share_high",
+    "share_method",
     "authentic_estimate",
     "authentic_low",
     "authentic_high",
@@ -239,6 +240,7 @@ def summary_records(rows: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
             "share_questionable": share["estimate"],
             "share_low": share["low"],
             "share_high": share["high"],
+            "share_method": summary.get("share_method") or "raw",
             "authentic_estimate": authentic["estimate"],
             "authentic_low": authentic["low"],
             "authentic_high": authentic["high"],
@@ -250,7 +252,7 @@ def summary_records(rows: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
 def write_summary_csv(rows: Sequence[Mapping[str, Any]], target: IO[str]) -> None:
     """Write one spreadsheet-safe row per audited account, in the order given."""
     frame = pd.DataFrame(summary_records(rows), columns=list(SUMMARY_COLUMNS))
-    text_columns = ("handle", "platform", "result", "headline", "flags", "error")
+    text_columns = ("handle", "platform", "result", "headline", "share_method", "flags", "error")
     cells = []
     for name in SUMMARY_COLUMNS:
         column = frame[name]

@@ -50,7 +50,7 @@ from typing import Any
 
 from followaudit.batches import Bucket
 from followaudit.behaviour import Finding
-from followaudit.report import QUESTIONABLE_MEANS, GateResult
+from followaudit.report import CORRECTED, CORRECTED_NOTE, QUESTIONABLE_MEANS, GateResult
 
 _CSS = """
 :root { --ink: #1f2933; --muted: #616e7c; --line: #d9e2ec; --bar: #3e7cb1;
@@ -155,7 +155,11 @@ def report_data(document: Mapping[str, Any], top: int = 10) -> dict[str, Any]:
         "title": f"{document['handle']} on {platform}",
         "generated_at": generated,
         "headline": document["headline"],
-        "share": share if summary.get("scored") else None,
+        "share": (
+            {**share, "method": summary.get("share_method") or "raw"}
+            if summary.get("scored")
+            else None
+        ),
         "meaning": QUESTIONABLE_MEANS,
         "details": details,
         "gates": [
@@ -297,9 +301,12 @@ def _share_line(share: Mapping[str, Any] | None) -> str:
     if not share or share.get("estimate") is None:
         return ""
     estimate, low, high = (float(share[k]) for k in ("estimate", "low", "high"))
+    method = (
+        f", {CORRECTED_NOTE}" if share.get("method") == CORRECTED else ", not corrected"
+    )
     return (
         f'<p id="share" class="share">Questionable: <strong>{100 * estimate:.1f}%</strong> '
-        f"of followers (95% interval {100 * low:.1f}%-{100 * high:.1f}%)</p>"
+        f"of followers (95% interval {100 * low:.1f}%-{100 * high:.1f}%{_e(method)})</p>"
     )
 
 

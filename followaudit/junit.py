@@ -77,7 +77,7 @@ def account_case(outcome: AccountOutcome, fail_on: Sequence[str] = ()) -> Accoun
         passed=not failures,
         duration=outcome.duration,
         summary=f"{headline(summary)}; questionable {share.estimate:.1%} "
-        f"({share.low:.1%}-{share.high:.1%})",
+        f"({share.low:.1%}-{share.high:.1%}, {summary.share_method})",
         failures=tuple(failures),
         properties={
             "followers": str(summary.population),
@@ -85,6 +85,7 @@ def account_case(outcome: AccountOutcome, fail_on: Sequence[str] = ()) -> Accoun
             "share_questionable": f"{share.estimate:.4f}",
             "share_questionable_low": f"{share.low:.4f}",
             "share_questionable_high": f"{share.high:.4f}",
+            "share_method": summary.share_method,
             "authentic_estimate": f"{summary.authentic_followers.estimate:.0f}",
         },
     )

@@ -27,6 +27,7 @@ def test_one_row_per_account_in_the_order_given(capsys, tmp_path):
     low, share, high = (float(audited[k]) for k in ("share_low", "share_questionable",
                                                      "share_high"))
     assert 0 <= low <= share <= high <= 1
+    assert audited["share_method"] == "corrected" and missing["share_method"] == ""
     assert float(audited["authentic_low"]) <= float(audited["authentic_estimate"]) \
         <= float(audited["authentic_high"])
     # The report went to stderr, since the summary owns stdout.

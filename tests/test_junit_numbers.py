@@ -27,3 +27,6 @@ def test_gate_failures_quote_counts_and_shares_as_people_write_them(capsys, tmp_
                      + corrected + r"is \d{1,3}\.\d%, limit 2\.5%", text), text
     assert re.search(r"--min-authentic: upper bound of the 95% interval of authentic followers "
                      + corrected + r"is [\d,]+, limit 123,456", text), text
+    root = ET.parse(junit).getroot()
+    properties = {p.get("name"): p.get("value") for p in root.iter("property")}
+    assert properties["share_method"] == "corrected"

@@ -42,7 +42,8 @@ def test_the_html_report_gives_the_answer_before_the_charts(capsys, stored, tmp_
     html = page.read_text(encoding="utf-8")
     share = audit["summary"]["share_questionable"]
     expected_share = (f"Questionable: <strong>{100 * share['estimate']:.1f}%</strong> of followers "
-                      f"(95% interval {100 * share['low']:.1f}%-{100 * share['high']:.1f}%)")
+                      f"(95% interval {100 * share['low']:.1f}%-{100 * share['high']:.1f}%, "
+                      "corrected for the model&#x27;s measured error rates)")
     assert expected_share in html
     assert f'<p id="meaning" class="note">{QUESTIONABLE_MEANS}</p>' in html
     # Both verdicts, with what was compared, in words.
