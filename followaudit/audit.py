@@ -382,7 +382,9 @@ class RunResult:
 
     def scored_rows(self) -> pd.DataFrame | None:
         """Return every audit's scored followers, with a first column naming the audit."""
-        frames = [a.rows.assign(audited=a.handle) for a in self.audits]
+        # Named as typed, like the JUnit case and the summary row of the same account.
+        frames = [o.audit.rows.assign(audited=o.handle.display)
+                  for o in self.outcomes if o.audit is not None]
         return pd.concat(frames, ignore_index=True) if frames else None
 
 
@@ -498,7 +500,7 @@ def _audit_one(
         if plan.raise_errors:
             raise
         return AccountOutcome(handle, time.monotonic() - started, error=exc,
-                              record=error_record(handle.display, exc))
+                              record=error_record(handle.display, exc, handle.platform))
     gates = plan.gates.check(audit)
     document = audit_document(audit, gates, model)
     _store(http, handle, result, document)

@@ -147,10 +147,12 @@ def _with_deep_columns(records: list[dict[str, Any]], rows: pd.DataFrame) -> lis
     return records
 
 
-def error_record(handle: str, error: FollowauditError) -> dict[str, Any]:
+def error_record(
+    handle: str, error: FollowauditError, platform: str | None = None
+) -> dict[str, Any]:
     """Return the JSON row of an account that could not be audited (``errors`` of scan/1)."""
-    return {"handle": handle, "error": error.message, "exit_code": int(error.exit_code),
-            "exit_name": error.exit_code.name}
+    return {"handle": handle, "platform": platform, "error": error.message,
+            "exit_code": int(error.exit_code), "exit_name": error.exit_code.name}
 
 
 def scan_document(

@@ -218,8 +218,8 @@ def summary_records(rows: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
     for row in rows:
         if "error" in row:
             records.append({
-                "handle": row["handle"], "result": f"error: {row['exit_name']}",
-                "error": row["error"],
+                "handle": row["handle"], "platform": row.get("platform"),
+                "result": f"error: {row['exit_name']}", "error": row["error"],
             })
             continue
         summary = row["summary"]
@@ -241,12 +241,22 @@ def summary_records(rows: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
             "share_low": share["low"],
             "share_high": share["high"],
             "share_method": summary.get("share_method") or "raw",
-            "authentic_estimate": authentic["estimate"],
-            "authentic_low": authentic["low"],
-            "authentic_high": authentic["high"],
+            # The headline's figures, rounded by the same one function.
+            "authentic_estimate": _followers(authentic["estimate"]),
+            "authentic_low": _followers(authentic["low"]),
+            "authentic_high": _followers(authentic["high"]),
             "flags": " ".join(behaviour.get("flags") or []),
         })
     return records
+
+
+def _followers(value: float | None) -> float:
+    """Return an estimated follower count as the headline writes it (NaN when unknown)."""
+    from followaudit.report import round_followers
+
+    if value is None or math.isnan(value):
+        return math.nan
+    return float(round_followers(value))
 
 
 def write_summary_csv(rows: Sequence[Mapping[str, Any]], target: IO[str]) -> None:

@@ -50,7 +50,13 @@ from typing import Any
 
 from followaudit.batches import Bucket
 from followaudit.behaviour import Finding
-from followaudit.report import CORRECTED, CORRECTED_NOTE, QUESTIONABLE_MEANS, GateResult
+from followaudit.report import (
+    CORRECTED,
+    CORRECTED_NOTE,
+    QUESTIONABLE_MEANS,
+    GateResult,
+    round_followers,
+)
 
 _CSS = """
 :root { --ink: #1f2933; --muted: #616e7c; --line: #d9e2ec; --bar: #3e7cb1;
@@ -92,15 +98,10 @@ footer { color: var(--muted); font-size: 12px; margin-top: 40px; }
 
 
 def headline(estimate: float, low: float, high: float, population: int) -> str:
-    """Return "Authentic followers: about 7,800 (7,500-8,100) of 10,000", rounded to its precision."""
-    step = 100 if population >= 10_000 else 10 if population >= 1_000 else 1
-
-    def rounded(value: float) -> str:
-        return f"{int(round(value / step) * step):,}"
-
+    """Return "Authentic followers: about 7,810 (7,500-8,110) of 10,000", rounded as everywhere."""
     return (
-        f"Authentic followers: about {rounded(estimate)} "
-        f"({rounded(low)}-{rounded(high)}) of {population:,}"
+        f"Authentic followers: about {round_followers(estimate):,} "
+        f"({round_followers(low):,}-{round_followers(high):,}) of {population:,}"
     )
 
 

@@ -23,7 +23,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
-from followaudit.report import GateResult, headline
+from followaudit.report import GateResult, headline, round_followers
 
 if TYPE_CHECKING:
     from followaudit.audit import AccountOutcome
@@ -86,7 +86,9 @@ def account_case(outcome: AccountOutcome, fail_on: Sequence[str] = ()) -> Accoun
             "share_questionable_low": f"{share.low:.4f}",
             "share_questionable_high": f"{share.high:.4f}",
             "share_method": summary.share_method,
-            "authentic_estimate": f"{summary.authentic_followers.estimate:.0f}",
+            "authentic_estimate": str(round_followers(summary.authentic_followers.estimate)),
+            "authentic_low": str(round_followers(summary.authentic_followers.low)),
+            "authentic_high": str(round_followers(summary.authentic_followers.high)),
         },
     )
 

@@ -22,6 +22,7 @@ from followaudit.report import (
     GateResult,
     Summary,
     headline,
+    round_followers,
 )
 from followaudit.safe_text import visible
 from followaudit.stats import Interval
@@ -378,7 +379,7 @@ def summary_rows(rows: Sequence[Mapping[str, Any]]) -> Table:
         authentic = summary["authentic_followers"]
         if summary["scored"]:
             share_text = f"{_pct(share['estimate'])} ({_pct(share['low'])}-{_pct(share['high'])})"
-            authentic_text = f"{authentic['estimate']:,.0f}"
+            authentic_text = f"{round_followers(authentic['estimate']):,}"
         else:
             share_text = authentic_text = "-"
         passed = row.get("passed", True)

@@ -190,7 +190,8 @@ def fail_above(summary: Summary, limit_percent: float) -> GateResult:
             compared=float("nan"),
             compared_what=NOTHING_SCORED,
         )
-    low = summary.share_questionable.low
+    # The bound as every report writes it (39.2%), so a verdict never contradicts its figure.
+    low = round_share(summary.share_questionable.low)
     return GateResult(
         gate="--fail-above",
         passed=not low > limit,
@@ -218,7 +219,8 @@ def min_authentic(summary: Summary, minimum: int) -> GateResult:
             compared=0.0 if summary.population == 0 else float("nan"),
             compared_what=NOTHING_SCORED,
         )
-    high = summary.authentic_followers.high
+    # The bound as the headline writes it, so a verdict never contradicts the headline.
+    high = float(round_followers(summary.authentic_followers.high))
     return GateResult(
         gate="--min-authentic",
         passed=not high < minimum,
@@ -239,15 +241,25 @@ def headline(summary: Summary) -> str:
     if summary.scored == 0:
         return "No account could be scored."
     return (
-        f"Authentic followers: about {_round(a.estimate):,} "
-        f"({_round(a.low):,}-{_round(a.high):,}) of {summary.population:,}"
+        f"Authentic followers: about {round_followers(a.estimate):,} "
+        f"({round_followers(a.low):,}-{round_followers(a.high):,}) of {summary.population:,}"
     )
 
 
-def _round(value: float) -> int:
-    """Return value rounded to a precision that does not overstate the estimate."""
+def round_followers(value: float) -> int:
+    """Return a follower count estimate rounded to a precision that does not overstate it.
+
+    Whole followers under 1,000, tens under 10,000, hundreds above. Every
+    report (headline, gates, summary CSV, JUnit, HTML, terminal tables) writes
+    an estimated count through this one function, so they all say the same.
+    """
     if value >= 10_000:
         return round(value / 100) * 100
     if value >= 1_000:
         return round(value / 10) * 10
     return round(value)
+
+
+def round_share(value: float) -> float:
+    """Return a share (0-1) rounded to a tenth of a percentage point, as every report writes it."""
+    return float(f"{value:.3f}")

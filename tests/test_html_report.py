@@ -84,9 +84,16 @@ def parse(html):
 
 
 def test_headline_is_rounded_to_its_precision():
-    assert headline(7_812.4, 7_498.0, 8_105.2, 10_000) == HEADLINE
+    # The same rounding as the terminal headline (report.round_followers): by the
+    # size of each figure, tens from 1,000, hundreds from 10,000.
+    assert headline(7_812.4, 7_498.0, 8_105.2, 10_000) == (
+        "Authentic followers: about 7,810 (7,500-8,110) of 10,000"
+    )
     assert headline(812.4, 749.0, 871.0, 1_000) == (
-        "Authentic followers: about 810 (750-870) of 1,000"
+        "Authentic followers: about 812 (749-871) of 1,000"
+    )
+    assert headline(12_345.0, 9_996.0, 14_049.0, 20_000) == (
+        "Authentic followers: about 12,300 (10,000-14,000) of 20,000"
     )
     assert headline(81.4, 70.2, 90.0, 100) == "Authentic followers: about 81 (70-90) of 100"
 

@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 
 from followaudit.accounts import Skipped
-from followaudit.report import fail_above, headline, summarize
+from followaudit.report import fail_above, headline, round_followers, summarize
 from followaudit.stats import wilson
 
 
@@ -66,6 +66,18 @@ def test_min_authentic_compares_the_upper_bound():
     from followaudit.report import min_authentic
 
     summary = summarize(scored(20, 80), [], threshold=0.5, population=10_000)
-    high = summary.authentic_followers.high
-    assert min_authentic(summary, int(high)).passed
-    assert not min_authentic(summary, int(high) + 1).passed
+    # The upper bound as the headline writes it ("(7,110-8,670)"): a verdict
+    # never contradicts the figure the reader sees.
+    high = round_followers(summary.authentic_followers.high)
+    assert f"-{high:,}) of 10,000" in headline(summary)
+    assert min_authentic(summary, high).passed
+    assert not min_authentic(summary, high + 1).passed
+
+
+def test_fail_above_compares_the_bound_as_written():
+    from followaudit.report import fail_above, round_share
+
+    summary = summarize(scored(20, 80), [], threshold=0.5, population=10_000)
+    low = round_share(summary.share_questionable.low)
+    assert fail_above(summary, 100 * low).passed  # "13.3%; the limit is 13.3%": not above
+    assert not fail_above(summary, 100 * low - 0.1).passed
