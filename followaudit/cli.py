@@ -609,7 +609,21 @@ def parse_handles(
         raise UsageError("no handle given: name one or more handles, or use --from-file")
     parsed = [parse_handle(text, platform) for text in texts]
     check_api_url_scope((h.platform for h in parsed), api_url)
-    return parsed
+    # The same account twice (@Alice and x.com/alice, or a list pasted twice) is one
+    # audit: a second would pay for the same followers again and count them twice.
+    unique: dict[tuple[str, str, str | None], Any] = {}
+    times: dict[tuple[str, str, str | None], int] = {}
+    for handle in parsed:
+        key = (handle.platform, handle.name.lower(), handle.server)
+        unique.setdefault(key, handle)
+        times[key] = times.get(key, 0) + 1
+    repeated = [f"{unique[k].display} ({n} times)" for k, n in times.items() if n > 1]
+    if repeated:
+        _console(stderr=True).print(
+            f"note: {len(repeated):,} handle{'s' if len(repeated) > 1 else ''} listed more "
+            f"than once, audited once: {escape(visible(', '.join(repeated)))}",
+            highlight=False, soft_wrap=True)
+    return list(unique.values())
 
 
 def open_scan_cache(cache_path: str | None, stderr: Console) -> Any:
