@@ -13,6 +13,8 @@ from collections.abc import Callable, Generator, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
+
 from followaudit.errors import InputError
 
 # Keys under which API pages hold their list of accounts:
@@ -93,9 +95,12 @@ def iter_jsonl(
     ``at_file_end`` says whether ``lines`` run to the end of the file, so that
     a broken last line can be told apart as a truncated file.
     """
-    # The C scanner behind json.loads, called directly: json.loads spends
-    # about half its time sniffing the encoding and checking for trailing
-    # text, which this loop does once, cheaply.
+    # Lines are parsed by orjson, about three times faster than the json
+    # module. orjson is the stricter of the two (no BOM, NaN, lone surrogates,
+    # trailing text or bad UTF-8), so a line it refuses goes through the json
+    # module's C scanner below, which accepts what it always accepted and
+    # words the reason a broken line is skipped exactly as before.
+    loads = orjson.loads
     decoder = json.JSONDecoder()
     scan: Callable[[str, int], tuple[Any, int]] = decoder.scan_once  # type: ignore[attr-defined]
     pending: tuple[int, str] | None = None
@@ -105,6 +110,21 @@ def iter_jsonl(
         if pending is not None:
             yield pending[0], Broken(pending[1])
             pending = None
+        try:
+            value = loads(raw)
+        except orjson.JSONDecodeError:
+            pass
+        else:
+            if type(value) is dict:
+                for key in PAGE_KEYS:
+                    if key in value:
+                        break
+                else:
+                    if "errors" not in value and "error" not in value:
+                        yield line, value
+                        continue
+            yield from _expand(value, line, warnings)
+            continue
         try:
             text = raw.decode("utf-8")
         except UnicodeDecodeError:
