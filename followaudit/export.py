@@ -15,7 +15,13 @@ from __future__ import annotations
 import io
 import json
 import math
-from collections.abc import Mapping, Sequence
+import multiprocessing
+import os
+import sys
+import threading
+import warnings
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import IO, Any
 
@@ -152,13 +158,88 @@ WRITE_CHUNK_ROWS = 50_000
 
 def _write_rows(stream: IO[str], rows: pd.DataFrame, names: list[str], extra: Sequence[str]) -> None:
     stream.write(",".join(names) + "\n")
-    for start in range(0, len(rows), WRITE_CHUNK_ROWS):
-        chunk = rows.iloc[start : start + WRITE_CHUNK_ROWS]
-        if "reasons" in names and "reasons" not in chunk.columns:
-            # Scored without words: the reasons are put into words here, a chunk at a time.
-            chunk = chunk.assign(reasons=reasons_joined(chunk))
-        cells = [_cells(name, chunk[name], extra) for name in names]
-        stream.write("\n".join(map(",".join, zip(*cells, strict=True))) + "\n")
+    for text in chunk_texts(rows, _csv_chunk, names, extra):
+        stream.write(text)
+
+
+def _csv_chunk(chunk: pd.DataFrame, names: list[str], extra: Sequence[str]) -> str:
+    """Return the CSV lines of a chunk of rows."""
+    if "reasons" in names and "reasons" not in chunk.columns:
+        # Scored without words: the reasons are put into words here, a chunk at a time.
+        chunk = chunk.assign(reasons=reasons_joined(chunk))
+    cells = [_cells(name, chunk[name], extra) for name in names]
+    return "\n".join(map(",".join, zip(*cells, strict=True))) + "\n"
+
+
+# Exports of at least this many chunks are formatted on two cores.
+PARALLEL_MIN_CHUNKS = 4
+_shared: tuple[pd.DataFrame, Callable[..., str], tuple[Any, ...]] | None = None
+# Chunks handed to a worker so far (tests check the two-core path did run).
+worker_chunks = 0
+
+
+def _can_fork() -> bool:
+    """Return whether a formatting worker may be forked (Linux, no other thread alive)."""
+    if sys.platform != "linux" or threading.active_count() > 1:
+        return False
+    try:
+        return len(os.sched_getaffinity(0)) > 1
+    except AttributeError:
+        return False
+
+
+def _format_shared(start: int) -> str:
+    """Return the text of the chunk at ``start`` of the rows the worker inherited."""
+    assert _shared is not None
+    rows, format_chunk, args = _shared
+    return format_chunk(rows.iloc[start : start + WRITE_CHUNK_ROWS], *args)
+
+
+def chunk_texts(
+    rows: pd.DataFrame, format_chunk: Callable[..., str], *args: Any
+) -> Iterator[str]:
+    """Yield ``format_chunk(chunk, *args)`` for each ``WRITE_CHUNK_ROWS`` rows, in order.
+
+    Formatting is pure Python and holds the GIL, so a large export uses a
+    second core through one forked worker: it formats every other chunk
+    while this process formats the one before it. The worker inherits the
+    rows (no copy is sent) and returns only its chunk's text.
+    """
+    global _shared, worker_chunks
+    starts = list(range(0, len(rows), WRITE_CHUNK_ROWS))
+    if len(starts) < PARALLEL_MIN_CHUNKS or not _can_fork():
+        for start in starts:
+            yield format_chunk(rows.iloc[start : start + WRITE_CHUNK_ROWS], *args)
+        return
+    _shared = (rows, format_chunk, args)
+    try:
+        # multiprocessing flushes stdout and stderr before it forks, so text
+        # already written to an export on '-' is never written twice.
+        pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"))
+    except OSError:
+        pool = None
+    try:
+        for index in range(0, len(starts), 2):
+            start = starts[index]
+            ahead = None
+            if pool is not None and index + 1 < len(starts):
+                with warnings.catch_warnings():
+                    # Python >= 3.12 warns on a fork with native threads alive; numpy's
+                    # pool is idle here and re-initialises itself in the child.
+                    warnings.filterwarnings("ignore", "This process .* is multi-threaded")
+                    ahead = pool.submit(_format_shared, starts[index + 1])
+                worker_chunks += 1
+            yield format_chunk(rows.iloc[start : start + WRITE_CHUNK_ROWS], *args)
+            if index + 1 < len(starts):
+                nxt = starts[index + 1]
+                if ahead is not None:
+                    yield ahead.result()
+                else:
+                    yield format_chunk(rows.iloc[nxt : nxt + WRITE_CHUNK_ROWS], *args)
+    finally:
+        _shared = None
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
 
 
 def _cells(name: str, column: pd.Series, extra: Sequence[str]) -> list[str]:
@@ -389,16 +470,18 @@ def write_json_streamed(
     if not document:
         head = "{\n}"
     target.write(head[: -len("\n}")] + ("," if document else "") + f"\n  {_json_string(key)}: [")
-    columns = list(CSV_COLUMNS)
-    for start in range(0, len(rows), WRITE_CHUNK_ROWS):
-        chunk = rows.iloc[start : start + WRITE_CHUNK_ROWS]
-        cells = [_json_cells(name, chunk) for name in columns]
-        # Each cell carries its key; the first opens the account's object, the last closes it.
-        cells[0] = ["{" + cell for cell in cells[0]]
-        cells[-1] = [cell + "}" for cell in cells[-1]]
-        lines = ",\n    ".join(map(", ".join, zip(*cells, strict=True)))
-        target.write(("," if start else "") + "\n    " + lines)
+    for index, text in enumerate(chunk_texts(rows, _json_chunk)):
+        target.write(("," if index else "") + "\n    " + text)
     target.write("\n  ]\n}\n")
+
+
+def _json_chunk(chunk: pd.DataFrame) -> str:
+    """Return the accounts of a chunk of rows, one JSON object per line."""
+    cells = [_json_cells(name, chunk) for name in CSV_COLUMNS]
+    # Each cell carries its key; the first opens the account's object, the last closes it.
+    cells[0] = ["{" + cell for cell in cells[0]]
+    cells[-1] = [cell + "}" for cell in cells[-1]]
+    return ",\n    ".join(map(", ".join, zip(*cells, strict=True)))
 
 
 def write_json(document: Mapping[str, Any], target: str | Path | IO[str]) -> None:

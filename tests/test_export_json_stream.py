@@ -139,3 +139,45 @@ def test_score_json_command_writes_todays_document(tmp_path, capsys):
         "accounts": old_accounts_records(rows),
     }
     assert written == json.loads(old_json_text(expected))
+
+
+def test_two_core_formatting_writes_the_same_bytes(monkeypatch):
+    if not export._can_fork():
+        pytest.skip("no second core or fork here: the exports are formatted in one process")
+    rows = scored_example()
+    monkeypatch.setattr(export, "WRITE_CHUNK_ROWS", 37)
+    monkeypatch.setattr(export, "PARALLEL_MIN_CHUNKS", 10**9)
+    serial_csv, serial_json = export.to_csv_text(rows), streamed({"a": 1}, rows)
+    monkeypatch.setattr(export, "PARALLEL_MIN_CHUNKS", 2)
+    before = export.worker_chunks
+    assert export.to_csv_text(rows) == serial_csv
+    assert streamed({"a": 1}, rows) == serial_json
+    assert export.worker_chunks - before >= 10  # half of the 11 chunks of each, in a worker
+
+
+STDOUT_PROBE = """
+import sys
+from datetime import UTC, datetime
+from followaudit import export
+from followaudit.formats import read_accounts
+from followaudit.model import load_model
+from followaudit.scoring import score_table
+read = read_accounts(sys.argv[1])
+rows = score_table(read.table, load_model(None), datetime(2026, 1, 1, tzinfo=UTC), reasons=False)
+export.WRITE_CHUNK_ROWS, export.PARALLEL_MIN_CHUNKS = 37, 2
+sys.stdout.write("not yet flushed when the worker is forked\\n")
+export.write_json_streamed({"a": 1}, rows, sys.stdout)
+print(export.worker_chunks, file=sys.stderr)
+"""
+
+
+def test_a_worker_never_writes_stdout_twice():
+    import subprocess
+    import sys
+
+    result = subprocess.run([sys.executable, "-c", STDOUT_PROBE, str(EXAMPLE)],
+                            capture_output=True, text=True, check=True)
+    head, _, document = result.stdout.partition("\n")
+    assert head == "not yet flushed when the worker is forked"
+    assert len(json.loads(document)["accounts"]) == 400
+    assert int(result.stderr) > 0 or not export._can_fork()
