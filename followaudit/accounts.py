@@ -182,16 +182,23 @@ def make_table(columns: dict[str, Any]) -> pd.DataFrame:
 def validate(table: pd.DataFrame, as_of: datetime) -> tuple[pd.DataFrame, list[Skipped]]:
     """Return (rows that can be scored, skipped rows with reasons).
 
-    Impossible values are never scored: negative counts, and accounts created
-    after the observation time ``as_of``.
+    Impossible values are never scored: negative or implausibly large counts,
+    and accounts created after the observation time ``as_of``.
     """
     if as_of.tzinfo is None:
         as_of = as_of.replace(tzinfo=UTC)
     bad_reason = pd.Series("", index=table.index, dtype=object)
     for name in COUNT_COLUMNS + ("bio_length", "name_length", "handle_digits"):
-        negative = table[name].to_numpy() < 0
+        values = table[name].to_numpy()
+        negative = values < 0
         if negative.any():
             bad_reason[negative & (bad_reason == "")] = f"negative {name}"
+        # Converters' fast paths take whole numbers as they come: the bound is checked here.
+        huge = values > MAX_COUNT
+        if huge.any():
+            bad_reason[huge & (bad_reason == "")] = (
+                f"{name} is not a plausible count (a whole number below a trillion)"
+            )
     future = (table["created_at"] > pd.Timestamp(as_of)).to_numpy()
     if future.any():
         bad_reason[future & (bad_reason == "")] = (

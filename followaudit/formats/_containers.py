@@ -149,7 +149,8 @@ def iter_jsonl(
             pending = (line, f"not valid JSON ({_reason(error)})")
             continue
         except RecursionError:
-            pending = (line, "not valid JSON (nested too deeply)")
+            # Too deep is never a cut-off file: reported as it is, even on the last line.
+            yield line, Broken("not valid JSON (nested too deeply)")
             continue
         if type(value) is dict:
             for key in PAGE_KEYS:
