@@ -46,7 +46,7 @@ def parse_as_of(value: str | None) -> datetime:
     if value is None:
         return datetime.now(UTC)
     try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        parsed = datetime.fromisoformat(value)
     except ValueError:
         raise UsageError(
             f"--as-of {value!r} is not a date: use YYYY-MM-DD or an ISO 8601 date-time"

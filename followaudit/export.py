@@ -93,7 +93,8 @@ def _whole_cells(series: pd.Series) -> list[str]:
     known = ~np.isnan(values)
     out = np.full(values.shape, "", dtype=object)
     out[known] = values[known].astype(np.int64).astype(str)
-    return out.tolist()  # type: ignore[no-any-return]
+    cells: list[str] = out.tolist()
+    return cells
 
 
 def _rounded_cells(series: pd.Series, digits: int) -> list[str]:
@@ -103,7 +104,8 @@ def _rounded_cells(series: pd.Series, digits: int) -> list[str]:
     out = np.full(values.shape, "", dtype=object)
     # NumPy's str of a float64 is its shortest round-trip form, as repr() gives.
     out[known] = values[known].astype(str)
-    return out.tolist()  # type: ignore[no-any-return]
+    cells: list[str] = out.tolist()
+    return cells
 
 
 # Columns whose values come from a fixed vocabulary, never from a follower.
@@ -249,7 +251,8 @@ def _cells(name: str, column: pd.Series, extra: Sequence[str]) -> list[str]:
     if name in TEXT_COLUMNS or name == "audited":
         return _text_cells(column)
     if name == "line":
-        return column.to_numpy(dtype=np.int64).astype(str).tolist()  # type: ignore[no-any-return]
+        lines: list[str] = column.to_numpy(dtype=np.int64).astype(str).tolist()
+        return lines
     if name == "probability":
         return _rounded_cells(column, 4)
     if name == "age_days":

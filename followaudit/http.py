@@ -617,7 +617,7 @@ class Http:
                     raise InvalidResponseError(
                         f"{host} answered with {_media_type(kept) or 'no content type'}, "
                         f"not the API's JSON: check the URL ({final})"
-                    )
+                    ) from None
                 last_reason = (
                     f"{host} answered {status} with a body that is not complete JSON "
                     f"({len(body)} bytes, {kept.get('content-type', 'no content type')})"

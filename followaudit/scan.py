@@ -250,7 +250,7 @@ def _deep_posts(
     found: dict[int, list[dict[str, Any]] | None] = {}
     emit(ScanEvent("deep", 0, len(chosen), "Reading followers' posts"))
     for done, i in enumerate(chosen, start=1):
-        line = int(table["line"].iat[int(i)])
+        line = int(table["line"].to_numpy()[i])
         try:
             found[line] = adapter.recent_posts(str(table["id"].iat[int(i)]), DEEP_POSTS)
         except (NotFoundError, InvalidResponseError):

@@ -57,7 +57,7 @@ def _score_chunk(table: pd.DataFrame, model: Model, as_of: datetime, reasons: bo
     questionable = probability >= model.threshold
     out = table.reset_index(drop=True).copy()
     out["handle"] = [
-        display_handle(p, h) for p, h in zip(out["platform"].tolist(), out["handle"].tolist())
+        display_handle(p, h) for p, h in zip(out["platform"].tolist(), out["handle"].tolist(), strict=True)
     ]
     out["age_days"] = features["age_days"].to_numpy() if "age_days" in features else np.nan
     out["probability"] = probability

@@ -134,7 +134,7 @@ def test_native_columns_without_platform_score_as_unknown_platform():
 
 
 def test_a_table_of_unknown_columns_is_refused_with_its_columns():
-    with pytest.raises(InputError, match="cannot tell which format.*its columns are a, b"):
+    with pytest.raises(InputError, match=r"cannot tell which format.*its columns are a, b"):
         followaudit.score(pd.DataFrame({"a": [1], "b": [2]}))
 
 

@@ -81,8 +81,10 @@ def test_fail_on_a_raised_flag_fails_the_gate_with_reasons(capsys, tmp_path):
         "compared_what": "behaviour flags raised among self-promotion, burst-posting: "
         "self-promotion",
     }]
-    assert "Gate --fail-on FAILED: behaviour flags raised among self-promotion, burst-posting: " \
-        "self-promotion" in out
+    assert (
+        "Gate --fail-on FAILED: behaviour flags raised among self-promotion, burst-posting: "
+        "self-promotion"
+    ) in out
     failure = ET.parse(junit).getroot().find("testsuite/testcase/failure")
     assert failure.get("message").startswith(
         "--fail-on: self-promotion: links to its own sites (guru.example) in 90% of its posts")
@@ -103,8 +105,10 @@ def test_fail_on_an_unknown_flag_is_a_usage_error_listing_the_valid_ones(capsys)
                            "--fail-on", "self-promotion,spam")
         assert server.total == 0
     assert code == ExitCode.USAGE
-    assert "unknown behaviour flag spam; valid flags: no-interaction, self-promotion, " \
-        "link-only, repost-heavy, low-engagement, burst-posting" in err
+    assert (
+        "unknown behaviour flag spam; valid flags: no-interaction, self-promotion, "
+        "link-only, repost-heavy, low-engagement, burst-posting"
+    ) in err
 
 
 def test_fail_on_needs_the_posts(capsys):

@@ -102,7 +102,7 @@ def test_batch_of_handles_in_ci_one_failing(capsys, tmp_path):
     handles.write_text("# agency shortlist\nsubject.bsky.social\n\nnobody.bsky.social  # gone\n")
     junit, out_json = tmp_path / "junit.xml", tmp_path / "scan.json"
     with BlueskyServer(n=120) as server:
-        code, out, err = run(capsys, "scan", "--from-file", handles, "--api-url", server.url,
+        code, out, _err = run(capsys, "scan", "--from-file", handles, "--api-url", server.url,
                              "--no-cache", "--fail-above", "99", "--junit", junit,
                              "--json", out_json)
     # The fetch failure outranks the (passed) gate: its own exit code.

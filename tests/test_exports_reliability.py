@@ -165,7 +165,7 @@ def test_exports_collects_failures_in_one_sentence(tmp_path):
     exports = Exports()
     assert exports.write(str(tmp_path / "a" / "x"), lambda s: s.write("")) is False
     assert exports.write(str(tmp_path / "ok"), lambda s: s.write("y")) is True
-    with pytest.raises(OutputError, match="cannot write .*x: No such file or directory"):
+    with pytest.raises(OutputError, match=r"cannot write .*x: No such file or directory"):
         exports.check()
     assert (tmp_path / "ok").read_text() == "y"
 

@@ -48,7 +48,7 @@ def test_an_unknown_address_is_still_not_found() -> None:
         DelegatingDomain("example.com", f"https://{HOME}") as site,
     ):
         http = no_wait_http(transport=HostMapTransport({"example.com": site.url, HOME: home.url}))
-        with pytest.raises(NotFoundError, match="@nobody@example.com was not found"):
+        with pytest.raises(NotFoundError, match=r"@nobody@example\.com was not found"):
             run_scan(Handle("mastodon", "nobody", "example.com"), http=http)
         assert dict(site.requests) == {LOOKUP: 1, WEBFINGER: 1}
         assert home.total == 0

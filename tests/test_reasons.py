@@ -56,8 +56,9 @@ def test_singular_counts_read_as_english():
     values = one_account(followers=1.0, following=1.0, posts=1.0, likes=1.0)
     contributions = np.array([[1.0, 0.9, 0.8, 0.7, 0.0]])
     reasons = explain(values, features_frame(), contributions, np.array([True]))
-    assert reasons == ["has 1 follower and follows 1 account; has posted 1 time in 40 days; "
-                       "has liked 1 post"]
+    assert reasons == [
+        "has 1 follower and follows 1 account; has posted 1 time in 40 days; has liked 1 post"
+    ]
 
 
 def test_every_sentence_names_the_columns_it_quotes():

@@ -109,7 +109,7 @@ def test_wrapped_findings_and_verdicts_hang_under_their_first_line():
     assert lines[promo + 1].startswith("       ") and lines[promo + 1].strip()
     gate = first(lines, "Gate --fail-above FAILED")
     assert lines[gate + 1].startswith("    ") and "the limit is 5.0%" in lines[gate + 1]
-    meaning = " ".join(l.strip() for l in lines[first(lines, "Questionable means"):][:2])
+    meaning = " ".join(line.strip() for line in lines[first(lines, "Questionable means"):][:2])
     assert QUESTIONABLE_MEANS in meaning
 
 

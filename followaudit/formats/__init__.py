@@ -402,7 +402,7 @@ def _read_csv(
             )
             continue
         try:
-            convert(builder, dict(zip(columns, cells)), start)
+            convert(builder, dict(zip(columns, cells, strict=True)), start)
         except (ValueError, TypeError, KeyError, AttributeError) as error:
             skipped.append(Skipped(start, reason(error)))
             realign(builder)

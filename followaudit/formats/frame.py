@@ -184,7 +184,7 @@ def _records(frame: pd.DataFrame, columns: list[str]) -> Iterator[tuple[int, Any
     nested = [column.split(".") for column in columns]
     for line, row in enumerate(frame.itertuples(index=False, name=None), 1):
         record: dict[str, Any] = {}
-        for path, value in zip(nested, row):
+        for path, value in zip(nested, row, strict=True):
             if _missing(value):
                 continue
             target = record
@@ -236,7 +236,7 @@ def _csv_part(frame: pd.DataFrame, fmt: str, columns: list[str]) -> Part:
     builder = new_builder()
     skipped: list[Skipped] = []
     for line, row in enumerate(frame.itertuples(index=False, name=None), 1):
-        cells = {column: _cell_text(value) for column, value in zip(columns, row)}
+        cells = {column: _cell_text(value) for column, value in zip(columns, row, strict=True)}
         try:
             convert(builder, cells, line)
         except (ValueError, TypeError, KeyError, AttributeError) as error:
