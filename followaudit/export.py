@@ -430,7 +430,7 @@ def _json_reasons_cells(chunk: pd.DataFrame) -> list[str]:
     encoded = [[_json_string(t) if t else "" for t in texts] for texts in texts_of(chunk)]
     if not encoded:
         return ["[]"] * len(chunk)
-    return ["[" + ", ".join(filter(None, row)) + "]" for row in zip(*encoded)]
+    return ["[" + ", ".join(filter(None, row)) + "]" for row in zip(*encoded, strict=True)]
 
 
 def _json_cells(name: str, chunk: pd.DataFrame) -> list[str]:

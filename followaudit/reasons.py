@@ -97,7 +97,7 @@ def _audience(v: Columns, q: np.ndarray) -> list[str]:
     lopsided = (q & (v["following"] > v["followers"])).tolist()
     return [
         f"follows {fg} but has {fr}" if odd else f"has {fr} and follows {fg}"
-        for fr, fg, odd in zip(has, follows, lopsided)
+        for fr, fg, odd in zip(has, follows, lopsided, strict=True)
     ]
 
 
@@ -108,7 +108,7 @@ def _activity(v: Columns, q: np.ndarray) -> list[str]:
     spans = _each(ages, _age)
     return [
         f"has posted {p} in {a}" if k else f"has posted {p}"
-        for p, a, k in zip(posted, spans, known)
+        for p, a, k in zip(posted, spans, known, strict=True)
     ]
 
 
@@ -257,7 +257,7 @@ def joined(ranks: list[list[str]]) -> list[str]:
         return []
     out = ranks[0]
     for texts in ranks[1:]:
-        out = [f"{a}; {b}" if a and b else a or b for a, b in zip(out, texts)]
+        out = [f"{a}; {b}" if a and b else a or b for a, b in zip(out, texts, strict=True)]
     return out
 
 
@@ -299,7 +299,7 @@ def reasons_of(rows: pd.DataFrame) -> list[list[str]]:
         return [[r for r in text.split("; ") if r] if text else []
                 for text in rows["reasons"].tolist()]
     ranks = texts_of(rows)
-    return [[r for r in row if r] for row in zip(*ranks)] if ranks else [[] for _ in range(len(rows))]
+    return [[r for r in row if r] for row in zip(*ranks, strict=True)] if ranks else [[] for _ in range(len(rows))]
 
 
 def reasons_joined(rows: pd.DataFrame) -> list[str]:

@@ -11,13 +11,13 @@ from sklearn import metrics
 
 from followaudit.accounts import make_table
 from followaudit.evaluation import (
-    load_probe_table,
     MISSING_VALUE_MODES,
     camisani_calzolari,
     corrected_share_check,
     cross_validate_modes,
     evaluate,
     few_followers,
+    load_probe_table,
     roc_auc,
     score,
     socialbakers,

@@ -53,7 +53,7 @@ def _audience(v: Columns, q: list[bool]) -> list[str]:
         if qq and fg > fr
         else f"has {_count(fr, 'follower', 'followers')} and follows "
         f"{_count(fg, 'account', 'accounts')}"
-        for fr, fg, qq in zip(v["followers"], v["following"], q)
+        for fr, fg, qq in zip(v["followers"], v["following"], q, strict=True)
     ]
 
 
@@ -62,7 +62,7 @@ def _activity(v: Columns, q: list[bool]) -> list[str]:
         f"has posted {_count(p, 'time', 'times')}"
         if math.isnan(a)
         else f"has posted {_count(p, 'time', 'times')} in {_age(a)}"
-        for p, a in zip(v["posts"], v["age_days"])
+        for p, a in zip(v["posts"], v["age_days"], strict=True)
     ]
 
 

@@ -39,7 +39,7 @@ def stored(tmp_path_factory) -> Iterator[tuple[Any, dict[str, Any]]]:
     assert code == ExitCode.OK
     with sqlite3.connect(path) as db:
         (text,) = db.execute("SELECT result_json FROM scans").fetchone()
-    yield path, json.loads(text)
+    return path, json.loads(text)
 
 
 def store(path, document: Any) -> None:
