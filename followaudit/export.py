@@ -207,7 +207,7 @@ def chunk_texts(
     while this process formats the one before it. The worker inherits the
     rows (no copy is sent) and returns only its chunk's text.
     """
-    global _shared, worker_chunks
+    global _shared, worker_chunks  # noqa: PLW0603 - forked workers read the rows from here
     starts = list(range(0, len(rows), WRITE_CHUNK_ROWS))
     if len(starts) < PARALLEL_MIN_CHUNKS or not _can_fork():
         for start in starts:

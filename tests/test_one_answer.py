@@ -58,7 +58,7 @@ def test_every_export_says_the_headlines_figures(exports):
             int(props["authentic_high"])) == (estimate, low, high)
 
     # The terminal's table of accounts audited says the same estimate.
-    line = next(l for l in out.splitlines() if "@subject" in l and "│" in l)
+    line = next(row for row in out.splitlines() if "@subject" in row and "│" in row)
     assert f"{estimate:,}" in line
 
 
