@@ -183,3 +183,23 @@ def test_stdout_export_into_head_exits_0_quietly(option, tmp_path):
     assert done.returncode == 0, done.stderr
     assert done.stderr == ""
     assert done.stdout.count("\n") == 1
+
+
+def test_sigterm_while_exporting_ends_like_ctrl_c_and_removes_the_temporary_file(tmp_path):
+    import signal
+
+    from followaudit.cli import _terminate_as_interrupt
+
+    target = tmp_path / "out.json"
+    target.write_text("earlier\n")
+    saved = {s: signal.getsignal(s) for s in (signal.SIGTERM, signal.SIGHUP)}
+    try:
+        _terminate_as_interrupt()
+        with pytest.raises(KeyboardInterrupt), open_export(str(target)) as stream:
+            stream.write("half")
+            os.kill(os.getpid(), signal.SIGTERM)
+    finally:
+        for number, handler in saved.items():
+            signal.signal(number, handler)
+    assert target.read_text() == "earlier\n"
+    assert leftovers(tmp_path) == []
