@@ -65,14 +65,14 @@ _LAZY: dict[str, str] = {
     "Gates": "followaudit.audit",
     "ScanOptions": "followaudit.scan",
     "Http": "followaudit.http",
-    "parse_handle": "followaudit.handles",
+    "parse_handle": "followaudit.platforms.handles",
 }
 
 if TYPE_CHECKING:
     from followaudit.api import FollowauditWarning, score
     from followaudit.audit import AuditPlan, Gates, run_audits
     from followaudit.formats import ReadResult, read_accounts
-    from followaudit.handles import parse_handle
+    from followaudit.platforms.handles import parse_handle
     from followaudit.http import Http
     from followaudit.model import Model, load_model
     from followaudit.scan import ScanOptions

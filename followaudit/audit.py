@@ -29,7 +29,8 @@ from followaudit.documents import DEEP_COLUMNS, audit_document, error_record, sc
 from followaudit.errors import ExitCode, FollowauditError, InputError
 from followaudit.export import write_json
 from followaudit.model import Model
-from followaudit.posts import Post, posts_from_bluesky, posts_from_mastodon, posts_from_x
+from followaudit.platforms import platform_kind, written_handle
+from followaudit.posts import Post
 from followaudit.report import (
     GateResult,
     Summary,
@@ -43,8 +44,8 @@ from followaudit.scoring import score_table
 from followaudit.stored import damaged_part
 
 if TYPE_CHECKING:
-    from followaudit.handles import Handle
     from followaudit.http import Http
+    from followaudit.platforms.handles import Handle
 
 @dataclass
 class Audit:
@@ -67,7 +68,7 @@ class Audit:
     def handle(self) -> str:
         """Return the audited handle as users write it."""
         s = self.scan.subject
-        return s.handle if s.platform == "bluesky" else f"@{s.handle}"
+        return written_handle(s.platform, s.handle)
 
 
 def audit_scan(scan: ScanResult, model: Model, observed_at: datetime) -> Audit:
@@ -75,27 +76,31 @@ def audit_scan(scan: ScanResult, model: Model, observed_at: datetime) -> Audit:
 
     The estimate speaks for the platform's whole follower count when the list
     was read to the end (the scored accounts are then every follower or a
-    uniform sample of them). When --max-followers stopped the listing early,
-    the scored accounts are the first followers listed (the newest on X, whose
-    order is documented), not a sample of all, so the estimate speaks only for
-    the followers listed.
+    uniform sample of them). When --max-followers or a paging guard stopped
+    the listing early, the scored accounts are the first followers listed (the
+    newest on X, whose order is documented), not a sample of all, so the
+    estimate speaks only for the followers listed.
     """
     table, invalid = validate(scan.table, observed_at)
     skipped = sorted([*scan.skipped, *invalid], key=lambda s: s.line)
     rows = score_table(table, model, observed_at)
     note = None
+    # Only X documents its order (newest first); elsewhere "newest" would be a guess.
+    covered = (
+        f"{scan.listed:,} newest followers"
+        if scan.subject.order_known
+        else f"first {scan.listed:,} followers listed"
+    )
     if scan.truncated:
         population = scan.listed
-        # Only X documents its order (newest first); elsewhere "newest" would be a guess.
-        covered = (
-            f"{scan.listed:,} newest followers"
-            if scan.subject.order_known
-            else f"first {scan.listed:,} followers listed"
-        )
         note = (
             f"Listing stopped at --max-followers {scan.listed:,}: the estimate covers the "
             f"{covered}, not all of them."
         )
+    elif scan.paging_stopped:
+        # The server's paging went wrong: what was listed is all that is known.
+        population = scan.listed
+        note = f"{scan.paging_stopped}; the estimate covers the {covered}."
     elif scan.followers_total is not None and scan.followers_total >= scan.listed:
         population = scan.followers_total
     else:
@@ -108,14 +113,6 @@ def audit_scan(scan: ScanResult, model: Model, observed_at: datetime) -> Audit:
         scan, rows, skipped, summary, observed_at, note, follow_order(scan, rows),
         account_behaviour(scan, observed_at), deep,
     )
-
-
-def _posts_of(platform: str, raw: list[dict[str, Any]], author: str) -> list[Post]:
-    if platform == "x":
-        return posts_from_x(raw, author)
-    if platform == "bluesky":
-        return posts_from_bluesky(raw, author)
-    return posts_from_mastodon(raw, author)
 
 
 def deep_check(scan: ScanResult, rows: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, Any] | None]:
@@ -136,7 +133,8 @@ def deep_check(scan: ScanResult, rows: pd.DataFrame) -> tuple[pd.DataFrame, dict
             unreadable += 1
             continue
         author = str(by_line.at[line, "id"])
-        values[line] = follower_behaviour(_posts_of(scan.subject.platform, raw, author))
+        posts = platform_kind(scan.subject.platform).canonical_posts(raw, author)
+        values[line] = follower_behaviour(posts)
         values[line]["deep_posts"] = values[line]["posts"]
     rows = rows.copy()
     lines = rows["line"].to_numpy()
@@ -186,11 +184,7 @@ def subject_posts(scan: ScanResult) -> list[Post] | None:
     if raw is None:
         return None
     subject = scan.subject
-    if subject.platform == "x":
-        return posts_from_x(raw, subject.id)
-    if subject.platform == "bluesky":
-        return posts_from_bluesky(raw, subject.id)
-    return posts_from_mastodon(raw, subject.id)
+    return platform_kind(subject.platform).canonical_posts(raw, subject.id)
 
 
 def account_behaviour(scan: ScanResult, observed_at: datetime) -> Behaviour | None:
@@ -204,7 +198,7 @@ def account_behaviour(scan: ScanResult, observed_at: datetime) -> Behaviour | No
     if posts is None:
         return None
     subject = scan.subject
-    ignore = [subject.handle.rsplit("@", 1)[1]] if subject.platform == "mastodon" else []
+    ignore = platform_kind(subject.platform).never_own_sites(subject)
     return analyse(
         posts,
         followers=subject.followers_count,
@@ -275,6 +269,21 @@ def scan_key(platform: str, handle: str) -> tuple[str, str]:
     return platform, handle.lower()
 
 
+def paging_warnings(scan: ScanResult) -> list[str]:
+    """Return the sentences that say a follower list was not what the platform promised."""
+    sentences = []
+    if scan.paging_stopped:
+        sentences.append(scan.paging_stopped)
+    if scan.duplicates:
+        followers = "follower" if scan.duplicates == 1 else "followers"
+        sentences.append(
+            f"The follower list of {written_handle(scan.subject.platform, scan.subject.handle)} "
+            f"sent {scan.duplicates:,} {followers} again (a repeated page): each account is "
+            "counted and scored once"
+        )
+    return sentences
+
+
 def stored_audit(path: Path, handle: Handle) -> dict[str, Any]:
     """Return the JSON audit of the latest scan of ``handle`` stored in the cache at ``path``.
 
@@ -285,7 +294,7 @@ def stored_audit(path: Path, handle: Handle) -> dict[str, Any]:
     if not path.exists():
         raise missing
     with Cache(path) as store:
-        found = store.latest_scan(*scan_key(handle.platform, handle_key(handle)))
+        found = store.latest_scan(*scan_key(handle.platform, handle.account))
     if found is None:
         raise missing
     try:
@@ -300,11 +309,6 @@ def stored_audit(path: Path, handle: Handle) -> dict[str, Any]:
         raise InputError(f"the stored scan of {handle.display} in {path} is damaged: {problem}; "
                          f"run `followaudit scan {handle.display}` again")
     return document
-
-
-def handle_key(handle: Handle) -> str:
-    """Return a parsed handle as scans store it: "name", or "name@server" on Mastodon."""
-    return f"{handle.name}@{handle.server}" if handle.platform == "mastodon" else handle.name
 
 
 @dataclass(frozen=True)
@@ -488,12 +492,14 @@ def _audit_one(
                 handle,
                 http=http,
                 options=plan.options,
-                token=x_token() if handle.platform == "x" else None,
+                token=x_token() if platform_kind(handle.platform).needs_token else None,
                 api_url=api_base_url(handle.platform, plan.api_url),
                 progress=emit,
             )
         finally:
             emit(AccountStopped(handle))
+        for sentence in paging_warnings(result):
+            emit(Notice(sentence))
         # A malformed answer may only show while scoring: still this account's error.
         audit = audit_scan(result, model, result.fetched_at)
     except FollowauditError as exc:
@@ -519,4 +525,4 @@ def _store(http: Http, handle: Handle, result: ScanResult, document: dict[str, A
     write_json(scan_document([document], []), stored)
     http.cache.put_scan(*scan_key(result.subject.platform, result.subject.handle),
                         stored.getvalue(), result.fetched_at.timestamp(),
-                        aliases=[scan_key(handle.platform, handle_key(handle))])
+                        aliases=[scan_key(handle.platform, handle.account)])

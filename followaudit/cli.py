@@ -24,6 +24,7 @@ from followaudit.errors import (
     UsageError,
 )
 from followaudit.outputs import Exports, open_export, silence_stdout
+from followaudit.platforms.handles import PLATFORMS
 from followaudit.safe_text import visible
 from followaudit.terminal import make_console
 
@@ -37,8 +38,6 @@ INTERRUPTED_MESSAGE = (
     "Interrupted. Everything fetched so far is kept in the cache: run the same command "
     "again to resume without fetching it twice."
 )
-# X's 2026 pay-per-use price of one post read (pricing page: "Posts: Read").
-X_POST_READ_PRICE = 0.005
 
 
 def parse_as_of(value: str | None) -> datetime:
@@ -203,7 +202,7 @@ def score(
               help="Read more handles from a file, one per line ('#' starts a comment).")
 @click.option(
     "--platform",
-    type=click.Choice(["x", "bluesky", "mastodon"]),
+    type=click.Choice(PLATFORMS),
     help="Platform of the handles; normally picked from the handle's shape.",
 )
 @click.option(
@@ -323,7 +322,7 @@ def scan(
 
 @cli.command(epilog=EXIT_CODES_HELP)
 @click.argument("handle")
-@click.option("--platform", type=click.Choice(["x", "bluesky", "mastodon"]),
+@click.option("--platform", type=click.Choice(PLATFORMS),
               help="Platform of the handle; normally picked from the handle's shape.")
 @click.option("--html", "html_out", metavar="FILE",
               help="Write one self-contained HTML file (opens offline in any browser) "
@@ -343,7 +342,7 @@ def report(handle: str, platform: str | None, html_out: str | None, json_out: st
     as the JSON `scan --json` writes.
     """
     check_outputs(html_out, json_out)
-    from followaudit.handles import parse_handle
+    from followaudit.platforms.handles import parse_handle
 
     parsed = parse_handle(handle, platform)
     from followaudit.audit import stored_audit
@@ -566,11 +565,14 @@ def confirm_deep(deep: int, posts_each: int, handles: Sequence[Any], yes: bool) 
     accounts = "account" if len(handles) == 1 else f"each of {len(handles)} accounts"
     message = (f"--deep {deep}: reading the latest {posts_each} posts of {deep:,} followers "
                f"of {accounts} makes up to {requests:,} more API requests")
-    x_handles = sum(1 for h in handles if h.platform == "x")
-    if x_handles:
-        reads = deep * x_handles * posts_each
-        message += (f"; on X up to {reads:,} post reads, about ${reads * X_POST_READ_PRICE:,.2f} "
-                    f"(${X_POST_READ_PRICE} per post read)")
+    from followaudit.platforms import platform_kind
+
+    kinds = [platform_kind(h.platform) for h in handles]
+    for kind in dict.fromkeys(k for k in kinds if k.post_read_price):
+        reads = deep * kinds.count(kind) * posts_each
+        price = kind.post_read_price
+        message += (f"; on {kind.display_name} up to {reads:,} post reads, about "
+                    f"${reads * price:,.2f} (${price} per post read)")
     stderr = _console(stderr=True)
     stderr.print(message + ".", highlight=False)
     if yes:
@@ -602,7 +604,7 @@ def parse_handles(
 ) -> list[Any]:
     """Return every handle to scan, parsed and checked before the first request is made."""
     from followaudit.config import check_api_url_scope
-    from followaudit.handles import parse_handle
+    from followaudit.platforms.handles import parse_handle
 
     texts = list(handles) + (read_handles_file(from_file) if from_file else [])
     if not texts:

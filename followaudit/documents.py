@@ -113,6 +113,8 @@ def audit_document(audit: Audit, gates: Sequence[GateResult], model: Model) -> d
             "sample_size": scan.sample,
             "seed": scan.seed,
             "truncated": scan.truncated,
+            "paging_stopped": scan.paging_stopped,
+            "duplicates": scan.duplicates,
             "scored": audit.summary.scored,
             "skipped": audit.summary.skipped,
         },

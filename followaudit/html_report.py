@@ -50,6 +50,7 @@ from typing import Any
 
 from followaudit.batches import Bucket
 from followaudit.behaviour import Finding
+from followaudit.platforms import display_name
 from followaudit.report import (
     CORRECTED,
     CORRECTED_NOTE,
@@ -131,9 +132,7 @@ def report_data(document: Mapping[str, Any], top: int = 10) -> dict[str, Any]:
     """Return the report dict ``render_html`` reads from one JSON audit (``documents.audit_document``)."""
     followers = document["followers"]
     summary = document["summary"]
-    platform = {"x": "X", "bluesky": "Bluesky", "mastodon": "Mastodon"}.get(
-        document["platform"], document["platform"]
-    )
+    platform = display_name(str(document["platform"]))
     details = [f"{followers['scored']:,} followers scored of {summary['population']:,}"]
     if followers.get("sampled"):
         details.append(f"uniform random sample (seed {followers.get('seed')})")

@@ -14,6 +14,7 @@ from rich.table import Table
 from rich.text import Text
 
 from followaudit.accounts import Skipped
+from followaudit.platforms import bills_reads, display_name
 from followaudit.reasons import reasons_joined
 from followaudit.report import (
     CORRECTED,
@@ -273,7 +274,7 @@ def scan_report(
     followers = document["followers"]
     platform = str(document["platform"])
     summary = summary_from_dict(document["summary"])
-    title = f"{document['handle']} on {PLATFORM_NAMES.get(platform, platform)}"
+    title = f"{document['handle']} on {display_name(platform)}"
     # The first screen answers the question: the estimate, what it means, the
     # account's own behaviour and the verdicts; the charts and lists follow.
     _show(console, summary_panel(summary, title, listed=int(followers["listed"]),
@@ -308,9 +309,10 @@ def scan_report(
     )
     if (made.get("waited_seconds") or 0) >= 1:
         requests.append(f", {made['waited_seconds']:,.0f} s waiting on rate limits")
-    if platform == "x" and not stored:
+    if bills_reads(platform) and not stored:
         requests.append(
-            "; X bills every user and post returned, cached answers cost nothing", style="dim"
+            f"; {display_name(platform)} bills every user and post returned, cached answers "
+            "cost nothing", style="dim"
         )
     _show(console, Paragraph(requests))
     if stored:
@@ -335,9 +337,6 @@ def behaviour_block(behaviour: Mapping[str, Any] | None) -> list[Paragraph]:
             line = Text(f"ok   {f['code']}: {visible(f['sentence'])}")
         paragraphs.append(Paragraph(line, indent=2, hang=7))
     return paragraphs
-
-
-PLATFORM_NAMES = {"x": "X", "bluesky": "Bluesky", "mastodon": "Mastodon"}
 
 
 def follow_order_chart(order: Mapping[str, Any]) -> Table | Text:

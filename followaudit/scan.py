@@ -22,11 +22,11 @@ import pandas as pd
 from followaudit.accounts import Skipped, TableBuilder
 from followaudit.errors import InvalidResponseError, NotFoundError, UsageError
 from followaudit.formats._common import RecordError
-from followaudit.platforms import Platform, Subject, at, make_platform
+from followaudit.platforms import Platform, Subject, at, make_platform, written_handle
 
 if TYPE_CHECKING:
-    from followaudit.handles import Handle
     from followaudit.http import Http
+    from followaudit.platforms.handles import Handle
 
 # Profiles are fetched in chunks of this many ids so progress moves steadily
 # while Http.get_many still runs several batch calls at once.
@@ -91,11 +91,11 @@ class ScanResult:
     # --deep: recent posts of a seeded sample of the scored followers, by list
     # position (``line``); None for a follower whose posts could not be read.
     deep_posts: dict[int, list[dict[str, Any]] | None] = field(default_factory=dict)
-
-    @property
-    def candidates(self) -> int:
-        """Return how many followers were chosen for scoring (rows plus skipped)."""
-        return len(self.table) + len(self.skipped)
+    # Why paging stopped before the end of the list (a cursor loop, a list running
+    # far past the platform's count); None when it ended normally.
+    paging_stopped: str | None = None
+    # Follower items dropped because their account was already listed (a page sent twice).
+    duplicates: int = 0
 
 
 Progress = Callable[[ScanEvent], None]
@@ -183,9 +183,11 @@ def run_scan(
     try:
         emit(ScanEvent("resolve", 0, 1, f"Looking up {at(handle)}"))
         subject = adapter.resolve(handle)
-        emit(ScanEvent("resolve", 1, 1, f"Found @{subject.handle}"))
+        written = written_handle(subject.platform, subject.handle)
+        emit(ScanEvent("resolve", 1, 1, f"Found {written}"))
 
-        items, truncated = _list_followers(adapter, subject, max_followers, emit)
+        listing = _list_followers(adapter, subject, max_followers, emit)
+        items = listing.items
         positions = sample_positions(len(items), sample, seed)
         if sample is not None:
             emit(
@@ -212,7 +214,7 @@ def run_scan(
         subject_posts = None
         if opts.posts > 0:
             emit(ScanEvent("posts", 0, opts.posts,
-                           f"Fetching the recent posts of @{subject.handle}"))
+                           f"Fetching the recent posts of {written}"))
             subject_posts = adapter.recent_posts(subject.id, opts.posts)
             emit(ScanEvent("posts", len(subject_posts), opts.posts,
                            f"Fetched {len(subject_posts):,} recent posts"))
@@ -229,7 +231,9 @@ def run_scan(
         listed=len(items),
         sample=sample,
         seed=seed,
-        truncated=truncated,
+        truncated=listing.truncated,
+        paging_stopped=listing.stopped,
+        duplicates=listing.duplicates,
         skipped=skipped,
         stats=ScanStats(
             made=after.made - before.made,
@@ -265,10 +269,18 @@ def _snapshot(http: Http) -> ScanStats:
     return ScanStats(s.made, s.cached, s.retries, s.waited_seconds)
 
 
+@dataclass
+class _Listing:
+    items: list[dict[str, Any]]  # followers in list order, each account once
+    truncated: bool  # max_followers cut the list short
+    stopped: str | None  # why paging stopped before the end (a loop, a runaway list)
+    duplicates: int  # follower items dropped because their account was already listed
+
+
 def _list_followers(
     adapter: Platform, subject: Subject, max_followers: int | None, emit: Progress
-) -> tuple[list[dict[str, Any]], bool]:
-    """Return (followers in list order, whether max_followers cut the list short)."""
+) -> _Listing:
+    """Return the followers in list order, and how and why listing ended."""
     total = subject.followers_count
     if max_followers is not None and total is not None:
         total = min(total, max_followers)
@@ -276,15 +288,17 @@ def _list_followers(
         total = max_followers
     items: list[dict[str, Any]] = []
     emit(ScanEvent("list", 0, total, "Listing followers"))
-    for page in adapter.follower_pages(subject, max_followers):
+    pages = adapter.follower_pages(subject, max_followers)
+    truncated = False
+    for page in pages:
         items.extend(page.items)
         if max_followers is not None and len(items) >= max_followers:
             truncated = len(items) > max_followers or page.next_cursor is not None
             del items[max_followers:]
             emit(ScanEvent("list", len(items), total, f"Listed {len(items):,} followers"))
-            return items, truncated
+            break
         emit(ScanEvent("list", len(items), total, f"Listed {len(items):,} followers"))
-    return items, False
+    return _Listing(items, truncated, pages.stopped, pages.duplicates)
 
 
 def _fetch_profiles(

@@ -9,6 +9,7 @@ import pandas as pd
 
 from followaudit.features import compute_features
 from followaudit.model import Model
+from followaudit.platforms import written_handles
 from followaudit.reasons import CODE_COLUMNS, TOPICS, joined, rank_topics, sentences
 
 AUTHENTIC = "authentic"
@@ -17,15 +18,6 @@ QUESTIONABLE = "questionable"
 # Rows are scored in chunks so that the feature matrix and the per-feature
 # contributions of a million-account file never sit in memory all at once.
 CHUNK_ROWS = 200_000
-
-
-def display_handle(platform: str, handle: str) -> str:
-    """Return the handle as users write it: @name on X and Mastodon, bare on Bluesky."""
-    if not handle:
-        return ""
-    if platform in ("x", "mastodon") and not handle.startswith("@"):
-        return "@" + handle
-    return handle
 
 
 def score_table(
@@ -56,9 +48,8 @@ def _score_chunk(table: pd.DataFrame, model: Model, as_of: datetime, reasons: bo
         probability, contributions = np.zeros(0), np.zeros((0, len(features.columns)))
     questionable = probability >= model.threshold
     out = table.reset_index(drop=True).copy()
-    out["handle"] = [
-        display_handle(p, h) for p, h in zip(out["platform"].tolist(), out["handle"].tolist(), strict=True)
-    ]
+    # The table holds bare handles; each platform writes its own ("@name" on X).
+    out["handle"] = written_handles(out["platform"].tolist(), out["handle"].tolist())
     out["age_days"] = features["age_days"].to_numpy() if "age_days" in features else np.nan
     out["probability"] = probability
     out["label"] = np.where(questionable, QUESTIONABLE, AUTHENTIC)

@@ -25,8 +25,8 @@ def test_the_name_is_the_same_whether_the_account_passed_or_could_not_be_fetched
         code, _, _ = run(capsys, "scan", "subject.bsky.social", "--api-url", server.url,
                          "--no-cache", "--no-posts", "--junit", errored)
         assert code == ExitCode.NOT_FOUND
-    assert list(cases(passed)) == list(cases(errored)) == ["@subject.bsky.social"]
-    assert cases(errored)["@subject.bsky.social"].find("error") is not None
+    assert list(cases(passed)) == list(cases(errored)) == ["subject.bsky.social"]
+    assert cases(errored)["subject.bsky.social"].find("error") is not None
 
 
 def test_a_did_typed_keeps_its_name_though_the_platform_answers_with_a_handle(capsys, tmp_path):
@@ -45,7 +45,7 @@ def test_each_case_carries_its_own_duration(capsys, tmp_path):
         run(capsys, "scan", "subject.bsky.social", "@nobody.bsky.social", "--api-url", server.url,
             "--no-cache", "--no-posts", "--junit", junit)
     found = cases(junit)
-    assert set(found) == {"@subject.bsky.social", "@nobody.bsky.social"}
+    assert set(found) == {"subject.bsky.social", "nobody.bsky.social"}
     times = {name: float(case.get("time")) for name, case in found.items()}
     assert all(t >= 0.01 for t in times.values()), times
     suite = next(ET.parse(junit).getroot().iter("testsuite"))

@@ -83,7 +83,7 @@ def test_no_cache_file_at_all_creates_nothing(capsys, tmp_path):
     missing = tmp_path / "none.sqlite3"
     code, _, err = run(capsys, "report", "subject.bsky.social", "--cache", missing)
     assert code == ExitCode.INPUT
-    assert "no stored scan of @subject.bsky.social" in err
+    assert "no stored scan of subject.bsky.social" in err
     assert not missing.exists()
 
 

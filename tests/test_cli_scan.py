@@ -111,12 +111,12 @@ def test_batch_of_handles_in_ci_one_failing(capsys, tmp_path):
     document = json.loads(out_json.read_text())
     assert [a["handle"] for a in document["audits"]] == ["subject.bsky.social"]
     assert document["audits"][0]["passed"] is True
-    assert document["errors"][0]["handle"] == "@nobody.bsky.social"
+    assert document["errors"][0]["handle"] == "nobody.bsky.social"
     assert document["errors"][0]["exit_code"] == ExitCode.NOT_FOUND
     cases = ET.parse(junit).getroot().iter("testcase")
     by_name = {case.get("name"): case for case in cases}
-    assert by_name["@subject.bsky.social"].find("failure") is None
-    assert by_name["@nobody.bsky.social"].find("error") is not None
+    assert by_name["subject.bsky.social"].find("failure") is None
+    assert by_name["nobody.bsky.social"].find("error") is not None
 
 
 def test_gate_failure_exit_code_and_junit_reasons(capsys, tmp_path):
@@ -136,4 +136,4 @@ def test_summary_rows_keep_the_order_the_handles_were_given(capsys):
                            "--api-url", server.url, "--no-cache", "--no-posts", "--top", "0")
     assert code == ExitCode.NOT_FOUND
     table = out[out.index("Accounts audited"):]
-    assert table.index("@nobody.bsky") < table.index("subject.bsky")
+    assert table.index("nobody.bsky") < table.index("subject.bsky")

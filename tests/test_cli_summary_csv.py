@@ -19,7 +19,7 @@ def test_one_row_per_account_in_the_order_given(capsys, tmp_path):
     rows = list(csv.DictReader(io.StringIO(out)))
     assert list(rows[0]) == list(SUMMARY_COLUMNS)
     missing, audited = rows
-    assert unescape_cell(missing["handle"]) == "@nobody.bsky.social"
+    assert unescape_cell(missing["handle"]) == "nobody.bsky.social"
     assert missing["result"] == "error: NOT_FOUND" and "not found" in missing["error"]
     assert audited["handle"] == "subject.bsky.social" and audited["result"] == "pass"
     assert audited["headline"].startswith("Authentic followers: about ")

@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from followaudit.errors import UsageError
-from followaudit.handles import (
+from followaudit.platforms.handles import (
     X_RESERVED,
     Handle,
     InvalidHandleError,
@@ -191,7 +191,8 @@ def test_invalid_inputs_say_why(text: str, platform: str | None, reason: str | N
 
 def test_display_is_how_users_write_handles() -> None:
     assert str(parse_handle("x.com/jack")) == "@jack"
-    assert parse_handle("alice.bsky.social").display == "@alice.bsky.social"
+    assert parse_handle("alice.bsky.social").display == "alice.bsky.social"
+    assert parse_handle("@alice.bsky.social").display == "alice.bsky.social"
     assert parse_handle(PLC).display == PLC
     assert parse_handle("https://mastodon.social/@Gargron").display == "@Gargron@mastodon.social"
 

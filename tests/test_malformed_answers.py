@@ -13,7 +13,7 @@ from fakes import Reply, first, no_wait_http
 from fakes.bluesky_server import BlueskyServer
 
 from followaudit.errors import ExitCode, InvalidResponseError
-from followaudit.handles import Handle
+from followaudit.platforms.handles import Handle
 from followaudit.platforms.bluesky import BlueskyPlatform
 from followaudit.platforms.mastodon import MastodonPlatform
 from followaudit.platforms.x import XPlatform
@@ -58,9 +58,9 @@ def test_a_batch_keeps_every_account_whose_answers_were_sound(capsys, tmp_path):
     document = json.loads(out_json.read_text())
     assert [a["handle"] for a in document["audits"]] == ["subject.bsky.social"]
     assert [(e["handle"], e["exit_code"], e["error"]) for e in document["errors"]] == [
-        (f"@{NO_DID}", ExitCode.NETWORK,
+        (NO_DID, ExitCode.NETWORK,
          "Bluesky sent a profile without the 'did' field its API documents"),
-        (f"@{NO_POSTS}", ExitCode.NETWORK, "Bluesky sent a feed item without a post record"),
+        (NO_POSTS, ExitCode.NETWORK, "Bluesky sent a feed item without a post record"),
     ]
 
 
@@ -129,9 +129,10 @@ class _FixedFollowers:
         return Subject("bluesky", "did:plc:s", "s.bsky.social", "", 1, "", False)
 
     def follower_pages(self, subject: Any, limit: int | None = None) -> Any:
-        from followaudit.platforms.base import FollowerPage
+        from followaudit.platforms.base import paginate
 
-        yield FollowerPage([{"did": "did:plc:aaaaaaaaaaaaaaaaaaaaaaaa"}])
+        return paginate(lambda cursor, received: ([{"did": "did:plc:aaaaaaaaaaaaaaaaaaaaaaaa"}],
+                                                  None), what="followers")
 
 
 @pytest.mark.parametrize(("body", "call", "message"), [c[1:] for c in CASES],

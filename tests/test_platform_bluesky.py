@@ -12,7 +12,7 @@ from fakes.bluesky_server import SUBJECT_DID, BlueskyServer, follower_did
 
 from followaudit.cache import Cache
 from followaudit.errors import NotFoundError
-from followaudit.handles import Handle
+from followaudit.platforms.handles import Handle
 from followaudit.platforms.bluesky import BlueskyPlatform
 from followaudit.scan import MISSING_PROFILE_REASON, ScanOptions, run_scan, sample_positions
 
@@ -113,12 +113,12 @@ def test_resumes_from_the_cache_without_repeating_a_request(tmp_path: Path) -> N
         (
             Handle("bluesky", "nobody.bsky.social"),
             {},
-            "@nobody.bsky.social was not found on Bluesky",
+            "nobody.bsky.social was not found on Bluesky",
         ),
         (
             SUBJECT,
             {"taken_down": True},
-            "@subject.bsky.social has been taken down by Bluesky moderation",
+            "subject.bsky.social has been taken down by Bluesky moderation",
         ),
     ],
 )

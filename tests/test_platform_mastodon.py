@@ -12,7 +12,7 @@ from fakes.mastodon_server import SUBJECT_ID, MastodonServer, follower_account_i
 
 from followaudit.cache import Cache
 from followaudit.errors import AuthError, HiddenFollowersError, NotFoundError
-from followaudit.handles import Handle
+from followaudit.platforms.handles import Handle
 from followaudit.platforms.mastodon import MastodonPlatform, parse_link_header
 from followaudit.scan import ScanOptions, run_scan
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -16,8 +16,8 @@ from followaudit.accounts import TableBuilder
 from followaudit.cache import Cache
 from followaudit.errors import UsageError
 from followaudit.formats import x_v2
-from followaudit.handles import Handle
-from followaudit.platforms.base import FollowerPage, Platform, Subject
+from followaudit.platforms.base import Pages, Platform, Subject, paginate
+from followaudit.platforms.handles import Handle
 from followaudit.scan import ScanEvent, ScanOptions, run_scan, sample_positions
 
 X_SUBJECT = Handle("x", "subject")
@@ -39,11 +39,14 @@ class ListPlatform:
     def resolve(self, handle: Handle) -> Subject:
         return Subject("x", "1", handle.name, "", self.followers_count, "https://x.com/s", True)
 
-    def follower_pages(self, subject: Subject, limit: int | None = None) -> Iterator[FollowerPage]:
-        for number, page in enumerate(self.pages):
+    def follower_pages(self, subject: Subject, limit: int | None = None) -> Pages:
+        def fetch(cursor: str | None, received: int) -> tuple[list[dict[str, Any]], str | None]:
+            number = int(cursor.removeprefix("cursor")) if cursor else 0
             self.pages_read += 1
             last = number == len(self.pages) - 1
-            yield FollowerPage(page, None if last else f"cursor{number + 1}")
+            return self.pages[number], None if last else f"cursor{number + 1}"
+
+        return paginate(fetch, what="followers")
 
     def follower_id(self, raw: Mapping[str, Any]) -> str:
         return str(raw["id"])
@@ -94,7 +97,7 @@ def test_unscoreable_followers_are_skipped_with_their_reason_and_position() -> N
     assert [(s.line, s.reason) for s in result.skipped] == [
         (2, "no public_metrics (request user.fields=public_metrics)")
     ]
-    assert result.candidates == 3 and result.listed == 3
+    assert len(result.table) + len(result.skipped) == 3 and result.listed == 3
 
 
 def test_max_followers_stops_reading_pages_and_marks_the_list_truncated() -> None:

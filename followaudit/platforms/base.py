@@ -1,23 +1,30 @@
-"""The small interface every platform adapter implements.
+"""The small interface every platform adapter implements, and what adapters share.
 
 An adapter turns a handle into a ``Subject``, pages through the subject's
 followers in the platform's own cursor style, fetches full profiles where the
 follower list lacks counts (Bluesky), and hands raw API objects to the
 matching converter in ``followaudit.formats``. Adapters know nothing about
 sampling, progress display or output: ``followaudit.scan`` does that.
+
+Everything else that differs by platform is a class attribute or class method
+of its adapter (``PlatformKind``), so code outside ``followaudit.platforms``
+asks the platform instead of comparing its name. Every cursor or ``Link``
+loop goes through ``paginate``, which holds the paging guards.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol, runtime_checkable
 
 from followaudit.errors import InvalidResponseError
 
 if TYPE_CHECKING:
     from followaudit.accounts import TableBuilder
-    from followaudit.handles import Handle
+    from followaudit.http import Http
+    from followaudit.platforms.handles import Handle
+    from followaudit.posts import Post
 
 
 @dataclass(frozen=True)
@@ -50,7 +57,7 @@ class FollowerPage:
 class Platform(Protocol):
     """What ``followaudit.scan`` needs from a platform adapter."""
 
-    name: str  # "x", "bluesky" or "mastodon"
+    name: ClassVar[str]  # "x", "bluesky" or "mastodon"
     # True when follower pages lack the counts the model needs, so every
     # follower that is scored needs a separate profile lookup.
     needs_profiles: bool
@@ -60,12 +67,14 @@ class Platform(Protocol):
         """Return the audited account; raise NotFoundError, AuthError or HiddenFollowersError."""
         ...
 
-    def follower_pages(self, subject: Subject, limit: int | None = None) -> Iterator[FollowerPage]:
-        """Yield the subject's follower list page by page, in the platform's order.
+    def follower_pages(self, subject: Subject, limit: int | None = None) -> Pages:
+        """Return the subject's follower list page by page, in the platform's order.
 
         ``limit`` is how many followers the caller will read at most: an adapter
         may ask for smaller pages near it (X bills every user returned), but the
-        caller still stops reading on its own.
+        caller still stops reading on its own. The pages come from ``paginate``
+        with the follower id as key and the subject's count as total, so a
+        loop or a repeated page cannot list the same follower twice or forever.
         """
         ...
 
@@ -84,6 +93,169 @@ class Platform(Protocol):
     def recent_posts(self, account_id: str, limit: int) -> list[dict[str, Any]]:
         """Return up to ``limit`` of the account's most recent posts, newest first."""
         ...
+
+
+class PlatformKind:
+    """What differs by platform and is known without a connection (base of every adapter)."""
+
+    name: ClassVar[str]  # "x", "bluesky" or "mastodon": the value of the "platform" column
+    display_name: ClassVar[str]  # as users write it: "X"
+    # Whether every request needs the X bearer token (looked up only for such platforms).
+    needs_token: ClassVar[bool] = False
+    # What the platform bills per object returned (US dollars, 2026 pay-per-use); 0 when free.
+    user_read_price: ClassVar[float] = 0.0
+    post_read_price: ClassVar[float] = 0.0
+
+    @classmethod
+    def connect(
+        cls, handle: Handle, *, http: Http, token: str | None, api_url: str | None
+    ) -> Platform:
+        """Return the adapter that reads ``handle``'s account (``api_url``: another base URL).
+
+        ``token`` is the X bearer token; adapters that do not need it never see it.
+        """
+        raise NotImplementedError
+
+    @classmethod
+    def written(cls, handle: str) -> str:
+        """Return a bare handle as users write it on this platform ("@name"; "" stays "")."""
+        if not handle or handle.startswith("@"):
+            return handle
+        return "@" + handle
+
+    @classmethod
+    def canonical_posts(cls, raw: list[dict[str, Any]], author_id: str) -> list[Post]:
+        """Return the platform's post objects, as fetched by ``recent_posts``, as Post records."""
+        raise NotImplementedError
+
+    @classmethod
+    def never_own_sites(cls, subject: Subject) -> list[str]:
+        """Return the sites the account's links never make its "own site" (none by default)."""
+        return []
+
+
+# Paging stops when a platform lists more than its own follower count by this
+# margin (10% of the count plus 100): a count that lags the list by a few
+# follows passes, a server that sends new pages forever does not.
+PAGING_MARGIN_SHARE = 0.10
+PAGING_MARGIN_ITEMS = 100
+
+
+def paging_margin(total: int) -> int:
+    """Return how many items past a reported ``total`` a listing may run before it stops."""
+    return int(total * PAGING_MARGIN_SHARE) + PAGING_MARGIN_ITEMS
+
+
+# fetch(cursor, received) -> (items of the page, next cursor or None); cursor None = first page.
+PageFetch = Callable[[str | None, int], tuple[list[dict[str, Any]], str | None]]
+
+
+class Pages:
+    """The pages of one cursor or ``Link`` listing, guarded; iterate once.
+
+    Yields ``FollowerPage`` objects. Paging stops at the end of the list, at
+    ``limit`` items received, at an empty page when ``stop_on_empty``, at a
+    cursor already used (a loop: A, B, A), and when more than ``total`` plus
+    ``paging_margin(total)`` items arrived; the last two set ``stopped`` to a
+    sentence. With ``key``, an item whose key was already listed (a page sent
+    twice) is dropped and counted in ``duplicates``.
+    """
+
+    def __init__(
+        self,
+        fetch: PageFetch,
+        *,
+        what: str,
+        total: int | None = None,
+        limit: int | None = None,
+        key: Callable[[Mapping[str, Any]], object] | None = None,
+        stop_on_empty: bool = False,
+    ) -> None:
+        self._fetch = fetch
+        self.what = what  # e.g. "X's follower list of @name", for the sentences
+        self.total = total
+        self.limit = limit
+        self._key = key
+        self._stop_on_empty = stop_on_empty
+        self.pages = 0  # pages fetched
+        self.received = 0  # items received, duplicates included
+        self.duplicates = 0
+        self.stopped: str | None = None  # why paging stopped before the end, if it did
+
+    def __iter__(self) -> Iterator[FollowerPage]:
+        seen_keys: set[object] = set()
+        used: set[str] = set()
+        cursor: str | None = None
+        while True:
+            items, next_cursor = self._fetch(cursor, self.received)
+            self.pages += 1
+            self.received += len(items)
+            empty = not items
+            if self._key is not None:
+                items = self._unique(items, seen_keys)
+            next_cursor = self._guard(cursor, next_cursor, used, empty=empty)
+            yield FollowerPage(items=items, next_cursor=next_cursor)
+            if next_cursor is None:
+                return
+            cursor = next_cursor
+
+    def _unique(self, items: list[dict[str, Any]], seen: set[object]) -> list[dict[str, Any]]:
+        assert self._key is not None
+        kept = []
+        for item in items:
+            key = self._key(item) if isinstance(item, Mapping) else None
+            if key is not None and key in seen:
+                self.duplicates += 1
+                continue
+            if key is not None:
+                seen.add(key)
+            kept.append(item)
+        return kept
+
+    def _guard(
+        self, cursor: str | None, next_cursor: str | None, used: set[str], *, empty: bool
+    ) -> str | None:
+        """Return the cursor of the next page, or None when paging must stop here."""
+        if cursor is not None:
+            used.add(cursor)
+        if not next_cursor:
+            return None
+        if (empty and self._stop_on_empty) or (
+            self.limit is not None and self.received >= self.limit
+        ):
+            return None
+        if next_cursor in used:
+            self.stopped = (
+                f"{self.what} sent the cursor of an earlier page again (a loop): paging stopped "
+                f"after {self.pages:,} pages and {self.received:,} accounts"
+            )
+            return None
+        if self.total is not None and self.received > self.total + paging_margin(self.total):
+            self.stopped = (
+                f"{self.what} kept paging past the {self.total:,} accounts the platform reports "
+                f"(more than 10% + {PAGING_MARGIN_ITEMS} over): paging stopped after "
+                f"{self.received:,}"
+            )
+            return None
+        return next_cursor
+
+
+def paginate(
+    fetch: PageFetch,
+    *,
+    what: str,
+    total: int | None = None,
+    limit: int | None = None,
+    key: Callable[[Mapping[str, Any]], object] | None = None,
+    stop_on_empty: bool = False,
+) -> Pages:
+    """Return the guarded pages of a listing whose pages ``fetch`` gets (see ``Pages``).
+
+    The one paging loop of every adapter, for followers and posts alike, as
+    twarc's ``get_paginated``: the adapter says how to get one page from a
+    cursor, this decides when to stop.
+    """
+    return Pages(fetch, what=what, total=total, limit=limit, key=key, stop_on_empty=stop_on_empty)
 
 
 def at(handle: Handle) -> str:

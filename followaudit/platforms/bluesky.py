@@ -8,7 +8,7 @@ scan cheap.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
@@ -21,19 +21,22 @@ from followaudit.errors import (
 from followaudit.formats import bluesky as bluesky_format
 from followaudit.http import HttpStatusError
 from followaudit.platforms.base import (
-    FollowerPage,
+    Pages,
+    Platform,
+    PlatformKind,
     Subject,
     at,
     error_text,
     optional_count,
+    paginate,
     required_id,
 )
-from followaudit.posts import website_from_bluesky_profile
+from followaudit.posts import Post, posts_from_bluesky, website_from_bluesky_profile
 
 if TYPE_CHECKING:
     from followaudit.accounts import TableBuilder
-    from followaudit.handles import Handle
     from followaudit.http import Http
+    from followaudit.platforms.handles import Handle
 
 DEFAULT_BASE_URL = "https://public.api.bsky.app"
 PAGE_SIZE = 100  # getFollowers maximum
@@ -41,12 +44,30 @@ PROFILES_PER_CALL = 25  # getProfiles maximum
 FEED_PAGE_SIZE = 100  # getAuthorFeed maximum
 
 
-class BlueskyPlatform:
+class BlueskyPlatform(PlatformKind):
     """Reads Bluesky through the public AppView's XRPC queries."""
 
     name = "bluesky"
+    display_name = "Bluesky"
     needs_profiles = True
     profile_batch_size = PROFILES_PER_CALL
+
+    @classmethod
+    def written(cls, handle: str) -> str:
+        """Return a handle or DID as users write it: as it is, never with an "@" added."""
+        return handle
+
+    @classmethod
+    def connect(
+        cls, handle: Handle, *, http: Http, token: str | None, api_url: str | None
+    ) -> Platform:
+        """Return the adapter (the public AppView needs no token: it is never sent)."""
+        return cls(http, base_url=api_url)
+
+    @classmethod
+    def canonical_posts(cls, raw: list[dict[str, Any]], author_id: str) -> list[Post]:
+        """Return feedViewPost items of app.bsky.feed.getAuthorFeed as Post records."""
+        return posts_from_bluesky(raw, author_id)
 
     def __init__(self, http: Http, *, base_url: str | None = None) -> None:
         self._http = http
@@ -86,13 +107,15 @@ class BlueskyPlatform:
             website=website_from_bluesky_profile(profile),
         )
 
-    def follower_pages(self, subject: Subject, limit: int | None = None) -> Iterator[FollowerPage]:
-        """Yield followers as profileView objects: app.bsky.graph.getFollowers (100 per call)."""
-        who = f"@{subject.handle}"
-        cursor: str | None = None
-        fetched = 0
-        while True:
-            size = PAGE_SIZE if limit is None else max(1, min(PAGE_SIZE, limit - fetched))
+    def follower_pages(self, subject: Subject, limit: int | None = None) -> Pages:
+        """Return followers as profileView objects: app.bsky.graph.getFollowers (100 per call).
+
+        An empty page that carries a cursor is legal: paging goes on.
+        """
+        who = self.written(subject.handle)
+
+        def fetch(cursor: str | None, received: int) -> tuple[list[dict[str, Any]], str | None]:
+            size = PAGE_SIZE if limit is None else max(1, min(PAGE_SIZE, limit - received))
             params: dict[str, str | int] = {"actor": subject.id, "limit": size}
             if cursor:
                 params["cursor"] = cursor
@@ -100,13 +123,10 @@ class BlueskyPlatform:
             followers = body.get("followers")
             if not isinstance(followers, list):
                 raise InvalidResponseError("Bluesky answered getFollowers without a follower list")
-            next_cursor = body.get("cursor") or None
-            fetched += len(followers)
-            yield FollowerPage(items=followers, next_cursor=next_cursor)
-            # A repeated cursor would loop forever; an empty page with a cursor is legal.
-            if not next_cursor or next_cursor == cursor:
-                return
-            cursor = str(next_cursor)
+            return followers, _cursor(body)
+
+        return paginate(fetch, what=f"Followers of {who} on Bluesky",
+                        total=subject.followers_count, key=_did)
 
     def follower_id(self, raw: Mapping[str, Any]) -> str:
         """Return a profile's DID (stable, unlike handles)."""
@@ -148,12 +168,13 @@ class BlueskyPlatform:
 
     def recent_posts(self, account_id: str, limit: int) -> list[dict[str, Any]]:
         """Return up to ``limit`` feedViewPost items, newest first: app.bsky.feed.getAuthorFeed."""
-        posts: list[dict[str, Any]] = []
-        cursor: str | None = None
-        while len(posts) < limit:
+        if limit < 1:
+            return []
+
+        def fetch(cursor: str | None, received: int) -> tuple[list[dict[str, Any]], str | None]:
             params: dict[str, str | int] = {
                 "actor": account_id,
-                "limit": min(FEED_PAGE_SIZE, limit - len(posts)),
+                "limit": min(FEED_PAGE_SIZE, limit - received),
                 "filter": "posts_with_replies",
             }
             if cursor:
@@ -162,12 +183,22 @@ class BlueskyPlatform:
             feed = body.get("feed")
             if not isinstance(feed, list):
                 raise InvalidResponseError("Bluesky answered getAuthorFeed without a feed")
-            posts.extend(feed)
-            next_cursor = body.get("cursor")
-            if not next_cursor or not feed or next_cursor == cursor:
-                break
-            cursor = str(next_cursor)
-        return posts[:limit]
+            return feed, _cursor(body)
+
+        pages = paginate(fetch, what=f"Posts of {account_id}", limit=limit, stop_on_empty=True)
+        return [item for page in pages for item in page.items][:limit]
+
+
+def _cursor(body: Mapping[str, Any]) -> str | None:
+    """Return the cursor of the next page (None on the last page)."""
+    cursor = body.get("cursor")
+    return str(cursor) if cursor else None
+
+
+def _did(raw: Mapping[str, Any]) -> object:
+    """Return the key that makes two follower items the same account (None: cannot tell)."""
+    value = raw.get("did")
+    return None if value is None else str(value)
 
 
 def _translate(status: int, data: Any, who: str) -> FollowauditError:

@@ -14,7 +14,7 @@ that is not the API does WebFinger on the domain name the home server.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -25,23 +25,27 @@ from followaudit.errors import (
     InvalidResponseError,
     NetworkError,
     NotFoundError,
+    UsageError,
 )
 from followaudit.formats import mastodon as mastodon_format
 from followaudit.http import HttpStatusError
 from followaudit.platforms.base import (
-    FollowerPage,
+    Pages,
+    Platform,
+    PlatformKind,
     Subject,
     at,
     error_text,
     optional_count,
+    paginate,
     required_id,
 )
-from followaudit.posts import website_from_mastodon_account
+from followaudit.posts import Post, posts_from_mastodon, website_from_mastodon_account
 
 if TYPE_CHECKING:
     from followaudit.accounts import TableBuilder
-    from followaudit.handles import Handle
     from followaudit.http import Http
+    from followaudit.platforms.handles import Handle
 
 PAGE_SIZE = 80  # followers maximum
 # The WebFinger links that name an account's home server (RFC 7033; Mastodon's answer).
@@ -68,12 +72,32 @@ def parse_link_header(value: str | None) -> dict[str, str]:
     return links
 
 
-class MastodonPlatform:
+class MastodonPlatform(PlatformKind):
     """Reads a Mastodon account's followers from its home server."""
 
     name = "mastodon"
+    display_name = "Mastodon"
     needs_profiles = False  # follower pages are full Account objects
     profile_batch_size = PAGE_SIZE
+
+    @classmethod
+    def connect(
+        cls, handle: Handle, *, http: Http, token: str | None, api_url: str | None
+    ) -> Platform:
+        """Return the adapter for the account's server (the X token is never sent)."""
+        if not handle.server:
+            raise UsageError(f"@{handle.name}: a Mastodon handle needs its server, as @name@server")
+        return cls(http, handle.server, base_url=api_url)
+
+    @classmethod
+    def canonical_posts(cls, raw: list[dict[str, Any]], author_id: str) -> list[Post]:
+        """Return Status objects of GET /api/v1/accounts/:id/statuses as Post records."""
+        return posts_from_mastodon(raw, author_id)
+
+    @classmethod
+    def never_own_sites(cls, subject: Subject) -> list[str]:
+        """Return the account's own server: its links there are quotes of other posts."""
+        return [subject.handle.rsplit("@", 1)[1]] if "@" in subject.handle else []
 
     def __init__(
         self,
@@ -226,31 +250,35 @@ class MastodonPlatform:
         except HttpStatusError as exc:
             raise _translate(exc.status, exc.data, who, self._server) from None
 
-    def follower_pages(self, subject: Subject, limit: int | None = None) -> Iterator[FollowerPage]:
-        """Yield followers as Account objects: GET /api/v1/accounts/:id/followers, by Link."""
-        who = f"@{subject.handle}"
-        url: str | None = f"{self._base}/api/v1/accounts/{subject.id}/followers"
+    def follower_pages(self, subject: Subject, limit: int | None = None) -> Pages:
+        """Return followers as Account objects: GET /api/v1/accounts/:id/followers, by Link."""
+        who = self.written(subject.handle)
         # Later pages keep the first page's size: the Link URL carries it.
         size = PAGE_SIZE if limit is None else max(1, min(PAGE_SIZE, limit))
-        params: dict[str, str | int] | None = {"limit": size}
-        first = True
-        seen: set[str] = set()
-        while url is not None:
-            data, headers = self._get(url, params, who)
-            if not isinstance(data, list):
-                raise InvalidResponseError(f"{self._server} answered followers without a list")
+
+        def fetch(url: str | None, received: int) -> tuple[list[dict[str, Any]], str | None]:
+            first = url is None
+            data, next_url = self._page(
+                url or f"{self._base}/api/v1/accounts/{subject.id}/followers",
+                {"limit": size} if first else None, who, "followers",
+            )
             if first and not data and (subject.followers_count or 0) > 0:
                 raise HiddenFollowersError(f"{who} hides its follower list")
-            first = False
-            next_url = parse_link_header(headers.get("link")).get("next")
-            if next_url is not None:
-                next_url = self._same_origin(next_url)
-                if next_url in seen or not data:
-                    next_url = None
-                else:
-                    seen.add(next_url)
-            yield FollowerPage(items=data, next_cursor=next_url)
-            url, params = next_url, None  # the Link URL already carries limit and max_id
+            return data, next_url
+
+        return paginate(fetch, what=f"Followers of {who}", total=subject.followers_count,
+                        key=_id, stop_on_empty=True)
+
+    def _page(
+        self, url: str, params: Mapping[str, str | int] | None, who: str, what: str
+    ) -> tuple[list[dict[str, Any]], str | None]:
+        """Return one page of a list endpoint and the URL of the next (its ``Link`` header)."""
+        data, headers = self._get(url, params, who)
+        if not isinstance(data, list):
+            raise InvalidResponseError(f"{self._server} answered {what} without a list")
+        next_url = parse_link_header(headers.get("link")).get("next")
+        # The Link URL already carries limit and max_id.
+        return data, self._same_origin(next_url) if next_url else None
 
     def follower_id(self, raw: Mapping[str, Any]) -> str:
         """Return an Account's id on this server."""
@@ -266,18 +294,25 @@ class MastodonPlatform:
 
     def recent_posts(self, account_id: str, limit: int) -> list[dict[str, Any]]:
         """Return up to ``limit`` Status objects, newest first: GET /api/v1/accounts/:id/statuses."""
-        posts: list[dict[str, Any]] = []
-        url: str | None = f"{self._base}/api/v1/accounts/{account_id}/statuses"
-        params: dict[str, str | int] | None = {"limit": min(STATUS_PAGE_SIZE, max(1, limit))}
-        while url is not None and len(posts) < limit:
-            data, headers = self._get(url, params, f"account {account_id} on {self._server}")
-            if not isinstance(data, list):
-                raise InvalidResponseError(f"{self._server} answered statuses without a list")
-            posts.extend(data)
-            next_url = parse_link_header(headers.get("link")).get("next")
-            url = self._same_origin(next_url) if next_url and data else None
-            params = None
-        return posts[:limit]
+        if limit < 1:
+            return []
+        who = f"account {account_id} on {self._server}"
+
+        def fetch(url: str | None, received: int) -> tuple[list[dict[str, Any]], str | None]:
+            first = url is None
+            return self._page(
+                url or f"{self._base}/api/v1/accounts/{account_id}/statuses",
+                {"limit": min(STATUS_PAGE_SIZE, limit)} if first else None, who, "statuses",
+            )
+
+        pages = paginate(fetch, what=f"Posts of {who}", limit=limit, stop_on_empty=True)
+        return [status for page in pages for status in page.items][:limit]
+
+
+def _id(raw: Mapping[str, Any]) -> object:
+    """Return the key that makes two follower items the same account (None: cannot tell)."""
+    value = raw.get("id")
+    return None if value is None else str(value)
 
 
 def _is_activity_json(media: str) -> bool:

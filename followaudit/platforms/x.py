@@ -8,7 +8,7 @@ and only the user fields the model reads.
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
@@ -23,19 +23,22 @@ from followaudit.errors import (
 from followaudit.formats import x_v2
 from followaudit.http import HttpStatusError
 from followaudit.platforms.base import (
-    FollowerPage,
+    Pages,
+    Platform,
+    PlatformKind,
     Subject,
     at,
     error_text,
     optional_count,
+    paginate,
     required_id,
 )
-from followaudit.posts import website_from_x_user
+from followaudit.posts import Post, posts_from_x, website_from_x_user
 
 if TYPE_CHECKING:
     from followaudit.accounts import TableBuilder
-    from followaudit.handles import Handle
     from followaudit.http import Http
+    from followaudit.platforms.handles import Handle
 
 DEFAULT_BASE_URL = "https://api.x.com"
 PAGE_SIZE = 1000  # the endpoint's maximum: fewer requests for the same (billed) users
@@ -52,12 +55,29 @@ POST_EXPANSIONS = "in_reply_to_user_id,referenced_posts"
 _NOT_AUTHORIZED = "not-authorized-for-resource"
 
 
-class XPlatform:
+class XPlatform(PlatformKind):
     """Reads X through API v2 with an app-only bearer token."""
 
     name = "x"
+    display_name = "X"
+    needs_token = True
+    # 2026 pay-per-use prices ("Following/Followers: Read", "Posts: Read").
+    user_read_price = 0.010
+    post_read_price = 0.005
     needs_profiles = False  # follower pages already carry public_metrics
     profile_batch_size = 100
+
+    @classmethod
+    def connect(
+        cls, handle: Handle, *, http: Http, token: str | None, api_url: str | None
+    ) -> Platform:
+        """Return the adapter; AuthError when there is no token."""
+        return cls(http, token, base_url=api_url)
+
+    @classmethod
+    def canonical_posts(cls, raw: list[dict[str, Any]], author_id: str) -> list[Post]:
+        """Return Post objects of GET /2/users/:id/tweets as Post records."""
+        return posts_from_x(raw, author_id)
 
     def __init__(self, http: Http, token: str | None, *, base_url: str | None = None) -> None:
         if not token:
@@ -113,13 +133,12 @@ class XPlatform:
             website=website_from_x_user(user),
         )
 
-    def follower_pages(self, subject: Subject, limit: int | None = None) -> Iterator[FollowerPage]:
-        """Yield followers, newest first: GET /2/users/:id/followers (1,000 per request)."""
-        who = f"@{subject.handle}"
-        token: str | None = None
-        fetched = 0
-        while True:
-            size = PAGE_SIZE if limit is None else max(1, min(PAGE_SIZE, limit - fetched))
+    def follower_pages(self, subject: Subject, limit: int | None = None) -> Pages:
+        """Return followers, newest first: GET /2/users/:id/followers (1,000 per request)."""
+        who = self.written(subject.handle)
+
+        def fetch(token: str | None, received: int) -> tuple[list[dict[str, Any]], str | None]:
+            size = PAGE_SIZE if limit is None else max(1, min(PAGE_SIZE, limit - received))
             params: dict[str, str | int] = {"max_results": size, "user.fields": USER_FIELDS}
             if token:
                 params["pagination_token"] = token
@@ -129,13 +148,10 @@ class XPlatform:
                 raise _from_errors(body["errors"], who)
             if data is not None and not isinstance(data, list):
                 raise InvalidResponseError("X answered the followers request without a user list")
-            meta = body.get("meta") or {}
-            next_token = meta.get("next_token") or None
-            fetched += len(data or [])
-            yield FollowerPage(items=list(data or []), next_cursor=next_token)
-            if not next_token or next_token == token:
-                return
-            token = str(next_token)
+            return list(data or []), _next_token(body)
+
+        return paginate(fetch, what=f"Followers of {who} on X", total=subject.followers_count,
+                        key=_id)
 
     def follower_id(self, raw: Mapping[str, Any]) -> str:
         """Return a User object's id."""
@@ -153,12 +169,11 @@ class XPlatform:
         """Return up to ``limit`` recent posts, newest first: GET /2/users/:id/tweets."""
         if limit < 1:
             return []
-        posts: list[dict[str, Any]] = []
-        token: str | None = None
         who = f"X account {account_id}"
-        while len(posts) < limit:
+
+        def fetch(token: str | None, received: int) -> tuple[list[dict[str, Any]], str | None]:
             params: dict[str, str | int] = {
-                "max_results": min(100, max(5, limit - len(posts))),
+                "max_results": min(100, max(5, limit - received)),
                 "post.fields": POST_FIELDS,
                 "expansions": POST_EXPANSIONS,
             }
@@ -168,12 +183,23 @@ class XPlatform:
             data = body.get("data")
             if data is None and body.get("errors"):
                 raise _from_errors(body["errors"], who)
-            posts.extend(data or [])
-            next_token = (body.get("meta") or {}).get("next_token")
-            if not next_token or not data:
-                break
-            token = str(next_token)
-        return posts[:limit]
+            return list(data or []), _next_token(body)
+
+        pages = paginate(fetch, what=f"Posts of {who}", limit=limit, stop_on_empty=True)
+        return [post for page in pages for post in page.items][:limit]
+
+
+def _next_token(body: Mapping[str, Any]) -> str | None:
+    """Return the ``meta.next_token`` of an X page (None on the last page)."""
+    meta = body.get("meta")
+    token = meta.get("next_token") if isinstance(meta, Mapping) else None
+    return str(token) if token else None
+
+
+def _id(raw: Mapping[str, Any]) -> object:
+    """Return the key that makes two follower items the same account (None: cannot tell)."""
+    value = raw.get("id")
+    return None if value is None else str(value)
 
 
 def _is_loopback(host: str) -> bool:

@@ -82,13 +82,16 @@ class Handle:
     server: str | None = None  # Mastodon home server host (lower case), else None
 
     @property
+    def account(self) -> str:
+        """Return the account without "@": "name", a Bluesky handle or DID, "name@server"."""
+        return f"{self.name}@{self.server}" if self.server else self.name
+
+    @property
     def display(self) -> str:
-        """Return the handle as users write it: @name, @handle, did:..., @name@server."""
-        if self.platform == "mastodon":
-            return f"@{self.name}@{self.server}"
-        if self.name.startswith("did:"):
-            return self.name
-        return f"@{self.name}"
+        """Return the handle as users write it: @name (X), handle or DID (Bluesky), @name@server."""
+        from followaudit.platforms import written_handle
+
+        return written_handle(self.platform, self.account)
 
     def __str__(self) -> str:
         return self.display
