@@ -134,16 +134,20 @@ class PlatformKind:
         return []
 
 
-# Paging stops when a platform lists more than its own follower count by this
-# margin (10% of the count plus 100): a count that lags the list by a few
-# follows passes, a server that sends new pages forever does not.
+# Paging stops when a platform sends more items than its own follower count
+# by this margin: 10% of the count plus one page (at least 100 items). A
+# count that lags the list by a few follows, or one page sent twice, passes;
+# a server that sends pages forever does not.
 PAGING_MARGIN_SHARE = 0.10
 PAGING_MARGIN_ITEMS = 100
 
 
-def paging_margin(total: int) -> int:
-    """Return how many items past a reported ``total`` a listing may run before it stops."""
-    return int(total * PAGING_MARGIN_SHARE) + PAGING_MARGIN_ITEMS
+def paging_margin(total: int, page: int = 0) -> int:
+    """Return how many items past a reported ``total`` a listing may run before it stops.
+
+    ``page`` is the largest page received so far.
+    """
+    return int(total * PAGING_MARGIN_SHARE) + max(PAGING_MARGIN_ITEMS, page)
 
 
 # fetch(cursor, received) -> (items of the page, next cursor or None); cursor None = first page.
@@ -156,8 +160,8 @@ class Pages:
     Yields ``FollowerPage`` objects. Paging stops at the end of the list, at
     ``limit`` items received, at an empty page when ``stop_on_empty``, at a
     cursor already used (a loop: A, B, A), and when more than ``total`` plus
-    ``paging_margin(total)`` items arrived; the last two set ``stopped`` to a
-    sentence. With ``key``, an item whose key was already listed (a page sent
+    ``paging_margin`` (10% and a page) items arrived; the last two set
+    ``stopped`` to a sentence. With ``key``, an item whose key was already listed (a page sent
     twice) is dropped and counted in ``duplicates``.
     """
 
@@ -172,7 +176,7 @@ class Pages:
         stop_on_empty: bool = False,
     ) -> None:
         self._fetch = fetch
-        self.what = what  # e.g. "X's follower list of @name", for the sentences
+        self.what = what  # e.g. "followers of @name on X", for the sentences
         self.total = total
         self.limit = limit
         self._key = key
@@ -181,6 +185,7 @@ class Pages:
         self.received = 0  # items received, duplicates included
         self.duplicates = 0
         self.stopped: str | None = None  # why paging stopped before the end, if it did
+        self._largest = 0  # the largest page received
 
     def __iter__(self) -> Iterator[FollowerPage]:
         seen_keys: set[object] = set()
@@ -190,6 +195,7 @@ class Pages:
             items, next_cursor = self._fetch(cursor, self.received)
             self.pages += 1
             self.received += len(items)
+            self._largest = max(self._largest, len(items))
             empty = not items
             if self._key is not None:
                 items = self._unique(items, seen_keys)
@@ -226,15 +232,17 @@ class Pages:
             return None
         if next_cursor in used:
             self.stopped = (
-                f"{self.what} sent the cursor of an earlier page again (a loop): paging stopped "
-                f"after {self.pages:,} pages and {self.received:,} accounts"
+                f"Paging through the {self.what} stopped after {self.pages:,} pages "
+                f"({self.received:,} accounts): the server sent the cursor of an earlier page "
+                "again, a loop"
             )
             return None
-        if self.total is not None and self.received > self.total + paging_margin(self.total):
+        margin = paging_margin(self.total, self._largest) if self.total is not None else 0
+        if self.total is not None and self.received > self.total + margin:
             self.stopped = (
-                f"{self.what} kept paging past the {self.total:,} accounts the platform reports "
-                f"(more than 10% + {PAGING_MARGIN_ITEMS} over): paging stopped after "
-                f"{self.received:,}"
+                f"Paging through the {self.what} stopped after {self.received:,} accounts: "
+                f"more than the {self.total:,} the platform reports plus 10% and a page, "
+                "so the server kept sending pages"
             )
             return None
         return next_cursor

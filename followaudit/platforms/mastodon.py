@@ -266,7 +266,7 @@ class MastodonPlatform(PlatformKind):
                 raise HiddenFollowersError(f"{who} hides its follower list")
             return data, next_url
 
-        return paginate(fetch, what=f"Followers of {who}", total=subject.followers_count,
+        return paginate(fetch, what=f"followers of {who}", total=subject.followers_count,
                         key=_id, stop_on_empty=True)
 
     def _page(
@@ -305,7 +305,7 @@ class MastodonPlatform(PlatformKind):
                 {"limit": min(STATUS_PAGE_SIZE, limit)} if first else None, who, "statuses",
             )
 
-        pages = paginate(fetch, what=f"Posts of {who}", limit=limit, stop_on_empty=True)
+        pages = paginate(fetch, what=f"posts of {who}", limit=limit, stop_on_empty=True)
         return [status for page in pages for status in page.items][:limit]
 
 

@@ -150,7 +150,7 @@ class XPlatform(PlatformKind):
                 raise InvalidResponseError("X answered the followers request without a user list")
             return list(data or []), _next_token(body)
 
-        return paginate(fetch, what=f"Followers of {who} on X", total=subject.followers_count,
+        return paginate(fetch, what=f"followers of {who} on X", total=subject.followers_count,
                         key=_id)
 
     def follower_id(self, raw: Mapping[str, Any]) -> str:
@@ -185,7 +185,7 @@ class XPlatform(PlatformKind):
                 raise _from_errors(body["errors"], who)
             return list(data or []), _next_token(body)
 
-        pages = paginate(fetch, what=f"Posts of {who}", limit=limit, stop_on_empty=True)
+        pages = paginate(fetch, what=f"posts of {who}", limit=limit, stop_on_empty=True)
         return [post for page in pages for post in page.items][:limit]
 
 

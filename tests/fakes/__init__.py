@@ -42,6 +42,11 @@ class Faults:
     truncate_at: set[int] = field(default_factory=set)  # 200 with half a JSON body
     delay: float = 0.0  # seconds to wait before every answer
     reset_in: float = 2.0  # seconds until the announced rate-limit reset
+    # Follower paging gone wrong, as each fake's followers endpoint implements it:
+    # the 3rd page's next cursor is the 2nd page's again (cursors A, B, A: a loop) ...
+    cursor_cycle: bool = False
+    # ... or the 2nd page's next cursor is a fresh one that serves the 2nd page again.
+    repeat_page: bool = False
 
 
 @dataclass

@@ -174,7 +174,15 @@ class MastodonServer(FakeServer):
         page = [account(i) for i in range(start, end)]
         links = []
         base = f"{self._base()}/api/v1/accounts/{account_id}/followers"
-        if end < self.n and page:
+        number = start // limit + 1  # which page this is
+        if self.faults.cursor_cycle and number == 3:
+            # The 2nd page's link again: A, B, A.
+            links.append(f'<{base}?limit={limit}&max_id={TOP_FOLLOW_ID - (limit - 1)}>; rel="next"')
+        elif self.faults.repeat_page and number == 2 and not first(query, "again"):
+            # A fresh link to this page again.
+            links.append(f'<{base}?limit={limit}&max_id={TOP_FOLLOW_ID - (start - 1)}&again=1>; '
+                         'rel="next"')
+        elif end < self.n and page:
             links.append(f'<{base}?limit={limit}&max_id={TOP_FOLLOW_ID - (end - 1)}>; rel="next"')
         if page:
             links.append(f'<{base}?limit={limit}&since_id={TOP_FOLLOW_ID - start}>; rel="prev"')

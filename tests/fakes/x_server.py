@@ -22,6 +22,7 @@ TOKEN = "test-bearer-token-0123456789"
 POSTS_PER_USER = 12
 ALWAYS = ("id", "name", "username")
 NOT_FOUND_TYPE = "https://api.twitter.com/2/problems/resource-not-found"
+AGAIN = "zz"  # suffix of the fresh cursor that serves a page again (Faults.repeat_page)
 
 
 GURU_SITE = "https://guru.example"
@@ -344,6 +345,11 @@ class XServer(FakeServer):
         meta: dict[str, Any] = {"result_count": len(page)}
         if end < self.n:
             meta["next_token"] = _encode_token(end)
+        number = start // size + 1  # which page this is
+        if self.faults.cursor_cycle and number == 3:
+            meta["next_token"] = _encode_token(size)  # the 2nd page's cursor: A, B, A
+        if self.faults.repeat_page and number == 2 and not (token or "").endswith(AGAIN):
+            meta["next_token"] = _encode_token(start) + AGAIN  # this page once more
         if start > 0:
             meta["previous_token"] = _encode_token(max(0, start - size))
         body: dict[str, Any] = {"meta": meta}
@@ -478,6 +484,6 @@ def _decode_token(token: str) -> int | None:
     if not token.startswith("7140w9gefhslx3"):
         return None
     try:
-        return int(token[14:], 16)
+        return int(token[14:].removesuffix(AGAIN), 16)
     except ValueError:
         return None
