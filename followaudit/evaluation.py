@@ -221,8 +221,10 @@ class Evaluation:
             )
         lines += [
             "",
-            "| true prevalence | mixtures | mean corrected | bias | 95% interval holds truth "
-            "| mean flagged share (uncorrected) |",
+            (
+                "| true prevalence | mixtures | mean corrected | bias | 95% interval holds truth "
+                "| mean flagged share (uncorrected) |"
+            ),
             "| --- | --- | --- | --- | --- | --- |",
         ]
         for m in self.corrected_share_check:
@@ -385,7 +387,7 @@ def corrected_share_check(
     results = []
     for prevalence in prevalences:
         estimates, covered, raw, widths = [], [], [], []
-        positives = int(round(prevalence * size))
+        positives = round(prevalence * size)
         for fold in np.unique(fold_of):
             inside = fold_of == fold
             rest = ~inside

@@ -164,11 +164,12 @@ class GateResult:
         if self.gate == "--fail-on":
             return self.compared_what if not self.passed else self.compared_what + ": none"
         if self.gate == "--fail-above":
-            return (f"{self.compared_what} is {100 * self.compared:.1f}%; "
-                    f"the limit is {100 * self.limit:.1f}%")
+            return (
+                f"{self.compared_what} is {100 * self.compared:.1f}%; "
+                f"the limit is {100 * self.limit:.1f}%"
+            )
         if self.gate == "--min-authentic":
-            return (f"{self.compared_what} is {self.compared:,.0f}; "
-                    f"the minimum is {self.limit:,.0f}")
+            return f"{self.compared_what} is {self.compared:,.0f}; the minimum is {self.limit:,.0f}"
         return self.compared_what
 
 

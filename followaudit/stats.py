@@ -40,7 +40,6 @@ def wilson(successes: int, n: int, z: float = Z95) -> Interval:
     return Interval(p, max(0.0, min(p, centre - half)), min(1.0, max(p, centre + half)))
 
 
-
 @dataclass(frozen=True)
 class ClassifierRates:
     """A classifier's measured hits and false alarms on labelled held-out accounts."""

@@ -82,6 +82,9 @@ def test_evaluation_on_a_subset(table: pd.DataFrame) -> None:
     assert [p.group for p in evaluation.spambot_probe] == sorted(set(probe["group"]))
     assert sum(p.accounts for p in evaluation.spambot_probe) == len(probe)
     assert [m.prevalence for m in evaluation.corrected_share_check] == [0.02, 0.1, 0.3, 0.6]
+    # Mixtures drawn from real held-out folds, corrected with the other folds' rates.
+    for m in evaluation.corrected_share_check:
+        assert abs(m.bias) <= 0.02 and m.coverage >= 0.95, m
     assert set(evaluation.training_sources) == set(HUMAN_SOURCES + VENDORS)
     assert evaluation.training_sources["GEN"]["observed"] == "2015"
     assert evaluation.training_sources["TFP"]["observed"] == "2013"
