@@ -18,7 +18,8 @@ from start to exit (Python's start-up and imports included):
 Prints, per run, the wall seconds, accounts per second, the peak resident
 memory of the process and every child it started together (sampled from
 /proc every 0.05 s, so Linux only), and the ratio of its time to the
-reference's on the same file. Also times scoring a one-line file (start-up
+reference's on the same file, and the CPU seconds of the process tree (on a
+machine shared with other work, the steadier figure). Also times scoring a one-line file (start-up
 cost). ``--repeat N`` runs every command N times and keeps the fastest, for
 a busy machine.
 """
@@ -27,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -135,13 +137,19 @@ class Run:
     name: str
     seconds: float
     peak_mb: float
+    cpu_seconds: float  # user + system of the process and every child it waited for
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def timed(name: str, command: list[str], repeat: int) -> Run:
     """Return the fastest of ``repeat`` runs of ``command`` (and the peak memory of that run)."""
     best: Run | None = None
     for _ in range(repeat):
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), _children_cpu()
         child = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         with TreeMemory(child.pid) as tree:
             _, errors = child.communicate()
@@ -150,7 +158,7 @@ def timed(name: str, command: list[str], repeat: int) -> Run:
             sys.stderr.write(errors.decode(errors="replace"))
             raise SystemExit(f"{name} exited with {child.returncode}")
         if best is None or seconds < best.seconds:
-            best = Run(name, seconds, tree.peak_bytes / 2**20)
+            best = Run(name, seconds, tree.peak_bytes / 2**20, _children_cpu() - cpu)
     assert best is not None
     return best
 
@@ -198,16 +206,18 @@ def main() -> None:
             for run in runs:
                 rows.append((n, run, run.seconds / reference))
                 print(f"{n:>9,}  {run.name:<20} {run.seconds:7.2f} s  {n / run.seconds:>9,.0f}/s"
-                      f"  {run.peak_mb:7,.0f} MB  x{run.seconds / reference:.2f}", flush=True)
+                      f"  {run.peak_mb:7,.0f} MB  x{run.seconds / reference:.2f}"
+                      f"  (CPU {run.cpu_seconds:.2f} s)", flush=True)
     print(f"start-up: scoring a one-line file took {startup.seconds:.2f} s "
           f"(fastest of {max(3, args.repeat)}), {startup.peak_mb:,.0f} MB")
     if args.markdown:
         print()
-        print("| accounts | run | seconds | accounts/s | peak memory | time / reference |")
-        print("| ---: | --- | ---: | ---: | ---: | ---: |")
+        print("| accounts | run | seconds | accounts/s | peak memory | time / reference "
+              "| CPU seconds |")
+        print("| ---: | --- | ---: | ---: | ---: | ---: | ---: |")
         for n, run, ratio in rows:
             print(f"| {n:,} | {run.name} | {run.seconds:.2f} | {n / run.seconds:,.0f} "
-                  f"| {run.peak_mb:,.0f} MB | {ratio:.2f} |")
+                  f"| {run.peak_mb:,.0f} MB | {ratio:.2f} | {run.cpu_seconds:.1f} |")
 
 
 if __name__ == "__main__":
