@@ -72,9 +72,9 @@ if TYPE_CHECKING:
     from followaudit.api import FollowauditWarning, score
     from followaudit.audit import AuditPlan, Gates, run_audits
     from followaudit.formats import ReadResult, read_accounts
-    from followaudit.platforms.handles import parse_handle
     from followaudit.http import Http
     from followaudit.model import Model, load_model
+    from followaudit.platforms.handles import parse_handle
     from followaudit.scan import ScanOptions
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import io
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -21,14 +21,15 @@ import pandas as pd
 
 from followaudit import documents
 from followaudit.accounts import Skipped, validate
-from followaudit.batches import NO_ORDER, TEST_DESCRIPTION, describe, follow_order_buckets
-from followaudit.behaviour import FLAG_CODES, Behaviour, analyse, follower_behaviour
+from followaudit.batches import NO_ORDER, follow_order_document
+from followaudit.behaviour import Behaviour, analyse, follower_behaviour
 from followaudit.cache import Cache
 from followaudit.config import api_base_url, find_x_bearer_token
 from followaudit.documents import DEEP_COLUMNS, audit_document, error_record, scan_document
 from followaudit.errors import ExitCode, FollowauditError, InputError
 from followaudit.export import write_json
 from followaudit.model import Model
+from followaudit.numbers import fraction, percent
 from followaudit.platforms import platform_kind, written_handle
 from followaudit.posts import Post
 from followaudit.report import (
@@ -152,11 +153,8 @@ def deep_check(scan: ScanResult, rows: pd.DataFrame) -> tuple[pd.DataFrame, dict
     agree = q_quiet + (a_n - a_quiet)
     rows = rows.drop(columns=["own_posts"])
 
-    def share(part: int, whole: int) -> float | None:
-        return part / whole if whole else None
-
     def pct(part: int, whole: int) -> str:
-        return f"{part:,} of {whole:,}" + (f" ({part / whole:.0%})" if whole else "")
+        return f"{part:,} of {whole:,}" + (f" ({percent(part / whole)})" if whole else "")
 
     sentence = (
         f"Deep check of {len(values):,} followers' latest posts: {pct(q_quiet, q_n)} rated "
@@ -170,10 +168,10 @@ def deep_check(scan: ScanResult, rows: pd.DataFrame) -> tuple[pd.DataFrame, dict
         "checked": len(values),
         "unreadable": unreadable,
         "questionable": {"checked": q_n, "no_replies_or_no_posts": q_quiet,
-                         "share": share(q_quiet, q_n)},
+                         "share": fraction(q_quiet, q_n)},
         "authentic": {"checked": a_n, "no_replies_or_no_posts": a_quiet,
-                      "share": share(a_quiet, a_n)},
-        "agreement": share(agree, len(values)),
+                      "share": fraction(a_quiet, a_n)},
+        "agreement": fraction(agree, len(values)),
         "sentence": sentence,
     }
 
@@ -208,11 +206,6 @@ def account_behaviour(scan: ScanResult, observed_at: datetime) -> Behaviour | No
     )
 
 
-def behaviour_codes() -> tuple[str, ...]:
-    """Return every behaviour flag code, in the order findings are reported."""
-    return FLAG_CODES
-
-
 def fail_on(behaviour: Behaviour, codes: Sequence[str]) -> GateResult:
     """Return whether none of the behaviour flags in ``codes`` was raised (the --fail-on gate)."""
     raised = [code for code in behaviour.flags if code in codes]
@@ -235,29 +228,8 @@ def follow_order(scan: ScanResult, rows: pd.DataFrame) -> dict[str, Any]:
     """
     if not scan.subject.order_known:
         return {"known": False, "note": NO_ORDER, "buckets": [], "flagged": []}
-    buckets = follow_order_buckets((rows["label"] == "questionable").to_numpy())
-    lines = rows["line"].to_numpy()
-    shaped = []
-    flagged = []
-    for b in buckets:
-        first, last = int(lines[b.first - 1]), int(lines[b.last - 1])
-        shaped.append(
-            {
-                "first": first,
-                "last": last,
-                "n": b.n,
-                "questionable": b.questionable,
-                "share": b.share.estimate,
-                "low": b.share.low,
-                "high": b.share.high,
-                "rest_share": b.rest_share,
-                "p_value": b.p_value,
-                "flagged": b.flagged,
-            }
-        )
-        if b.flagged:
-            flagged.append(describe(replace(b, first=first, last=last)))
-    return {"known": True, "test": TEST_DESCRIPTION, "buckets": shaped, "flagged": flagged}
+    return follow_order_document((rows["label"] == "questionable").to_numpy(),
+                                 rows["line"].to_numpy())
 
 
 def scan_key(platform: str, handle: str) -> tuple[str, str]:

@@ -29,7 +29,8 @@ two buckets nothing is tested.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -166,3 +167,38 @@ def describe(bucket: Bucket) -> str:
     if bucket.flagged:
         sentence += ": likely a purchased batch"
     return sentence
+
+
+def follow_order_document(
+    questionable: ArrayLike, positions: ArrayLike | None = None
+) -> dict[str, Any]:
+    """Return the follow-order object of the JSON audit and the HTML report.
+
+    ``questionable`` flags the scored followers in list order; ``positions``
+    are their places in the platform's follower list (1 = newest; default
+    1, 2, 3, ...), so the buckets of a sampled scan still point at the right
+    part of the list. Flagged buckets are described in ``flagged`` sentences.
+    """
+    flags = np.asarray(questionable, dtype=bool)
+    lines = np.arange(1, len(flags) + 1) if positions is None else np.asarray(positions)
+    shaped = []
+    flagged = []
+    for b in follow_order_buckets(flags):
+        first, last = int(lines[b.first - 1]), int(lines[b.last - 1])
+        shaped.append(
+            {
+                "first": first,
+                "last": last,
+                "n": b.n,
+                "questionable": b.questionable,
+                "share": b.share.estimate,
+                "low": b.share.low,
+                "high": b.share.high,
+                "rest_share": b.rest_share,
+                "p_value": b.p_value,
+                "flagged": b.flagged,
+            }
+        )
+        if b.flagged:
+            flagged.append(describe(replace(b, first=first, last=last)))
+    return {"known": True, "test": TEST_DESCRIPTION, "buckets": shaped, "flagged": flagged}

@@ -72,6 +72,8 @@ from itertools import pairwise
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
+from followaudit.numbers import fraction, percent
+
 if TYPE_CHECKING:  # only named in annotations: --fail-on is checked without pandas
     from followaudit.posts import Post
 
@@ -261,16 +263,6 @@ def own_sites(
 # --- metrics ---------------------------------------------------------------------
 
 
-def _share(part: int, whole: int) -> float | None:
-    return part / whole if whole else None
-
-
-def _pct(value: float) -> str:
-    if 0 < value < 0.01:
-        return "under 1%"
-    return f"{value:.0%}"
-
-
 def _too_few(code: str, n: int, what: str, threshold: str, metric: float | None) -> Finding:
     sentence = f"only {n} {what} in the sample: too few to judge"
     return Finding(code, metric, sentence, False, threshold)
@@ -332,10 +324,10 @@ def analyse(
     since_last = (now - max(p.created_at for p in posts)).total_seconds() / 86400 if posts else None
     engagement = _engagement(top, followers)
 
-    reply_rate = _share(replies, len(own))
-    promotion = _share(promoting, len(own))
-    link_only_ratio = _share(link_only, len(own))
-    repost_share = _share(reposts, len(posts))
+    reply_rate = fraction(replies, len(own))
+    promotion = fraction(promoting, len(own))
+    link_only_ratio = fraction(link_only, len(own))
+    repost_share = fraction(reposts, len(posts))
     names = owned.names()
     findings = [
         _reply_finding(reply_rate, replies, len(own), len(posts)),
@@ -379,7 +371,7 @@ def _reply_finding(rate: float | None, replies: int, own: int, total: int) -> Fi
     if own < MIN_POSTS:
         return _too_few("no-interaction", own, "own posts", threshold, rate)
     assert rate is not None
-    sentence = f"replies to others in {_pct(rate)} of its posts ({replies} of {own})"
+    sentence = f"replies to others in {percent(rate)} of its posts ({replies} of {own})"
     return Finding("no-interaction", rate, sentence, rate < REPLY_RATE_FLOOR, threshold)
 
 
@@ -395,7 +387,7 @@ def _promotion_finding(
     else:
         shown = ", ".join(names[:3]) + (" and others" if len(names) > 3 else "")
         sentence = (
-            f"links to its own sites ({shown}) in {_pct(ratio)} of its posts ({promoting} of {own})"
+            f"links to its own sites ({shown}) in {percent(ratio)} of its posts ({promoting} of {own})"
         )
     return Finding("self-promotion", ratio, sentence, ratio >= SELF_PROMOTION_CEILING, threshold)
 
@@ -405,7 +397,7 @@ def _link_only_finding(ratio: float | None, link_only: int, own: int) -> Finding
     if own < MIN_POSTS:
         return _too_few("link-only", own, "own posts", threshold, ratio)
     assert ratio is not None
-    sentence = f"posts nothing but a link in {_pct(ratio)} of its posts ({link_only} of {own})"
+    sentence = f"posts nothing but a link in {percent(ratio)} of its posts ({link_only} of {own})"
     return Finding("link-only", ratio, sentence, ratio >= LINK_ONLY_CEILING, threshold)
 
 
@@ -414,7 +406,7 @@ def _repost_finding(share: float | None, reposts: int, total: int) -> Finding:
     if total < MIN_POSTS:
         return _too_few("repost-heavy", total, "posts", threshold, share)
     assert share is not None
-    sentence = f"reposts others in {_pct(share)} of its posts ({reposts} of {total})"
+    sentence = f"reposts others in {percent(share)} of its posts ({reposts} of {total})"
     return Finding("repost-heavy", share, sentence, share >= REPOST_CEILING, threshold)
 
 
@@ -498,9 +490,9 @@ def follower_behaviour(posts: Sequence[Post], *, profile_url: str | None = None)
     return {
         "posts": len(posts),
         "own_posts": len(own),
-        "reply_rate": _share(sum(p.is_reply for p in own), len(own)),
-        "link_ratio": _share(sum(bool(p.links) for p in own), len(own)),
-        "self_promotion_ratio": _share(
+        "reply_rate": fraction(sum(p.is_reply for p in own), len(own)),
+        "link_ratio": fraction(sum(bool(p.links) for p in own), len(own)),
+        "self_promotion_ratio": fraction(
             sum(any(owned.owns(u) for u in p.links) for p in own), len(own)
         ),
     }

@@ -8,7 +8,7 @@ skips reads but still writes.
 
 Only response data is stored: the request key is the method, the redacted
 URL and its sorted query (never a request header), and of the response
-headers only those in ``followaudit.http.KEPT_HEADERS`` (content type,
+headers only those in ``KEPT_HEADERS`` (content type,
 paging, rate limits) are kept, so no token can land in the file.
 
 A file that is corrupt, from a newer followaudit, or cannot be created
@@ -33,9 +33,31 @@ from pathlib import Path
 from typing import Self
 
 from followaudit.errors import ExitCode, FollowauditError
-from followaudit.http import KEPT_HEADERS
+
+# The only response headers kept on a Response and in the cache: what the
+# adapters need (paging, content type, limits), nothing a server could use
+# to hand back something secret such as a cookie.
+KEPT_HEADERS: frozenset[str] = frozenset(
+    {
+        "content-type",
+        "link",
+        "date",
+        "retry-after",
+        "x-rate-limit-limit",
+        "x-rate-limit-remaining",
+        "x-rate-limit-reset",
+        "ratelimit-limit",
+        "ratelimit-remaining",
+        "ratelimit-reset",
+        "ratelimit-policy",
+        "x-ratelimit-limit",
+        "x-ratelimit-remaining",
+        "x-ratelimit-reset",
+    }
+)
 
 __all__ = [
+    "KEPT_HEADERS",
     "SCHEMA_VERSION",
     "Cache",
     "CacheError",
@@ -344,14 +366,6 @@ class Cache:
             except OSError:
                 pass
         return CacheInfo(self.path, int(entries), int(fresh), int(scans), size, oldest, newest)
-
-    def prune(self) -> int:
-        """Return how many stored answers older than max_age were removed."""
-        with self._lock:
-            cursor = self._db.execute(
-                "DELETE FROM requests WHERE fetched_at < ?", (self.clock() - self.max_age,)
-            )
-            return cursor.rowcount
 
     def clear(self, *, include_scans: bool = False) -> int:
         """Return how many stored answers were removed (all; scans too if asked)."""

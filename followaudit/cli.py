@@ -26,6 +26,9 @@ from followaudit.errors import (
 from followaudit.outputs import Exports, open_export, silence_stdout
 from followaudit.platforms.handles import PLATFORMS
 from followaudit.safe_text import visible
+
+# Every command prints through a console that shows control characters from the
+# data as visible stand-ins (followaudit.safe_text), never raw.
 from followaudit.terminal import make_console
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -56,12 +59,6 @@ def parse_as_of(value: str | None) -> datetime:
         # Ages measured from a future date would make every account look older.
         raise UsageError(f"--as-of {value} is in the future: give the date the profiles were saved")
     return parsed
-
-
-def _console(stream: IO[str] | None = None, *, stderr: bool = False) -> Console:
-    # Every command prints through a console that shows control characters from
-    # the data as visible stand-ins (followaudit.safe_text), never raw.
-    return make_console(stream, stderr=stderr)
 
 
 @contextmanager
@@ -188,7 +185,7 @@ def score(
         exports.write(json_out, lambda stream: write_json_streamed(document, rows, stream))
     if not quiet:
         # Data owns stdout when an export goes there; the report moves to stderr.
-        score_report(_console(stderr="-" in (csv_out, json_out, parquet_out)), summary, rows, read.skipped,
+        score_report(make_console(stderr="-" in (csv_out, json_out, parquet_out)), summary, rows, read.skipped,
                      title=f"{read.path} ({read.format})", top=top, warnings=read.warnings,
                      gates=gates, duplicates=read.duplicates.rows)
     exports.check()
@@ -297,8 +294,8 @@ def scan(
     plan = AuditPlan(options, Gates(fail_above, min_authentic, fail_on), api_url, token,
                      raise_errors=len(parsed) == 1 and not exports.list_errors)
     model = load_model(Path(model_path) if model_path else None)
-    stderr = _console(stderr=True)
-    report_console = _console(stderr=exports.to_stdout)
+    stderr = make_console(stderr=True)
+    report_console = make_console(stderr=exports.to_stdout)
     view = RunView(stderr, report_console, progress=not quiet and stderr.is_terminal,
                    quiet=quiet, top=top)
     cache = None if no_cache else open_scan_cache(cache_path, stderr)
@@ -358,7 +355,7 @@ def report(handle: str, platform: str | None, html_out: str | None, json_out: st
         with output(json_out) as stream:
             write_json(scan_document([document], []), stream)
         if json_out != "-":
-            _console(stderr=True).print(f"Stored scan written to {json_out}", highlight=False,
+            make_console(stderr=True).print(f"Stored scan written to {json_out}", highlight=False,
                                         soft_wrap=True)
     if html_out:
         from followaudit.html_report import render_html, report_data
@@ -367,10 +364,10 @@ def report(handle: str, platform: str | None, html_out: str | None, json_out: st
         with output(html_out) as stream:
             stream.write(text)
         if html_out != "-":
-            _console(stderr=True).print(f"Report written to {html_out}", highlight=False,
+            make_console(stderr=True).print(f"Report written to {html_out}", highlight=False,
                                         soft_wrap=True)
     if not (json_out or html_out):
-        scan_report(_console(), document, top=top, stored=True)
+        scan_report(make_console(), document, top=top, stored=True)
 
 
 @cli.command()
@@ -391,7 +388,7 @@ def train(data_path: str | None, output: str | None, seed: int) -> None:
         save_model(model, target)
     except OSError as exc:
         raise OutputError(f"cannot write {target}: {exc.strerror}") from None
-    _console().print(
+    make_console().print(
         f"Trained on {len(table):,} accounts; model written to {target}", highlight=False
     )
 
@@ -423,7 +420,7 @@ def evaluate(data_path: str | None, probe_path: str | None, seed: int, as_json: 
     from followaudit.render import evaluation_tables
 
     for part in evaluation_tables(result):
-        _console().print(part)
+        make_console().print(part)
 
 
 @cli.group()
@@ -438,7 +435,7 @@ def cache_info(cache_path: str | None) -> None:
     from followaudit.cache import Cache, default_cache_path
 
     path = Path(cache_path) if cache_path else default_cache_path()
-    console = _console()
+    console = make_console()
     console.soft_wrap = True  # paths are never wrapped
     if not path.exists():
         console.print(f"Cache: {path} (empty: no scan has run yet)")
@@ -470,7 +467,7 @@ def cache_clear(cache_path: str | None, include_scans: bool) -> None:
 
     path = Path(cache_path) if cache_path else default_cache_path()
     if not path.exists():
-        _console().print(f"Cache: {path} is already empty", soft_wrap=True, highlight=False)
+        make_console().print(f"Cache: {path} is already empty", soft_wrap=True, highlight=False)
         return
     with Cache(path) as store:
         removed = store.clear(include_scans=include_scans)
@@ -478,7 +475,7 @@ def cache_clear(cache_path: str | None, include_scans: bool) -> None:
     message = f"Removed {removed:,} cached answers from {path}"
     if kept:
         message += f"; kept {kept:,} stored scans: --scans removes them too"
-    _console().print(message, soft_wrap=True, highlight=False)
+    make_console().print(message, soft_wrap=True, highlight=False)
 
 
 @cli.group()
@@ -509,7 +506,7 @@ def config_set_token(ctx: click.Context) -> None:
     else:
         token = sys.stdin.read()
     path = set_x_bearer_token(token, default_config_path())
-    stderr = _console(stderr=True)
+    stderr = make_console(stderr=True)
     stderr.print(f"X bearer token stored in {path} (readable by you only).", highlight=False,
                  soft_wrap=True)
     if os.environ.get(TOKEN_ENV, "").strip():
@@ -529,7 +526,7 @@ def config_show() -> None:
     )
 
     path = default_config_path()
-    console = _console()
+    console = make_console()
     console.soft_wrap = True  # paths are never wrapped
     if path.exists():
         mode = f", mode {path.stat().st_mode & 0o777:04o}" if os.name == "posix" else ""
@@ -573,7 +570,7 @@ def confirm_deep(deep: int, posts_each: int, handles: Sequence[Any], yes: bool) 
         price = kind.post_read_price
         message += (f"; on {kind.display_name} up to {reads:,} post reads, about "
                     f"${reads * price:,.2f} (${price} per post read)")
-    stderr = _console(stderr=True)
+    stderr = make_console(stderr=True)
     stderr.print(message + ".", highlight=False)
     if yes:
         return
@@ -621,7 +618,7 @@ def parse_handles(
         times[key] = times.get(key, 0) + 1
     repeated = [f"{unique[k].display} ({n} times)" for k, n in times.items() if n > 1]
     if repeated:
-        _console(stderr=True).print(
+        make_console(stderr=True).print(
             f"note: {len(repeated):,} handle{'s' if len(repeated) > 1 else ''} listed more "
             f"than once, audited once: {escape(visible(', '.join(repeated)))}",
             highlight=False, soft_wrap=True)
@@ -743,7 +740,7 @@ def _run(args: Sequence[str] | None) -> int:
     """Return the exit code of running the CLI with args; errors become one sentence."""
     argv = list(sys.argv[1:] if args is None else args)
     debug = "--debug" in argv
-    stderr = _console(stderr=True)
+    stderr = make_console(stderr=True)
     try:
         cli.main(args=argv, prog_name="followaudit", standalone_mode=False)
     except GateFailed:

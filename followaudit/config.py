@@ -40,7 +40,6 @@ __all__ = [
     "mask_token",
     "read_config",
     "set_x_bearer_token",
-    "x_bearer_token",
 ]
 
 TOKEN_ENV = "X_BEARER_TOKEN"
@@ -217,15 +216,6 @@ def set_x_bearer_token(token: str, path: Path) -> Path:
         partial.unlink(missing_ok=True)
         raise ConfigError(f"Cannot write the config file {path}: {exc.strerror}") from None
     return path
-
-
-def x_bearer_token(
-    explicit: str | None,
-    env: Mapping[str, str] | None = None,
-    config_path: Path | None = None,
-) -> str:
-    """Return the X bearer token from --token, X_BEARER_TOKEN or the config file (see find_x_bearer_token)."""
-    return find_x_bearer_token(explicit, env, config_path).value
 
 
 def api_base_url(

@@ -12,7 +12,6 @@ never escaped.
 
 from __future__ import annotations
 
-import io
 import json
 import math
 import multiprocessing
@@ -496,10 +495,3 @@ def write_json(document: Mapping[str, Any], target: str | Path | IO[str]) -> Non
         Path(target).write_text(text + "\n", encoding="utf-8")
     else:
         target.write(text + "\n")
-
-
-def to_csv_text(rows: pd.DataFrame) -> str:
-    """Return the CSV export as a string (for tests and small outputs)."""
-    buffer = io.StringIO()
-    write_csv(rows, buffer)
-    return buffer.getvalue()

@@ -35,28 +35,23 @@ JSON audit; keys marked optional may be left out):
         {"handle": "bot123", "probability": 0.97, "reasons": ["...", ...]}, ...]
     }
 
-``report_buckets`` and ``report_findings`` turn ``followaudit.batches`` and
-``followaudit.behaviour`` results into those shapes; ``headline`` writes the
-headline sentence.
+``batches.follow_order_document`` and ``documents.behaviour_document`` give
+the follow-order and findings shapes; ``report.headline`` writes the headline.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict
 from datetime import datetime
 from html import escape
 from typing import Any
 
-from followaudit.batches import Bucket
-from followaudit.behaviour import Finding
 from followaudit.platforms import display_name
 from followaudit.report import (
     CORRECTED,
     CORRECTED_NOTE,
     QUESTIONABLE_MEANS,
     GateResult,
-    round_followers,
 )
 
 _CSS = """
@@ -96,36 +91,6 @@ td ul { margin: 0; padding-left: 18px; }
 footer { color: var(--muted); font-size: 12px; margin-top: 40px; }
 @media print { main { padding: 0; } }
 """
-
-
-def headline(estimate: float, low: float, high: float, population: int) -> str:
-    """Return "Authentic followers: about 7,810 (7,500-8,110) of 10,000", rounded as everywhere."""
-    return (
-        f"Authentic followers: about {round_followers(estimate):,} "
-        f"({round_followers(low):,}-{round_followers(high):,}) of {population:,}"
-    )
-
-
-def report_buckets(buckets: Sequence[Bucket]) -> list[dict[str, Any]]:
-    """Return ``batches.Bucket`` objects in the report's follow-order shape."""
-    return [
-        {
-            "first": b.first,
-            "last": b.last,
-            "n": b.n,
-            "questionable": b.questionable,
-            "share": b.share.estimate,
-            "low": b.share.low,
-            "high": b.share.high,
-            "flagged": b.flagged,
-        }
-        for b in buckets
-    ]
-
-
-def report_findings(findings: Sequence[Finding]) -> list[dict[str, Any]]:
-    """Return ``behaviour.Finding`` objects in the report's findings shape."""
-    return [asdict(f) for f in findings]
 
 
 def report_data(document: Mapping[str, Any], top: int = 10) -> dict[str, Any]:

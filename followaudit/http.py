@@ -61,6 +61,7 @@ import httpcore
 import httpx
 
 from followaudit import __version__
+from followaudit.cache import KEPT_HEADERS
 from followaudit.errors import (
     REDACTED,
     ExitCode,
@@ -80,13 +81,13 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DEFAULT_USER_AGENT",
-    "KEPT_HEADERS",
     "Http",
     "HttpStatusError",
     "RequestStats",
     "Response",
     "cache_key",
     "endpoint_of",
+    "error_text",
     "parse_reset",
     "redact_url",
 ]
@@ -100,28 +101,6 @@ RATE_LIMIT_PAIRS: tuple[tuple[str, str], ...] = (
     ("x-rate-limit-remaining", "x-rate-limit-reset"),  # X
     ("ratelimit-remaining", "ratelimit-reset"),  # Bluesky (and the IETF draft)
     ("x-ratelimit-remaining", "x-ratelimit-reset"),  # Mastodon
-)
-
-# The only response headers kept on a Response and in the cache: what the
-# adapters need (paging, content type, limits), nothing a server could use
-# to hand back something secret such as a cookie.
-KEPT_HEADERS: frozenset[str] = frozenset(
-    {
-        "content-type",
-        "link",
-        "date",
-        "retry-after",
-        "x-rate-limit-limit",
-        "x-rate-limit-remaining",
-        "x-rate-limit-reset",
-        "ratelimit-limit",
-        "ratelimit-remaining",
-        "ratelimit-reset",
-        "ratelimit-policy",
-        "x-ratelimit-limit",
-        "x-ratelimit-remaining",
-        "x-ratelimit-reset",
-    }
 )
 
 # Query parameters whose values are credentials: redacted in keys, URLs and messages.
@@ -308,20 +287,25 @@ def _duration_text(seconds: float) -> str:
     return f"{seconds / 3600:.1f} h"
 
 
-def _error_detail(data: Any) -> str | None:
-    """Return the human message a platform put in an error body, if any."""
-    if not isinstance(data, dict):
-        return None
+def error_text(data: Any) -> str:
+    """Return the most readable message in a JSON error body ("" if none).
+
+    The first of X's ``errors`` comes first (it names the parameter at
+    fault); then the body's own ``detail``, ``message``, ``error_description``,
+    ``error`` or ``title`` (Problem objects, Bluesky, Mastodon, OAuth).
+    """
+    if not isinstance(data, Mapping):
+        return ""
     errors = data.get("errors")
-    if isinstance(errors, list) and errors and isinstance(errors[0], dict):  # X
-        first = errors[0]
-        detail = first.get("detail") or first.get("message") or first.get("title")
-        return str(detail) if detail else None
-    for name in ("detail", "message", "error_description", "error", "title"):
-        value = data.get(name)
+    if isinstance(errors, list) and errors:
+        first = error_text(errors[0])
+        if first:
+            return first
+    for key in ("detail", "message", "error_description", "error", "title"):
+        value = data.get(key)
         if isinstance(value, str) and value:
             return value
-    return None
+    return ""
 
 
 class _Cancelled(Exception):
@@ -599,7 +583,7 @@ class Http:
                 continue
             if status >= 400 or status < 200:
                 data, _ = _clean(_json_or_none(body), body)
-                detail = _error_detail(data)
+                detail = error_text(data)
                 message = f"{host} answered {status} {answer.reason_phrase} for {target.path}"
                 if detail:
                     message += f": {detail}"

@@ -24,8 +24,9 @@ from datetime import datetime
 from html.parser import HTMLParser
 from typing import Any
 
+from followaudit.accounts import count
 from followaudit.errors import InvalidResponseError
-from followaudit.formats._common import RecordError, parse_iso_datetime
+from followaudit.formats import RecordError, parse_iso_datetime
 
 BSKY_REPOST = "app.bsky.feed.defs#reasonRepost"
 BSKY_PIN = "app.bsky.feed.defs#reasonPin"
@@ -64,9 +65,12 @@ def _date(value: Any, platform: str) -> datetime:
 
 
 def _count(value: Any) -> int | None:
-    if isinstance(value, bool) or not isinstance(value, int | float):
+    """Return a post metric (likes, replies) read by ``accounts.count``; None if unusable."""
+    try:
+        number = count(value)
+    except (TypeError, ValueError):
         return None
-    return int(value) if value >= 0 else None
+    return int(number) if number >= 0 else None
 
 
 def _unique(links: Iterable[str]) -> tuple[str, ...]:

@@ -14,6 +14,7 @@ from rich.table import Table
 from rich.text import Text
 
 from followaudit.accounts import Skipped
+from followaudit.numbers import percent
 from followaudit.platforms import bills_reads, display_name
 from followaudit.reasons import reasons_joined
 from followaudit.report import (
@@ -32,10 +33,6 @@ if TYPE_CHECKING:
     from followaudit.evaluation import Evaluation
 
 BAR_WIDTH = 40
-
-
-def _pct(value: float) -> str:
-    return f"{100 * value:.1f}%"
 
 
 class Paragraph:
@@ -93,8 +90,8 @@ def summary_panel(
     lines.append(headline(summary) + "\n", style="bold")
     if summary.scored:
         lines.append("Questionable: ")
-        lines.append(f"{_pct(s.estimate)}", style="bold red" if s.estimate >= 0.5 else "bold")
-        interval = f" (95% interval {_pct(s.low)}-{_pct(s.high)})"
+        lines.append(percent(s.estimate, 1), style="bold red" if s.estimate >= 0.5 else "bold")
+        interval = f" (95% interval {percent(s.low, 1)}-{percent(s.high, 1)})"
         if summary.share_method == CORRECTED:
             lines.append(f"{interval}, {CORRECTED_NOTE}\n")
         else:
@@ -353,7 +350,7 @@ def follow_order_chart(order: Mapping[str, Any]) -> Table | Text:
         width = round(BAR_WIDTH * b["share"])
         style = "bold red" if b["flagged"] else "cyan"
         mark = "  <- batch" if b["flagged"] else ""
-        table.add_row(f"{b['first']:,}-{b['last']:,}", _pct(b["share"]),
+        table.add_row(f"{b['first']:,}-{b['last']:,}", percent(b["share"], 1),
                       Text("█" * width + mark, style=style))
     return table
 
@@ -377,7 +374,8 @@ def summary_rows(rows: Sequence[Mapping[str, Any]]) -> Table:
         share = summary["share_questionable"]
         authentic = summary["authentic_followers"]
         if summary["scored"]:
-            share_text = f"{_pct(share['estimate'])} ({_pct(share['low'])}-{_pct(share['high'])})"
+            share_text = (f"{percent(share['estimate'], 1)} "
+                          f"({percent(share['low'], 1)}-{percent(share['high'], 1)})")
             authentic_text = f"{round_followers(authentic['estimate']):,}"
         else:
             share_text = authentic_text = "-"

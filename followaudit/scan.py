@@ -21,8 +21,8 @@ import pandas as pd
 
 from followaudit.accounts import Skipped, TableBuilder
 from followaudit.errors import InvalidResponseError, NotFoundError, UsageError
-from followaudit.formats._common import RecordError
-from followaudit.platforms import Platform, Subject, at, make_platform, written_handle
+from followaudit.formats import RecordError
+from followaudit.platforms import Platform, Subject, make_platform, written_handle
 
 if TYPE_CHECKING:
     from followaudit.http import Http
@@ -181,7 +181,7 @@ def run_scan(
 
     http.on_wait = on_wait
     try:
-        emit(ScanEvent("resolve", 0, 1, f"Looking up {at(handle)}"))
+        emit(ScanEvent("resolve", 0, 1, f"Looking up {handle.display}"))
         subject = adapter.resolve(handle)
         written = written_handle(subject.platform, subject.handle)
         emit(ScanEvent("resolve", 1, 1, f"Found {written}"))

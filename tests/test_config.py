@@ -13,7 +13,6 @@ from followaudit.config import (
     api_base_url,
     default_config_path,
     find_x_bearer_token,
-    x_bearer_token,
 )
 from followaudit.errors import AuthError, ExitCode, UsageError
 
@@ -32,12 +31,12 @@ def config(tmp_path: Path) -> Path:
 
 def test_token_option_wins(config: Path) -> None:
     env = {"X_BEARER_TOKEN": "from-env"}
-    assert x_bearer_token("from-option", env, config) == "from-option"
+    assert find_x_bearer_token("from-option", env, config).value == "from-option"
 
 
 def test_environment_comes_second(config: Path) -> None:
-    assert x_bearer_token(None, {"X_BEARER_TOKEN": "from-env"}, config) == "from-env"
-    assert x_bearer_token("  ", {"X_BEARER_TOKEN": "from-env"}, config) == "from-env"
+    assert find_x_bearer_token(None, {"X_BEARER_TOKEN": "from-env"}, config).value == "from-env"
+    assert find_x_bearer_token("  ", {"X_BEARER_TOKEN": "from-env"}, config).value == "from-env"
 
 
 def test_config_file_comes_last(config: Path) -> None:
@@ -46,7 +45,7 @@ def test_config_file_comes_last(config: Path) -> None:
 
 
 def test_blanks_and_a_pasted_bearer_prefix_are_dropped() -> None:
-    assert x_bearer_token(" Bearer AAAA%3Dxy\n", {}) == "AAAA%3Dxy"
+    assert find_x_bearer_token(" Bearer AAAA%3Dxy\n", {}).value == "AAAA%3Dxy"
 
 
 def test_the_token_never_shows_in_repr(config: Path) -> None:
@@ -57,7 +56,7 @@ def test_the_token_never_shows_in_repr(config: Path) -> None:
 def test_no_token_anywhere_says_where_to_put_one(tmp_path: Path) -> None:
     missing = tmp_path / "nope" / "config.toml"
     with pytest.raises(AuthError) as caught:
-        x_bearer_token(None, {}, missing)
+        find_x_bearer_token(None, {}, missing).value
     assert caught.value.exit_code == ExitCode.AUTH
     assert str(caught.value) == (
         f"No X bearer token: pass --token, set X_BEARER_TOKEN, or add it to {missing}; "
@@ -68,13 +67,13 @@ def test_no_token_anywhere_says_where_to_put_one(tmp_path: Path) -> None:
 def test_a_config_without_the_x_table_is_no_token(tmp_path: Path) -> None:
     path = write_config(tmp_path / "c.toml", "[bluesky]\nfoo = 1\n")
     with pytest.raises(AuthError, match="No X bearer token"):
-        x_bearer_token(None, {}, path)
+        find_x_bearer_token(None, {}, path).value
 
 
 def test_the_default_path_respects_xdg(tmp_path: Path) -> None:
     write_config(tmp_path / "xdg" / "followaudit" / "config.toml", '[x]\nbearer_token = "t"\n')
     env = {"XDG_CONFIG_HOME": str(tmp_path / "xdg"), "HOME": str(tmp_path / "home")}
-    assert x_bearer_token(None, env) == "t"
+    assert find_x_bearer_token(None, env).value == "t"
     assert default_config_path({"HOME": "/home/u"}) == Path(
         "/home/u/.config/followaudit/config.toml"
     )
@@ -113,7 +112,7 @@ def test_an_unread_config_gives_no_warning_and_no_error(tmp_path: Path) -> None:
 def test_a_broken_config_is_a_clear_error(tmp_path: Path, text: str, message: str) -> None:
     path = write_config(tmp_path / "c.toml", text)
     with pytest.raises(ConfigError, match=re.escape(message)) as caught:
-        x_bearer_token(None, {}, path)
+        find_x_bearer_token(None, {}, path).value
     assert isinstance(caught.value, UsageError)
     assert str(caught.value).startswith(f"The config file {path} ")
 
@@ -121,7 +120,7 @@ def test_a_broken_config_is_a_clear_error(tmp_path: Path, text: str, message: st
 def test_a_toml_error_does_not_echo_the_token(tmp_path: Path) -> None:
     path = write_config(tmp_path / "c.toml", '[x]\nbearer_token = "SECRETVALUE\n')
     with pytest.raises(ConfigError) as caught:
-        x_bearer_token(None, {}, path)
+        find_x_bearer_token(None, {}, path).value
     assert "SECRETVALUE" not in str(caught.value)
 
 

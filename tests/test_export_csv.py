@@ -7,7 +7,14 @@ import math
 import pandas as pd
 import pytest
 
-from followaudit.export import CSV_COLUMNS, escape_cell, to_csv_text, unescape_cell
+from followaudit.export import CSV_COLUMNS, escape_cell, unescape_cell, write_csv
+
+
+def to_csv_text(rows):
+    """Return the CSV export of ``rows`` as a string."""
+    buffer = io.StringIO()
+    write_csv(rows, buffer)
+    return buffer.getvalue()
 
 
 def rows(**overrides):

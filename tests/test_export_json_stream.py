@@ -42,6 +42,13 @@ def old_plain(value: Any) -> Any:
     return value
 
 
+def csv_text(rows):
+    """Return the CSV export of ``rows`` as a string."""
+    buffer = io.StringIO()
+    export.write_csv(rows, buffer)
+    return buffer.getvalue()
+
+
 def old_accounts_records(rows: pd.DataFrame) -> list[dict[str, Any]]:
     frame = rows.loc[:, list(CSV_COLUMNS)].copy()
     frame["probability"] = frame["probability"].round(6)
@@ -147,10 +154,10 @@ def test_two_core_formatting_writes_the_same_bytes(monkeypatch):
     rows = scored_example()
     monkeypatch.setattr(export, "WRITE_CHUNK_ROWS", 37)
     monkeypatch.setattr(export, "PARALLEL_MIN_CHUNKS", 10**9)
-    serial_csv, serial_json = export.to_csv_text(rows), streamed({"a": 1}, rows)
+    serial_csv, serial_json = csv_text(rows), streamed({"a": 1}, rows)
     monkeypatch.setattr(export, "PARALLEL_MIN_CHUNKS", 2)
     before = export.worker_chunks
-    assert export.to_csv_text(rows) == serial_csv
+    assert csv_text(rows) == serial_csv
     assert streamed({"a": 1}, rows) == serial_json
     assert export.worker_chunks - before >= 10  # half of the 11 chunks of each, in a worker
 

@@ -8,15 +8,13 @@ from html.parser import HTMLParser
 import numpy as np
 import pytest
 
-from followaudit.batches import NO_ORDER, TEST_DESCRIPTION, follow_order_buckets
+from followaudit.batches import NO_ORDER, follow_order_document
 from followaudit.behaviour import analyse
-from followaudit.html_report import (
-    headline,
-    render_html,
-    report_buckets,
-    report_findings,
-)
+from followaudit.documents import behaviour_document
+from followaudit.html_report import render_html
 from followaudit.posts import Post
+from followaudit.report import Summary, headline
+from followaudit.stats import Interval
 
 NOW = datetime(2026, 3, 31, 12, tzinfo=UTC)
 HEADLINE = "Authentic followers: about 7,800 (7,500-8,100) of 10,000"
@@ -27,9 +25,8 @@ def guru_findings():
         Post(NOW - timedelta(days=i), False, False, ("https://guru.example/c",), True, 1, 0, 0)
         for i in range(30)
     ]
-    return report_findings(
-        analyse(posts, followers=10_000, profile_url="https://guru.example", now=NOW).findings
-    )
+    behaviour = analyse(posts, followers=10_000, profile_url="https://guru.example", now=NOW)
+    return behaviour_document(behaviour)["findings"]
 
 
 def sample_report(**changes):
@@ -42,11 +39,7 @@ def sample_report(**changes):
         "details": ["2,000 followers scored of 10,000", "model v1"],
         "histogram": [900, 400, 200, 100, 80, 60, 60, 70, 50, 80],
         "threshold": 0.5,
-        "follow_order": {
-            "known": True,
-            "test": TEST_DESCRIPTION,
-            "buckets": report_buckets(follow_order_buckets(flags)),
-        },
+        "follow_order": follow_order_document(flags),
         "findings": guru_findings(),
         "questionable_followers": [
             {
@@ -86,16 +79,23 @@ def parse(html):
 def test_headline_is_rounded_to_its_precision():
     # The same rounding as the terminal headline (report.round_followers): by the
     # size of each figure, tens from 1,000, hundreds from 10,000.
-    assert headline(7_812.4, 7_498.0, 8_105.2, 10_000) == (
+    def summary(estimate, low, high, population):
+        return Summary(scored=100, skipped=0, questionable=10, threshold=0.5,
+                       share_questionable=Interval(0.1, 0.05, 0.15), population=population,
+                       authentic_followers=Interval(estimate, low, high))
+
+    assert headline(summary(7_812.4, 7_498.0, 8_105.2, 10_000)) == (
         "Authentic followers: about 7,810 (7,500-8,110) of 10,000"
     )
-    assert headline(812.4, 749.0, 871.0, 1_000) == (
+    assert headline(summary(812.4, 749.0, 871.0, 1_000)) == (
         "Authentic followers: about 812 (749-871) of 1,000"
     )
-    assert headline(12_345.0, 9_996.0, 14_049.0, 20_000) == (
+    assert headline(summary(12_345.0, 9_996.0, 14_049.0, 20_000)) == (
         "Authentic followers: about 12,300 (10,000-14,000) of 20,000"
     )
-    assert headline(81.4, 70.2, 90.0, 100) == "Authentic followers: about 81 (70-90) of 100"
+    assert headline(summary(81.4, 70.2, 90.0, 100)) == (
+        "Authentic followers: about 81 (70-90) of 100"
+    )
 
 
 def test_report_has_every_section():

@@ -77,7 +77,7 @@ from followaudit.formats._checks import (
     refuse_binary,
     refuse_long_header,
 )
-from followaudit.formats._common import RecordError
+from followaudit.formats._common import RecordError, parse_iso_datetime
 from followaudit.formats._containers import Broken, Item, iter_document, iter_jsonl
 from followaudit.formats._convert import (
     CSV_CONVERTERS,
@@ -90,7 +90,14 @@ from followaudit.formats._convert import (
 from followaudit.formats._finish import combine
 from followaudit.formats._parallel import Part, read_parallel, worker_count
 
-__all__ = ["FORMATS", "ReadResult", "RecordError", "detect_format", "read_accounts"]
+__all__ = [
+    "FORMATS",
+    "ReadResult",
+    "RecordError",
+    "detect_format",
+    "parse_iso_datetime",
+    "read_accounts",
+]
 
 FORMATS: dict[str, str] = {
     "x-v2": 'X API v2 user objects: JSON, JSONL, or API pages {"data": [...]} (twarc2 output)',

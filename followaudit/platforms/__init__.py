@@ -19,7 +19,6 @@ from followaudit.platforms.base import (
     Platform,
     PlatformKind,
     Subject,
-    at,
     paginate,
 )
 from followaudit.platforms.handles import PLATFORMS
@@ -35,7 +34,6 @@ __all__ = [
     "Platform",
     "PlatformKind",
     "Subject",
-    "at",
     "bills_reads",
     "display_name",
     "make_platform",

@@ -14,6 +14,7 @@ loop goes through ``paginate``, which holds the paging guards.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol, runtime_checkable
@@ -266,11 +267,6 @@ def paginate(
     return Pages(fetch, what=what, total=total, limit=limit, key=key, stop_on_empty=stop_on_empty)
 
 
-def at(handle: Handle) -> str:
-    """Return a handle as users write it: "@name", "@name@server" (Mastodon) or a bare DID."""
-    return handle.display
-
-
 def required_id(raw: Any, key: str, what: str) -> str:
     """Return ``raw[key]`` as text: the id every later request depends on.
 
@@ -285,28 +281,20 @@ def required_id(raw: Any, key: str, what: str) -> str:
 
 
 def optional_count(value: Any, what: str) -> int | None:
-    """Return a count from an API answer (None if absent); InvalidResponseError if not a count."""
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        raise InvalidResponseError(f"{what} a count that is not a number: {value!r}")
+    """Return a count from an API answer (None if absent); InvalidResponseError if not a count.
+
+    Read by ``accounts.count``, the one count parser: a whole, finite number
+    below a trillion; ``what`` starts the sentence ("X answered the lookup with").
+    """
+    # Imported here: parsing handles (this package) must not load pandas.
+    from followaudit.accounts import count
+
     try:
-        number = int(value)
+        number = count(value)
     except (TypeError, ValueError):
         raise InvalidResponseError(f"{what} a count that is not a number: {value!r}") from None
+    if math.isnan(number):
+        return None
     if number < 0:
-        raise InvalidResponseError(f"{what} a negative count: {number}")
-    return number
-
-
-def error_text(data: Any) -> str:
-    """Return the most readable message found in a JSON error body ("" if none)."""
-    if isinstance(data, Mapping):
-        for key in ("detail", "message", "error_description", "error", "title"):
-            value = data.get(key)
-            if isinstance(value, str) and value:
-                return value
-        errors = data.get("errors")
-        if isinstance(errors, list) and errors:
-            return error_text(errors[0])
-    return ""
+        raise InvalidResponseError(f"{what} a negative count: {int(number)}")
+    return int(number)

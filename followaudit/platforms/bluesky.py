@@ -19,14 +19,12 @@ from followaudit.errors import (
     NotFoundError,
 )
 from followaudit.formats import bluesky as bluesky_format
-from followaudit.http import HttpStatusError
+from followaudit.http import HttpStatusError, error_text
 from followaudit.platforms.base import (
     Pages,
     Platform,
     PlatformKind,
     Subject,
-    at,
-    error_text,
     optional_count,
     paginate,
     required_id,
@@ -89,7 +87,7 @@ class BlueskyPlatform(PlatformKind):
 
     def resolve(self, handle: Handle) -> Subject:
         """Return the account behind a handle or DID: app.bsky.actor.getProfile."""
-        who = at(handle)
+        who = handle.display
         profile = self._get("app.bsky.actor.getProfile", {"actor": handle.name}, who)
         did = required_id(profile, "did", "Bluesky answered getProfile")
         name = str(profile.get("handle") or handle.name)

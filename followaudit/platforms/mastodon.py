@@ -28,14 +28,12 @@ from followaudit.errors import (
     UsageError,
 )
 from followaudit.formats import mastodon as mastodon_format
-from followaudit.http import HttpStatusError
+from followaudit.http import HttpStatusError, error_text
 from followaudit.platforms.base import (
     Pages,
     Platform,
     PlatformKind,
     Subject,
-    at,
-    error_text,
     optional_count,
     paginate,
     required_id,
@@ -198,7 +196,7 @@ class MastodonPlatform(PlatformKind):
         On a 404 or a non-API answer from the handle's domain, asks WebFinger
         there for the home server and looks the account up on it instead.
         """
-        who = at(handle)
+        who = handle.display
         try:
             account = self._lookup(handle.name)
         except (HttpStatusError, InvalidResponseError) as exc:
@@ -244,7 +242,7 @@ class MastodonPlatform(PlatformKind):
             return None
         self._base, acct = home
         self._server = urlsplit(self._base).netloc
-        who = at(handle)
+        who = handle.display
         try:
             return self._lookup(acct)
         except HttpStatusError as exc:

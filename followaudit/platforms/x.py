@@ -21,14 +21,12 @@ from followaudit.errors import (
     UsageError,
 )
 from followaudit.formats import x_v2
-from followaudit.http import HttpStatusError
+from followaudit.http import HttpStatusError, error_text
 from followaudit.platforms.base import (
     Pages,
     Platform,
     PlatformKind,
     Subject,
-    at,
-    error_text,
     optional_count,
     paginate,
     required_id,
@@ -105,7 +103,7 @@ class XPlatform(PlatformKind):
 
     def resolve(self, handle: Handle) -> Subject:
         """Return the account behind a username: GET /2/users/by/username/:username."""
-        who = at(handle)
+        who = handle.display
         body = self._get(
             f"/2/users/by/username/{handle.name}", {"user.fields": SUBJECT_FIELDS}, who
         )
