@@ -22,11 +22,13 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import sqlite3
 import stat
 import sys
 import threading
 import time
+import uuid
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -86,6 +88,13 @@ CREATE TABLE IF NOT EXISTS scans (
     result_json TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS scans_by_handle ON scans (platform, handle, finished_at);
+CREATE TABLE IF NOT EXISTS claims (
+    key TEXT PRIMARY KEY,
+    owner TEXT NOT NULL,
+    host TEXT NOT NULL,
+    pid INTEGER NOT NULL,
+    claimed_at REAL NOT NULL
+);
 CREATE TABLE IF NOT EXISTS scan_aliases (
     platform TEXT NOT NULL,
     handle TEXT NOT NULL,
@@ -166,6 +175,9 @@ class Cache:
         self.clock = clock
         self.write_error: str | None = None
         self._lock = threading.Lock()
+        # Who this Cache is when it claims a request (see claim): one per open cache,
+        # so two runs in one process share answers as two processes do.
+        self.owner = f"{_HOST}:{os.getpid()}:{uuid.uuid4().hex[:12]}"
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         except OSError as exc:
@@ -246,6 +258,60 @@ class Cache:
         if not isinstance(headers, dict):
             return None
         return CachedResponse(int(status), headers, bytes(body), float(fetched_at))
+
+    # -- claims: concurrent runs share answers -----------------------------
+
+    def claim(self, key: str) -> bool:
+        """Return True if this cache may fetch ``key`` now: no other run is fetching it.
+
+        Two scans sharing a cache would otherwise both pay for every answer.
+        The first to claim a key fetches it; the others wait for its answer
+        (``Http`` polls ``get``). A claim whose owner died (a process of this
+        machine no longer running, or one older than CLAIM_STALE seconds) is
+        taken over. A cache that cannot be written lets every run fetch.
+        """
+        now = self.clock()
+        with self._lock:
+            if self.write_error is not None:
+                return True
+            try:
+                inserted = self._db.execute(
+                    "INSERT OR IGNORE INTO claims (key, owner, host, pid, claimed_at) "
+                    "VALUES (?, ?, ?, ?, ?)",
+                    (key, self.owner, _HOST, os.getpid(), now),
+                ).rowcount
+                if inserted:
+                    return True
+                row = self._db.execute(
+                    "SELECT owner, host, pid, claimed_at FROM claims WHERE key = ?", (key,)
+                ).fetchone()
+                if row is None:  # released in between: try again at the next poll
+                    return False
+                owner, host, pid, claimed_at = row
+                alive = now - float(claimed_at) < CLAIM_STALE and (
+                    host != _HOST or _process_alive(int(pid))
+                )
+                if alive:
+                    return False
+                return bool(
+                    self._db.execute(
+                        "UPDATE claims SET owner = ?, host = ?, pid = ?, claimed_at = ? "
+                        "WHERE key = ? AND owner = ?",
+                        (self.owner, _HOST, os.getpid(), now, key, owner),
+                    ).rowcount
+                )
+            except sqlite3.Error:
+                return True  # no coordination is better than no scan
+
+    def release(self, key: str) -> None:
+        """Drop this cache's claim on ``key`` (after its answer is stored, or it failed)."""
+        with self._lock:
+            try:
+                self._db.execute(
+                    "DELETE FROM claims WHERE key = ? AND owner = ?", (key, self.owner)
+                )
+            except sqlite3.Error:
+                pass
 
     def put(
         self,
@@ -393,6 +459,51 @@ class Cache:
 
 
 SQLITE_HEADER = b"SQLite format 3\x00"
+# A claim older than this is abandoned whatever its owner: the longest a request
+# may hold one is a rate-limit wait (15 min by default) plus its retries.
+CLAIM_STALE = 1800.0
+_HOST = socket.gethostname()
+
+
+def _process_alive(pid: int) -> bool:
+    """Return whether process ``pid`` of this machine is still running."""
+    if pid == os.getpid() or os.name == "nt":  # on Windows os.kill(pid, 0) would end it
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # exists, owned by someone else
+    return True
+
+
+def _create(path: Path) -> None:
+    """Create an empty cache database at ``path`` (0600) unless another run just did."""
+    building = path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.new")
+    fd = os.open(building, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    os.close(fd)
+    try:
+        db = sqlite3.connect(building, isolation_level=None)
+        try:
+            db.execute("PRAGMA journal_mode = WAL")
+            db.executescript(_SCHEMA)
+            db.execute("INSERT INTO schema_version (version) VALUES (?)", (SCHEMA_VERSION,))
+        finally:
+            db.close()
+        try:
+            os.link(building, path)
+        except FileExistsError:
+            pass  # another run created it first: that one is used
+        except OSError:
+            if not os.path.lexists(path):  # a file system without hard links
+                os.replace(building, path)
+    finally:
+        for suffix in ("", "-wal", "-shm"):
+            try:
+                os.unlink(f"{building}{suffix}")
+            except FileNotFoundError:
+                pass
 
 
 def _prepare_file(path: Path) -> None:
@@ -403,19 +514,23 @@ def _prepare_file(path: Path) -> None:
     file, a text file, a FIFO: a mistyped --cache) is refused rather than
     turned into one. The WAL and shared-memory files SQLite adds beside it
     take the database file's mode.
+
+    A new cache appears under its name only once it is a database (built
+    beside it, then hard-linked into place), so a second run starting at the
+    same moment never sees an empty file and refuses it.
     """
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        pass
-    except OSError as exc:
-        raise CacheError(
-            f"Cannot create the cache file {path} ({exc.strerror}); "
-            "pass --cache PATH or --no-cache"
-        ) from None
-    else:
-        os.close(fd)
-        return
+    if not os.path.lexists(path):
+        try:
+            _create(path)
+        except OSError as exc:
+            raise CacheError(
+                f"Cannot create the cache file {path} ({exc.strerror}); "
+                "pass --cache PATH or --no-cache"
+            ) from None
+        except sqlite3.Error as exc:
+            raise CacheError(
+                f"Cannot create the cache file {path} ({exc}); pass --cache PATH or --no-cache"
+            ) from None
     refuse = (
         "followaudit writes its cache only to a new file or to an existing cache: give "
         "--cache a new path, or pass --no-cache"

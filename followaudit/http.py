@@ -140,6 +140,8 @@ MAX_BODY_BYTES = 16 * 1024 * 1024
 CONNECT_RETRIES = 1
 # Connecting is quick or hopeless: a 30 s read timeout is too long to wait for it.
 CONNECT_TIMEOUT = 10.0
+# How often a run waiting for another run's answer to the same request looks for it.
+CLAIM_POLL = 0.05
 MAX_REDIRECTS = 10
 
 
@@ -161,7 +163,8 @@ class RequestStats:
     made: int = 0  # requests actually sent over the network (each retry counts)
     cached: int = 0  # requests answered by the cache (saved)
     retries: int = 0
-    waited_seconds: float = 0.0  # total time spent waiting for rate-limit resets / backoff
+    waited_seconds: float = 0.0
+    shared: int = 0  # of ``cached``: answers another run fetched while this one waited for it  # total time spent waiting for rate-limit resets / backoff
 
 
 class HttpStatusError(FollowauditError):
@@ -416,27 +419,55 @@ class Http:
         secrets = _secret_values(headers, target)
         key = cache_key(url, params)
         use_cache = cache and self.cache is not None
+        claimed = False
         if use_cache and not self.refresh:
             assert self.cache is not None
-            hit = self.cache.get(key)
-            if hit is not None:
-                try:
-                    data = json.loads(hit.body) if hit.body else None
-                except ValueError:
-                    data = None
-                    hit = None  # a damaged entry counts as absent: fetch again
-                if hit is not None:
-                    data, _ = _clean(data, hit.body)
+            found = self._from_cache(key, shown)
+            if found is not None:
+                return found
+            # Another run sharing this cache may be fetching the same answer: wait
+            # for it rather than pay for it twice.
+            while not self.cache.claim(key):
+                if self._interrupted.wait(CLAIM_POLL):
+                    raise _Cancelled
+                found = self._from_cache(key, shown)
+                if found is not None:
                     with self._lock:
-                        self.stats.cached += 1
-                    log.debug("cache hit %s", shown)
-                    return Response(hit.status, _kept_headers(hit.headers), data, shown, True)
-
-        response, body = self._send(target, headers, secrets)
-        if use_cache and 200 <= response.status < 300:
-            assert self.cache is not None
-            self.cache.put(key, response.status, dict(response.headers), body, self.clock())
+                        self.stats.shared += 1
+                    return found
+            claimed = True
+            # The answer may have been stored between the first look and the claim
+            # (the other run finished and let go): look once more before paying.
+            found = self._from_cache(key, shown)
+            if found is not None:
+                self.cache.release(key)
+                return found
+        try:
+            response, body = self._send(target, headers, secrets)
+            if use_cache and 200 <= response.status < 300:
+                assert self.cache is not None
+                self.cache.put(key, response.status, dict(response.headers), body, self.clock())
+        finally:
+            if claimed:
+                assert self.cache is not None
+                self.cache.release(key)
         return response
+
+    def _from_cache(self, key: str, shown: str) -> Response | None:
+        """Return the stored answer for ``key`` (counted as cached), or None."""
+        assert self.cache is not None
+        hit = self.cache.get(key)
+        if hit is None:
+            return None
+        try:
+            data = json.loads(hit.body) if hit.body else None
+        except ValueError:
+            return None  # a damaged entry counts as absent: fetch again
+        data, _ = _clean(data, hit.body)
+        with self._lock:
+            self.stats.cached += 1
+        log.debug("cache hit %s", shown)
+        return Response(hit.status, _kept_headers(hit.headers), data, shown, True)
 
     def get_many(
         self,
