@@ -149,7 +149,6 @@ def score(
     observed = parse_as_of(as_of)
     # Imported only now: a usage error above answers without loading pandas.
     from followaudit.documents import score_document
-    from followaudit.export import write_csv, write_json_streamed
     from followaudit.formats import read_accounts
     from followaudit.model import load_model
     from followaudit.render import score_report
@@ -167,27 +166,20 @@ def score(
     rows = score_table(read.table, model, observed, reasons=False)
     summary = summarize(rows, read.skipped, model.threshold, rates=model_rates(model, rows))
     gates = [gate_check(summary, fail_above)] if fail_above is not None else []
-    # Every export is tried and the report printed before a failed export is reported.
-    exports = Exports()
-    if csv_out:
-        exports.write(csv_out, lambda stream: write_csv(rows, stream))
-    if parquet_out:
-        from followaudit.export import write_parquet
-
-        exports.write(parquet_out, lambda stream: write_parquet(rows, stream))
+    document = None
     if json_out:
         document = score_document(
             path=read.path, format=read.format, as_of=observed, model=model, summary=summary,
             gates=gates, skipped=read.skipped, warnings=read.warnings, rows=None,
             duplicates=read.duplicates.to_dict(),
         )
-        # The accounts come last, streamed from the columns: flat memory at any size.
-        exports.write(json_out, lambda stream: write_json_streamed(document, rows, stream))
+    exports = write_score_exports(rows, document, csv_out=csv_out, parquet_out=parquet_out,
+                                  json_out=json_out)
     if not quiet:
         # Data owns stdout when an export goes there; the report moves to stderr.
-        score_report(make_console(stderr="-" in (csv_out, json_out, parquet_out)), summary, rows, read.skipped,
-                     title=f"{read.path} ({read.format})", top=top, warnings=read.warnings,
-                     gates=gates, duplicates=read.duplicates.rows)
+        score_report(make_console(stderr="-" in (csv_out, json_out, parquet_out)), summary,
+                     rows, read.skipped, title=f"{read.path} ({read.format})", top=top,
+                     warnings=read.warnings, gates=gates, duplicates=read.duplicates.rows)
     exports.check()
     if not all(g.passed for g in gates):
         raise GateFailed()
@@ -646,6 +638,33 @@ def close_scan_cache(cache: Any, stderr: Console) -> None:
                      f"({escape(str(cache.write_error))}); an interrupted scan will "
                      "fetch again", highlight=False)
     cache.close()
+
+
+def write_score_exports(
+    rows: Any,
+    document: dict[str, Any] | None,
+    *,
+    csv_out: str | None,
+    parquet_out: str | None,
+    json_out: str | None,
+) -> Exports:
+    """Write every export of ``score`` asked for and return them, failures not yet reported.
+
+    Every export is tried, and the report printed, before a failed one is reported.
+    """
+    from followaudit.export import write_csv, write_json_streamed
+
+    exports = Exports()
+    if csv_out:
+        exports.write(csv_out, lambda stream: write_csv(rows, stream))
+    if parquet_out:
+        from followaudit.export import write_parquet
+
+        exports.write(parquet_out, lambda stream: write_parquet(rows, stream))
+    if json_out and document is not None:
+        # The accounts come last, streamed from the columns: flat memory at any size.
+        exports.write(json_out, lambda stream: write_json_streamed(document, rows, stream))
+    return exports
 
 
 class ScanExports(NamedTuple):
