@@ -83,12 +83,14 @@ class ScanProgress:
             if self.notices and event.phase == "wait":
                 self.console.print(
                     f"waiting {event.total or 0:,} s: {event.message}", style="yellow",
-                    highlight=False,
+                    highlight=False, markup=False,
                 )
             return
         if event.phase == "wait":
             # The reason goes above the live display once; the bar keeps a short label.
-            self._progress.console.print(event.message, style="yellow", highlight=False)
+            # Messages may quote server text: never parsed as markup (a [link] would be obeyed).
+            self._progress.console.print(event.message, style="yellow", highlight=False,
+                                         markup=False)
             task = self._task("wait", "Rate-limit wait")
             self._progress.update(task, total=None, until=time.time() + (event.total or 0))
             return
@@ -98,7 +100,8 @@ class ScanProgress:
             task = self._task(event.phase, PHASE_LABELS[event.phase])
             self._progress.update(task, completed=event.done, total=event.total)
         elif event.message:
-            self._progress.console.print(event.message, style="dim", highlight=False)
+            self._progress.console.print(event.message, style="dim", highlight=False,
+                                         markup=False)
 
     def _task(self, phase: str, description: str) -> TaskID:
         if phase not in self._tasks:

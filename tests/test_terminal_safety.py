@@ -124,3 +124,17 @@ def test_the_console_net_catches_text_that_skipped_visible():
     console = make_console(stream)
     console.print(Text("raw\x1b[2J\u202e"), "and a str \x1b]0;t\x07")
     assert not any(ch in stream.getvalue() for ch in RAW)
+
+
+def test_progress_messages_are_neither_markup_nor_escapes():
+    from followaudit.progress import ScanProgress
+    from followaudit.scan import ScanEvent
+
+    stream = io.StringIO()
+    console = make_console(stream)
+    console.force_terminal = True  # styles on: a parsed [link] would become an OSC 8 escape
+    progress = ScanProgress(console, enabled=False)
+    progress.update(ScanEvent("wait", total=5, message="[link=http://evil]x[/link] \x1b[2J"))
+    shown = stream.getvalue()
+    assert "\x1b]8" not in shown
+    assert "[link=http://evil]x[/link] ␛[2J" in shown
