@@ -159,3 +159,27 @@ def test_an_unreadable_file_is_an_input_error(capsys, tmp_path):
     assert "the file cannot be read (Permission denied)" in err
 
 
+
+
+def test_an_unreadable_file_and_model_have_their_documented_codes(capsys, tmp_path, monkeypatch):
+    # Root reads any file, so permission is taken away where the file is opened.
+    data = tmp_path / "data.csv"
+    data.write_text(csv_rows(2))
+    model = tmp_path / "model.json"
+    model.write_text("{}")
+    real_open = Path.open
+
+    def refusing_open(self, *args, **kwargs):
+        if self in (data, model):
+            raise PermissionError(13, "Permission denied")
+        return real_open(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "open", refusing_open)
+    code, _, err = run_flat(capsys, "score", data)
+    assert code == ExitCode.INPUT
+    assert "data.csv: the file cannot be read (Permission denied)" in err
+    monkeypatch.setattr(Path, "read_bytes", refusing_open)
+    code, _, err = run_flat(capsys, "score", Path(__file__).resolve().parents[1] / "examples" /
+                            "followers.jsonl", "--model", model)
+    assert code == ExitCode.MODEL
+    assert "model.json cannot be read: Permission denied" in err
