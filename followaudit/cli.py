@@ -18,6 +18,7 @@ from rich.markup import escape
 from followaudit import __version__
 from followaudit.errors import (
     EXIT_CODE_MEANINGS,
+    Cancelled,
     ExitCode,
     FollowauditError,
     OutputError,
@@ -381,7 +382,8 @@ def train(data_path: str | None, output: str | None, seed: int) -> None:
     except OSError as exc:
         raise OutputError(f"cannot write {target}: {exc.strerror}") from None
     make_console().print(
-        f"Trained on {len(table):,} accounts; model written to {target}", highlight=False
+        f"Trained on {len(table):,} accounts; model written to {target}", highlight=False,
+        soft_wrap=True,
     )
 
 
@@ -563,14 +565,14 @@ def confirm_deep(deep: int, posts_each: int, handles: Sequence[Any], yes: bool) 
         message += (f"; on {kind.display_name} up to {reads:,} post reads, about "
                     f"${reads * price:,.2f} (${price} per post read)")
     stderr = make_console(stderr=True)
-    stderr.print(message + ".", highlight=False)
+    stderr.print(message + ".", highlight=False, soft_wrap=True)
     if yes:
         return
     if not _interactive():
         raise UsageError("--deep makes the extra requests above: add --yes to confirm them "
                          "when not running on a terminal")
     if not click.confirm("Continue?", default=False, err=True):
-        raise click.exceptions.Abort()
+        raise Cancelled()
 
 
 def parse_fail_on(text: str, no_posts: bool) -> tuple[str, ...]:
@@ -627,7 +629,7 @@ def open_scan_cache(cache_path: str | None, stderr: Console) -> Any:
         return Cache(Path(cache_path))
     cache, warning = open_cache(default_cache_path())
     if warning:
-        stderr.print(f"[yellow]warning:[/] {escape(visible(warning))}")
+        stderr.print(f"[yellow]warning:[/] {escape(visible(warning))}", soft_wrap=True)
     return cache
 
 
@@ -636,7 +638,7 @@ def close_scan_cache(cache: Any, stderr: Console) -> None:
     if cache.write_error:
         stderr.print(f"[yellow]warning:[/] the cache could not be written "
                      f"({escape(str(cache.write_error))}); an interrupted scan will "
-                     "fetch again", highlight=False)
+                     "fetch again", highlight=False, soft_wrap=True)
     cache.close()
 
 
@@ -766,6 +768,10 @@ def _run(args: Sequence[str] | None) -> int:
         return ExitCode.GATE_FAILED
     except ScanFailed as exc:
         return exc.code
+    except Cancelled as exc:
+        # Declining is an answer, not an error: said plainly, with its own exit code.
+        stderr.print(exc.message, highlight=False, soft_wrap=True)
+        return exc.exit_code
     except FollowauditError as exc:
         if debug:
             traceback.print_exc()
@@ -793,7 +799,7 @@ def _run(args: Sequence[str] | None) -> int:
             stderr.print(
                 f"[bold red]Error:[/] unexpected {type(exc).__name__}: {escape(visible(exc))} "
                 "(this is a bug: rerun with --debug and report the traceback)",
-                highlight=False,
+                highlight=False, soft_wrap=True,
             )
         return ExitCode.INTERNAL
     return ExitCode.OK

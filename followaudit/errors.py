@@ -96,6 +96,7 @@ class ExitCode(IntEnum):
     HIDDEN = 9  # the account hides its follower list
     GATE_FAILED = 10  # a --fail-above / --min-authentic / --fail-on gate was not met
     OUTPUT = 11  # an export (--csv, --json, --junit, --html) could not be written
+    CANCELLED = 12  # the user answered no to a confirmation; nothing was spent
     INTERRUPTED = 130  # Ctrl-C; what was fetched is kept in the cache
 
 
@@ -112,6 +113,7 @@ EXIT_CODE_MEANINGS: dict[ExitCode, str] = {
     ExitCode.HIDDEN: "the account hides its follower list",
     ExitCode.GATE_FAILED: "a --fail-above, --min-authentic or --fail-on gate failed",
     ExitCode.OUTPUT: "an export (--csv, --json, --junit, --html) could not be written",
+    ExitCode.CANCELLED: "you answered no when asked to confirm; no request was made",
     ExitCode.INTERRUPTED: "interrupted (Ctrl-C); fetched answers stay cached",
 }
 
@@ -199,3 +201,12 @@ class UsageError(FollowauditError):
     """Options or arguments that cannot work together."""
 
     exit_code = ExitCode.USAGE
+
+
+class Cancelled(FollowauditError):
+    """The user declined a confirmation: not a failure, and nothing was spent."""
+
+    exit_code = ExitCode.CANCELLED
+
+    def __init__(self, message: str = "Cancelled; no requests were made") -> None:
+        super().__init__(message)

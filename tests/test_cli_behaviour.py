@@ -165,7 +165,8 @@ def test_deep_off_a_terminal_without_yes_is_refused_before_any_request(capsys):
     assert "add --yes to confirm them when not running on a terminal" in err
 
 
-@pytest.mark.parametrize(("answer", "expected"), [("n\n", ExitCode.INTERRUPTED),
+@pytest.mark.parametrize(("answer", "expected"), [("n\n", ExitCode.CANCELLED),
+                                                  ("\n", ExitCode.CANCELLED),
                                                   ("y\n", ExitCode.OK)])
 def test_deep_asks_on_a_terminal(capsys, monkeypatch, answer, expected):
     import io
@@ -178,4 +179,8 @@ def test_deep_asks_on_a_terminal(capsys, monkeypatch, answer, expected):
         total = server.total
     assert code == expected, err
     assert "Continue? [y/N]" in err
-    assert total == (0 if expected == ExitCode.INTERRUPTED else 1 + 1 + 1 + 5)
+    assert total == (0 if expected == ExitCode.CANCELLED else 1 + 1 + 1 + 5)
+    if expected == ExitCode.CANCELLED:
+        # Declining is not Ctrl-C: its own sentence and code, and not an error.
+        assert err.endswith("Continue? [y/N]: Cancelled; no requests were made")
+        assert "Interrupted" not in err and "Error" not in err
