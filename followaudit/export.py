@@ -17,8 +17,6 @@ import math
 import multiprocessing
 import os
 import sys
-import threading
-import warnings
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -178,26 +176,18 @@ def _csv_chunk(chunk: pd.DataFrame, names: list[str], extra: Sequence[str]) -> s
 
 # Exports of at least this many chunks are formatted on two cores.
 PARALLEL_MIN_CHUNKS = 4
-_shared: tuple[pd.DataFrame, Callable[..., str], tuple[Any, ...]] | None = None
 # Chunks handed to a worker so far (tests check the two-core path did run).
 worker_chunks = 0
 
 
-def _can_fork() -> bool:
-    """Return whether a formatting worker may be forked (Linux, no other thread alive)."""
-    if sys.platform != "linux" or threading.active_count() > 1:
+def _two_cores() -> bool:
+    """Return whether a formatting worker may be started (Linux, a second core to run on)."""
+    if sys.platform != "linux":
         return False
     try:
         return len(os.sched_getaffinity(0)) > 1
     except AttributeError:
         return False
-
-
-def _format_shared(start: int) -> str:
-    """Return the text of the chunk at ``start`` of the rows the worker inherited."""
-    assert _shared is not None
-    rows, format_chunk, args = _shared
-    return format_chunk(rows.iloc[start : start + WRITE_CHUNK_ROWS], *args)
 
 
 def chunk_texts(
@@ -206,43 +196,37 @@ def chunk_texts(
     """Yield ``format_chunk(chunk, *args)`` for each ``WRITE_CHUNK_ROWS`` rows, in order.
 
     Formatting is pure Python and holds the GIL, so a large export uses a
-    second core through one forked worker: it formats every other chunk
-    while this process formats the one before it. The worker inherits the
-    rows (no copy is sent) and returns only its chunk's text.
+    second core through one worker process: it formats every other chunk
+    while this process formats the one before it. The worker comes from a
+    fork server, not from this process, so it does not carry (and count
+    again) the memory of the whole table: each of its chunks is sent to it,
+    and only the chunk's text comes back. ``format_chunk`` must be a
+    module-level function.
     """
-    global _shared, worker_chunks  # noqa: PLW0603 - forked workers read the rows from here
+    global worker_chunks  # noqa: PLW0603 - a counter the tests read
     starts = list(range(0, len(rows), WRITE_CHUNK_ROWS))
-    if len(starts) < PARALLEL_MIN_CHUNKS or not _can_fork():
-        for start in starts:
-            yield format_chunk(rows.iloc[start : start + WRITE_CHUNK_ROWS], *args)
-        return
-    _shared = (rows, format_chunk, args)
-    try:
-        # multiprocessing flushes stdout and stderr before it forks, so text
-        # already written to an export on '-' is never written twice.
-        pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"))
-    except OSError:
-        pool = None
+    pool = None
+    if len(starts) >= PARALLEL_MIN_CHUNKS and _two_cores():
+        try:
+            context = multiprocessing.get_context("forkserver")
+            context.set_forkserver_preload(["followaudit.export"])
+            pool = ProcessPoolExecutor(max_workers=1, mp_context=context)
+        except (OSError, ValueError):
+            pool = None
     try:
         for index in range(0, len(starts), 2):
-            start = starts[index]
-            ahead = None
-            if pool is not None and index + 1 < len(starts):
-                with warnings.catch_warnings():
-                    # Python >= 3.12 warns on a fork with native threads alive; numpy's
-                    # pool is idle here and re-initialises itself in the child.
-                    warnings.filterwarnings("ignore", "This process .* is multi-threaded")
-                    ahead = pool.submit(_format_shared, starts[index + 1])
-                worker_chunks += 1
-            yield format_chunk(rows.iloc[start : start + WRITE_CHUNK_ROWS], *args)
+            here = rows.iloc[starts[index] : starts[index] + WRITE_CHUNK_ROWS]
+            there = None
             if index + 1 < len(starts):
-                nxt = starts[index + 1]
-                if ahead is not None:
-                    yield ahead.result()
-                else:
-                    yield format_chunk(rows.iloc[nxt : nxt + WRITE_CHUNK_ROWS], *args)
+                there = rows.iloc[starts[index + 1] : starts[index + 1] + WRITE_CHUNK_ROWS]
+            ahead = None
+            if pool is not None and there is not None:
+                ahead = pool.submit(format_chunk, there, *args)
+                worker_chunks += 1
+            yield format_chunk(here, *args)
+            if there is not None:
+                yield ahead.result() if ahead is not None else format_chunk(there, *args)
     finally:
-        _shared = None
         if pool is not None:
             pool.shutdown(cancel_futures=True)
 
