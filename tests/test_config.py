@@ -56,7 +56,7 @@ def test_the_token_never_shows_in_repr(config: Path) -> None:
 def test_no_token_anywhere_says_where_to_put_one(tmp_path: Path) -> None:
     missing = tmp_path / "nope" / "config.toml"
     with pytest.raises(AuthError) as caught:
-        find_x_bearer_token(None, {}, missing).value
+        find_x_bearer_token(None, {}, missing)
     assert caught.value.exit_code == ExitCode.AUTH
     assert str(caught.value) == (
         f"No X bearer token: pass --token, set X_BEARER_TOKEN, or add it to {missing}; "
@@ -67,7 +67,7 @@ def test_no_token_anywhere_says_where_to_put_one(tmp_path: Path) -> None:
 def test_a_config_without_the_x_table_is_no_token(tmp_path: Path) -> None:
     path = write_config(tmp_path / "c.toml", "[bluesky]\nfoo = 1\n")
     with pytest.raises(AuthError, match="No X bearer token"):
-        find_x_bearer_token(None, {}, path).value
+        find_x_bearer_token(None, {}, path)
 
 
 def test_the_default_path_respects_xdg(tmp_path: Path) -> None:
@@ -112,7 +112,7 @@ def test_an_unread_config_gives_no_warning_and_no_error(tmp_path: Path) -> None:
 def test_a_broken_config_is_a_clear_error(tmp_path: Path, text: str, message: str) -> None:
     path = write_config(tmp_path / "c.toml", text)
     with pytest.raises(ConfigError, match=re.escape(message)) as caught:
-        find_x_bearer_token(None, {}, path).value
+        find_x_bearer_token(None, {}, path)
     assert isinstance(caught.value, UsageError)
     assert str(caught.value).startswith(f"The config file {path} ")
 
@@ -120,7 +120,7 @@ def test_a_broken_config_is_a_clear_error(tmp_path: Path, text: str, message: st
 def test_a_toml_error_does_not_echo_the_token(tmp_path: Path) -> None:
     path = write_config(tmp_path / "c.toml", '[x]\nbearer_token = "SECRETVALUE\n')
     with pytest.raises(ConfigError) as caught:
-        find_x_bearer_token(None, {}, path).value
+        find_x_bearer_token(None, {}, path)
     assert "SECRETVALUE" not in str(caught.value)
 
 

@@ -13,8 +13,8 @@ from fakes import Reply, first, no_wait_http
 from fakes.bluesky_server import BlueskyServer
 
 from followaudit.errors import ExitCode, InvalidResponseError
-from followaudit.platforms.handles import Handle
 from followaudit.platforms.bluesky import BlueskyPlatform
+from followaudit.platforms.handles import Handle
 from followaudit.platforms.mastodon import MastodonPlatform
 from followaudit.platforms.x import XPlatform
 from followaudit.scan import run_scan

@@ -12,8 +12,8 @@ from fakes.bluesky_server import SUBJECT_DID, BlueskyServer, follower_did
 
 from followaudit.cache import Cache
 from followaudit.errors import NotFoundError
-from followaudit.platforms.handles import Handle
 from followaudit.platforms.bluesky import BlueskyPlatform
+from followaudit.platforms.handles import Handle
 from followaudit.scan import MISSING_PROFILE_REASON, ScanOptions, run_scan, sample_positions
 
 SUBJECT = Handle("bluesky", "subject.bsky.social")

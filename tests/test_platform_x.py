@@ -13,8 +13,8 @@ from fakes.x_server import SUBJECT_ID, TOKEN, XServer, follower_id
 
 from followaudit.cache import Cache
 from followaudit.errors import AuthError, NotFoundError
-from followaudit.platforms.handles import Handle
 from followaudit.platforms.base import Subject
+from followaudit.platforms.handles import Handle
 from followaudit.platforms.x import USER_FIELDS, XPlatform
 from followaudit.scan import ScanOptions, run_scan
 
