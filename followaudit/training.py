@@ -76,7 +76,7 @@ DEFAULT_TABLE = DATA_DIR / "training_profiles.csv"
 DEFAULT_PROBE = DATA_DIR / "spambot_profiles.csv"
 HUMAN_SOURCES: tuple[str, ...] = ("TFP", "E13", "GEN")
 VENDORS: tuple[str, ...] = ("FSF", "INT", "TWT")
-GROUPS: dict[str, int] = {**{g: 0 for g in HUMAN_SOURCES}, **{g: 1 for g in VENDORS}}
+GROUPS: dict[str, int] = {**dict.fromkeys(HUMAN_SOURCES, 0), **dict.fromkeys(VENDORS, 1)}
 THRESHOLD = 0.5
 # Ten-fold cross-validation needs at least one account of each class per fold.
 MIN_PER_CLASS = 10
@@ -171,7 +171,8 @@ def load_training_table(path: Path | None = None, probe: bool = False) -> pd.Dat
     if not labels.isin([0, 1]).all():
         raise InputError("the training table's label column must hold only 0 and 1", path=where)
     per_class = labels.value_counts()
-    if not probe and per_class.get(0, 0) < MIN_PER_CLASS or per_class.get(1, 0) < MIN_PER_CLASS:
+    too_few = per_class.get(0, 0) < MIN_PER_CLASS or per_class.get(1, 0) < MIN_PER_CLASS
+    if too_few and not probe:
         raise InputError(
             f"the training table needs at least {MIN_PER_CLASS} authentic (0) and "
             f"{MIN_PER_CLASS} questionable (1) accounts; it has {per_class.get(0, 0)} "
@@ -392,8 +393,10 @@ def _export_trees(estimator: Any, column_index: np.ndarray) -> tuple[list[Tree],
         # Children always follow their parent, so one backwards pass fills every split.
         for node in range(len(nodes) - 1, -1, -1):
             if not is_leaf[node]:
-                l, r = left[node], right[node]
-                value[node] = (count[l] * value[l] + count[r] * value[r]) / (count[l] + count[r])
+                lo, hi = left[node], right[node]
+                value[node] = (count[lo] * value[lo] + count[hi] * value[hi]) / (
+                    count[lo] + count[hi]
+                )
         threshold_values = nodes["num_threshold"].astype(np.float64)
         # A split between the largest seen value and "missing" has threshold +inf;
         # the largest float sends every finite value left just the same.
