@@ -34,17 +34,28 @@ def main() -> None:
         cells = []
         for share in (0.05, 0.10, 0.30):
             alarms = sum(
-                any(b.flagged for b in follow_order_buckets(uniform(n, share, np.random.default_rng(s))))
+                any(
+                    b.flagged
+                    for b in follow_order_buckets(uniform(n, share, np.random.default_rng(s)))
+                )
                 for s in range(args.null_seeds)
             )
             cells.append(f"{alarms}/{args.null_seeds}")
         print(f"{n:>10,} " + " ".join(f"{c:>9}" for c in cells))
 
     print("\nDetection: a block of questionable followers in a list 10% questionable")
-    print(f"{'followers':>10} {'block (positions)':>20} {'exactly the block':>18} {'block found':>12}")
-    for n, first, last in ((10_000, 3_001, 4_000), (10_000, 3_501, 4_500), (10_000, 3_001, 3_500),
-                           (1_000, 301, 400), (1_000, 301, 350), (200, 61, 80),
-                           (10_000, 3_001, 3_200)):
+    print(
+        f"{'followers':>10} {'block (positions)':>20} {'exactly the block':>18} {'block found':>12}"
+    )
+    for n, first, last in (
+        (10_000, 3_001, 4_000),
+        (10_000, 3_501, 4_500),
+        (10_000, 3_001, 3_500),
+        (1_000, 301, 400),
+        (1_000, 301, 350),
+        (200, 61, 80),
+        (10_000, 3_001, 3_200),
+    ):
         exact = found = 0
         for s in range(args.block_seeds):
             flags = uniform(n, 0.10, np.random.default_rng(s))
@@ -54,8 +65,10 @@ def main() -> None:
             flagged = {i for i, b in enumerate(buckets) if b.flagged}
             found += bool(flagged & covering)
             exact += bool(flagged) and flagged <= covering
-        print(f"{n:>10,} {f'{first:,}-{last:,}':>20} {f'{exact}/{args.block_seeds}':>18} "
-              f"{f'{found}/{args.block_seeds}':>12}")
+        print(
+            f"{n:>10,} {f'{first:,}-{last:,}':>20} {f'{exact}/{args.block_seeds}':>18} "
+            f"{f'{found}/{args.block_seeds}':>12}"
+        )
 
 
 if __name__ == "__main__":

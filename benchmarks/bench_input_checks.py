@@ -23,12 +23,14 @@ from followaudit.formats._checks import drop_duplicates
 
 
 def table(rows: int) -> pd.DataFrame:
-    return pd.DataFrame({
-        "platform": ["x"] * rows,
-        "id": [str(10**9 + i) for i in range(rows)],
-        "handle": [f"user{i}" for i in range(rows)],
-        "line": np.arange(1, rows + 1),
-    })
+    return pd.DataFrame(
+        {
+            "platform": ["x"] * rows,
+            "id": [str(10**9 + i) for i in range(rows)],
+            "handle": [f"user{i}" for i in range(rows)],
+            "line": np.arange(1, rows + 1),
+        }
+    )
 
 
 def timed(frame: pd.DataFrame, repeats: int = 3) -> float:
@@ -53,16 +55,21 @@ def main() -> None:
         zeros = Path(folder) / "zeros.bin"
         with open(zeros, "wb") as stream:
             stream.truncate(2 * 2**30)
-        script = ("import time; started = time.perf_counter()\n"
-                  "from followaudit.cli import _run\n"
-                  f"code = _run(['score', {str(zeros)!r}])\n"
-                  "peak = [l for l in open('/proc/self/status') if l.startswith('VmHWM')][0]\n"
-                  "print(code, peak.split()[1], round(time.perf_counter() - started, 2))\n")
-        done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                              check=True)
+        script = (
+            "import time; started = time.perf_counter()\n"
+            "from followaudit.cli import _run\n"
+            f"code = _run(['score', {str(zeros)!r}])\n"
+            "peak = [l for l in open('/proc/self/status') if l.startswith('VmHWM')][0]\n"
+            "print(code, peak.split()[1], round(time.perf_counter() - started, 2))\n"
+        )
+        done = subprocess.run(
+            [sys.executable, "-c", script], capture_output=True, text=True, check=True
+        )
         code, peak_kb, seconds = done.stdout.split()
-        print(f"2 GB of NUL bytes: exit {code} in {seconds} s (imports included), "
-              f"peak memory {int(peak_kb) / 1024:.0f} MB")
+        print(
+            f"2 GB of NUL bytes: exit {code} in {seconds} s (imports included), "
+            f"peak memory {int(peak_kb) / 1024:.0f} MB"
+        )
 
 
 if __name__ == "__main__":

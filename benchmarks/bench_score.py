@@ -177,8 +177,12 @@ def bench_size(n: int, folder: Path, repeat: int) -> list[Run]:
     with path.open("wb") as out:
         out.writelines(generate(n, 0))
     runs = [timed("reference", [sys.executable, "-c", REFERENCE, str(path)], repeat)]
-    for name, csv, json in (("score", False, False), ("score --csv", True, False),
-                            ("score --json", False, True), ("score --csv --json", True, True)):
+    for name, csv, json in (
+        ("score", False, False),
+        ("score --csv", True, False),
+        ("score --json", False, True),
+        ("score --csv --json", True, True),
+    ):
         runs.append(timed(name, score_command(path, folder, csv, json), repeat))
     with (folder / "scores.csv").open("rb") as scored:
         assert sum(1 for _ in scored) == n + 1, "the CSV export does not hold every account"
@@ -190,7 +194,9 @@ def main() -> None:
     """Parse the options, run every size, print the table."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
-    parser.add_argument("--repeat", type=int, default=1, help="runs per command; the fastest counts")
+    parser.add_argument(
+        "--repeat", type=int, default=1, help="runs per command; the fastest counts"
+    )
     parser.add_argument("--markdown", action="store_true", help="print a Markdown table")
     args = parser.parse_args()
 
@@ -199,25 +205,36 @@ def main() -> None:
         folder = Path(name)
         one = folder / "one.jsonl"
         one.write_bytes(next(iter(generate(1, 0))))
-        startup = timed("score (1 account)", score_command(one, folder, False, False), max(3, args.repeat))
+        startup = timed(
+            "score (1 account)", score_command(one, folder, False, False), max(3, args.repeat)
+        )
         for n in args.sizes:
             runs = bench_size(n, folder, args.repeat)
             reference = runs[0].seconds
             for run in runs:
                 rows.append((n, run, run.seconds / reference))
-                print(f"{n:>9,}  {run.name:<20} {run.seconds:7.2f} s  {n / run.seconds:>9,.0f}/s"
-                      f"  {run.peak_mb:7,.0f} MB  x{run.seconds / reference:.2f}"
-                      f"  (CPU {run.cpu_seconds:.2f} s)", flush=True)
-    print(f"start-up: scoring a one-line file took {startup.seconds:.2f} s "
-          f"(fastest of {max(3, args.repeat)}), {startup.peak_mb:,.0f} MB")
+                print(
+                    f"{n:>9,}  {run.name:<20} {run.seconds:7.2f} s  {n / run.seconds:>9,.0f}/s"
+                    f"  {run.peak_mb:7,.0f} MB  x{run.seconds / reference:.2f}"
+                    f"  (CPU {run.cpu_seconds:.2f} s)",
+                    flush=True,
+                )
+    print(
+        f"start-up: scoring a one-line file took {startup.seconds:.2f} s "
+        f"(fastest of {max(3, args.repeat)}), {startup.peak_mb:,.0f} MB"
+    )
     if args.markdown:
         print()
-        print("| accounts | run | seconds | accounts/s | peak memory | time / reference "
-              "| CPU seconds |")
+        print(
+            "| accounts | run | seconds | accounts/s | peak memory | time / reference "
+            "| CPU seconds |"
+        )
         print("| ---: | --- | ---: | ---: | ---: | ---: | ---: |")
         for n, run, ratio in rows:
-            print(f"| {n:,} | {run.name} | {run.seconds:.2f} | {n / run.seconds:,.0f} "
-                  f"| {run.peak_mb:,.0f} MB | {ratio:.2f} | {run.cpu_seconds:.1f} |")
+            print(
+                f"| {n:,} | {run.name} | {run.seconds:.2f} | {n / run.seconds:,.0f} "
+                f"| {run.peak_mb:,.0f} MB | {ratio:.2f} | {run.cpu_seconds:.1f} |"
+            )
 
 
 if __name__ == "__main__":

@@ -207,7 +207,9 @@ def validate(table: pd.DataFrame, as_of: datetime) -> tuple[pd.DataFrame, list[S
     bad = (bad_reason != "").to_numpy()
     skipped = [
         Skipped(int(line), str(reason))
-        for line, reason in zip(table["line"].to_numpy()[bad], bad_reason.to_numpy()[bad], strict=True)
+        for line, reason in zip(
+            table["line"].to_numpy()[bad], bad_reason.to_numpy()[bad], strict=True
+        )
     ]
     good = table.loc[~bad].reset_index(drop=True)
     return good, skipped

@@ -48,6 +48,7 @@ if TYPE_CHECKING:
     from followaudit.http import Http
     from followaudit.platforms.handles import Handle
 
+
 @dataclass
 class Audit:
     """One audited account: what was fetched, how it scored, and what that says."""
@@ -111,8 +112,15 @@ def audit_scan(scan: ScanResult, model: Model, observed_at: datetime) -> Audit:
     )
     rows, deep = deep_check(scan, rows)
     return Audit(
-        scan, rows, skipped, summary, observed_at, note, follow_order(scan, rows),
-        account_behaviour(scan, observed_at), deep,
+        scan,
+        rows,
+        skipped,
+        summary,
+        observed_at,
+        note,
+        follow_order(scan, rows),
+        account_behaviour(scan, observed_at),
+        deep,
     )
 
 
@@ -141,7 +149,8 @@ def deep_check(scan: ScanResult, rows: pd.DataFrame) -> tuple[pd.DataFrame, dict
     lines = rows["line"].to_numpy()
     for column in DEEP_COLUMNS + ("own_posts",):
         rows[column] = [
-            float("nan") if values.get(int(ln), {}).get(column) is None
+            float("nan")
+            if values.get(int(ln), {}).get(column) is None
             else float(values[int(ln)][column])
             for ln in lines
         ]
@@ -167,10 +176,16 @@ def deep_check(scan: ScanResult, rows: pd.DataFrame) -> tuple[pd.DataFrame, dict
     return rows, {
         "checked": len(values),
         "unreadable": unreadable,
-        "questionable": {"checked": q_n, "no_replies_or_no_posts": q_quiet,
-                         "share": fraction(q_quiet, q_n)},
-        "authentic": {"checked": a_n, "no_replies_or_no_posts": a_quiet,
-                      "share": fraction(a_quiet, a_n)},
+        "questionable": {
+            "checked": q_n,
+            "no_replies_or_no_posts": q_quiet,
+            "share": fraction(q_quiet, q_n),
+        },
+        "authentic": {
+            "checked": a_n,
+            "no_replies_or_no_posts": a_quiet,
+            "share": fraction(a_quiet, a_n),
+        },
         "agreement": fraction(agree, len(values)),
         "sentence": sentence,
     }
@@ -214,7 +229,8 @@ def fail_on(behaviour: Behaviour, codes: Sequence[str]) -> GateResult:
         passed=not raised,
         limit=0.0,
         compared=float(len(raised)),
-        compared_what="behaviour flags raised among " + ", ".join(codes)
+        compared_what="behaviour flags raised among "
+        + ", ".join(codes)
         + (": " + ", ".join(raised) if raised else ""),
     )
 
@@ -228,8 +244,9 @@ def follow_order(scan: ScanResult, rows: pd.DataFrame) -> dict[str, Any]:
     """
     if not scan.subject.order_known:
         return {"known": False, "note": NO_ORDER, "buckets": [], "flagged": []}
-    return follow_order_document((rows["label"] == "questionable").to_numpy(),
-                                 rows["line"].to_numpy())
+    return follow_order_document(
+        (rows["label"] == "questionable").to_numpy(), rows["line"].to_numpy()
+    )
 
 
 def scan_key(platform: str, handle: str) -> tuple[str, str]:
@@ -261,8 +278,10 @@ def stored_audit(path: Path, handle: Handle) -> dict[str, Any]:
 
     Raises InputError with a sentence when there is none or it cannot be read.
     """
-    missing = InputError(f"no stored scan of {handle.display} in {path}: run "
-                         f"`followaudit scan {handle.display}` first")
+    missing = InputError(
+        f"no stored scan of {handle.display} in {path}: run "
+        f"`followaudit scan {handle.display}` first"
+    )
     if not path.exists():
         raise missing
     with Cache(path) as store:
@@ -272,14 +291,18 @@ def stored_audit(path: Path, handle: Handle) -> dict[str, Any]:
     try:
         document = documents.stored_audit(found[0])
     except ValueError:
-        raise InputError(f"the stored scan of {handle.display} in {path} is unreadable (not "
-                         f"JSON, or no audit in it): run `followaudit scan {handle.display}` "
-                         "again") from None
+        raise InputError(
+            f"the stored scan of {handle.display} in {path} is unreadable (not "
+            f"JSON, or no audit in it): run `followaudit scan {handle.display}` "
+            "again"
+        ) from None
     # Read back from a file anyone can edit: name the damaged part rather than fail mid-report.
     problem = damaged_part(document)
     if problem:
-        raise InputError(f"the stored scan of {handle.display} in {path} is damaged: {problem}; "
-                         f"run `followaudit scan {handle.display}` again")
+        raise InputError(
+            f"the stored scan of {handle.display} in {path} is damaged: {problem}; "
+            f"run `followaudit scan {handle.display}` again"
+        )
     return document
 
 
@@ -353,14 +376,19 @@ class RunResult:
 
     def document(self) -> dict[str, Any]:
         """Return the ``scan --json`` document of the run."""
-        return scan_document([o.record for o in self.outcomes if o.audit is not None],
-                             [o.record for o in self.outcomes if o.error is not None])
+        return scan_document(
+            [o.record for o in self.outcomes if o.audit is not None],
+            [o.record for o in self.outcomes if o.error is not None],
+        )
 
     def scored_rows(self) -> pd.DataFrame | None:
         """Return every audit's scored followers, with a first column naming the audit."""
         # Named as typed, like the JUnit case and the summary row of the same account.
-        frames = [o.audit.rows.assign(audited=o.handle.display)
-                  for o in self.outcomes if o.audit is not None]
+        frames = [
+            o.audit.rows.assign(audited=o.handle.display)
+            for o in self.outcomes
+            if o.audit is not None
+        ]
         return pd.concat(frames, ignore_index=True) if frames else None
 
 
@@ -477,8 +505,12 @@ def _audit_one(
     except FollowauditError as exc:
         if plan.raise_errors:
             raise
-        return AccountOutcome(handle, time.monotonic() - started, error=exc,
-                              record=error_record(handle.display, exc, handle.platform))
+        return AccountOutcome(
+            handle,
+            time.monotonic() - started,
+            error=exc,
+            record=error_record(handle.display, exc, handle.platform),
+        )
     gates = plan.gates.check(audit)
     document = audit_document(audit, gates, model)
     _store(http, handle, result, document)
@@ -495,6 +527,9 @@ def _store(http: Http, handle: Handle, result: ScanResult, document: dict[str, A
         return
     stored = io.StringIO()
     write_json(scan_document([document], []), stored)
-    http.cache.put_scan(*scan_key(result.subject.platform, result.subject.handle),
-                        stored.getvalue(), result.fetched_at.timestamp(),
-                        aliases=[scan_key(handle.platform, handle.account)])
+    http.cache.put_scan(
+        *scan_key(result.subject.platform, result.subject.handle),
+        stored.getvalue(),
+        result.fetched_at.timestamp(),
+        aliases=[scan_key(handle.platform, handle.account)],
+    )

@@ -92,9 +92,7 @@ def upper_tail(k: int, total: int, good: int, draws: int) -> float:
         return 1.0
     if k > high:
         return 0.0
-    first = (
-        _log_choose(good, k) + _log_choose(total - good, draws - k) - _log_choose(total, draws)
-    )
+    first = _log_choose(good, k) + _log_choose(total - good, draws - k) - _log_choose(total, draws)
     i = np.arange(k, high, dtype=np.float64)
     ratios = (good - i) * (draws - i) / ((i + 1) * (total - good - draws + i + 1))
     logs = first + np.concatenate(([0.0], np.cumsum(np.log(ratios))))

@@ -386,9 +386,7 @@ def _promotion_finding(
         sentence = "links to no site of its own"
     else:
         shown = ", ".join(names[:3]) + (" and others" if len(names) > 3 else "")
-        sentence = (
-            f"links to its own sites ({shown}) in {percent(ratio)} of its posts ({promoting} of {own})"
-        )
+        sentence = f"links to its own sites ({shown}) in {percent(ratio)} of its posts ({promoting} of {own})"
     return Finding("self-promotion", ratio, sentence, ratio >= SELF_PROMOTION_CEILING, threshold)
 
 

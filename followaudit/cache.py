@@ -540,8 +540,9 @@ def _prepare_file(path: Path) -> None:
         if not stat.S_ISREG(info.st_mode):
             raise CacheError(f"The cache path {path} is not a regular file; {refuse}")
         if info.st_size == 0:
-            raise CacheError(f"The cache file {path} exists but is empty, not a SQLite database; "
-                             f"{refuse}")
+            raise CacheError(
+                f"The cache file {path} exists but is empty, not a SQLite database; {refuse}"
+            )
         with open(path, "rb") as handle:
             header = handle.read(len(SQLITE_HEADER))
     except OSError as exc:

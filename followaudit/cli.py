@@ -72,11 +72,16 @@ def output(target: str) -> Iterator[IO[str]]:
 # Options shared by several commands: one definition, one help text.
 model_option = click.option(
     # No click.Path check: a folder or unreadable file is a MODEL error (4), as documented.
-    "--model", "model_path", metavar="PATH",
+    "--model",
+    "model_path",
+    metavar="PATH",
     help="Model file to use instead of the shipped one.",
 )
 top_option = click.option(
-    "--top", type=click.IntRange(0), default=10, show_default=True,
+    "--top",
+    type=click.IntRange(0),
+    default=10,
+    show_default=True,
     help="How many of the most questionable accounts to list.",
 )
 fail_above_option = click.option(
@@ -120,10 +125,21 @@ def cli(debug: bool) -> None:
     "account age is measured at this time. Default: now. Set it for historical dumps.",
 )
 @model_option
-@click.option("--csv", "csv_out", metavar="PATH", help="Write one row per account as CSV ('-' = stdout).")
-@click.option("--json", "json_out", metavar="PATH", help="Write the report and all accounts as JSON ('-' = stdout).")
-@click.option("--parquet", "parquet_out", metavar="PATH",
-              help="Write one row per account as Parquet, typed columns (needs pyarrow).")
+@click.option(
+    "--csv", "csv_out", metavar="PATH", help="Write one row per account as CSV ('-' = stdout)."
+)
+@click.option(
+    "--json",
+    "json_out",
+    metavar="PATH",
+    help="Write the report and all accounts as JSON ('-' = stdout).",
+)
+@click.option(
+    "--parquet",
+    "parquet_out",
+    metavar="PATH",
+    help="Write one row per account as Parquet, typed columns (needs pyarrow).",
+)
 @fail_above_option
 @top_option
 @click.option("--quiet", "-q", is_flag=True, help="Print no report (exports and exit code only).")
@@ -170,17 +186,33 @@ def score(
     document = None
     if json_out:
         document = score_document(
-            path=read.path, format=read.format, as_of=observed, model=model, summary=summary,
-            gates=gates, skipped=read.skipped, warnings=read.warnings, rows=None,
+            path=read.path,
+            format=read.format,
+            as_of=observed,
+            model=model,
+            summary=summary,
+            gates=gates,
+            skipped=read.skipped,
+            warnings=read.warnings,
+            rows=None,
             duplicates=read.duplicates.to_dict(),
         )
-    exports = write_score_exports(rows, document, csv_out=csv_out, parquet_out=parquet_out,
-                                  json_out=json_out)
+    exports = write_score_exports(
+        rows, document, csv_out=csv_out, parquet_out=parquet_out, json_out=json_out
+    )
     if not quiet:
         # Data owns stdout when an export goes there; the report moves to stderr.
-        score_report(make_console(stderr="-" in (csv_out, json_out, parquet_out)), summary,
-                     rows, read.skipped, title=f"{read.path} ({read.format})", top=top,
-                     warnings=read.warnings, gates=gates, duplicates=read.duplicates.rows)
+        score_report(
+            make_console(stderr="-" in (csv_out, json_out, parquet_out)),
+            summary,
+            rows,
+            read.skipped,
+            title=f"{read.path} ({read.format})",
+            top=top,
+            warnings=read.warnings,
+            gates=gates,
+            duplicates=read.duplicates.rows,
+        )
     exports.check()
     if not all(g.passed for g in gates):
         raise GateFailed()
@@ -188,8 +220,12 @@ def score(
 
 @cli.command(epilog=EXIT_CODES_HELP)
 @click.argument("handles", nargs=-1)
-@click.option("--from-file", "from_file", type=click.Path(dir_okay=False, allow_dash=True),
-              help="Read more handles from a file, one per line ('#' starts a comment).")
+@click.option(
+    "--from-file",
+    "from_file",
+    type=click.Path(dir_okay=False, allow_dash=True),
+    help="Read more handles from a file, one per line ('#' starts a comment).",
+)
 @click.option(
     "--platform",
     type=click.Choice(PLATFORMS),
@@ -207,53 +243,121 @@ def score(
     "the home server. Default: FOLLOWAUDIT_API_URL, else the platform's own. One platform "
     "per run; the X token is sent over plain http only to this machine.",
 )
-@click.option("--sample", type=click.IntRange(1), metavar="N",
-              help="Score a uniform random sample of N listed followers instead of all.")
+@click.option(
+    "--sample",
+    type=click.IntRange(1),
+    metavar="N",
+    help="Score a uniform random sample of N listed followers instead of all.",
+)
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of --sample.")
-@click.option("--max-followers", type=click.IntRange(1), metavar="N",
-              help="List at most the first N followers (the newest on X; the estimate then "
-              "covers only them).")
-@click.option("--cache", "cache_path", type=click.Path(dir_okay=False),
-              help="Cache database (default: the user cache folder, see `followaudit cache info`).")
+@click.option(
+    "--max-followers",
+    type=click.IntRange(1),
+    metavar="N",
+    help="List at most the first N followers (the newest on X; the estimate then "
+    "covers only them).",
+)
+@click.option(
+    "--cache",
+    "cache_path",
+    type=click.Path(dir_okay=False),
+    help="Cache database (default: the user cache folder, see `followaudit cache info`).",
+)
 @click.option("--no-cache", is_flag=True, help="Neither read nor write the cache.")
 @click.option("--refresh", is_flag=True, help="Fetch everything again, ignoring cached answers.")
-@click.option("--max-wait", type=click.FloatRange(0), default=900, show_default=True,
-              metavar="SECONDS", help="Longest rate-limit wait to sit out before giving up.")
+@click.option(
+    "--max-wait",
+    type=click.FloatRange(0),
+    default=900,
+    show_default=True,
+    metavar="SECONDS",
+    help="Longest rate-limit wait to sit out before giving up.",
+)
 @model_option
-@click.option("--csv", "csv_out", metavar="PATH",
-              help="Write one row per scored follower as CSV ('-' = stdout).")
+@click.option(
+    "--csv",
+    "csv_out",
+    metavar="PATH",
+    help="Write one row per scored follower as CSV ('-' = stdout).",
+)
 @click.option("--json", "json_out", metavar="PATH", help="Write the audit as JSON ('-' = stdout).")
 @fail_above_option
-@click.option("--min-authentic", type=click.IntRange(0), metavar="N",
-              help="Exit with code 10 (GATE_FAILED) when the account has fewer than N authentic "
-              "followers (upper bound of the 95% interval compared).")
-@click.option("--fail-on", "fail_on_text", metavar="FLAG,...",
-              help="Exit with code 10 (GATE_FAILED) when the account's own posts raise any of "
-              "these behaviour flags: no-interaction, self-promotion, link-only, repost-heavy, "
-              "low-engagement, burst-posting (see the README's thresholds).")
-@click.option("--summary-csv", "summary_out", metavar="PATH",
-              help="Write one CSV row per audited account (headline, share questionable with "
-              "its interval, authentic followers, result) for spreadsheets ('-' = stdout).")
-@click.option("--junit", "junit_out", metavar="PATH",
-              help="Write JUnit XML, one test case per account, for CI dashboards.")
-@click.option("--deep", type=click.IntRange(1), metavar="N",
-              help="Also read the latest posts of N scored followers (seeded by --seed) and "
-              "add reply_rate, link_ratio and self_promotion_ratio to the CSV and JSON: one "
-              "more request per follower, asked for confirmation first.")
-@click.option("--yes", "-y", is_flag=True,
-              help="Do not ask before the extra requests of --deep (needed off a terminal).")
-@click.option("--no-posts", is_flag=True,
-              help="Do not read the account's own recent posts: no behaviour findings, and one "
-              "request fewer (three on Mastodon; on X, 100 post reads, about $0.50, saved).")
+@click.option(
+    "--min-authentic",
+    type=click.IntRange(0),
+    metavar="N",
+    help="Exit with code 10 (GATE_FAILED) when the account has fewer than N authentic "
+    "followers (upper bound of the 95% interval compared).",
+)
+@click.option(
+    "--fail-on",
+    "fail_on_text",
+    metavar="FLAG,...",
+    help="Exit with code 10 (GATE_FAILED) when the account's own posts raise any of "
+    "these behaviour flags: no-interaction, self-promotion, link-only, repost-heavy, "
+    "low-engagement, burst-posting (see the README's thresholds).",
+)
+@click.option(
+    "--summary-csv",
+    "summary_out",
+    metavar="PATH",
+    help="Write one CSV row per audited account (headline, share questionable with "
+    "its interval, authentic followers, result) for spreadsheets ('-' = stdout).",
+)
+@click.option(
+    "--junit",
+    "junit_out",
+    metavar="PATH",
+    help="Write JUnit XML, one test case per account, for CI dashboards.",
+)
+@click.option(
+    "--deep",
+    type=click.IntRange(1),
+    metavar="N",
+    help="Also read the latest posts of N scored followers (seeded by --seed) and "
+    "add reply_rate, link_ratio and self_promotion_ratio to the CSV and JSON: one "
+    "more request per follower, asked for confirmation first.",
+)
+@click.option(
+    "--yes",
+    "-y",
+    is_flag=True,
+    help="Do not ask before the extra requests of --deep (needed off a terminal).",
+)
+@click.option(
+    "--no-posts",
+    is_flag=True,
+    help="Do not read the account's own recent posts: no behaviour findings, and one "
+    "request fewer (three on Mastodon; on X, 100 post reads, about $0.50, saved).",
+)
 @top_option
 @click.option("--quiet", "-q", is_flag=True, help="No progress display and no report.")
 def scan(
-    handles: tuple[str, ...], from_file: str | None, platform: str | None, token: str | None,
-    api_url: str | None, sample: int | None, seed: int, max_followers: int | None,
-    cache_path: str | None, no_cache: bool, refresh: bool, max_wait: float,
-    model_path: str | None, csv_out: str | None, json_out: str | None, fail_above: float | None,
-    min_authentic: int | None, fail_on_text: str | None, summary_out: str | None,
-    junit_out: str | None, deep: int | None, yes: bool, no_posts: bool, top: int, quiet: bool,
+    handles: tuple[str, ...],
+    from_file: str | None,
+    platform: str | None,
+    token: str | None,
+    api_url: str | None,
+    sample: int | None,
+    seed: int,
+    max_followers: int | None,
+    cache_path: str | None,
+    no_cache: bool,
+    refresh: bool,
+    max_wait: float,
+    model_path: str | None,
+    csv_out: str | None,
+    json_out: str | None,
+    fail_above: float | None,
+    min_authentic: int | None,
+    fail_on_text: str | None,
+    summary_out: str | None,
+    junit_out: str | None,
+    deep: int | None,
+    yes: bool,
+    no_posts: bool,
+    top: int,
+    quiet: bool,
 ) -> None:
     """Fetch the followers of HANDLES and audit them.
 
@@ -282,15 +386,26 @@ def scan(
     from followaudit.progress import RunView
     from followaudit.render import summary_rows
 
-    options = ScanOptions(sample=sample, seed=seed, max_followers=max_followers,
-                          posts=0 if no_posts else SUBJECT_POSTS, deep=deep or 0)
-    plan = AuditPlan(options, Gates(fail_above, min_authentic, fail_on), api_url, token,
-                     raise_errors=len(parsed) == 1 and not exports.list_errors)
+    options = ScanOptions(
+        sample=sample,
+        seed=seed,
+        max_followers=max_followers,
+        posts=0 if no_posts else SUBJECT_POSTS,
+        deep=deep or 0,
+    )
+    plan = AuditPlan(
+        options,
+        Gates(fail_above, min_authentic, fail_on),
+        api_url,
+        token,
+        raise_errors=len(parsed) == 1 and not exports.list_errors,
+    )
     model = load_model(Path(model_path) if model_path else None)
     stderr = make_console(stderr=True)
     report_console = make_console(stderr=exports.to_stdout)
-    view = RunView(stderr, report_console, progress=not quiet and stderr.is_terminal,
-                   quiet=quiet, top=top)
+    view = RunView(
+        stderr, report_console, progress=not quiet and stderr.is_terminal, quiet=quiet, top=top
+    )
     cache = None if no_cache else open_scan_cache(cache_path, stderr)
     with Http(cache=cache, refresh=refresh, max_wait=max_wait) as http:
         run = run_audits(parsed, plan, http=http, model=model, on_event=view)
@@ -301,8 +416,11 @@ def scan(
         close_scan_cache(cache, stderr)
     if run.interrupted:
         for failure in written.failures:
-            stderr.print(f"[bold red]Error:[/] {escape(visible(failure.message))}",
-                         highlight=False, soft_wrap=True)
+            stderr.print(
+                f"[bold red]Error:[/] {escape(visible(failure.message))}",
+                highlight=False,
+                soft_wrap=True,
+            )
         raise KeyboardInterrupt
     # The report and every other export are out: now say which export failed.
     written.check()
@@ -312,19 +430,40 @@ def scan(
 
 @cli.command(epilog=EXIT_CODES_HELP)
 @click.argument("handle")
-@click.option("--platform", type=click.Choice(PLATFORMS),
-              help="Platform of the handle; normally picked from the handle's shape.")
-@click.option("--html", "html_out", metavar="FILE",
-              help="Write one self-contained HTML file (opens offline in any browser) "
-              "instead of printing the report.")
-@click.option("--json", "json_out", metavar="PATH",
-              help="Write the stored scan as JSON, in the schema of `scan --json` "
-              "('-' = stdout), instead of printing the report.")
-@click.option("--cache", "cache_path", type=click.Path(dir_okay=False),
-              help="Cache database the scan was stored in (default: the user cache folder).")
+@click.option(
+    "--platform",
+    type=click.Choice(PLATFORMS),
+    help="Platform of the handle; normally picked from the handle's shape.",
+)
+@click.option(
+    "--html",
+    "html_out",
+    metavar="FILE",
+    help="Write one self-contained HTML file (opens offline in any browser) "
+    "instead of printing the report.",
+)
+@click.option(
+    "--json",
+    "json_out",
+    metavar="PATH",
+    help="Write the stored scan as JSON, in the schema of `scan --json` "
+    "('-' = stdout), instead of printing the report.",
+)
+@click.option(
+    "--cache",
+    "cache_path",
+    type=click.Path(dir_okay=False),
+    help="Cache database the scan was stored in (default: the user cache folder).",
+)
 @top_option
-def report(handle: str, platform: str | None, html_out: str | None, json_out: str | None,
-           cache_path: str | None, top: int) -> None:
+def report(
+    handle: str,
+    platform: str | None,
+    html_out: str | None,
+    json_out: str | None,
+    cache_path: str | None,
+    top: int,
+) -> None:
     """Re-render the latest stored scan of HANDLE, with no API request.
 
     Every `followaudit scan` stores its result in the cache; this prints it
@@ -348,8 +487,9 @@ def report(handle: str, platform: str | None, html_out: str | None, json_out: st
         with output(json_out) as stream:
             write_json(scan_document([document], []), stream)
         if json_out != "-":
-            make_console(stderr=True).print(f"Stored scan written to {json_out}", highlight=False,
-                                        soft_wrap=True)
+            make_console(stderr=True).print(
+                f"Stored scan written to {json_out}", highlight=False, soft_wrap=True
+            )
     if html_out:
         from followaudit.html_report import render_html, report_data
 
@@ -357,17 +497,25 @@ def report(handle: str, platform: str | None, html_out: str | None, json_out: st
         with output(html_out) as stream:
             stream.write(text)
         if html_out != "-":
-            make_console(stderr=True).print(f"Report written to {html_out}", highlight=False,
-                                        soft_wrap=True)
+            make_console(stderr=True).print(
+                f"Report written to {html_out}", highlight=False, soft_wrap=True
+            )
     if not (json_out or html_out):
         scan_report(make_console(), document, top=top, stored=True)
 
 
 @cli.command()
-@click.option("--data", "data_path", type=click.Path(dir_okay=False),
-              help="Training table (default: data/training_profiles.csv in the source tree).")
-@click.option("--output", type=click.Path(dir_okay=False),
-              help="Where to write the model (default: the shipped model file).")
+@click.option(
+    "--data",
+    "data_path",
+    type=click.Path(dir_okay=False),
+    help="Training table (default: data/training_profiles.csv in the source tree).",
+)
+@click.option(
+    "--output",
+    type=click.Path(dir_okay=False),
+    help="Where to write the model (default: the shipped model file).",
+)
 @click.option("--seed", type=int, default=0, show_default=True, help="Training seed.")
 def train(data_path: str | None, output: str | None, seed: int) -> None:
     """Rebuild the model from the de-identified training table (deterministic)."""
@@ -382,19 +530,27 @@ def train(data_path: str | None, output: str | None, seed: int) -> None:
     except OSError as exc:
         raise OutputError(f"cannot write {target}: {exc.strerror}") from None
     make_console().print(
-        f"Trained on {len(table):,} accounts; model written to {target}", highlight=False,
+        f"Trained on {len(table):,} accounts; model written to {target}",
+        highlight=False,
         soft_wrap=True,
     )
 
 
 @cli.command()
-@click.option("--data", "data_path", type=click.Path(dir_okay=False),
-              help="Labelled table (default: data/training_profiles.csv in the source tree).")
+@click.option(
+    "--data",
+    "data_path",
+    type=click.Path(dir_okay=False),
+    help="Labelled table (default: data/training_profiles.csv in the source tree).",
+)
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of the fold split.")
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
-@click.option("--probe", "probe_path", type=click.Path(dir_okay=False),
-              help="Spambot probe table (default with the default data: "
-                   "data/spambot_profiles.csv).")
+@click.option(
+    "--probe",
+    "probe_path",
+    type=click.Path(dir_okay=False),
+    help="Spambot probe table (default with the default data: data/spambot_profiles.csv).",
+)
 def evaluate(data_path: str | None, probe_path: str | None, seed: int, as_json: bool) -> None:
     """Measure the model on held-out data: cross-validation, unseen sources, rule baselines."""
     from followaudit.evaluation import evaluate as run_evaluation
@@ -453,8 +609,12 @@ def cache_info(cache_path: str | None) -> None:
 
 @cache.command("clear")
 @click.option("--cache", "cache_path", type=click.Path(dir_okay=False), help="Cache database.")
-@click.option("--scans", "include_scans", is_flag=True,
-              help="Also remove stored scan results (used by reports).")
+@click.option(
+    "--scans",
+    "include_scans",
+    is_flag=True,
+    help="Also remove stored scan results (used by reports).",
+)
 def cache_clear(cache_path: str | None, include_scans: bool) -> None:
     """Remove every cached API answer."""
     from followaudit.cache import Cache, default_cache_path
@@ -477,8 +637,9 @@ def config() -> None:
     """Store the X token, and show where the config file and the cache live."""
 
 
-@config.command("set-token", context_settings={"ignore_unknown_options": True,
-                                               "allow_extra_args": True})
+@config.command(
+    "set-token", context_settings={"ignore_unknown_options": True, "allow_extra_args": True}
+)
 @click.pass_context
 def config_set_token(ctx: click.Context) -> None:
     """Store the X bearer token in the config file (mode 0600).
@@ -491,21 +652,33 @@ def config_set_token(ctx: click.Context) -> None:
 
     if ctx.args:
         # Never repeat what was given: it may be the token itself.
-        raise UsageError("config set-token takes no argument: the token is never read from "
-                         "the command line (it would stay in your shell history); run it "
-                         "alone and paste the token at the prompt, or pipe it in on stdin")
+        raise UsageError(
+            "config set-token takes no argument: the token is never read from "
+            "the command line (it would stay in your shell history); run it "
+            "alone and paste the token at the prompt, or pipe it in on stdin"
+        )
     if sys.stdin.isatty():
-        token = click.prompt("X bearer token (input hidden)", hide_input=True, err=True,
-                             default="", show_default=False)
+        token = click.prompt(
+            "X bearer token (input hidden)",
+            hide_input=True,
+            err=True,
+            default="",
+            show_default=False,
+        )
     else:
         token = sys.stdin.read()
     path = set_x_bearer_token(token, default_config_path())
     stderr = make_console(stderr=True)
-    stderr.print(f"X bearer token stored in {path} (readable by you only).", highlight=False,
-                 soft_wrap=True)
+    stderr.print(
+        f"X bearer token stored in {path} (readable by you only).", highlight=False, soft_wrap=True
+    )
     if os.environ.get(TOKEN_ENV, "").strip():
-        stderr.print(f"[yellow]warning:[/] {TOKEN_ENV} is set in this shell and is used "
-                     "before the config file", highlight=False, soft_wrap=True)
+        stderr.print(
+            f"[yellow]warning:[/] {TOKEN_ENV} is set in this shell and is used "
+            "before the config file",
+            highlight=False,
+            soft_wrap=True,
+        )
 
 
 @config.command("show")
@@ -530,15 +703,21 @@ def config_show() -> None:
     try:
         found = find_x_bearer_token(None, config_path=path)
     except FollowauditError as exc:
-        token = ("not set: run `followaudit config set-token`" if exc.exit_code == ExitCode.AUTH
-                 else f"unreadable: {exc.message}")
+        token = (
+            "not set: run `followaudit config set-token`"
+            if exc.exit_code == ExitCode.AUTH
+            else f"unreadable: {exc.message}"
+        )
     else:
         token = f"{mask_token(found.value)}, from {found.source}"
     console.print(f"X token: {token}", highlight=False, markup=False)
     console.print(f"Cache: {default_cache_path()}", highlight=False, markup=False)
     if os.environ.get(API_URL_ENV, "").strip():
-        console.print(f"API URL: {os.environ[API_URL_ENV].strip()} (from {API_URL_ENV})",
-                      highlight=False, markup=False)
+        console.print(
+            f"API URL: {os.environ[API_URL_ENV].strip()} (from {API_URL_ENV})",
+            highlight=False,
+            markup=False,
+        )
 
 
 def _interactive() -> bool:
@@ -554,23 +733,29 @@ def confirm_deep(deep: int, posts_each: int, handles: Sequence[Any], yes: bool) 
     """
     requests = deep * len(handles)
     accounts = "account" if len(handles) == 1 else f"each of {len(handles)} accounts"
-    message = (f"--deep {deep}: reading the latest {posts_each} posts of {deep:,} followers "
-               f"of {accounts} makes up to {requests:,} more API requests")
+    message = (
+        f"--deep {deep}: reading the latest {posts_each} posts of {deep:,} followers "
+        f"of {accounts} makes up to {requests:,} more API requests"
+    )
     from followaudit.platforms import platform_kind
 
     kinds = [platform_kind(h.platform) for h in handles]
     for kind in dict.fromkeys(k for k in kinds if k.post_read_price):
         reads = deep * kinds.count(kind) * posts_each
         price = kind.post_read_price
-        message += (f"; on {kind.display_name} up to {reads:,} post reads, about "
-                    f"${reads * price:,.2f} (${price} per post read)")
+        message += (
+            f"; on {kind.display_name} up to {reads:,} post reads, about "
+            f"${reads * price:,.2f} (${price} per post read)"
+        )
     stderr = make_console(stderr=True)
     stderr.print(message + ".", highlight=False, soft_wrap=True)
     if yes:
         return
     if not _interactive():
-        raise UsageError("--deep makes the extra requests above: add --yes to confirm them "
-                         "when not running on a terminal")
+        raise UsageError(
+            "--deep makes the extra requests above: add --yes to confirm them "
+            "when not running on a terminal"
+        )
     if not click.confirm("Continue?", default=False, err=True):
         raise Cancelled()
 
@@ -585,8 +770,9 @@ def parse_fail_on(text: str, no_posts: bool) -> tuple[str, ...]:
         what = f"unknown behaviour flag {', '.join(unknown)}" if unknown else "no flag given"
         raise UsageError(f"--fail-on: {what}; valid flags: {', '.join(valid)}")
     if no_posts:
-        raise UsageError("--fail-on judges the account's own posts: it cannot be combined "
-                         "with --no-posts")
+        raise UsageError(
+            "--fail-on judges the account's own posts: it cannot be combined with --no-posts"
+        )
     return tuple(dict.fromkeys(codes))
 
 
@@ -615,7 +801,9 @@ def parse_handles(
         make_console(stderr=True).print(
             f"note: {len(repeated):,} handle{'s' if len(repeated) > 1 else ''} listed more "
             f"than once, audited once: {escape(visible(', '.join(repeated)))}",
-            highlight=False, soft_wrap=True)
+            highlight=False,
+            soft_wrap=True,
+        )
     return list(unique.values())
 
 
@@ -636,9 +824,13 @@ def open_scan_cache(cache_path: str | None, stderr: Console) -> Any:
 def close_scan_cache(cache: Any, stderr: Console) -> None:
     """Close a scan's cache, saying so when answers could not be written to it."""
     if cache.write_error:
-        stderr.print(f"[yellow]warning:[/] the cache could not be written "
-                     f"({escape(str(cache.write_error))}); an interrupted scan will "
-                     "fetch again", highlight=False, soft_wrap=True)
+        stderr.print(
+            f"[yellow]warning:[/] the cache could not be written "
+            f"({escape(str(cache.write_error))}); an interrupted scan will "
+            "fetch again",
+            highlight=False,
+            soft_wrap=True,
+        )
     cache.close()
 
 
@@ -702,21 +894,35 @@ class ScanExports(NamedTuple):
         if run.interrupted and not run.audits:
             given = [t for t in self if t and t != "-"]
             if given:
-                stderr.print(f"Nothing was audited before the interruption: {', '.join(given)} "
-                             "left as they were.", highlight=False, soft_wrap=True)
+                stderr.print(
+                    f"Nothing was audited before the interruption: {', '.join(given)} "
+                    "left as they were.",
+                    highlight=False,
+                    soft_wrap=True,
+                )
             return exports
         if self.junit:
-            exports.write(self.junit, lambda stream: write_junit(
-                [account_case(o, fail_on) for o in run.outcomes], stream))
+            exports.write(
+                self.junit,
+                lambda stream: write_junit(
+                    [account_case(o, fail_on) for o in run.outcomes], stream
+                ),
+            )
         rows = run.scored_rows() if self.csv else None
         if self.csv and rows is not None:
-            exports.write(self.csv, lambda stream: write_csv(
-                rows, stream, audited=True, extra=DEEP_COLUMNS if deep else ()))
+            exports.write(
+                self.csv,
+                lambda stream: write_csv(
+                    rows, stream, audited=True, extra=DEEP_COLUMNS if deep else ()
+                ),
+            )
         if self.json:
             exports.write(self.json, lambda stream: write_json(run.document(), stream))
         if self.summary:
-            exports.write(self.summary, lambda stream: write_summary_csv(
-                [o.record for o in run.outcomes], stream))
+            exports.write(
+                self.summary,
+                lambda stream: write_summary_csv([o.record for o in run.outcomes], stream),
+            )
         return exports
 
 
@@ -776,8 +982,9 @@ def _run(args: Sequence[str] | None) -> int:
         if debug:
             traceback.print_exc()
         # One sentence on one line, however narrow the terminal: never wrapped.
-        stderr.print(f"[bold red]Error:[/] {escape(visible(exc.message))}", highlight=False,
-                     soft_wrap=True)
+        stderr.print(
+            f"[bold red]Error:[/] {escape(visible(exc.message))}", highlight=False, soft_wrap=True
+        )
         return exc.exit_code
     except click.exceptions.Abort:
         stderr.print(INTERRUPTED_MESSAGE, highlight=False, soft_wrap=True)
@@ -799,7 +1006,8 @@ def _run(args: Sequence[str] | None) -> int:
             stderr.print(
                 f"[bold red]Error:[/] unexpected {type(exc).__name__}: {escape(visible(exc))} "
                 "(this is a bug: rerun with --debug and report the traceback)",
-                highlight=False, soft_wrap=True,
+                highlight=False,
+                soft_wrap=True,
             )
         return ExitCode.INTERNAL
     return ExitCode.OK

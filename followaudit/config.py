@@ -170,8 +170,9 @@ def set_x_bearer_token(token: str, path: Path) -> Path:
         raise UsageError("No token given: paste the X bearer token at the prompt or pipe it in")
     if not _TOKEN_SHAPE.fullmatch(token):
         # Never echo the value: it is a secret, and may be a paste gone wrong.
-        raise UsageError("That is not a bearer token: it holds blanks or characters outside "
-                         "printable ASCII")
+        raise UsageError(
+            "That is not a bearer token: it holds blanks or characters outside printable ASCII"
+        )
     config, _ = read_config(path)  # a broken file is refused rather than overwritten
     try:
         text = path.read_text(encoding="utf-8")
@@ -184,12 +185,15 @@ def set_x_bearer_token(token: str, path: Path) -> Path:
     start = next((i for i, line in enumerate(lines) if _X_SECTION.match(line)), None)
     if start is None:
         if "x" in config:
-            raise ConfigError(f"The config file {path} defines x in a way followaudit does not "
-                              "edit: set [x] bearer_token there by hand")
+            raise ConfigError(
+                f"The config file {path} defines x in a way followaudit does not "
+                "edit: set [x] bearer_token there by hand"
+            )
         lines += ([""] if lines and lines[-1].strip() else []) + ["[x]", entry]
     else:
-        end = next((i for i in range(start + 1, len(lines)) if _SECTION.match(lines[i])),
-                   len(lines))
+        end = next(
+            (i for i in range(start + 1, len(lines)) if _SECTION.match(lines[i])), len(lines)
+        )
         keys = [i for i in range(start + 1, end) if _BEARER_KEY.match(lines[i])]
         if keys:
             lines[keys[0]] = entry
@@ -201,8 +205,9 @@ def set_x_bearer_token(token: str, path: Path) -> Path:
     except (tomllib.TOMLDecodeError, AttributeError):
         written = None
     if written != token:
-        raise ConfigError(f"The config file {path} could not be edited safely: set "
-                          "[x] bearer_token there by hand")
+        raise ConfigError(
+            f"The config file {path} could not be edited safely: set [x] bearer_token there by hand"
+        )
     partial = path.with_name(f".{path.name}.partial")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)

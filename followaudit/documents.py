@@ -67,8 +67,12 @@ def score_document(
     document = {
         "schema": SCORE_JSON_SCHEMA,
         "tool": _tool(),
-        "input": {"path": path, "format": format, "as_of": as_of.isoformat(),
-                  "duplicates": repeats},
+        "input": {
+            "path": path,
+            "format": format,
+            "as_of": as_of.isoformat(),
+            "duplicates": repeats,
+        },
         "model": {"threshold": model.threshold, "metadata": model.metadata},
         "summary": summary.to_dict() | {"duplicates": repeats["rows"]},
         "gates": [g.to_dict() for g in gates],
@@ -142,8 +146,9 @@ def _with_deep_columns(records: list[dict[str, Any]], rows: pd.DataFrame) -> lis
     """Return the account records with the --deep columns added (null where not checked)."""
     if DEEP_COLUMNS[0] not in rows.columns:
         return records
-    for record, values in zip(records, rows.loc[:, list(DEEP_COLUMNS)].itertuples(index=False),
-                              strict=True):
+    for record, values in zip(
+        records, rows.loc[:, list(DEEP_COLUMNS)].itertuples(index=False), strict=True
+    ):
         for name, value in zip(DEEP_COLUMNS, values, strict=True):
             record[name] = None if pd.isna(value) else round(float(value), 4)
     return records
@@ -153,8 +158,13 @@ def error_record(
     handle: str, error: FollowauditError, platform: str | None = None
 ) -> dict[str, Any]:
     """Return the JSON row of an account that could not be audited (``errors`` of scan/1)."""
-    return {"handle": handle, "platform": platform, "error": error.message,
-            "exit_code": int(error.exit_code), "exit_name": error.exit_code.name}
+    return {
+        "handle": handle,
+        "platform": platform,
+        "error": error.message,
+        "exit_code": int(error.exit_code),
+        "exit_name": error.exit_code.name,
+    }
 
 
 def scan_document(

@@ -92,7 +92,9 @@ def _whole_cells(series: pd.Series) -> list[str]:
         return [""] * len(values)
     # orjson writes an int64 array in C, several times faster than NumPy's str.
     whole = np.where(np.isnan(values), 0, values).astype(np.int64)
-    cells: list[str] = orjson.dumps(whole, option=orjson.OPT_SERIALIZE_NUMPY).decode()[1:-1].split(",")
+    cells: list[str] = (
+        orjson.dumps(whole, option=orjson.OPT_SERIALIZE_NUMPY).decode()[1:-1].split(",")
+    )
     for index in unknown.tolist():
         cells[index] = ""
     return cells
@@ -159,7 +161,9 @@ def write_parquet(rows: pd.DataFrame, target: str | Path | IO[bytes] | IO[str]) 
 WRITE_CHUNK_ROWS = 50_000
 
 
-def _write_rows(stream: IO[str], rows: pd.DataFrame, names: list[str], extra: Sequence[str]) -> None:
+def _write_rows(
+    stream: IO[str], rows: pd.DataFrame, names: list[str], extra: Sequence[str]
+) -> None:
     stream.write(",".join(names) + "\n")
     for text in chunk_texts(rows, _csv_chunk, names, extra):
         stream.write(text)
@@ -190,9 +194,7 @@ def _two_cores() -> bool:
         return False
 
 
-def chunk_texts(
-    rows: pd.DataFrame, format_chunk: Callable[..., str], *args: Any
-) -> Iterator[str]:
+def chunk_texts(rows: pd.DataFrame, format_chunk: Callable[..., str], *args: Any) -> Iterator[str]:
     """Yield ``format_chunk(chunk, *args)`` for each ``WRITE_CHUNK_ROWS`` rows, in order.
 
     Formatting is pure Python and holds the GIL, so a large export uses a
@@ -288,36 +290,42 @@ def summary_records(rows: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
     records = []
     for row in rows:
         if "error" in row:
-            records.append({
-                "handle": row["handle"], "platform": row.get("platform"),
-                "result": f"error: {row['exit_name']}", "error": row["error"],
-            })
+            records.append(
+                {
+                    "handle": row["handle"],
+                    "platform": row.get("platform"),
+                    "result": f"error: {row['exit_name']}",
+                    "error": row["error"],
+                }
+            )
             continue
         summary = row["summary"]
         share = summary["share_questionable"]
         authentic = summary["authentic_followers"]
         followers = row.get("followers") or {}
         behaviour = row.get("behaviour") or {}
-        records.append({
-            "handle": row["handle"],
-            "platform": row.get("platform"),
-            "result": "pass" if row.get("passed", True) else "fail",
-            "headline": row.get("headline"),
-            "followers": followers.get("total"),
-            "listed": followers.get("listed"),
-            "scored": summary["scored"],
-            "skipped": summary["skipped"],
-            "questionable": summary["questionable"],
-            "share_questionable": share["estimate"],
-            "share_low": share["low"],
-            "share_high": share["high"],
-            "share_method": summary.get("share_method") or "raw",
-            # The headline's figures, rounded by the same one function.
-            "authentic_estimate": _followers(authentic["estimate"]),
-            "authentic_low": _followers(authentic["low"]),
-            "authentic_high": _followers(authentic["high"]),
-            "flags": " ".join(behaviour.get("flags") or []),
-        })
+        records.append(
+            {
+                "handle": row["handle"],
+                "platform": row.get("platform"),
+                "result": "pass" if row.get("passed", True) else "fail",
+                "headline": row.get("headline"),
+                "followers": followers.get("total"),
+                "listed": followers.get("listed"),
+                "scored": summary["scored"],
+                "skipped": summary["skipped"],
+                "questionable": summary["questionable"],
+                "share_questionable": share["estimate"],
+                "share_low": share["low"],
+                "share_high": share["high"],
+                "share_method": summary.get("share_method") or "raw",
+                # The headline's figures, rounded by the same one function.
+                "authentic_estimate": _followers(authentic["estimate"]),
+                "authentic_low": _followers(authentic["low"]),
+                "authentic_high": _followers(authentic["high"]),
+                "flags": " ".join(behaviour.get("flags") or []),
+            }
+        )
     return records
 
 
@@ -374,7 +382,9 @@ def accounts_records(rows: pd.DataFrame) -> list[dict[str, Any]]:
 
 
 # JSON text of one string, non-ASCII kept as is (json.dumps' ensure_ascii=False), in C.
-_json_string: Any = getattr(json.encoder, "c_encode_basestring", None) or json.encoder.encode_basestring
+_json_string: Any = (
+    getattr(json.encoder, "c_encode_basestring", None) or json.encoder.encode_basestring
+)
 
 
 def _json_text_cells(column: pd.Series) -> list[str]:
@@ -414,13 +424,16 @@ def _json_reasons_cells(chunk: pd.DataFrame) -> list[str]:
             if not text or text != text:
                 cells.append("[]")
             else:
-                cells.append("[" + ", ".join(map(_json_string, filter(None, text.split("; ")))) + "]")
+                cells.append(
+                    "[" + ", ".join(map(_json_string, filter(None, text.split("; ")))) + "]"
+                )
         return cells
     # Put into words here, for this chunk only. The sentences come from fixed
     # templates and numbers: nothing in them needs escaping, and none holds
     # "; ", so the joined form becomes a JSON list by one replacement.
-    return ['["' + text.replace("; ", '", "') + '"]' if text else "[]"
-            for text in reasons_joined(chunk)]
+    return [
+        '["' + text.replace("; ", '", "') + '"]' if text else "[]" for text in reasons_joined(chunk)
+    ]
 
 
 def _json_cells(name: str, chunk: pd.DataFrame) -> list[str]:
@@ -436,8 +449,10 @@ def _json_cells(name: str, chunk: pd.DataFrame) -> list[str]:
         return _json_number_cells(column, digits, key=key)
     elif name in SAFE_TEXT_COLUMNS:
         vocabulary: dict[str, str] = {}
-        values = [vocabulary.get(v) or vocabulary.setdefault(v, _json_string(v))
-                  for v in chunk[name].tolist()]
+        values = [
+            vocabulary.get(v) or vocabulary.setdefault(v, _json_string(v))
+            for v in chunk[name].tolist()
+        ]
     elif name == "created_at":
         values = list(map(_json_string, _iso_cells(chunk[name]))) if len(chunk) else []
     else:

@@ -128,8 +128,7 @@ def report_data(document: Mapping[str, Any], top: int = 10) -> dict[str, Any]:
         "meaning": QUESTIONABLE_MEANS,
         "details": details,
         "gates": [
-            {"gate": g["gate"], "passed": g["passed"],
-             "explanation": GateResult(**g).explanation()}
+            {"gate": g["gate"], "passed": g["passed"], "explanation": GateResult(**g).explanation()}
             for g in document.get("gates") or []
         ],
         "histogram": summary.get("histogram") or [],
@@ -266,9 +265,7 @@ def _share_line(share: Mapping[str, Any] | None) -> str:
     if not share or share.get("estimate") is None:
         return ""
     estimate, low, high = (float(share[k]) for k in ("estimate", "low", "high"))
-    method = (
-        f", {CORRECTED_NOTE}" if share.get("method") == CORRECTED else ", not corrected"
-    )
+    method = f", {CORRECTED_NOTE}" if share.get("method") == CORRECTED else ", not corrected"
     return (
         f'<p id="share" class="share">Questionable: <strong>{100 * estimate:.1f}%</strong> '
         f"of followers (95% interval {100 * low:.1f}%-{100 * high:.1f}%{_e(method)})</p>"
@@ -280,8 +277,11 @@ def _gates_section(gates: Sequence[Mapping[str, Any]]) -> str:
         return ""
     out = ['<section id="gates"><h2>Checks</h2><table><tbody>']
     for g in gates:
-        badge = ('<span class="badge ok">passed</span>' if g.get("passed")
-                 else '<span class="badge flagged">failed</span>')
+        badge = (
+            '<span class="badge ok">passed</span>'
+            if g.get("passed")
+            else '<span class="badge flagged">failed</span>'
+        )
         out.append(
             f'<tr class="gate" data-gate="{_e(g.get("gate", ""))}"><td>{badge}</td>'
             f"<td><code>{_e(g.get('gate', ''))}</code></td>"
@@ -358,7 +358,8 @@ def render_html(report: Mapping[str, Any]) -> str:
         f'<ul class="details">{details}</ul></header>' if details else "</header>",
         # The answer first (as in the terminal): what questionable means, the
         # account's own behaviour, the verdicts; then the charts and the list.
-        f'<p id="meaning" class="note">{_e(report["meaning"])}</p>' if report.get("meaning")
+        f'<p id="meaning" class="note">{_e(report["meaning"])}</p>'
+        if report.get("meaning")
         else "",
         _findings_section(report.get("findings") or []),
         _gates_section(report.get("gates") or []),

@@ -273,9 +273,7 @@ def parse_reset(value: str | None, now: float) -> float | None:
 
 def _kept_headers(headers: Mapping[str, str]) -> httpx.Headers:
     # Values too: a Link header could carry an echoed token into the next URL and the cache.
-    return httpx.Headers(
-        {k: redact(v) for k, v in headers.items() if k.lower() in KEPT_HEADERS}
-    )
+    return httpx.Headers({k: redact(v) for k, v in headers.items() if k.lower() in KEPT_HEADERS})
 
 
 def _clock_text(epoch: float) -> str:

@@ -65,8 +65,11 @@ def account_case(outcome: AccountOutcome, fail_on: Sequence[str] = ()) -> Accoun
         if gate.passed:
             continue
         if gate.gate == "--fail-on" and audit.behaviour is not None:
-            failures.extend(f"--fail-on: {f.code}: {f.sentence}" for f in audit.behaviour.findings
-                            if f.flagged and f.code in fail_on)
+            failures.extend(
+                f"--fail-on: {f.code}: {f.sentence}"
+                for f in audit.behaviour.findings
+                if f.flagged and f.code in fail_on
+            )
         else:
             failures.append(_gate_failure(gate))
     flagged = (audit.follow_order or {}).get("flagged") or []
@@ -101,7 +104,9 @@ def _gate_failure(gate: GateResult) -> str:
     def figure(value: float) -> str:
         return f"{100 * value:.1f}%" if gate.gate == "--fail-above" else f"{value:,.0f}"
 
-    return f"{gate.gate}: {gate.compared_what} is {figure(gate.compared)}, limit {figure(gate.limit)}"
+    return (
+        f"{gate.gate}: {gate.compared_what} is {figure(gate.compared)}, limit {figure(gate.limit)}"
+    )
 
 
 def _clean(text: str) -> str:

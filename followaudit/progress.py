@@ -82,15 +82,19 @@ class ScanProgress:
         if not self.enabled:
             if self.notices and event.phase == "wait":
                 self.console.print(
-                    f"waiting {event.total or 0:,} s: {event.message}", style="yellow",
-                    highlight=False, markup=False, soft_wrap=True,
+                    f"waiting {event.total or 0:,} s: {event.message}",
+                    style="yellow",
+                    highlight=False,
+                    markup=False,
+                    soft_wrap=True,
                 )
             return
         if event.phase == "wait":
             # The reason goes above the live display once; the bar keeps a short label.
             # Messages may quote server text: never parsed as markup (a [link] would be obeyed).
-            self._progress.console.print(event.message, style="yellow", highlight=False,
-                                         markup=False, soft_wrap=True)
+            self._progress.console.print(
+                event.message, style="yellow", highlight=False, markup=False, soft_wrap=True
+            )
             task = self._task("wait", "Rate-limit wait")
             self._progress.update(task, total=None, until=time.time() + (event.total or 0))
             return
@@ -100,8 +104,9 @@ class ScanProgress:
             task = self._task(event.phase, PHASE_LABELS[event.phase])
             self._progress.update(task, completed=event.done, total=event.total)
         elif event.message:
-            self._progress.console.print(event.message, style="dim", highlight=False,
-                                         markup=False, soft_wrap=True)
+            self._progress.console.print(
+                event.message, style="dim", highlight=False, markup=False, soft_wrap=True
+            )
 
     def _task(self, phase: str, description: str) -> TaskID:
         if phase not in self._tasks:
@@ -135,10 +140,14 @@ class RunView:
                 self._live.__exit__(None, None, None)
                 self._live = None
         elif isinstance(event, Notice):
-            self.stderr.print(f"[yellow]warning:[/] {escape(visible(event.message))}",
-                              soft_wrap=True)
+            self.stderr.print(
+                f"[yellow]warning:[/] {escape(visible(event.message))}", soft_wrap=True
+            )
         elif event.error is not None:
-            self.stderr.print(f"[bold red]Error:[/] {escape(visible(event.error.message))}",
-                              highlight=False, soft_wrap=True)
+            self.stderr.print(
+                f"[bold red]Error:[/] {escape(visible(event.error.message))}",
+                highlight=False,
+                soft_wrap=True,
+            )
         elif not self.quiet:
             scan_report(self.report, event.record, top=self.top)

@@ -117,8 +117,10 @@ def _likes(v: Columns, q: np.ndarray) -> list[str]:
 
 
 def _listed(v: Columns, q: np.ndarray) -> list[str]:
-    return _each(v["listed"], lambda x: "is on no one's lists" if x == 0
-                 else f"is on {_count(x, 'list', 'lists')}")
+    return _each(
+        v["listed"],
+        lambda x: "is on no one's lists" if x == 0 else f"is on {_count(x, 'list', 'lists')}",
+    )
 
 
 def _age_reason(v: Columns, q: np.ndarray) -> list[str]:
@@ -126,8 +128,9 @@ def _age_reason(v: Columns, q: np.ndarray) -> list[str]:
 
 
 def _bio(v: Columns, q: np.ndarray) -> list[str]:
-    return _each(v["bio_length"], lambda x: "has no bio" if x == 0
-                 else f"has a {_n(x)}-character bio")
+    return _each(
+        v["bio_length"], lambda x: "has no bio" if x == 0 else f"has a {_n(x)}-character bio"
+    )
 
 
 def _url(v: Columns, q: np.ndarray) -> list[str]:
@@ -135,23 +138,34 @@ def _url(v: Columns, q: np.ndarray) -> list[str]:
 
 
 def _location(v: Columns, q: np.ndarray) -> list[str]:
-    return _each(v["has_location"], lambda x: "states a location" if x == 1
-                 else "states no location")
+    return _each(
+        v["has_location"], lambda x: "states a location" if x == 1 else "states no location"
+    )
 
 
 def _avatar(v: Columns, q: np.ndarray) -> list[str]:
-    return _each(v["default_avatar"], lambda x: "still has the default profile picture"
-                 if x == 1 else "has its own profile picture")
+    return _each(
+        v["default_avatar"],
+        lambda x: (
+            "still has the default profile picture" if x == 1 else "has its own profile picture"
+        ),
+    )
 
 
 def _name(v: Columns, q: np.ndarray) -> list[str]:
-    return _each(v["name_length"], lambda x: "has no display name" if x == 0
-                 else f"display name is {_n(x)} characters long")
+    return _each(
+        v["name_length"],
+        lambda x: "has no display name" if x == 0 else f"display name is {_n(x)} characters long",
+    )
 
 
 def _handle(v: Columns, q: np.ndarray) -> list[str]:
-    return _each(v["handle_digits"], lambda x: "handle has no digits" if x == 0
-                 else f"handle contains {_count(x, 'digit', 'digits')}")
+    return _each(
+        v["handle_digits"],
+        lambda x: (
+            "handle has no digits" if x == 0 else f"handle contains {_count(x, 'digit', 'digits')}"
+        ),
+    )
 
 
 SENTENCES: dict[str, Callable[[Columns, np.ndarray], list[str]]] = {
@@ -296,10 +310,15 @@ def texts_of(rows: pd.DataFrame) -> list[list[str]]:
 def reasons_of(rows: pd.DataFrame) -> list[list[str]]:
     """Return, per account, its reasons in words: the "reasons" column if made, else from codes."""
     if "reasons" in rows.columns:
-        return [[r for r in text.split("; ") if r] if text else []
-                for text in rows["reasons"].tolist()]
+        return [
+            [r for r in text.split("; ") if r] if text else [] for text in rows["reasons"].tolist()
+        ]
     ranks = texts_of(rows)
-    return [[r for r in row if r] for row in zip(*ranks, strict=True)] if ranks else [[] for _ in range(len(rows))]
+    return (
+        [[r for r in row if r] for row in zip(*ranks, strict=True)]
+        if ranks
+        else [[] for _ in range(len(rows))]
+    )
 
 
 def reasons_joined(rows: pd.DataFrame) -> list[str]:

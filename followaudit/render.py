@@ -59,8 +59,8 @@ class Paragraph:
             return
         width = options.max_width
         first = text.wrap(console, max(width - self.indent, 20), overflow="fold")[0]
-        rest = text[len(first.plain):]
-        rest = rest[len(rest.plain) - len(rest.plain.lstrip()):]
+        rest = text[len(first.plain) :]
+        rest = rest[len(rest.plain) - len(rest.plain.lstrip()) :]
         lines = [first]
         if rest.plain:
             lines += rest.wrap(console, max(width - self.hang, 20), overflow="fold")
@@ -139,8 +139,14 @@ def top_table(rows: pd.DataFrame, top: int, noun: str = "accounts") -> Table:
     if "reasons" not in worst.columns:
         # Put into words for the accounts shown only.
         worst = worst.assign(reasons=reasons_joined(worst))
-    table = Table(title=f"Most questionable {noun} (top {len(worst)})", box=box.SIMPLE_HEAD,
-                  show_edge=False, pad_edge=False, title_justify="left", title_style="bold")
+    table = Table(
+        title=f"Most questionable {noun} (top {len(worst)})",
+        box=box.SIMPLE_HEAD,
+        show_edge=False,
+        pad_edge=False,
+        title_justify="left",
+        title_style="bold",
+    )
     table.add_column("line", justify="right")
     table.add_column("account", overflow="fold", max_width=24)
     table.add_column("score", justify="right")
@@ -274,9 +280,16 @@ def scan_report(
     title = f"{document['handle']} on {display_name(platform)}"
     # The first screen answers the question: the estimate, what it means, the
     # account's own behaviour and the verdicts; the charts and lists follow.
-    _show(console, summary_panel(summary, title, listed=int(followers["listed"]),
-                                total=followers.get("total"),
-                                sampled=bool(followers.get("sampled"))))
+    _show(
+        console,
+        summary_panel(
+            summary,
+            title,
+            listed=int(followers["listed"]),
+            total=followers.get("total"),
+            sampled=bool(followers.get("sampled")),
+        ),
+    )
     if document.get("scope_note"):
         _show(console, Paragraph(Text(visible(document["scope_note"]), style="yellow")))
     _show(console, meaning_line())
@@ -292,8 +305,9 @@ def scan_report(
         order = follow_order_chart(document["follow_order"])
         _show(console, Paragraph(order) if isinstance(order, Text) else order)
     if summary.scored and top > 0:
-        _show(console, top_table(rows_from_records(document.get("accounts") or []), top,
-                                 "followers"))
+        _show(
+            console, top_table(rows_from_records(document.get("accounts") or []), top, "followers")
+        )
     skipped = [Skipped(int(s["line"]), str(s["reason"])) for s in document.get("skipped") or []]
     if skipped:
         _show(console, skipped_block(skipped))
@@ -309,27 +323,41 @@ def scan_report(
     if bills_reads(platform) and not stored:
         requests.append(
             f"; {display_name(platform)} bills every user and post returned, cached answers "
-            "cost nothing", style="dim"
+            "cost nothing",
+            style="dim",
         )
     _show(console, Paragraph(requests))
     if stored:
-        _show(console, Paragraph(Text(f"Stored scan observed {document.get('observed_at')}; "
-                                     "this report made no API request.", style="dim")))
+        _show(
+            console,
+            Paragraph(
+                Text(
+                    f"Stored scan observed {document.get('observed_at')}; "
+                    "this report made no API request.",
+                    style="dim",
+                )
+            ),
+        )
 
 
 def behaviour_block(behaviour: Mapping[str, Any] | None) -> list[Paragraph]:
     """Return the account's own behaviour findings, one paragraph each, flagged ones in red."""
     if behaviour is None:
-        return [Paragraph(Text("Own posts not fetched (--no-posts): no behaviour findings.",
-                               style="dim"))]
+        return [
+            Paragraph(
+                Text("Own posts not fetched (--no-posts): no behaviour findings.", style="dim")
+            )
+        ]
     metrics = behaviour.get("metrics") or {}
-    heading = Text(f"The account's own behaviour (its latest {metrics.get('posts', 0):,} posts):",
-                   style="bold")
+    heading = Text(
+        f"The account's own behaviour (its latest {metrics.get('posts', 0):,} posts):", style="bold"
+    )
     paragraphs = [Paragraph(heading)]
     for f in behaviour.get("findings") or []:
         if f["flagged"]:
-            line = Text(f"FLAG {f['code']}: {visible(f['sentence'])}; {f['threshold']}",
-                        style="bold red")
+            line = Text(
+                f"FLAG {f['code']}: {visible(f['sentence'])}; {f['threshold']}", style="bold red"
+            )
         else:
             line = Text(f"ok   {f['code']}: {visible(f['sentence'])}")
         paragraphs.append(Paragraph(line, indent=2, hang=7))
@@ -340,8 +368,9 @@ def follow_order_chart(order: Mapping[str, Any]) -> Table | Text:
     """Return the questionable share per follow-order bucket, flagged buckets in red."""
     if not order.get("known"):
         return Text(visible(order.get("note", "")), style="dim")
-    table = Table(title="Questionable share by follow order (newest first)",
-                  show_edge=False, box=None)
+    table = Table(
+        title="Questionable share by follow order (newest first)", show_edge=False, box=None
+    )
     table.add_column("followers", justify="right")
     table.add_column("questionable", justify="right")
     table.add_column("")
@@ -350,8 +379,11 @@ def follow_order_chart(order: Mapping[str, Any]) -> Table | Text:
         width = round(BAR_WIDTH * b["share"])
         style = "bold red" if b["flagged"] else "cyan"
         mark = "  <- batch" if b["flagged"] else ""
-        table.add_row(f"{b['first']:,}-{b['last']:,}", percent(b["share"], 1),
-                      Text("█" * width + mark, style=style))
+        table.add_row(
+            f"{b['first']:,}-{b['last']:,}",
+            percent(b["share"], 1),
+            Text("█" * width + mark, style=style),
+        )
     return table
 
 
@@ -367,15 +399,23 @@ def summary_rows(rows: Sequence[Mapping[str, Any]]) -> Table:
     table.add_column("result", overflow="fold")
     for row in rows:
         if "error" in row:
-            table.add_row(Text(visible(row["handle"])), "-", "-", "-", "-",
-                          Text(f"error: {row['exit_name']}", style="bold red"))
+            table.add_row(
+                Text(visible(row["handle"])),
+                "-",
+                "-",
+                "-",
+                "-",
+                Text(f"error: {row['exit_name']}", style="bold red"),
+            )
             continue
         summary: dict[str, Any] = row["summary"]
         share = summary["share_questionable"]
         authentic = summary["authentic_followers"]
         if summary["scored"]:
-            share_text = (f"{percent(share['estimate'], 1)} "
-                          f"({percent(share['low'], 1)}-{percent(share['high'], 1)})")
+            share_text = (
+                f"{percent(share['estimate'], 1)} "
+                f"({percent(share['low'], 1)}-{percent(share['high'], 1)})"
+            )
             authentic_text = f"{round_followers(authentic['estimate']):,}"
         else:
             share_text = authentic_text = "-"
@@ -393,44 +433,79 @@ def summary_rows(rows: Sequence[Mapping[str, Any]]) -> Table:
 
 def evaluation_tables(result: Evaluation) -> list[Table]:
     """Return the evaluation as tables like the reference table of the dataset README."""
-    scores = Table(title=f"Held-out quality ({result.folds}-fold stratified cross-validation, "
-                         f"threshold {result.threshold:.2f})")
+    scores = Table(
+        title=f"Held-out quality ({result.folds}-fold stratified cross-validation, "
+        f"threshold {result.threshold:.2f})"
+    )
     for name in ("evaluation", "accounts", "acc", "P", "R", "F1", "MCC", "AUC"):
         scores.add_column(name, justify="left" if name == "evaluation" else "right")
     rows = [
         ("model, X (all features)", result.cross_validation),
-        ("model, Bluesky/Mastodon mode (no likes, no listed)",
-         result.cross_validation_without_x_only),
+        (
+            "model, Bluesky/Mastodon mode (no likes, no listed)",
+            result.cross_validation_without_x_only,
+        ),
     ]
     rows += [(f"model, {mode}", s) for mode, s in result.missing_value_modes.items()]
     rows += [(f"rule: {name}", s) for name, s in result.baselines.items()]
     for name, s in rows:
-        scores.add_row(name, f"{s.accounts:,}", f"{s.accuracy:.3f}", f"{s.precision:.3f}",
-                       f"{s.recall:.3f}", f"{s.f1:.3f}", f"{s.mcc:.3f}",
-                       "-" if s.roc_auc is None else f"{s.roc_auc:.4f}")
+        scores.add_row(
+            name,
+            f"{s.accounts:,}",
+            f"{s.accuracy:.3f}",
+            f"{s.precision:.3f}",
+            f"{s.recall:.3f}",
+            f"{s.f1:.3f}",
+            f"{s.mcc:.3f}",
+            "-" if s.roc_auc is None else f"{s.roc_auc:.4f}",
+        )
     sources = Table(title="Leave one source out (trained without that group, scored on it)")
-    for name in ("held out", "kind", "accounts", "flagged questionable", "flagged, no likes/listed"):
+    for name in (
+        "held out",
+        "kind",
+        "accounts",
+        "flagged questionable",
+        "flagged, no likes/listed",
+    ):
         sources.add_column(name, justify="left" if name in ("held out", "kind") else "right")
     for r in result.leave_one_source_out:
         what = "false alarms" if r.kind == "people" else "caught"
-        sources.add_row(r.source, r.kind, f"{r.accounts:,}", f"{r.flagged:.3f} ({what})",
-                        f"{r.flagged_without_x_only:.3f}")
+        sources.add_row(
+            r.source,
+            r.kind,
+            f"{r.accounts:,}",
+            f"{r.flagged:.3f} ({what})",
+            f"{r.flagged_without_x_only:.3f}",
+        )
     tables = [scores, sources]
     if result.spambot_probe:
         probe = Table(title="Spambot probe (never trained on; spambots are not fake followers)")
         for name in ("group", "accounts", "flagged", "flagged, no likes/listed"):
             probe.add_column(name, justify="left" if name == "group" else "right")
         for p in result.spambot_probe:
-            probe.add_row(p.group, f"{p.accounts:,}", f"{p.flagged:.3f}",
-                          f"{p.flagged_without_x_only:.3f}")
+            probe.add_row(
+                p.group, f"{p.accounts:,}", f"{p.flagged:.3f}", f"{p.flagged_without_x_only:.3f}"
+            )
         tables.append(probe)
     check = Table(title="Corrected share on synthetic mixtures from held-out folds")
-    for name in ("true share", "mixtures", "mean corrected", "bias", "interval holds truth",
-                 "uncorrected"):
+    for name in (
+        "true share",
+        "mixtures",
+        "mean corrected",
+        "bias",
+        "interval holds truth",
+        "uncorrected",
+    ):
         check.add_column(name, justify="right")
     for m in result.corrected_share_check:
-        check.add_row(f"{m.prevalence:.2f}", f"{m.mixtures:,}", f"{m.mean_estimate:.4f}",
-                      f"{m.bias:+.4f}", f"{m.coverage:.1%}", f"{m.mean_raw_share:.4f}")
+        check.add_row(
+            f"{m.prevalence:.2f}",
+            f"{m.mixtures:,}",
+            f"{m.mean_estimate:.4f}",
+            f"{m.bias:+.4f}",
+            f"{m.coverage:.1%}",
+            f"{m.mean_raw_share:.4f}",
+        )
     tables.append(check)
     targets = Table(title="Targets")
     targets.add_column("target")

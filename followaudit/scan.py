@@ -213,11 +213,16 @@ def run_scan(
         table = builder.to_frame()
         subject_posts = None
         if opts.posts > 0:
-            emit(ScanEvent("posts", 0, opts.posts,
-                           f"Fetching the recent posts of {written}"))
+            emit(ScanEvent("posts", 0, opts.posts, f"Fetching the recent posts of {written}"))
             subject_posts = adapter.recent_posts(subject.id, opts.posts)
-            emit(ScanEvent("posts", len(subject_posts), opts.posts,
-                           f"Fetched {len(subject_posts):,} recent posts"))
+            emit(
+                ScanEvent(
+                    "posts",
+                    len(subject_posts),
+                    opts.posts,
+                    f"Fetched {len(subject_posts):,} recent posts",
+                )
+            )
         deep_posts = _deep_posts(adapter, table, opts.deep, seed, emit) if opts.deep > 0 else {}
         emit(ScanEvent("done", len(table), len(table) + len(skipped), "Scan finished"))
     finally:

@@ -127,8 +127,13 @@ AUDIT: dict[str, Any] = {
     "observed_at": Optional(str),
 }
 
-_KIND = {str: "a string", int: "a whole number", bool: "true or false", dict: "an object",
-         object: "present"}
+_KIND = {
+    str: "a string",
+    int: "a whole number",
+    bool: "true or false",
+    dict: "an object",
+    object: "present",
+}
 
 
 def damaged_part(audit: Any) -> str | None:

@@ -76,8 +76,16 @@ def fisher_greater(table: list[list[int]]) -> float:
 
 @pytest.mark.parametrize(
     ("k", "total", "good", "draws"),
-    [(5, 20, 7, 9), (0, 10, 3, 4), (1, 10, 0, 4), (4, 10, 3, 4), (30, 300, 80, 30),
-     (12, 1000, 100, 40), (3, 50, 45, 10), (100, 400, 120, 130)],
+    [
+        (5, 20, 7, 9),
+        (0, 10, 3, 4),
+        (1, 10, 0, 4),
+        (4, 10, 3, 4),
+        (30, 300, 80, 30),
+        (12, 1000, 100, 40),
+        (3, 50, 45, 10),
+        (100, 400, 120, 130),
+    ],
 )
 def test_upper_tail_is_the_exact_hypergeometric_tail(k, total, good, draws):
     table = [[k, draws - k], [good - k, total - draws - good + k]]

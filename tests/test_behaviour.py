@@ -280,8 +280,16 @@ def test_slow_and_stale_posting_reads_plainly():
 
     now = datetime(2026, 1, 1, tzinfo=UTC)
     posts = [
-        Post(created_at=now - timedelta(days=400 + 10 * i), is_reply=False, is_repost=False,
-             links=(), text_without_links_is_empty=False, likes=1, replies=0, reposts=0)
+        Post(
+            created_at=now - timedelta(days=400 + 10 * i),
+            is_reply=False,
+            is_repost=False,
+            links=(),
+            text_without_links_is_empty=False,
+            likes=1,
+            replies=0,
+            reposts=0,
+        )
         for i in range(12)
     ]
     cadence = analyse(posts, followers=100, profile_url=None, now=now).findings[-1]

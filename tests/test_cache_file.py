@@ -19,8 +19,10 @@ from fakes.x_server import TOKEN, XServer
 from followaudit.cache import Cache, CacheError
 from followaudit.errors import ExitCode
 
-REFUSE = ("followaudit writes its cache only to a new file or to an existing cache: give "
-          "--cache a new path, or pass --no-cache")
+REFUSE = (
+    "followaudit writes its cache only to a new file or to an existing cache: give "
+    "--cache a new path, or pass --no-cache"
+)
 
 
 def mode(path) -> int:
@@ -35,8 +37,17 @@ def server(monkeypatch):
 
 
 def scan(capsys, server, cache):
-    return run_flat(capsys, "scan", "@subject", "--api-url", server.url, "--no-posts",
-                    "--cache", cache, "--quiet")
+    return run_flat(
+        capsys,
+        "scan",
+        "@subject",
+        "--api-url",
+        server.url,
+        "--no-posts",
+        "--cache",
+        cache,
+        "--quiet",
+    )
 
 
 def test_a_new_cache_and_its_wal_are_readable_by_the_owner_only(capsys, server, tmp_path):
@@ -69,8 +80,9 @@ def test_an_existing_world_readable_cache_is_tightened(tmp_path):
         (b"my notes, not a cache\n", "is not a SQLite database"),
     ],
 )
-def test_a_file_that_is_not_a_cache_is_refused_and_left_alone(capsys, server, tmp_path, content,
-                                                              sentence):
+def test_a_file_that_is_not_a_cache_is_refused_and_left_alone(
+    capsys, server, tmp_path, content, sentence
+):
     path = tmp_path / "notes.txt"
     path.write_bytes(content)
     os.chmod(path, 0o644)
@@ -96,8 +108,9 @@ def test_the_default_cache_when_damaged_only_warns(capsys, server, tmp_path, mon
     default = tmp_path / "followaudit" / "cache.sqlite3"
     default.parent.mkdir()
     default.write_bytes(b"")
-    code, _, err = run_flat(capsys, "scan", "@subject", "--api-url", server.url, "--no-posts",
-                            "--quiet")
+    code, _, err = run_flat(
+        capsys, "scan", "@subject", "--api-url", server.url, "--no-posts", "--quiet"
+    )
     assert code == ExitCode.OK
     flat = "".join(err.split())  # rich may wrap the warning anywhere
     assert "".join(f"warning: The cache file {default} exists but is empty".split()) in flat

@@ -32,8 +32,13 @@ def test_rescanning_keeps_only_the_latest_scan(tmp_path: Path) -> None:
 def test_an_alias_finds_the_scan_without_a_second_copy(tmp_path: Path) -> None:
     with Cache(tmp_path / "c.sqlite3") as cache:
         for run_number in range(3):
-            cache.put_scan("bluesky", "subject.bsky.social", DOCUMENT + str(run_number),
-                           START + run_number, aliases=[("bluesky", SUBJECT_DID)])
+            cache.put_scan(
+                "bluesky",
+                "subject.bsky.social",
+                DOCUMENT + str(run_number),
+                START + run_number,
+                aliases=[("bluesky", SUBJECT_DID)],
+            )
         assert cache.stored_scans() == 1
         for typed in (SUBJECT_DID, "subject.bsky.social"):
             assert cache.latest_scan("bluesky", typed) == (DOCUMENT + "2", START + 2)
@@ -44,8 +49,16 @@ def test_an_alias_finds_the_scan_without_a_second_copy(tmp_path: Path) -> None:
 def test_an_alias_follows_the_account_it_now_names(tmp_path: Path) -> None:
     # A handle that moved to another DID: the alias points at the newest scan only.
     with Cache(tmp_path / "c.sqlite3") as cache:
-        cache.put_scan("bluesky", "old.bsky.social", '{"run": 1}', START, aliases=[("bluesky", "me.example")])
-        cache.put_scan("bluesky", "new.bsky.social", '{"run": 2}', START + 1, aliases=[("bluesky", "me.example")])
+        cache.put_scan(
+            "bluesky", "old.bsky.social", '{"run": 1}', START, aliases=[("bluesky", "me.example")]
+        )
+        cache.put_scan(
+            "bluesky",
+            "new.bsky.social",
+            '{"run": 2}',
+            START + 1,
+            aliases=[("bluesky", "me.example")],
+        )
         assert cache.latest_scan("bluesky", "me.example") == ('{"run": 2}', START + 1)
         assert cache.latest_scan("bluesky", "old.bsky.social") == ('{"run": 1}', START)
         cache.clear(include_scans=True)
@@ -59,11 +72,14 @@ def test_a_file_from_before_the_bound_is_pruned_at_the_next_scan(tmp_path: Path)
     with sqlite3.connect(path) as db:  # what older versions left: every scan, twice for a DID
         for n in range(5):
             for handle in ("subject.bsky.social", SUBJECT_DID):
-                db.execute("INSERT INTO scans VALUES ('bluesky', ?, ?, ?)", (handle, START + n, f"old {n}"))
+                db.execute(
+                    "INSERT INTO scans VALUES ('bluesky', ?, ?, ?)", (handle, START + n, f"old {n}")
+                )
     with Cache(path) as cache:
         assert cache.latest_scan("bluesky", SUBJECT_DID) == ("old 4", START + 4)
-        cache.put_scan("bluesky", "subject.bsky.social", "new", START + 9,
-                       aliases=[("bluesky", SUBJECT_DID)])
+        cache.put_scan(
+            "bluesky", "subject.bsky.social", "new", START + 9, aliases=[("bluesky", SUBJECT_DID)]
+        )
         assert cache.stored_scans() == 1
         assert cache.latest_scan("bluesky", SUBJECT_DID) == ("new", START + 9)
 
@@ -72,8 +88,17 @@ def test_scanning_a_did_twice_stores_one_document(capsys, tmp_path: Path) -> Non
     path = tmp_path / "cache.sqlite3"
     with BlueskyServer(n=40) as server:
         for _ in range(2):
-            code, _, err = run(capsys, "scan", SUBJECT_DID, "--api-url", server.url, "--cache",
-                               path, "--quiet", "--refresh")
+            code, _, err = run(
+                capsys,
+                "scan",
+                SUBJECT_DID,
+                "--api-url",
+                server.url,
+                "--cache",
+                path,
+                "--quiet",
+                "--refresh",
+            )
             assert code == ExitCode.OK, err
     with Cache(path) as cache:
         assert cache.stored_scans() == 1

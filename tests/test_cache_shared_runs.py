@@ -68,8 +68,7 @@ def test_a_claim_by_a_live_run_is_waited_for_and_its_answer_read(tmp_path):
 
         def answer_later() -> None:
             time.sleep(0.3)
-            other.put(key, 200, {"content-type": "application/json"}, b'{"data": []}',
-                      time.time())
+            other.put(key, 200, {"content-type": "application/json"}, b'{"data": []}', time.time())
             other.release(key)
 
         threading.Thread(target=answer_later).start()
@@ -87,8 +86,8 @@ def test_a_claim_left_by_a_dead_process_is_taken_over(tmp_path):
         url = urls(server)[0]
         cache._db.execute(
             "INSERT INTO claims (key, owner, host, pid, claimed_at) VALUES (?, ?, ?, ?, ?)",
-            (cache_key(url), "killed-run", socket.gethostname(), dead.pid,
-             time.time()))
+            (cache_key(url), "killed-run", socket.gethostname(), dead.pid, time.time()),
+        )
         with Http(cache=cache) as http:
             http.get(url, headers=AUTH)
         assert http.stats.made == 1 and server.total == 1
@@ -99,10 +98,25 @@ def test_a_claim_left_by_a_dead_process_is_taken_over(tmp_path):
 def test_two_scans_started_together_make_one_scans_requests(tmp_path):
     def scan(server: BlueskyServer, cache: Path) -> subprocess.Popen[str]:
         return subprocess.Popen(
-            [sys.executable, "-m", "followaudit", "scan", "subject.bsky.social", "--api-url",
-             server.url, "--cache", str(cache), "--no-posts", "--quiet"],
-            cwd=ROOT, env={**os.environ}, text=True, stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE)
+            [
+                sys.executable,
+                "-m",
+                "followaudit",
+                "scan",
+                "subject.bsky.social",
+                "--api-url",
+                server.url,
+                "--cache",
+                str(cache),
+                "--no-posts",
+                "--quiet",
+            ],
+            cwd=ROOT,
+            env={**os.environ},
+            text=True,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
 
     with BlueskyServer(n=60, faults=Faults(delay=0.2)) as server:
         alone = scan(server, tmp_path / "alone.sqlite3")

@@ -20,8 +20,17 @@ def token(monkeypatch):
 def test_the_deep_notice_and_the_rate_limit_wait_are_one_line_each(capsys, monkeypatch):
     no_waiting(monkeypatch)
     with XServer(n=50, faults=Faults(rate_limit_at={2}, reset_in=30)) as server:
-        code, _, err = run(capsys, "scan", "@subject", "--api-url", server.url, "--no-cache",
-                           "--deep", "5", "--yes")
+        code, _, err = run(
+            capsys,
+            "scan",
+            "@subject",
+            "--api-url",
+            server.url,
+            "--no-cache",
+            "--deep",
+            "5",
+            "--yes",
+        )
     assert code == ExitCode.OK, err
     lines = err.splitlines()
     deep = [line for line in lines if line.startswith("--deep 5:")]
@@ -40,8 +49,16 @@ def test_a_warning_with_a_command_to_copy_is_one_line(capsys, tmp_path, monkeypa
     config.write_text(f'[x]\nbearer_token = "{TOKEN}"\n')
     config.chmod(0o644)
     with XServer(n=20) as server:
-        code, _, err = run(capsys, "scan", "@subject", "--api-url", server.url, "--no-cache",
-                           "--no-posts", "--quiet")
+        code, _, err = run(
+            capsys,
+            "scan",
+            "@subject",
+            "--api-url",
+            server.url,
+            "--no-cache",
+            "--no-posts",
+            "--quiet",
+        )
     assert code == ExitCode.OK, err
     warnings = [line for line in err.splitlines() if line.startswith("warning:")]
     assert len(warnings) == 1 and len(warnings[0]) > 80, err

@@ -20,11 +20,22 @@ def x_token(monkeypatch):
 def test_bought_block_at_positions_3001_to_4000_is_flagged(capsys, tmp_path):
     out_json = tmp_path / "scan.json"
     with XServer(n=10_000, bot_block=range(3000, 4000)) as server:
-        code, out, err = run(capsys, "scan", "@subject", "--api-url", server.url, "--no-cache",
-                             "--no-posts", "--json", out_json)
+        code, out, err = run(
+            capsys,
+            "scan",
+            "@subject",
+            "--api-url",
+            server.url,
+            "--no-cache",
+            "--no-posts",
+            "--json",
+            out_json,
+        )
         assert code == ExitCode.OK, err
-        assert dict(server.requests) == {"/2/users/by/username/subject": 1,
-                                         f"/2/users/{SUBJECT_ID}/followers": 10}
+        assert dict(server.requests) == {
+            "/2/users/by/username/subject": 1,
+            f"/2/users/{SUBJECT_ID}/followers": 10,
+        }
     order = json.loads(out_json.read_text())["audits"][0]["follow_order"]
     assert order["known"] is True
     assert [(b["first"], b["last"]) for b in order["buckets"] if b["flagged"]] == [(3001, 4000)]
@@ -40,8 +51,17 @@ def test_bought_block_at_positions_3001_to_4000_is_flagged(capsys, tmp_path):
 def test_same_list_without_the_block_flags_nothing(capsys, tmp_path):
     out_json = tmp_path / "scan.json"
     with XServer(n=10_000) as server:
-        code, out, err = run(capsys, "scan", "@subject", "--api-url", server.url, "--no-cache",
-                             "--no-posts", "--json", out_json)
+        code, out, err = run(
+            capsys,
+            "scan",
+            "@subject",
+            "--api-url",
+            server.url,
+            "--no-cache",
+            "--no-posts",
+            "--json",
+            out_json,
+        )
     assert code == ExitCode.OK, err
     order = json.loads(out_json.read_text())["audits"][0]["follow_order"]
     assert not any(b["flagged"] for b in order["buckets"]) and order["flagged"] == []
@@ -55,8 +75,17 @@ def test_same_list_without_the_block_flags_nothing(capsys, tmp_path):
 def test_platforms_without_a_documented_order_say_so(capsys, tmp_path, server_class, handle):
     out_json = tmp_path / "scan.json"
     with server_class(n=200) as server:
-        code, out, err = run(capsys, "scan", handle, "--api-url", server.url, "--no-cache",
-                             "--no-posts", "--json", out_json)
+        code, out, err = run(
+            capsys,
+            "scan",
+            handle,
+            "--api-url",
+            server.url,
+            "--no-cache",
+            "--no-posts",
+            "--json",
+            out_json,
+        )
     assert code == ExitCode.OK, err
     assert " ".join(NO_ORDER.split()) in out
     assert "Questionable share by follow order" not in out

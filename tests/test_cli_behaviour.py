@@ -20,8 +20,17 @@ def x_token(monkeypatch):
 def scan_guru(capsys, tmp_path, kind, *extra):
     out_json = tmp_path / f"{kind}.json"
     with XServer(n=200, subject_posts=guru_posts(kind), subject_url=GURU_SITE) as server:
-        code, out, err = run(capsys, "scan", "@subject", "--api-url", server.url, "--no-cache",
-                             "--json", out_json, *extra)
+        code, out, err = run(
+            capsys,
+            "scan",
+            "@subject",
+            "--api-url",
+            server.url,
+            "--no-cache",
+            "--json",
+            out_json,
+            *extra,
+        )
         requests = dict(server.requests)
         log = list(server.log)
     audit = json.loads(out_json.read_text())["audits"][0] if out_json.exists() else None
@@ -32,8 +41,7 @@ def test_self_promoting_broadcaster_is_flagged(capsys, tmp_path):
     code, out, err, audit, requests, log = scan_guru(capsys, tmp_path, "self-promoter")
     assert code == ExitCode.OK, err
     # resolve + 1 follower page + 1 page of the subject's own 30 posts
-    assert requests == {"/2/users/by/username/subject": 1, "/2/users/1001/followers": 1,
-                        TWEETS: 1}
+    assert requests == {"/2/users/by/username/subject": 1, "/2/users/1001/followers": 1, TWEETS: 1}
     tweets = next(t for t in log if t.startswith(TWEETS))
     assert "post.fields=created_at%2Centities%2Cnote_post%2Cpublic_metrics" in tweets
     assert "expansions=in_reply_to_user_id%2Creferenced_posts" in tweets
@@ -61,8 +69,7 @@ def test_account_that_replies_and_links_elsewhere_is_not_flagged(capsys, tmp_pat
 
 
 def test_no_posts_skips_the_request_and_the_findings(capsys, tmp_path):
-    code, out, err, audit, requests, _ = scan_guru(capsys, tmp_path, "self-promoter",
-                                                   "--no-posts")
+    code, out, err, audit, requests, _ = scan_guru(capsys, tmp_path, "self-promoter", "--no-posts")
     assert code == ExitCode.OK, err
     assert TWEETS not in requests
     assert audit["behaviour"] is None
@@ -71,29 +78,42 @@ def test_no_posts_skips_the_request_and_the_findings(capsys, tmp_path):
 
 def test_fail_on_a_raised_flag_fails_the_gate_with_reasons(capsys, tmp_path):
     junit = tmp_path / "junit.xml"
-    code, out, err, audit, _, _ = scan_guru(capsys, tmp_path, "self-promoter",
-                                            "--fail-on", "self-promotion,burst-posting",
-                                            "--junit", junit)
+    code, out, err, audit, _, _ = scan_guru(
+        capsys,
+        tmp_path,
+        "self-promoter",
+        "--fail-on",
+        "self-promotion,burst-posting",
+        "--junit",
+        junit,
+    )
     assert code == ExitCode.GATE_FAILED, err
     assert audit["passed"] is False
-    assert audit["gates"] == [{
-        "gate": "--fail-on", "passed": False, "limit": 0.0, "compared": 1.0,
-        "compared_what": "behaviour flags raised among self-promotion, burst-posting: "
-        "self-promotion",
-    }]
+    assert audit["gates"] == [
+        {
+            "gate": "--fail-on",
+            "passed": False,
+            "limit": 0.0,
+            "compared": 1.0,
+            "compared_what": "behaviour flags raised among self-promotion, burst-posting: "
+            "self-promotion",
+        }
+    ]
     assert (
         "Gate --fail-on FAILED: behaviour flags raised among self-promotion, burst-posting: "
         "self-promotion"
     ) in out
     failure = ET.parse(junit).getroot().find("testsuite/testcase/failure")
     assert failure.get("message").startswith(
-        "--fail-on: self-promotion: links to its own sites (guru.example) in 90% of its posts")
+        "--fail-on: self-promotion: links to its own sites (guru.example) in 90% of its posts"
+    )
     assert "no-interaction" not in failure.get("message")  # raised, but not watched
 
 
 def test_fail_on_passes_when_the_watched_flags_are_not_raised(capsys, tmp_path):
-    code, out, err, audit, _, _ = scan_guru(capsys, tmp_path, "conversational",
-                                            "--fail-on", "no-interaction,self-promotion")
+    code, out, err, audit, _, _ = scan_guru(
+        capsys, tmp_path, "conversational", "--fail-on", "no-interaction,self-promotion"
+    )
     assert code == ExitCode.OK, err
     assert audit["gates"][0]["passed"] is True
     assert "Gate --fail-on PASSED" in out
@@ -101,8 +121,16 @@ def test_fail_on_passes_when_the_watched_flags_are_not_raised(capsys, tmp_path):
 
 def test_fail_on_an_unknown_flag_is_a_usage_error_listing_the_valid_ones(capsys):
     with XServer(n=10) as server:
-        code, _, err = run(capsys, "scan", "@subject", "--api-url", server.url, "--no-cache",
-                           "--fail-on", "self-promotion,spam")
+        code, _, err = run(
+            capsys,
+            "scan",
+            "@subject",
+            "--api-url",
+            server.url,
+            "--no-cache",
+            "--fail-on",
+            "self-promotion,spam",
+        )
         assert server.total == 0
     assert code == ExitCode.USAGE
     assert (
@@ -112,8 +140,9 @@ def test_fail_on_an_unknown_flag_is_a_usage_error_listing_the_valid_ones(capsys)
 
 
 def test_fail_on_needs_the_posts(capsys):
-    code, _, err = run(capsys, "scan", "@subject", "--no-cache", "--no-posts",
-                       "--fail-on", "self-promotion")
+    code, _, err = run(
+        capsys, "scan", "@subject", "--no-cache", "--no-posts", "--fail-on", "self-promotion"
+    )
     assert code == ExitCode.USAGE
     assert "--no-posts" in err
 
@@ -121,17 +150,33 @@ def test_fail_on_needs_the_posts(capsys):
 def test_deep_check_reads_followers_posts_and_compares_with_the_model(capsys, tmp_path):
     out_json, out_csv = tmp_path / "deep.json", tmp_path / "deep.csv"
     with XServer(n=300, silent_bots=True) as server:
-        code, out, err = run(capsys, "scan", "@subject", "--api-url", server.url, "--no-cache",
-                             "--deep", "20", "--yes", "--seed", "1",
-                             "--json", out_json, "--csv", out_csv)
+        code, out, err = run(
+            capsys,
+            "scan",
+            "@subject",
+            "--api-url",
+            server.url,
+            "--no-cache",
+            "--deep",
+            "20",
+            "--yes",
+            "--seed",
+            "1",
+            "--json",
+            out_json,
+            "--csv",
+            out_csv,
+        )
         assert code == ExitCode.OK, err
-        follower_posts = sum(n for path, n in server.requests.items()
-                             if path.endswith("/tweets") and path != TWEETS)
+        follower_posts = sum(
+            n for path, n in server.requests.items() if path.endswith("/tweets") and path != TWEETS
+        )
         # resolve + 1 follower page + the subject's posts + one request per deep follower
         assert server.total == 1 + 1 + 1 + 20 and follower_posts == 20
-    assert ("--deep 20: reading the latest 20 posts of 20 followers of account makes up to 20 "
-            "more API requests; on X up to 400 post reads, about $2.00 ($0.005 per post read)."
-            ) in err
+    assert (
+        "--deep 20: reading the latest 20 posts of 20 followers of account makes up to 20 "
+        "more API requests; on X up to 400 post reads, about $2.00 ($0.005 per post read)."
+    ) in err
     audit = json.loads(out_json.read_text())["audits"][0]
     checked = [a for a in audit["accounts"] if a["deep_posts"] is not None]
     assert len(checked) == 20
@@ -158,24 +203,35 @@ def test_deep_check_reads_followers_posts_and_compares_with_the_model(capsys, tm
 
 def test_deep_off_a_terminal_without_yes_is_refused_before_any_request(capsys):
     with XServer(n=50) as server:
-        code, _, err = run(capsys, "scan", "@subject", "--api-url", server.url, "--no-cache",
-                           "--deep", "5")
+        code, _, err = run(
+            capsys, "scan", "@subject", "--api-url", server.url, "--no-cache", "--deep", "5"
+        )
         assert server.total == 0
     assert code == ExitCode.USAGE
     assert "add --yes to confirm them when not running on a terminal" in err
 
 
-@pytest.mark.parametrize(("answer", "expected"), [("n\n", ExitCode.CANCELLED),
-                                                  ("\n", ExitCode.CANCELLED),
-                                                  ("y\n", ExitCode.OK)])
+@pytest.mark.parametrize(
+    ("answer", "expected"),
+    [("n\n", ExitCode.CANCELLED), ("\n", ExitCode.CANCELLED), ("y\n", ExitCode.OK)],
+)
 def test_deep_asks_on_a_terminal(capsys, monkeypatch, answer, expected):
     import io
 
     monkeypatch.setattr("followaudit.cli._interactive", lambda: True)
     monkeypatch.setattr("sys.stdin", io.StringIO(answer))
     with XServer(n=50) as server:
-        code, _, err = run(capsys, "scan", "@subject", "--api-url", server.url, "--no-cache",
-                           "--deep", "5", "--quiet")
+        code, _, err = run(
+            capsys,
+            "scan",
+            "@subject",
+            "--api-url",
+            server.url,
+            "--no-cache",
+            "--deep",
+            "5",
+            "--quiet",
+        )
         total = server.total
     assert code == expected, err
     assert "Continue? [y/N]" in err

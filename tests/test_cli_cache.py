@@ -11,8 +11,17 @@ def test_info_and_clear(capsys, tmp_path):
     code, out, _ = run(capsys, "cache", "info", "--cache", cache)
     assert code == ExitCode.OK and "empty" in out
     with BlueskyServer(n=50) as server:
-        code, _, err = run(capsys, "scan", "subject.bsky.social", "--api-url", server.url,
-                           "--cache", cache, "--quiet", "--no-posts")
+        code, _, err = run(
+            capsys,
+            "scan",
+            "subject.bsky.social",
+            "--api-url",
+            server.url,
+            "--cache",
+            cache,
+            "--quiet",
+            "--no-posts",
+        )
         assert code == ExitCode.OK, err
         made = server.total
     code, out, _ = run(capsys, "cache", "info", "--cache", cache)

@@ -96,8 +96,10 @@ def test_set_token_adds_an_x_table_to_a_file_without_one(homes):
     homes.parent.mkdir(parents=True)
     homes.write_text('[bluesky]\nkey = "v"')
     set_x_bearer_token(TOKEN, homes)
-    assert tomllib.loads(homes.read_text()) == {"bluesky": {"key": "v"},
-                                                "x": {"bearer_token": TOKEN}}
+    assert tomllib.loads(homes.read_text()) == {
+        "bluesky": {"key": "v"},
+        "x": {"bearer_token": TOKEN},
+    }
 
 
 def test_a_broken_config_file_is_not_overwritten(capsys, monkeypatch, homes):

@@ -24,10 +24,20 @@ def test_interrupt_on_the_second_account_keeps_the_first(capsys, tmp_path, monke
     junit = tmp_path / "junit.xml"
     with BlueskyServer(n=40) as server:
         # The same account by handle and by DID: two accounts to the command line.
-        code, _, err = run(capsys, "scan", "subject.bsky.social",
-                           "did:plc:subjectsubjectsubjectaaa",
-                           "--api-url", server.url, "--no-cache", "--no-posts",
-                           "--json", out_json, "--junit", junit)
+        code, _, err = run(
+            capsys,
+            "scan",
+            "subject.bsky.social",
+            "did:plc:subjectsubjectsubjectaaa",
+            "--api-url",
+            server.url,
+            "--no-cache",
+            "--no-posts",
+            "--json",
+            out_json,
+            "--junit",
+            junit,
+        )
     assert code == ExitCode.INTERRUPTED
     assert "run the same command again to resume" in err
     audits = json.loads(out_json.read_text())["audits"]

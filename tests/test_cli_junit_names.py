@@ -18,12 +18,30 @@ def cases(path) -> dict[str, ET.Element]:
 def test_the_name_is_the_same_whether_the_account_passed_or_could_not_be_fetched(capsys, tmp_path):
     passed, errored = tmp_path / "passed.xml", tmp_path / "errored.xml"
     with BlueskyServer(n=30) as server:
-        code, _, err = run(capsys, "scan", "subject.bsky.social", "--api-url", server.url,
-                           "--no-cache", "--no-posts", "--junit", passed)
+        code, _, err = run(
+            capsys,
+            "scan",
+            "subject.bsky.social",
+            "--api-url",
+            server.url,
+            "--no-cache",
+            "--no-posts",
+            "--junit",
+            passed,
+        )
         assert code == ExitCode.OK, err
     with BlueskyServer(n=30, taken_down=True) as server:
-        code, _, _ = run(capsys, "scan", "subject.bsky.social", "--api-url", server.url,
-                         "--no-cache", "--no-posts", "--junit", errored)
+        code, _, _ = run(
+            capsys,
+            "scan",
+            "subject.bsky.social",
+            "--api-url",
+            server.url,
+            "--no-cache",
+            "--no-posts",
+            "--junit",
+            errored,
+        )
         assert code == ExitCode.NOT_FOUND
     assert list(cases(passed)) == list(cases(errored)) == ["subject.bsky.social"]
     assert cases(errored)["subject.bsky.social"].find("error") is not None
@@ -32,8 +50,17 @@ def test_the_name_is_the_same_whether_the_account_passed_or_could_not_be_fetched
 def test_a_did_typed_keeps_its_name_though_the_platform_answers_with_a_handle(capsys, tmp_path):
     junit = tmp_path / "junit.xml"
     with BlueskyServer(n=30) as server:
-        code, _, err = run(capsys, "scan", SUBJECT_DID, "--api-url", server.url, "--no-cache",
-                           "--no-posts", "--junit", junit)
+        code, _, err = run(
+            capsys,
+            "scan",
+            SUBJECT_DID,
+            "--api-url",
+            server.url,
+            "--no-cache",
+            "--no-posts",
+            "--junit",
+            junit,
+        )
     assert code == ExitCode.OK, err
     assert list(cases(junit)) == [SUBJECT_DID]
 
@@ -42,8 +69,18 @@ def test_each_case_carries_its_own_duration(capsys, tmp_path):
     junit = tmp_path / "junit.xml"
     # Every answer takes 10 ms, so even the one-request failure lasts long enough to show.
     with BlueskyServer(n=30, faults=Faults(delay=0.01)) as server:
-        run(capsys, "scan", "subject.bsky.social", "@nobody.bsky.social", "--api-url", server.url,
-            "--no-cache", "--no-posts", "--junit", junit)
+        run(
+            capsys,
+            "scan",
+            "subject.bsky.social",
+            "@nobody.bsky.social",
+            "--api-url",
+            server.url,
+            "--no-cache",
+            "--no-posts",
+            "--junit",
+            junit,
+        )
     found = cases(junit)
     assert set(found) == {"subject.bsky.social", "nobody.bsky.social"}
     times = {name: float(case.get("time")) for name, case in found.items()}

@@ -26,7 +26,10 @@ print(json.dumps({{"code": int(code), "loaded": loaded}}), file=sys.stderr)
 def probe(*args: str) -> dict:
     result = subprocess.run(
         [sys.executable, "-c", PROBE.format(heavy=HEAVY), json.dumps(list(args))],
-        capture_output=True, text=True, check=False, stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        check=False,
+        stdin=subprocess.DEVNULL,
     )
     return json.loads(result.stderr.strip().splitlines()[-1])
 
@@ -59,9 +62,14 @@ def test_help_and_usage_errors_stay_light(args, code):
 
 def test_the_package_itself_is_light():
     result = subprocess.run(
-        [sys.executable, "-c",
-         f"import sys, followaudit; print([m for m in {HEAVY!r} if m in sys.modules])"],
-        capture_output=True, text=True, check=True,
+        [
+            sys.executable,
+            "-c",
+            f"import sys, followaudit; print([m for m in {HEAVY!r} if m in sys.modules])",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
     )
     assert result.stdout.strip() == "[]"
 

@@ -22,12 +22,27 @@ def stored(tmp_path_factory):
     """Return (cache path, JSON audit, scan output, the still-running X server) of a guru scan."""
     path = tmp_path_factory.mktemp("report")
     cache, out_json = path / "cache.sqlite3", path / "scan.json"
-    server = XServer(n=2000, subject_posts=guru_posts("self-promoter"), subject_url=GURU_SITE,
-                     bot_block=range(600, 800)).start()
+    server = XServer(
+        n=2000,
+        subject_posts=guru_posts("self-promoter"),
+        subject_url=GURU_SITE,
+        bot_block=range(600, 800),
+    ).start()
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("X_BEARER_TOKEN", TOKEN)
-        code = _run(["scan", "@subject", "--api-url", server.url, "--cache", str(cache),
-                     "--json", str(out_json), "--quiet"])
+        code = _run(
+            [
+                "scan",
+                "@subject",
+                "--api-url",
+                server.url,
+                "--cache",
+                str(cache),
+                "--json",
+                str(out_json),
+                "--quiet",
+            ]
+        )
     assert code == ExitCode.OK
     server.reset_counts()
     yield cache, json.loads(out_json.read_text())["audits"][0], server
@@ -60,9 +75,7 @@ def test_html_report_is_self_contained_and_holds_every_section(capsys, stored, t
     assert 'data-code="self-promotion"' in html and 'data-code="no-interaction"' in html
     assert html.count('<span class="badge flagged">flagged</span>') == 2
     assert 'id="questionable-followers"' in html and "<script" not in html
-    assert {a for a in html.split('"') if a.startswith("http")} <= {
-        "http://www.w3.org/2000/svg"
-    }
+    assert {a for a in html.split('"') if a.startswith("http")} <= {"http://www.w3.org/2000/svg"}
 
     dom = run_browser(tmp_path, "--dump-dom", page.as_uri()).stdout
     assert audit["headline"] in dom
@@ -74,8 +87,10 @@ def test_a_handle_never_scanned_is_one_sentence_and_an_input_error(capsys, store
     cache, _, server = stored
     code, out, err = run(capsys, "report", "@someoneelse", "--cache", cache)
     assert code == ExitCode.INPUT and out == ""
-    assert err == (f"Error: no stored scan of @someoneelse in {cache}: run "
-                   "`followaudit scan @someoneelse` first")
+    assert err == (
+        f"Error: no stored scan of @someoneelse in {cache}: run "
+        "`followaudit scan @someoneelse` first"
+    )
     assert server.total == 0
 
 
@@ -90,8 +105,12 @@ def test_no_cache_file_at_all_creates_nothing(capsys, tmp_path):
 def test_report_of_a_bluesky_scan_typed_as_a_did(capsys, tmp_path):
     cache = tmp_path / "cache.sqlite3"
     with BlueskyServer(n=50) as server:
-        assert run(capsys, "scan", SUBJECT_DID, "--api-url", server.url, "--cache", cache,
-                   "--quiet")[0] == ExitCode.OK
+        assert (
+            run(capsys, "scan", SUBJECT_DID, "--api-url", server.url, "--cache", cache, "--quiet")[
+                0
+            ]
+            == ExitCode.OK
+        )
         server.reset_counts()
         for typed in (SUBJECT_DID, "subject.bsky.social"):
             code, out, err = run(capsys, "report", typed, "--cache", cache)

@@ -15,8 +15,17 @@ def test_bluesky_scan_reports_and_resumes_from_the_cache(capsys, tmp_path):
     cache = tmp_path / "cache.sqlite3"
     out_json = tmp_path / "scan.json"
     with BlueskyServer(n=300) as server:
-        code, out, err = run(capsys, "scan", "subject.bsky.social", "--api-url", server.url,
-                             "--cache", cache, "--json", out_json)
+        code, out, err = run(
+            capsys,
+            "scan",
+            "subject.bsky.social",
+            "--api-url",
+            server.url,
+            "--cache",
+            cache,
+            "--json",
+            out_json,
+        )
         assert code == ExitCode.OK, err
         # 1 getProfile + 3 follower pages of 100 + 12 getProfiles batches of 25
         # + 1 getAuthorFeed of the subject's own posts.
@@ -30,23 +39,45 @@ def test_bluesky_scan_reports_and_resumes_from_the_cache(capsys, tmp_path):
         assert audit["followers"]["total"] == 300
         assert audit["followers"]["listed"] == 300
         assert audit["followers"]["scored"] + audit["followers"]["skipped"] == 300
-        assert audit["requests"] == {"made": 17, "from_cache": 0, "retries": 0, "waited_seconds": 0.0}
+        assert audit["requests"] == {
+            "made": 17,
+            "from_cache": 0,
+            "retries": 0,
+            "waited_seconds": 0.0,
+        }
 
         server.reset_counts()
-        code, out, _ = run(capsys, "scan", "subject.bsky.social", "--api-url", server.url,
-                           "--cache", cache)
+        code, out, _ = run(
+            capsys, "scan", "subject.bsky.social", "--api-url", server.url, "--cache", cache
+        )
         assert code == ExitCode.OK
         assert server.total == 0
         assert "API requests: 0 made, 17 answered from the cache" in out
 
-        code, out, _ = run(capsys, "scan", "subject.bsky.social", "--api-url", server.url,
-                           "--cache", cache, "--refresh", "--quiet")
+        code, out, _ = run(
+            capsys,
+            "scan",
+            "subject.bsky.social",
+            "--api-url",
+            server.url,
+            "--cache",
+            cache,
+            "--refresh",
+            "--quiet",
+        )
         assert code == ExitCode.OK and out == ""
         assert server.total == 17
 
         server.reset_counts()
-        code, out, _ = run(capsys, "scan", "subject.bsky.social", "--api-url", server.url,
-                           "--no-cache", "--no-posts")
+        code, out, _ = run(
+            capsys,
+            "scan",
+            "subject.bsky.social",
+            "--api-url",
+            server.url,
+            "--no-cache",
+            "--no-posts",
+        )
         assert code == ExitCode.OK
         assert server.total == 16 and "/xrpc/app.bsky.feed.getAuthorFeed" not in server.requests
         assert "Own posts not fetched (--no-posts)" in out
@@ -57,8 +88,19 @@ def test_x_scan_never_reveals_the_token(capsys, tmp_path, monkeypatch):
     cache = tmp_path / "cache.sqlite3"
     out_json, out_csv = tmp_path / "scan.json", tmp_path / "scan.csv"
     with XServer(n=1500) as server:
-        code, out, err = run(capsys, "scan", "@subject", "--api-url", server.url,
-                             "--cache", cache, "--json", out_json, "--csv", out_csv)
+        code, out, err = run(
+            capsys,
+            "scan",
+            "@subject",
+            "--api-url",
+            server.url,
+            "--cache",
+            cache,
+            "--json",
+            out_json,
+            "--csv",
+            out_csv,
+        )
         assert code == ExitCode.OK, err
         # resolve + 2 follower pages of up to 1,000 + 1 page of the subject's posts
         assert server.total == 1 + 2 + 1
@@ -82,8 +124,15 @@ def test_x_without_a_token_fails_before_any_request(capsys, tmp_path):
 
 def test_an_invalid_handle_is_refused_before_any_request(capsys):
     with BlueskyServer(n=10) as server:
-        code, _, err = run(capsys, "scan", "subject.bsky.social", "@not-valid!",
-                           "--api-url", server.url, "--no-cache")
+        code, _, err = run(
+            capsys,
+            "scan",
+            "subject.bsky.social",
+            "@not-valid!",
+            "--api-url",
+            server.url,
+            "--no-cache",
+        )
         assert server.total == 0
     assert code == ExitCode.USAGE
     assert "not-valid" in err
@@ -91,8 +140,9 @@ def test_an_invalid_handle_is_refused_before_any_request(capsys):
 
 def test_hidden_follower_list_has_its_own_code(capsys):
     with MastodonServer(n=50, hidden="flag") as server:
-        code, _, err = run(capsys, "scan", "@subject@example.social", "--api-url", server.url,
-                           "--no-cache")
+        code, _, err = run(
+            capsys, "scan", "@subject@example.social", "--api-url", server.url, "--no-cache"
+        )
     assert code == ExitCode.HIDDEN
     assert "hides its follower list" in err
 
@@ -102,9 +152,21 @@ def test_batch_of_handles_in_ci_one_failing(capsys, tmp_path):
     handles.write_text("# agency shortlist\nsubject.bsky.social\n\nnobody.bsky.social  # gone\n")
     junit, out_json = tmp_path / "junit.xml", tmp_path / "scan.json"
     with BlueskyServer(n=120) as server:
-        code, out, _err = run(capsys, "scan", "--from-file", handles, "--api-url", server.url,
-                             "--no-cache", "--fail-above", "99", "--junit", junit,
-                             "--json", out_json)
+        code, out, _err = run(
+            capsys,
+            "scan",
+            "--from-file",
+            handles,
+            "--api-url",
+            server.url,
+            "--no-cache",
+            "--fail-above",
+            "99",
+            "--junit",
+            junit,
+            "--json",
+            out_json,
+        )
     # The fetch failure outranks the (passed) gate: its own exit code.
     assert code == ExitCode.NOT_FOUND
     assert "Accounts audited" in out
@@ -122,8 +184,18 @@ def test_batch_of_handles_in_ci_one_failing(capsys, tmp_path):
 def test_gate_failure_exit_code_and_junit_reasons(capsys, tmp_path):
     junit = tmp_path / "junit.xml"
     with BlueskyServer(n=120) as server:
-        code, out, _ = run(capsys, "scan", "subject.bsky.social", "--api-url", server.url,
-                           "--no-cache", "--fail-above", "0", "--junit", junit)
+        code, out, _ = run(
+            capsys,
+            "scan",
+            "subject.bsky.social",
+            "--api-url",
+            server.url,
+            "--no-cache",
+            "--fail-above",
+            "0",
+            "--junit",
+            junit,
+        )
     assert code == ExitCode.GATE_FAILED
     assert "Gate --fail-above FAILED" in out
     failure = next(ET.parse(junit).getroot().iter("failure"))
@@ -132,8 +204,18 @@ def test_gate_failure_exit_code_and_junit_reasons(capsys, tmp_path):
 
 def test_summary_rows_keep_the_order_the_handles_were_given(capsys):
     with BlueskyServer(n=30) as server:
-        code, out, _ = run(capsys, "scan", "nobody.bsky.social", "subject.bsky.social",
-                           "--api-url", server.url, "--no-cache", "--no-posts", "--top", "0")
+        code, out, _ = run(
+            capsys,
+            "scan",
+            "nobody.bsky.social",
+            "subject.bsky.social",
+            "--api-url",
+            server.url,
+            "--no-cache",
+            "--no-posts",
+            "--top",
+            "0",
+        )
     assert code == ExitCode.NOT_FOUND
-    table = out[out.index("Accounts audited"):]
+    table = out[out.index("Accounts audited") :]
     assert table.index("nobody.bsky") < table.index("subject.bsky")

@@ -28,8 +28,18 @@ def corpus(tmp_path_factory):
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
 def test_corpus_case(case: Case, corpus, tmp_path, capsys):
     exported = tmp_path / "scored.json"
-    code, out, err = run(capsys, "score", corpus / case.name, "--json", exported,
-                         "--as-of", "2026-01-01", "--top", "0", *case.args)
+    code, out, err = run(
+        capsys,
+        "score",
+        corpus / case.name,
+        "--json",
+        exported,
+        "--as-of",
+        "2026-01-01",
+        "--top",
+        "0",
+        *case.args,
+    )
     shown = " ".join((out + err).split())
     assert code == ExitCode(case.code), shown
     assert "Traceback" not in shown

@@ -45,7 +45,7 @@ def rows(**overrides):
 
 @pytest.mark.parametrize(
     "value",
-    ["=HYPERLINK(\"http://evil\",\"x\")", "+1+1", "-2+3", "@SUM(A1:A2)", "\tx", "\rx", "@alice"],
+    ['=HYPERLINK("http://evil","x")', "+1+1", "-2+3", "@SUM(A1:A2)", "\tx", "\rx", "@alice"],
 )
 def test_formula_triggers_are_neutralised_and_recoverable(value):
     escaped = escape_cell(value)
@@ -73,7 +73,11 @@ def test_csv_has_documented_columns_and_escapes_text_cells():
     assert row["probability"] == "0.1235"
     # The profile's inputs, as the CSV reader takes them back.
     assert (row["created_at"], row["bio_length"], row["has_url"], row["has_location"]) == (
-        "2019-04-06T10:58:22Z", "12", "1", "")
+        "2019-04-06T10:58:22Z",
+        "12",
+        "1",
+        "",
+    )
 
 
 def test_numbers_are_never_escaped():

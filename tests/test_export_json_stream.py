@@ -79,7 +79,9 @@ def test_streamed_document_equals_the_old_one_on_the_example():
     rows = scored_example()
     head = {"schema": SCORE_JSON_SCHEMA, "summary": {"scored": len(rows), "share": float("nan")}}
     text = streamed(head, rows)
-    assert json.loads(text) == json.loads(old_json_text({**head, "accounts": old_accounts_records(rows)}))
+    assert json.loads(text) == json.loads(
+        old_json_text({**head, "accounts": old_accounts_records(rows)})
+    )
     assert list(json.loads(text)) == ["schema", "summary", "accounts"]
 
 
@@ -96,7 +98,9 @@ def test_hostile_and_unknown_values_come_out_the_same():
     rows.loc[4, "posts"] = 1e16
     rows.loc[5, "probability"] = 1.23456789e-7
     text = streamed({"x": 1}, rows)
-    assert json.loads(text) == json.loads(old_json_text({"x": 1, "accounts": old_accounts_records(rows)}))
+    assert json.loads(text) == json.loads(
+        old_json_text({"x": 1, "accounts": old_accounts_records(rows)})
+    )
 
 
 @pytest.mark.parametrize("size", [0, 1])
@@ -135,8 +139,12 @@ def test_score_json_command_writes_todays_document(tmp_path, capsys):
     expected = {
         "schema": SCORE_JSON_SCHEMA,
         "tool": {"name": "followaudit", "version": __version__},
-        "input": {"path": read.path, "format": read.format, "as_of": AS_OF.isoformat(),
-                  "duplicates": read.duplicates.to_dict()},  # added by issue 9, item 3
+        "input": {
+            "path": read.path,
+            "format": read.format,
+            "as_of": AS_OF.isoformat(),
+            "duplicates": read.duplicates.to_dict(),
+        },  # added by issue 9, item 3
         "model": {"threshold": model.threshold, "metadata": model.metadata},
         "summary": summary.to_dict() | {"duplicates": read.duplicates.rows},
         "gates": [],
@@ -182,8 +190,12 @@ def test_a_worker_never_writes_stdout_twice():
     import subprocess
     import sys
 
-    result = subprocess.run([sys.executable, "-c", STDOUT_PROBE, str(EXAMPLE)],
-                            capture_output=True, text=True, check=True)
+    result = subprocess.run(
+        [sys.executable, "-c", STDOUT_PROBE, str(EXAMPLE)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     head, _, document = result.stdout.partition("\n")
     assert head == "not yet flushed when the worker is forked"
     assert len(json.loads(document)["accounts"]) == 400

@@ -86,8 +86,9 @@ def test_a_full_device_is_an_output_error_and_the_rest_is_kept(capsys, tmp_path)
 
 def test_an_unwritable_csv_still_prints_the_report_and_writes_the_json(capsys, tmp_path):
     out_json = tmp_path / "report.json"
-    code, out, err = run_flat(capsys, "score", EXAMPLE, "--csv", tmp_path / "no" / "x.csv",
-                              "--json", out_json)
+    code, out, err = run_flat(
+        capsys, "score", EXAMPLE, "--csv", tmp_path / "no" / "x.csv", "--json", out_json
+    )
     assert code == ExitCode.OUTPUT
     assert f"cannot write {tmp_path / 'no' / 'x.csv'}: No such file or directory" in err
     assert "Authentic followers" in out
@@ -96,8 +97,9 @@ def test_an_unwritable_csv_still_prints_the_report_and_writes_the_json(capsys, t
 
 
 def test_two_failed_exports_are_both_named(capsys, tmp_path):
-    code, _, err = run_flat(capsys, "score", EXAMPLE, "--csv", tmp_path / "no" / "a.csv",
-                            "--json", tmp_path, "-q")
+    code, _, err = run_flat(
+        capsys, "score", EXAMPLE, "--csv", tmp_path / "no" / "a.csv", "--json", tmp_path, "-q"
+    )
     assert code == ExitCode.OUTPUT
     assert "a.csv: No such file or directory" in err
     assert f"cannot write {tmp_path}: it is a folder" in err
@@ -106,9 +108,21 @@ def test_two_failed_exports_are_both_named(capsys, tmp_path):
 def test_an_unwritable_junit_still_writes_the_json_and_csv(capsys, tmp_path):
     out_json, out_csv = tmp_path / "scan.json", tmp_path / "scan.csv"
     with BlueskyServer(n=30) as server:
-        code, out, err = run_flat(capsys, "scan", "subject.bsky.social", "--api-url", server.url,
-                                  "--no-cache", "--no-posts", "--junit", tmp_path / "no" / "j.xml",
-                                  "--json", out_json, "--csv", out_csv)
+        code, out, err = run_flat(
+            capsys,
+            "scan",
+            "subject.bsky.social",
+            "--api-url",
+            server.url,
+            "--no-cache",
+            "--no-posts",
+            "--junit",
+            tmp_path / "no" / "j.xml",
+            "--json",
+            out_json,
+            "--csv",
+            out_csv,
+        )
     assert code == ExitCode.OUTPUT
     assert "j.xml: No such file or directory" in err
     assert "Authentic followers" in out
@@ -117,11 +131,22 @@ def test_an_unwritable_junit_still_writes_the_json_and_csv(capsys, tmp_path):
 
 
 def test_ctrl_c_while_rerunning_a_finished_scan_keeps_the_earlier_exports(
-        capsys, tmp_path, monkeypatch):
+    capsys, tmp_path, monkeypatch
+):
     out_json, junit = tmp_path / "scan.json", tmp_path / "junit.xml"
     with BlueskyServer(n=30) as server:
-        args = ["scan", "subject.bsky.social", "--api-url", server.url, "--no-cache",
-                "--no-posts", "--json", out_json, "--junit", junit]
+        args = [
+            "scan",
+            "subject.bsky.social",
+            "--api-url",
+            server.url,
+            "--no-cache",
+            "--no-posts",
+            "--json",
+            out_json,
+            "--junit",
+            junit,
+        ]
         assert run(capsys, *args)[0] == ExitCode.OK
         before = out_json.read_bytes(), junit.read_bytes()
 
@@ -151,8 +176,12 @@ def test_an_interrupted_export_leaves_the_old_file_and_no_partial(tmp_path):
 
 
 def test_partials_of_killed_processes_are_removed_by_the_next_export(tmp_path):
-    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
-                          capture_output=True, text=True, check=True).stdout.strip()
+    dead = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
     (tmp_path / f".out.csv.{dead}.partial").write_text("half")
     (tmp_path / ".out.csv.partial").write_text("half")  # the name older versions used
     (tmp_path / f".out.csv.{os.getppid()}.partial").write_text("a live process is writing")
@@ -176,10 +205,13 @@ def test_stdout_export_into_head_exits_0_quietly(option, tmp_path):
     big = tmp_path / "big.csv"
     rows = (f"user{i},2015-01-01,{i % 500},{i % 97},{i % 1000},0" for i in range(30_000))
     big.write_text("handle,created_at,posts,followers,following,likes\n" + "\n".join(rows) + "\n")
-    command = (f"{sys.executable} -m followaudit score {big} {option} - -q | head -1; "
-               "exit ${PIPESTATUS[0]}")
-    done = subprocess.run(["bash", "-c", command], capture_output=True, text=True, timeout=120,
-                          check=False)
+    command = (
+        f"{sys.executable} -m followaudit score {big} {option} - -q | head -1; "
+        "exit ${PIPESTATUS[0]}"
+    )
+    done = subprocess.run(
+        ["bash", "-c", command], capture_output=True, text=True, timeout=120, check=False
+    )
     assert done.returncode == 0, done.stderr
     assert done.stderr == ""
     assert done.stdout.count("\n") == 1

@@ -24,28 +24,49 @@ PAGE_2 = "127.0.0.1/2/users/1001/followers"
 
 # mode -> (exit code, the sentence, as a regular expression)
 CASES = {
-    "drip": (ExitCode.NETWORK, (
-        rf"{PAGE_2} took longer than 1 s to answer, the most followaudit waits for one request "
-        r"\([\d,]+ bytes had arrived\); the server is too slow or stalling: try again later")),
-    "drip-headers": (ExitCode.NETWORK, (
-        rf"{PAGE_2} took longer than 1 s to answer, the most followaudit waits for one request "
-        r"\(0 bytes had arrived\)")),
-    "oversized": (ExitCode.NETWORK, (
-        rf"{PAGE_2} announced more than 16 MB, the most followaudit reads of one answer "
-        r"\(an API page is under 2 MB\); check the API URL")),
-    "oversized-chunked": (ExitCode.NETWORK, (
-        rf"{PAGE_2} sent more than 16 MB, the most followaudit reads of one answer")),
-    "html": (ExitCode.NETWORK, (
-        r"127\.0\.0\.1 answered with text/html, not the API's JSON: check the URL "
-        r"\(http://127\.0\.0\.1:\d+/2/users/1001/followers\?")),
-    "redirect-loop": (ExitCode.NETWORK, (
-        rf"{PAGE_2} redirected more than 10 times \(a redirect loop\); check the API URL")),
+    "drip": (
+        ExitCode.NETWORK,
+        (
+            rf"{PAGE_2} took longer than 1 s to answer, the most followaudit waits for one request "
+            r"\([\d,]+ bytes had arrived\); the server is too slow or stalling: try again later"
+        ),
+    ),
+    "drip-headers": (
+        ExitCode.NETWORK,
+        (
+            rf"{PAGE_2} took longer than 1 s to answer, the most followaudit waits for one request "
+            r"\(0 bytes had arrived\)"
+        ),
+    ),
+    "oversized": (
+        ExitCode.NETWORK,
+        (
+            rf"{PAGE_2} announced more than 16 MB, the most followaudit reads of one answer "
+            r"\(an API page is under 2 MB\); check the API URL"
+        ),
+    ),
+    "oversized-chunked": (
+        ExitCode.NETWORK,
+        (rf"{PAGE_2} sent more than 16 MB, the most followaudit reads of one answer"),
+    ),
+    "html": (
+        ExitCode.NETWORK,
+        (
+            r"127\.0\.0\.1 answered with text/html, not the API's JSON: check the URL "
+            r"\(http://127\.0\.0\.1:\d+/2/users/1001/followers\?"
+        ),
+    ),
+    "redirect-loop": (
+        ExitCode.NETWORK,
+        (rf"{PAGE_2} redirected more than 10 times \(a redirect loop\); check the API URL"),
+    ),
 }
 
 
 @pytest.mark.parametrize("mode", sorted(CASES))
 def test_a_hostile_server_ends_in_one_sentence_and_keeps_what_was_fetched(
-        capsys, monkeypatch, tmp_path, mode):
+    capsys, monkeypatch, tmp_path, mode
+):
     monkeypatch.setenv("X_BEARER_TOKEN", TOKEN)
     monkeypatch.setattr(followaudit.http, "REQUEST_DEADLINE", 1.0)
     no_waiting(monkeypatch)
@@ -53,8 +74,18 @@ def test_a_hostile_server_ends_in_one_sentence_and_keeps_what_was_fetched(
     hostile = Hostile(mode, where=FOLLOWERS, nth=2)
     with XServer(n=2500) as server:
         server.hostile = hostile
-        code, out, err = run_flat(capsys, "scan", "@subject", "--api-url", server.url,
-                                  "--cache", cache, "--no-posts", "--json", tmp_path / "s.json")
+        code, out, err = run_flat(
+            capsys,
+            "scan",
+            "@subject",
+            "--api-url",
+            server.url,
+            "--cache",
+            cache,
+            "--no-posts",
+            "--json",
+            tmp_path / "s.json",
+        )
         expected_code, sentence = CASES[mode]
         assert code == expected_code, err
         assert "Traceback" not in err and "Traceback" not in out
@@ -67,8 +98,9 @@ def test_a_hostile_server_ends_in_one_sentence_and_keeps_what_was_fetched(
         assert server.requests[FOLLOWERS] >= 2
         server.hostile = None
         server.reset_counts()
-        code, out, err = run_flat(capsys, "scan", "@subject", "--api-url", server.url,
-                                  "--cache", cache, "--no-posts")
+        code, out, err = run_flat(
+            capsys, "scan", "@subject", "--api-url", server.url, "--cache", cache, "--no-posts"
+        )
         assert code == ExitCode.OK, err
         assert server.total == 2 and server.requests[FOLLOWERS] == 2
         assert "Followers: 2,500 Listed: 2,500" in out

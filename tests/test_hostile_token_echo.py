@@ -45,20 +45,40 @@ def assert_no_token(*texts: str | bytes) -> None:
 def scan(capsys, monkeypatch, tmp_path: Path, server: XServer, *extra: str, debug: bool = False):
     monkeypatch.setenv("X_BEARER_TOKEN", TOKEN)
     no_waiting(monkeypatch)
-    return run(capsys, *(["--debug"] if debug else []), "scan", "@subject", "--api-url", server.url,
-               "--cache", tmp_path / "out" / "cache.sqlite3", *extra)
+    return run(
+        capsys,
+        *(["--debug"] if debug else []),
+        "scan",
+        "@subject",
+        "--api-url",
+        server.url,
+        "--cache",
+        tmp_path / "out" / "cache.sqlite3",
+        *extra,
+    )
 
 
 @pytest.mark.parametrize(("shape", "endpoint"), sorted(FAILING))
-def test_an_echoed_token_reaches_no_export_and_no_cache(capsys, monkeypatch, tmp_path, shape,
-                                                        endpoint):
+def test_an_echoed_token_reaches_no_export_and_no_cache(
+    capsys, monkeypatch, tmp_path, shape, endpoint
+):
     out = tmp_path / "out"
     out.mkdir()
     with XServer(n=5, echo_token=(shape, endpoint)) as server:
         code, stdout, stderr = scan(
-            capsys, monkeypatch, tmp_path, server, "--json", out / "scan.json",
-            "--junit", out / "junit.xml", "--summary-csv", out / "summary.csv",
-            "--csv", out / "scan.csv")
+            capsys,
+            monkeypatch,
+            tmp_path,
+            server,
+            "--json",
+            out / "scan.json",
+            "--junit",
+            out / "junit.xml",
+            "--summary-csv",
+            out / "summary.csv",
+            "--csv",
+            out / "scan.csv",
+        )
         assert server.auth_headers[0] == f"Bearer {TOKEN}"  # it was sent, and echoed
     assert code == FAILING[(shape, endpoint)], stderr
     assert "Traceback" not in stderr
@@ -70,8 +90,9 @@ def test_an_echoed_token_reaches_no_export_and_no_cache(capsys, monkeypatch, tmp
 
 
 @pytest.mark.parametrize(("shape", "endpoint"), sorted(FAILING))
-def test_an_echoed_token_is_not_in_the_debug_traceback(capsys, monkeypatch, tmp_path, shape,
-                                                       endpoint):
+def test_an_echoed_token_is_not_in_the_debug_traceback(
+    capsys, monkeypatch, tmp_path, shape, endpoint
+):
     (tmp_path / "out").mkdir()
     with XServer(n=5, echo_token=(shape, endpoint)) as server:
         code, stdout, stderr = scan(capsys, monkeypatch, tmp_path, server, debug=True)
@@ -81,14 +102,27 @@ def test_an_echoed_token_is_not_in_the_debug_traceback(capsys, monkeypatch, tmp_
 
 
 @pytest.mark.parametrize("shape", ["200-partial", "200-profile"])
-def test_a_token_inside_good_data_is_redacted_before_export_and_cache(capsys, monkeypatch,
-                                                                      tmp_path, shape):
+def test_a_token_inside_good_data_is_redacted_before_export_and_cache(
+    capsys, monkeypatch, tmp_path, shape
+):
     out = tmp_path / "out"
     out.mkdir()
     with XServer(n=5, echo_token=(shape, "followers")) as server:
         code, stdout, stderr = scan(
-            capsys, monkeypatch, tmp_path, server, "--no-posts", "--json", out / "scan.json",
-            "--csv", out / "scan.csv", "--summary-csv", out / "summary.csv", "--top", "10")
+            capsys,
+            monkeypatch,
+            tmp_path,
+            server,
+            "--no-posts",
+            "--json",
+            out / "scan.json",
+            "--csv",
+            out / "scan.csv",
+            "--summary-csv",
+            out / "summary.csv",
+            "--top",
+            "10",
+        )
     assert code == ExitCode.OK, stderr
     assert "Scored" in stdout or "followers" in stdout
     assert_no_token(stdout, stderr, every_byte(out))

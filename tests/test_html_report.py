@@ -80,9 +80,15 @@ def test_headline_is_rounded_to_its_precision():
     # The same rounding as the terminal headline (report.round_followers): by the
     # size of each figure, tens from 1,000, hundreds from 10,000.
     def summary(estimate, low, high, population):
-        return Summary(scored=100, skipped=0, questionable=10, threshold=0.5,
-                       share_questionable=Interval(0.1, 0.05, 0.15), population=population,
-                       authentic_followers=Interval(estimate, low, high))
+        return Summary(
+            scored=100,
+            skipped=0,
+            questionable=10,
+            threshold=0.5,
+            share_questionable=Interval(0.1, 0.05, 0.15),
+            population=population,
+            authentic_followers=Interval(estimate, low, high),
+        )
 
     assert headline(summary(7_812.4, 7_498.0, 8_105.2, 10_000)) == (
         "Authentic followers: about 7,810 (7,500-8,110) of 10,000"

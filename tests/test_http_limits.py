@@ -47,7 +47,8 @@ def test_a_huge_body_is_cut_at_the_cap_in_bounded_memory(mode):
     verb = "announced" if mode == "oversized" else "sent"
     assert caught.value.message == (
         f"127.0.0.1/2/users/1001/followers {verb} more than 2 MB, the most followaudit reads "
-        "of one answer (an API page is under 2 MB); check the API URL")
+        "of one answer (an API page is under 2 MB); check the API URL"
+    )
     assert http.stats.made == 1  # the same server would send the same again: no retry
     assert peak < 4 * 2 * MB  # the body read so far and its copy, nowhere near 1.5 GB
     assert hostile.sent < 64 * MB
@@ -57,11 +58,16 @@ def test_a_compressed_body_is_capped_after_decompression():
     bomb = gzip.compress(b"[" + b"0," * (4 * MB) + b"0]")  # 8 MB of JSON in about 8 KB
 
     def answer(request: httpx.Request) -> httpx.Response:
-        return httpx.Response(200, content=bomb, headers={"content-encoding": "gzip",
-                                                          "content-type": "application/json"})
+        return httpx.Response(
+            200,
+            content=bomb,
+            headers={"content-encoding": "gzip", "content-type": "application/json"},
+        )
 
-    with (make(transport=httpx.MockTransport(answer), max_body=1 * MB) as http,
-          pytest.raises(InvalidResponseError, match="sent more than 1 MB")):
+    with (
+        make(transport=httpx.MockTransport(answer), max_body=1 * MB) as http,
+        pytest.raises(InvalidResponseError, match="sent more than 1 MB"),
+    ):
         http.get("https://api.x.com/2/users/1")
     assert len(bomb) < MB
 
@@ -75,7 +81,8 @@ def test_a_dripping_server_is_stopped_at_the_deadline_and_not_retried(mode):
             http.get(server.url + "/2/users/1001/followers", headers=AUTH)
     assert caught.value.message.startswith(
         "127.0.0.1/2/users/1001/followers took longer than 0.5 s to answer, the most followaudit "
-        "waits for one request (")
+        "waits for one request ("
+    )
     assert http.stats.made == 1 and hostile.served == 1
     if mode == "drip-headers":
         # Stopped while the headers were still dripping: the deadline covers every read.
@@ -84,8 +91,9 @@ def test_a_dripping_server_is_stopped_at_the_deadline_and_not_retried(mode):
 
 def test_a_normal_answer_is_untouched_by_the_limits():
     with XServer(n=1000) as server, make() as http:
-        response = http.get(server.url + "/2/users/1001/followers",
-                            params={"max_results": 1000}, headers=AUTH)
+        response = http.get(
+            server.url + "/2/users/1001/followers", params={"max_results": 1000}, headers=AUTH
+        )
     assert len(response.data["data"]) == 1000
 
 

@@ -62,7 +62,8 @@ def test_a_name_that_does_not_resolve_is_asked_once():
     assert transport.sent == 1 and clock.sleeps == []
     assert caught.value.message == (
         "api.x.com could not be found (its name does not resolve: [Errno -3] Temporary failure "
-        "in name resolution); check your internet connection and the API URL")
+        "in name resolution); check your internet connection and the API URL"
+    )
 
 
 def test_a_refused_connection_is_tried_twice_then_stops():
@@ -75,7 +76,8 @@ def test_a_refused_connection_is_tried_twice_then_stops():
     assert len(clock.sleeps) == 1 and clock.sleeps[0] <= 1.0  # one short backoff, not five
     assert caught.value.message.startswith(
         "Gave up on 127.0.0.1/2/users/by/username/jack after 2 attempts: the connection to "
-        "127.0.0.1 failed (ConnectError: ")
+        "127.0.0.1 failed (ConnectError: "
+    )
     assert caught.value.message.endswith("check your connection or try again later")
 
 
@@ -93,9 +95,11 @@ def test_a_scan_with_no_network_fails_with_one_sentence_after_one_attempt(capsys
     clock = no_waiting(monkeypatch, transport)
     code, _, err = run_flat(capsys, "scan", "@jack", "--no-cache")
     assert code == ExitCode.NETWORK
-    assert err == ("Error: api.x.com could not be found (its name does not resolve: [Errno -3] "
-                   "Temporary failure in name resolution); check your internet connection and "
-                   "the API URL")
+    assert err == (
+        "Error: api.x.com could not be found (its name does not resolve: [Errno -3] "
+        "Temporary failure in name resolution); check your internet connection and "
+        "the API URL"
+    )
     assert transport.sent == 1 and clock.sleeps == []
     assert "Traceback" not in err
 
@@ -104,8 +108,9 @@ def test_a_scan_against_a_closed_port_stops_after_two_attempts(capsys, monkeypat
     monkeypatch.setenv("X_BEARER_TOKEN", TOKEN)
     transport = CountingTransport()
     clock = no_waiting(monkeypatch, transport)
-    code, _, err = run_flat(capsys, "scan", "@jack", "--no-cache", "--api-url",
-                            f"http://127.0.0.1:{closed_port()}")
+    code, _, err = run_flat(
+        capsys, "scan", "@jack", "--no-cache", "--api-url", f"http://127.0.0.1:{closed_port()}"
+    )
     assert code == ExitCode.NETWORK
     assert "Error: Gave up on 127.0.0.1/2/users/by/username/jack after 2 attempts" in err
     assert transport.sent == 2 and len(clock.sleeps) == 1

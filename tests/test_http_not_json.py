@@ -24,8 +24,9 @@ def fetch(*answers: httpx.Response) -> tuple[list[str], FakeClock, pytest.Except
         seen.append(str(request.url))
         return answer
 
-    http = Http(transport=httpx.MockTransport(handler), clock=clock, sleep=clock.sleep,
-                rng=random.Random(1))
+    http = Http(
+        transport=httpx.MockTransport(handler), clock=clock, sleep=clock.sleep, rng=random.Random(1)
+    )
     with pytest.raises(InvalidResponseError) as caught:
         http.get(URL, params={"actor": "subject.bsky.social"})
     return seen, clock, caught
@@ -58,6 +59,8 @@ def test_a_body_shorter_than_its_content_length_is_retried():
 
 
 def test_a_problem_json_body_cut_short_is_retried():
-    cut = httpx.Response(200, content=b'{"title":', headers={"content-type": "application/problem+json"})
+    cut = httpx.Response(
+        200, content=b'{"title":', headers={"content-type": "application/problem+json"}
+    )
     seen, _, _ = fetch(cut)
     assert len(seen) == 6

@@ -37,7 +37,9 @@ class HalfBrokenServer(BlueskyServer):
     def _get_followers(self, query: Mapping[str, list[str]]) -> Reply:
         actor = first(query, "actor")
         if actor == NO_DID_ID:
-            return Reply(200, {"subject": {"did": actor}, "followers": [{"handle": "x.bsky.social"}]})
+            return Reply(
+                200, {"subject": {"did": actor}, "followers": [{"handle": "x.bsky.social"}]}
+            )
         if actor == NO_POSTS_ID:
             query = {**query, "actor": [self.subject()["did"]]}
         return super()._get_followers(query)
@@ -51,15 +53,28 @@ class HalfBrokenServer(BlueskyServer):
 def test_a_batch_keeps_every_account_whose_answers_were_sound(capsys, tmp_path):
     out_json = tmp_path / "scan.json"
     with HalfBrokenServer(n=40) as server:
-        code, _, err = run_flat(capsys, "scan", NO_DID, NO_POSTS, "subject.bsky.social",
-                                "--api-url", server.url, "--no-cache", "--json", out_json)
+        code, _, err = run_flat(
+            capsys,
+            "scan",
+            NO_DID,
+            NO_POSTS,
+            "subject.bsky.social",
+            "--api-url",
+            server.url,
+            "--no-cache",
+            "--json",
+            out_json,
+        )
     assert code == ExitCode.NETWORK, err
     assert "Traceback" not in err and "unexpected" not in err
     document = json.loads(out_json.read_text())
     assert [a["handle"] for a in document["audits"]] == ["subject.bsky.social"]
     assert [(e["handle"], e["exit_code"], e["error"]) for e in document["errors"]] == [
-        (NO_DID, ExitCode.NETWORK,
-         "Bluesky sent a profile without the 'did' field its API documents"),
+        (
+            NO_DID,
+            ExitCode.NETWORK,
+            "Bluesky sent a profile without the 'did' field its API documents",
+        ),
         (NO_POSTS, ExitCode.NETWORK, "Bluesky sent a feed item without a post record"),
     ]
 
@@ -102,10 +117,9 @@ CASES: list[tuple[str, Any, Callable[[httpx.MockTransport], Any], str]] = [
     (
         "mastodon account without id",
         {"username": "subject", "followers_count": 1},
-        lambda t: MastodonPlatform(no_wait_http(transport=t), "mastodon.example",
-                                   base_url="https://mastodon.example").resolve(
-            Handle("mastodon", "subject", "mastodon.example")
-        ),
+        lambda t: MastodonPlatform(
+            no_wait_http(transport=t), "mastodon.example", base_url="https://mastodon.example"
+        ).resolve(Handle("mastodon", "subject", "mastodon.example")),
         "mastodon.example answered the lookup without an account",
     ),
 ]
@@ -131,12 +145,15 @@ class _FixedFollowers:
     def follower_pages(self, subject: Any, limit: int | None = None) -> Any:
         from followaudit.platforms.base import paginate
 
-        return paginate(lambda cursor, received: ([{"did": "did:plc:aaaaaaaaaaaaaaaaaaaaaaaa"}],
-                                                  None), what="followers")
+        return paginate(
+            lambda cursor, received: ([{"did": "did:plc:aaaaaaaaaaaaaaaaaaaaaaaa"}], None),
+            what="followers",
+        )
 
 
-@pytest.mark.parametrize(("body", "call", "message"), [c[1:] for c in CASES],
-                         ids=[c[0] for c in CASES])
+@pytest.mark.parametrize(
+    ("body", "call", "message"), [c[1:] for c in CASES], ids=[c[0] for c in CASES]
+)
 def test_a_missing_field_is_an_invalid_response(body, call, message):
     with pytest.raises(InvalidResponseError) as caught:
         call(answering(body))

@@ -243,7 +243,12 @@ def test_shipped_model_loads() -> None:
     assert 0 < model.threshold < 1
     # What the model has and has not seen is recorded in the file.
     assert model.metadata["sources_observed"] == {
-        "E13": "2013", "FSF": "2013", "GEN": "2015", "INT": "2013", "TFP": "2013", "TWT": "2013"
+        "E13": "2013",
+        "FSF": "2013",
+        "GEN": "2015",
+        "INT": "2013",
+        "TFP": "2013",
+        "TWT": "2013",
     }
     modes = model.metadata["quantification"]["modes"]
     assert set(modes) == {"all known", "without X-only"}

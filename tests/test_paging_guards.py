@@ -29,14 +29,25 @@ MASTODON_FOLLOWERS = "/api/v1/accounts/109000000000000001/followers"
 
 def scan(capsys, server, handle: str, tmp_path: Path) -> tuple[int, str, dict]:
     out_json = tmp_path / "scan.json"
-    code, _, err = run_flat(capsys, "scan", handle, "--api-url", server.url, "--no-cache",
-                            "--no-posts", "--json", out_json)
+    code, _, err = run_flat(
+        capsys,
+        "scan",
+        handle,
+        "--api-url",
+        server.url,
+        "--no-cache",
+        "--no-posts",
+        "--json",
+        out_json,
+    )
     assert "Traceback" not in err
     return code, err, json.loads(out_json.read_text())["audits"][0]
 
 
-LOOP = ("stopped after 3 pages ({n} accounts): the server sent the cursor of an earlier page "
-        "again, a loop")
+LOOP = (
+    "stopped after 3 pages ({n} accounts): the server sent the cursor of an earlier page "
+    "again, a loop"
+)
 
 
 def test_x_cursor_loop_stops_paging(capsys, tmp_path, monkeypatch):
@@ -61,8 +72,10 @@ def test_x_repeated_page_is_listed_once(capsys, tmp_path, monkeypatch):
         code, err, audit = scan(capsys, server, "@subject", tmp_path)
         assert server.requests[X_FOLLOWERS] == 4 and server.total == 1 + 4
     assert code == ExitCode.OK
-    assert ("warning: The follower list of @subject sent 1,000 followers again (a repeated "
-            "page): each account is counted and scored once") in err
+    assert (
+        "warning: The follower list of @subject sent 1,000 followers again (a repeated "
+        "page): each account is counted and scored once"
+    ) in err
     followers = audit["followers"]
     assert followers["duplicates"] == 1000 and followers["paging_stopped"] is None
     assert followers["listed"] == 2500 and followers["scored"] == 2500
@@ -78,9 +91,11 @@ def test_x_list_running_past_the_reported_count_stops(capsys, tmp_path, monkeypa
         # 100 + 10% + a page of 1,000 = 1,110: the second page runs past it, no third.
         assert server.requests[X_FOLLOWERS] == 2
     assert code == ExitCode.OK
-    sentence = ("Paging through the followers of @subject on X stopped after 2,000 accounts: "
-                "more than the 100 the platform reports plus 10% and a page, so the server kept "
-                "sending pages")
+    sentence = (
+        "Paging through the followers of @subject on X stopped after 2,000 accounts: "
+        "more than the 100 the platform reports plus 10% and a page, so the server kept "
+        "sending pages"
+    )
     assert f"warning: {sentence}" in err
     assert audit["followers"]["paging_stopped"] == sentence
     assert audit["followers"]["listed"] == 2000 and audit["summary"]["population"] == 2000
@@ -93,8 +108,9 @@ def test_bluesky_cursor_loop_stops_paging(capsys, tmp_path):
         assert server.requests[BSKY_PROFILES] == 300 // 25
         assert server.total == 1 + 3 + 12
     assert code == ExitCode.OK
-    sentence = ("Paging through the followers of subject.bsky.social on Bluesky "
-                + LOOP.format(n="300"))
+    sentence = "Paging through the followers of subject.bsky.social on Bluesky " + LOOP.format(
+        n="300"
+    )
     assert f"warning: {sentence}" in err
     assert audit["followers"]["paging_stopped"] == sentence
     assert audit["followers"]["listed"] == 300 and audit["followers"]["scored"] == 300
@@ -109,8 +125,10 @@ def test_bluesky_repeated_page_is_listed_once(capsys, tmp_path):
         # Profiles are fetched once per account, not once per listing.
         assert server.requests[BSKY_PROFILES] == 250 // 25
     assert code == ExitCode.OK
-    assert ("warning: The follower list of subject.bsky.social sent 100 followers again "
-            "(a repeated page): each account is counted and scored once") in err
+    assert (
+        "warning: The follower list of subject.bsky.social sent 100 followers again "
+        "(a repeated page): each account is counted and scored once"
+    ) in err
     followers = audit["followers"]
     assert followers["duplicates"] == 100 and followers["listed"] == 250
     ids = [a["id"] for a in audit["accounts"]]
@@ -122,8 +140,7 @@ def test_mastodon_link_loop_stops_paging(capsys, tmp_path):
         code, err, audit = scan(capsys, server, "@subject@example.social", tmp_path)
         assert server.requests[MASTODON_FOLLOWERS] == 3 and server.total == 1 + 3
     assert code == ExitCode.OK
-    sentence = ("Paging through the followers of @subject@example.social "
-                + LOOP.format(n="240"))
+    sentence = "Paging through the followers of @subject@example.social " + LOOP.format(n="240")
     assert f"warning: {sentence}" in err
     assert audit["followers"]["paging_stopped"] == sentence
     assert audit["followers"]["listed"] == 240 and audit["summary"]["population"] == 240
@@ -134,16 +151,19 @@ def test_mastodon_repeated_page_is_listed_once(capsys, tmp_path):
         code, err, audit = scan(capsys, server, "@subject@example.social", tmp_path)
         assert server.requests[MASTODON_FOLLOWERS] == 4
     assert code == ExitCode.OK
-    assert ("warning: The follower list of @subject@example.social sent 80 followers again "
-            "(a repeated page): each account is counted and scored once") in err
+    assert (
+        "warning: The follower list of @subject@example.social sent 80 followers again "
+        "(a repeated page): each account is counted and scored once"
+    ) in err
     followers = audit["followers"]
     assert followers["duplicates"] == 80 and followers["listed"] == 200
     assert followers["paging_stopped"] is None
 
 
-@pytest.mark.parametrize(("total", "page", "margin"),
-                         [(0, 0, 100), (12, 12, 101), (1000, 80, 200), (2500, 1000, 1250),
-                          (250_000, 100, 25_100)])
+@pytest.mark.parametrize(
+    ("total", "page", "margin"),
+    [(0, 0, 100), (12, 12, 101), (1000, 80, 200), (2500, 1000, 1250), (250_000, 100, 25_100)],
+)
 def test_the_margin_is_ten_percent_and_a_page_of_at_least_one_hundred(total, page, margin):
     assert paging_margin(total, page) == margin
 

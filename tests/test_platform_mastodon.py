@@ -30,7 +30,9 @@ def server() -> Iterator[MastodonServer]:
 def scan(server: MastodonServer, handle: Handle = SUBJECT, **kwargs: object):  # type: ignore[no-untyped-def]
     http = kwargs.pop("http", None) or no_wait_http()
     options = ScanOptions(**kwargs)  # type: ignore[arg-type]
-    return run_scan(handle, http=http, options=options, token="x-token-must-not-leak", api_url=server.url)
+    return run_scan(
+        handle, http=http, options=options, token="x-token-must-not-leak", api_url=server.url
+    )
 
 
 def test_follows_the_link_header_80_followers_at_a_time(server: MastodonServer) -> None:

@@ -48,11 +48,20 @@ def test_counts_that_cannot_be_real_are_skipped(tmp_path, followers, reason):
 def test_a_bluesky_profile_with_a_zero_date_does_not_break_the_file(tmp_path):
     import json
 
-    good = {"did": "did:plc:aaaaaaaaaaaaaaaaaaaaaaaa", "handle": "a.bsky.social",
-            "followersCount": 5, "followsCount": 9, "postsCount": 40,
-            "createdAt": "2023-05-01T00:00:00.000Z"}
-    odd = dict(good, did="did:plc:bbbbbbbbbbbbbbbbbbbbbbbb", handle="b.bsky.social",
-               createdAt="0001-01-01T00:00:00.000Z")
+    good = {
+        "did": "did:plc:aaaaaaaaaaaaaaaaaaaaaaaa",
+        "handle": "a.bsky.social",
+        "followersCount": 5,
+        "followsCount": 9,
+        "postsCount": 40,
+        "createdAt": "2023-05-01T00:00:00.000Z",
+    }
+    odd = dict(
+        good,
+        did="did:plc:bbbbbbbbbbbbbbbbbbbbbbbb",
+        handle="b.bsky.social",
+        createdAt="0001-01-01T00:00:00.000Z",
+    )
     path = tmp_path / "profiles.jsonl"
     path.write_text(json.dumps(odd) + "\n" + json.dumps(good) + "\n")
     result = read_accounts(path)

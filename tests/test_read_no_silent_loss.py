@@ -26,9 +26,15 @@ def csv_rows(n, broken=()):
 
 
 def x_user(i, **extra):
-    return {"id": str(i), "username": f"u{i}", "created_at": "2015-01-01T00:00:00Z",
-            "public_metrics": {"followers_count": i, "following_count": 5, "tweet_count": 3},
-            "protected": False, "verified": None, **extra}
+    return {
+        "id": str(i),
+        "username": f"u{i}",
+        "created_at": "2015-01-01T00:00:00Z",
+        "public_metrics": {"followers_count": i, "following_count": 5, "tweet_count": 3},
+        "protected": False,
+        "verified": None,
+        **extra,
+    }
 
 
 @pytest.mark.parametrize(("rows", "broken"), [(1_000, 10), (10_000, 5_000)])
@@ -44,8 +50,10 @@ def test_an_unmatched_quote_costs_its_own_line_only(capsys, tmp_path, rows, brok
 
 def test_a_legitimate_multiline_cell_is_one_row(tmp_path):
     path = tmp_path / "bio.csv"
-    path.write_text("handle,created_at,posts,followers,following,bio\n"
-                    'a,2015-01-01,1,2,3,"two\nlines"\nb,2015-01-01,1,2,3,plain\n')
+    path.write_text(
+        "handle,created_at,posts,followers,following,bio\n"
+        'a,2015-01-01,1,2,3,"two\nlines"\nb,2015-01-01,1,2,3,plain\n'
+    )
     result = read_accounts(path)
     assert list(result.table["handle"]) == ["a", "b"]
     assert result.skipped == []
@@ -65,8 +73,9 @@ def test_a_json_array_cut_inside_a_literal_keeps_the_records_before(tmp_path, cu
 
 def test_the_same_account_50_times_is_scored_once_and_said(capsys, tmp_path):
     path = tmp_path / "dup.jsonl"
-    path.write_text("".join(json.dumps(x_user(7)) + "\n" for _ in range(50))
-                    + json.dumps(x_user(8)) + "\n")
+    path.write_text(
+        "".join(json.dumps(x_user(7)) + "\n" for _ in range(50)) + json.dumps(x_user(8)) + "\n"
+    )
     code, out, _ = run_flat(capsys, "score", path)
     assert code == ExitCode.OK
     assert "Scored: 2 Skipped: 0 Duplicates: 49 (scored once)" in out
@@ -81,8 +90,9 @@ def test_the_same_account_50_times_is_scored_once_and_said(capsys, tmp_path):
 
 def test_repeats_are_told_by_handle_when_there_is_no_id(tmp_path):
     path = tmp_path / "h.csv"
-    path.write_text(HEADER + "\nAlice,2015-01-01,1,2,3,0\nalice,2015-01-01,1,2,3,0\n"
-                    "bob,2015-01-01,1,2,3,0\n")
+    path.write_text(
+        HEADER + "\nAlice,2015-01-01,1,2,3,0\nalice,2015-01-01,1,2,3,0\nbob,2015-01-01,1,2,3,0\n"
+    )
     result = read_accounts(path)
     assert list(result.table["handle"]) == ["Alice", "bob"]
     assert result.duplicates.rows == 1
@@ -94,12 +104,15 @@ def test_a_huge_file_of_nul_bytes_is_refused_at_once_in_little_memory(tmp_path):
     with open(path, "wb") as stream:
         stream.truncate(2 * 2**30)  # 2 GB, sparse: no disk used
     # VmHWM is the process's own peak (ru_maxrss would include pytest's, from the fork).
-    script = ("from followaudit.cli import _run\n"
-              f"code = _run(['score', {str(path)!r}])\n"
-              "peak = [l for l in open('/proc/self/status') if l.startswith('VmHWM')][0]\n"
-              "print(code, peak.split()[1])\n")
-    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                          check=True, timeout=120)
+    script = (
+        "from followaudit.cli import _run\n"
+        f"code = _run(['score', {str(path)!r}])\n"
+        "peak = [l for l in open('/proc/self/status') if l.startswith('VmHWM')][0]\n"
+        "print(code, peak.split()[1])\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=120
+    )
     code, peak_kb = (int(v) for v in done.stdout.split())
     assert code == ExitCode.INPUT
     assert "this is a binary file, not text (a NUL byte at byte 1)" in done.stderr
@@ -134,14 +147,18 @@ def test_an_absurdly_long_first_line_is_refused_without_reading_it_whole(tmp_pat
         read_accounts(path)
 
 
-@pytest.mark.parametrize(("args", "code", "sentence"), [
-    (["score", "{tmp}"], ExitCode.INPUT, "{tmp}: this is a folder, not a file"),
-    (["score", "{tmp}/none.csv"], ExitCode.INPUT, "{tmp}/none.csv: no such file"),
-    (["score", "{example}", "--model", "{tmp}"], ExitCode.MODEL, "is a directory, not a file"),
-    (["score", "{example}", "--model", "{tmp}/none.json"], ExitCode.MODEL, "does not exist"),
-])
-def test_exit_codes_match_the_readme_for_folders_and_missing_files(capsys, tmp_path, args, code,
-                                                                    sentence):
+@pytest.mark.parametrize(
+    ("args", "code", "sentence"),
+    [
+        (["score", "{tmp}"], ExitCode.INPUT, "{tmp}: this is a folder, not a file"),
+        (["score", "{tmp}/none.csv"], ExitCode.INPUT, "{tmp}/none.csv: no such file"),
+        (["score", "{example}", "--model", "{tmp}"], ExitCode.MODEL, "is a directory, not a file"),
+        (["score", "{example}", "--model", "{tmp}/none.json"], ExitCode.MODEL, "does not exist"),
+    ],
+)
+def test_exit_codes_match_the_readme_for_folders_and_missing_files(
+    capsys, tmp_path, args, code, sentence
+):
     example = Path(__file__).resolve().parents[1] / "examples" / "followers.jsonl"
     values = {"tmp": tmp_path, "example": example}
     got, _, err = run_flat(capsys, *[a.format(**values) for a in args])
@@ -157,8 +174,6 @@ def test_an_unreadable_file_is_an_input_error(capsys, tmp_path):
     code, _, err = run_flat(capsys, "score", path)
     assert code == ExitCode.INPUT
     assert "the file cannot be read (Permission denied)" in err
-
-
 
 
 def test_an_unreadable_file_and_model_have_their_documented_codes(capsys, tmp_path, monkeypatch):
@@ -179,7 +194,12 @@ def test_an_unreadable_file_and_model_have_their_documented_codes(capsys, tmp_pa
     assert code == ExitCode.INPUT
     assert "data.csv: the file cannot be read (Permission denied)" in err
     monkeypatch.setattr(Path, "read_bytes", refusing_open)
-    code, _, err = run_flat(capsys, "score", Path(__file__).resolve().parents[1] / "examples" /
-                            "followers.jsonl", "--model", model)
+    code, _, err = run_flat(
+        capsys,
+        "score",
+        Path(__file__).resolve().parents[1] / "examples" / "followers.jsonl",
+        "--model",
+        model,
+    )
     assert code == ExitCode.MODEL
     assert "model.json cannot be read: Permission denied" in err

@@ -71,8 +71,9 @@ def test_records_start_on_their_own_line_in_a_pretty_printed_page() -> None:
 
 def test_post_count_and_older_tweet_count_are_both_posts(tmp_path: Path) -> None:
     new = user(public_metrics={"followers_count": 1, "following_count": 2, "post_count": 7})
-    old = user(id="43", public_metrics={"followers_count": 1, "following_count": 2,
-                                        "tweet_count": 9})
+    old = user(
+        id="43", public_metrics={"followers_count": 1, "following_count": 2, "tweet_count": 9}
+    )
     result = read_accounts(write_jsonl(tmp_path, [new, old]))
     assert list(result.table["posts"]) == [7, 9]
 
@@ -163,12 +164,17 @@ def test_errors_beside_data_are_a_warning(tmp_path):
     from followaudit.formats import read_accounts
 
     user = json.loads(
-        (Path(__file__).resolve().parents[1] / "examples" / "followers.jsonl").read_text().splitlines()[0]
+        (Path(__file__).resolve().parents[1] / "examples" / "followers.jsonl")
+        .read_text()
+        .splitlines()[0]
     )
-    page = {"data": [user], "errors": [
-        {"detail": "Could not find user with ids: [1].", "title": "Not Found Error"},
-        {"detail": "Could not find user with ids: [2].", "title": "Not Found Error"},
-    ]}
+    page = {
+        "data": [user],
+        "errors": [
+            {"detail": "Could not find user with ids: [1].", "title": "Not Found Error"},
+            {"detail": "Could not find user with ids: [2].", "title": "Not Found Error"},
+        ],
+    }
     path = tmp_path / "page.json"
     path.write_text(json.dumps(page))
     result = read_accounts(path)

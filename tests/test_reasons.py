@@ -9,9 +9,18 @@ from followaudit.reasons import SENTENCES, TOPIC_OF_FEATURE, explain
 
 def one_account(**values):
     base = {
-        "followers": 56.0, "following": 2337.0, "posts": 3.0, "age_days": 40.0,
-        "likes": 0.0, "listed": 0.0, "bio_length": 0.0, "has_url": 0.0,
-        "has_location": 1.0, "default_avatar": 1.0, "name_length": 9.0, "handle_digits": 4.0,
+        "followers": 56.0,
+        "following": 2337.0,
+        "posts": 3.0,
+        "age_days": 40.0,
+        "likes": 0.0,
+        "listed": 0.0,
+        "bio_length": 0.0,
+        "has_url": 0.0,
+        "has_location": 1.0,
+        "default_avatar": 1.0,
+        "name_length": 9.0,
+        "handle_digits": 4.0,
     }
     base.update(values)
     return pd.DataFrame({k: [v] for k, v in base.items()})

@@ -48,8 +48,7 @@ Columns = dict[str, list[float]]
 
 def _audience(v: Columns, q: list[bool]) -> list[str]:
     return [
-        f"follows {_count(fg, 'account', 'accounts')} but has "
-        f"{_count(fr, 'follower', 'followers')}"
+        f"follows {_count(fg, 'account', 'accounts')} but has {_count(fr, 'follower', 'followers')}"
         if qq and fg > fr
         else f"has {_count(fr, 'follower', 'followers')} and follows "
         f"{_count(fg, 'account', 'accounts')}"
@@ -188,8 +187,20 @@ def old_explain(
 
 
 # -----------------------------------------------------------------------------------------
-QUOTED = ("followers", "following", "posts", "age_days", "likes", "listed", "bio_length",
-          "has_url", "has_location", "default_avatar", "name_length", "handle_digits")
+QUOTED = (
+    "followers",
+    "following",
+    "posts",
+    "age_days",
+    "likes",
+    "listed",
+    "bio_length",
+    "has_url",
+    "has_location",
+    "default_avatar",
+    "name_length",
+    "handle_digits",
+)
 
 
 def synthetic(n: int, seed: int) -> tuple[pd.DataFrame, pd.DataFrame, np.ndarray, np.ndarray]:
@@ -208,7 +219,9 @@ def synthetic(n: int, seed: int) -> tuple[pd.DataFrame, pd.DataFrame, np.ndarray
         column[rng.random(n) < 0.08] = np.nan
         values[name] = column
     values_frame = pd.DataFrame(values)
-    features = pd.DataFrame(rng.normal(size=(n, len(FEATURE_COLUMNS))), columns=list(FEATURE_COLUMNS))
+    features = pd.DataFrame(
+        rng.normal(size=(n, len(FEATURE_COLUMNS))), columns=list(FEATURE_COLUMNS)
+    )
     features = features.mask(rng.random(features.shape) < 0.1)
     contributions = rng.normal(scale=0.4, size=(n, len(FEATURE_COLUMNS)))
     contributions[rng.random(contributions.shape) < 0.05] = np.nan
@@ -248,8 +261,14 @@ def test_other_feature_lists_and_limits_still_work():
     subset = ["followers", "posts", "likes", "has_url", "age_days"]
     picked = [FEATURE_COLUMNS.index(name) for name in subset]
     for max_reasons, min_effect in ((1, 0.1), (5, 0.0), (3, 0.5)):
-        args = (values, features[subset], contributions[:, picked], questionable,
-                max_reasons, min_effect)
+        args = (
+            values,
+            features[subset],
+            contributions[:, picked],
+            questionable,
+            max_reasons,
+            min_effect,
+        )
         assert reasons.explain(*args) == old_explain(*args)
 
 

@@ -19,8 +19,10 @@ SECRET = "s3cr3t-value-for-redaction-tests"
         ("bearer abcdefghijklmnopqrstuvwxyz012345", "bearer REDACTED"),
         ("BEARER%20abcdefghijklmnopqrstuvwxyz012345", "BEARER REDACTED"),
         # Prose stays as it is: the CLI's own sentences talk about "the bearer token".
-        ("X rejected the bearer token (401): check X_BEARER_TOKEN",
-         "X rejected the bearer token (401): check X_BEARER_TOKEN"),
+        (
+            "X rejected the bearer token (401): check X_BEARER_TOKEN",
+            "X rejected the bearer token (401): check X_BEARER_TOKEN",
+        ),
         ("Bearer of good news", "Bearer of good news"),
     ],
 )

@@ -11,19 +11,31 @@ from followaudit.render import scan_report, score_report
 from followaudit.report import QUESTIONABLE_MEANS, GateResult, Summary
 from followaudit.stats import Interval
 
-LONG_REASON = ("follows 4,453 accounts but has 0 followers; has no bio; "
-               "has posted 0 times in 17.0 years")
+LONG_REASON = (
+    "follows 4,453 accounts but has 0 followers; has no bio; has posted 0 times in 17.0 years"
+)
 
 
 def finding(code: str, sentence: str, flagged: bool) -> dict:
-    return {"code": code, "metric": 0.0, "sentence": sentence, "flagged": flagged,
-            "threshold": "flagged below 5% of own posts"}
+    return {
+        "code": code,
+        "metric": 0.0,
+        "sentence": sentence,
+        "flagged": flagged,
+        "threshold": "flagged below 5% of own posts",
+    }
 
 
 def document() -> dict:
     accounts = [
-        {"line": i + 1, "handle": f"@follower{i}", "id": str(i),
-         "probability": 0.99 - i / 100, "label": "questionable", "reasons": LONG_REASON.split("; ")}
+        {
+            "line": i + 1,
+            "handle": f"@follower{i}",
+            "id": str(i),
+            "probability": 0.99 - i / 100,
+            "label": "questionable",
+            "reasons": LONG_REASON.split("; "),
+        }
         for i in range(10)
     ]
     return {
@@ -31,7 +43,10 @@ def document() -> dict:
         "platform": "x",
         "followers": {"total": 12_500, "listed": 1_000, "sampled": False},
         "summary": {
-            "scored": 1_000, "skipped": 0, "questionable": 392, "threshold": 0.5,
+            "scored": 1_000,
+            "skipped": 0,
+            "questionable": 392,
+            "threshold": 0.5,
             "share_questionable": {"estimate": 0.392, "low": 0.362, "high": 0.423},
             "population": 12_500,
             "authentic_followers": {"estimate": 7_600.0, "low": 7_212.5, "high": 7_975.0},
@@ -42,36 +57,67 @@ def document() -> dict:
             "metrics": {"posts": 30},
             "findings": [
                 finding("no-interaction", "replies to others in 0% of its posts (0 of 30)", True),
-                finding("self-promotion", "links to its own sites (guru.example) in 90% of its "
-                        "posts (27 of 30)", True),
-                finding("link-only", "posts nothing but a link in 0% of its posts (0 of 30)",
-                        False),
+                finding(
+                    "self-promotion",
+                    "links to its own sites (guru.example) in 90% of its posts (27 of 30)",
+                    True,
+                ),
+                finding(
+                    "link-only", "posts nothing but a link in 0% of its posts (0 of 30)", False
+                ),
                 finding("repost-heavy", "reposts others in 0% of its posts (0 of 30)", False),
-                finding("low-engagement", "its posts get 45 likes, replies and reposts each "
-                        "from 12,500 followers: 3.6 per 1,000 followers", False),
-                finding("burst-posting", "posts about once every 23 days; median gap between "
-                        "posts 7.0 hours; last post 673 days ago", False),
+                finding(
+                    "low-engagement",
+                    "its posts get 45 likes, replies and reposts each "
+                    "from 12,500 followers: 3.6 per 1,000 followers",
+                    False,
+                ),
+                finding(
+                    "burst-posting",
+                    "posts about once every 23 days; median gap between "
+                    "posts 7.0 hours; last post 673 days ago",
+                    False,
+                ),
             ],
             "flags": ["no-interaction", "self-promotion"],
         },
         "deep": None,
         "gates": [
-            GateResult("--fail-above", False, 0.05, 0.362,
-                       "lower bound of the 95% interval of the share questionable").to_dict(),
-            GateResult("--min-authentic", True, 100.0, 7_975.0,
-                       "upper bound of the 95% interval of authentic followers").to_dict(),
+            GateResult(
+                "--fail-above",
+                False,
+                0.05,
+                0.362,
+                "lower bound of the 95% interval of the share questionable",
+            ).to_dict(),
+            GateResult(
+                "--min-authentic",
+                True,
+                100.0,
+                7_975.0,
+                "upper bound of the 95% interval of authentic followers",
+            ).to_dict(),
         ],
-        "follow_order": {"known": True, "buckets": [
-            {"first": 1 + 100 * b, "last": 100 * (b + 1), "share": 0.3, "flagged": False}
-            for b in range(10)]},
+        "follow_order": {
+            "known": True,
+            "buckets": [
+                {"first": 1 + 100 * b, "last": 100 * (b + 1), "share": 0.3, "flagged": False}
+                for b in range(10)
+            ],
+        },
         "accounts": accounts,
         "requests": {"made": 3, "from_cache": 0, "waited_seconds": 0},
     }
 
 
 def render(width: int, *, terminal: bool = True) -> list[str]:
-    console = Console(record=True, width=width, force_terminal=terminal or None,
-                      file=io.StringIO(), color_system=None)
+    console = Console(
+        record=True,
+        width=width,
+        force_terminal=terminal or None,
+        file=io.StringIO(),
+        color_system=None,
+    )
     scan_report(console, document(), top=10)
     return console.export_text().splitlines()
 
@@ -109,7 +155,7 @@ def test_wrapped_findings_and_verdicts_hang_under_their_first_line():
     assert lines[promo + 1].startswith("       ") and lines[promo + 1].strip()
     gate = first(lines, "Gate --fail-above FAILED")
     assert lines[gate + 1].startswith("    ") and "the limit is 5.0%" in lines[gate + 1]
-    meaning = " ".join(line.strip() for line in lines[first(lines, "Questionable means"):][:2])
+    meaning = " ".join(line.strip() for line in lines[first(lines, "Questionable means") :][:2])
     assert QUESTIONABLE_MEANS in meaning
 
 
@@ -127,7 +173,7 @@ def test_at_120_columns_each_finding_and_verdict_is_one_line():
 def test_the_reasons_get_the_width_and_no_label_column(width):
     lines = render(width)
     title = first(lines, "Most questionable followers")
-    table = lines[title + 1:]
+    table = lines[title + 1 :]
     header = table[0]
     assert header.split() == ["line", "account", "score", "reasons"]
     assert "label" not in header
@@ -135,7 +181,7 @@ def test_the_reasons_get_the_width_and_no_label_column(width):
     # The reasons column starts within the first 40 columns and keeps what is left.
     assert header.index("reasons") < 40
     row = first(table, "@follower0")
-    cell = " ".join(line[header.index("reasons"):].strip() for line in table[row:row + 2])
+    cell = " ".join(line[header.index("reasons") :].strip() for line in table[row : row + 2])
     assert LONG_REASON in cell
     # At 120 columns a reason of 87 characters needs no second line.
     if width == 120:
@@ -153,16 +199,37 @@ def test_off_a_terminal_sentences_are_never_broken_across_lines():
 def test_the_score_report_says_what_questionable_means_and_gives_verdicts_first():
     import pandas as pd
 
-    rows = pd.DataFrame({"line": [1, 2], "handle": ["@a", "@b"], "id": ["1", "2"],
-                         "probability": [0.9, 0.1], "label": ["questionable", "authentic"],
-                         "reasons": [LONG_REASON, "has 1,208 followers"]})
-    summary = Summary(2, 0, 1, 0.5, Interval(0.5, 0.1, 0.9), 2, Interval(1, 0.2, 1.8),
-                      [1, 0, 0, 0, 0, 0, 0, 0, 0, 1])
-    console = Console(record=True, width=80, force_terminal=True, file=io.StringIO(),
-                      color_system=None)
-    gate = GateResult("--fail-above", True, 0.95, 0.1,
-                      "lower bound of the 95% interval of the share questionable")
+    rows = pd.DataFrame(
+        {
+            "line": [1, 2],
+            "handle": ["@a", "@b"],
+            "id": ["1", "2"],
+            "probability": [0.9, 0.1],
+            "label": ["questionable", "authentic"],
+            "reasons": [LONG_REASON, "has 1,208 followers"],
+        }
+    )
+    summary = Summary(
+        2,
+        0,
+        1,
+        0.5,
+        Interval(0.5, 0.1, 0.9),
+        2,
+        Interval(1, 0.2, 1.8),
+        [1, 0, 0, 0, 0, 0, 0, 0, 0, 1],
+    )
+    console = Console(
+        record=True, width=80, force_terminal=True, file=io.StringIO(), color_system=None
+    )
+    gate = GateResult(
+        "--fail-above", True, 0.95, 0.1, "lower bound of the 95% interval of the share questionable"
+    )
     score_report(console, summary, rows, [], title="f.jsonl (x-v2)", top=5, gates=[gate])
     lines = console.export_text().splitlines()
-    assert first(lines, "Questionable means") < first(lines, "Gate --fail-above PASSED") < first(
-        lines, "Scores (probability questionable)") < first(lines, "Most questionable accounts")
+    assert (
+        first(lines, "Questionable means")
+        < first(lines, "Gate --fail-above PASSED")
+        < first(lines, "Scores (probability questionable)")
+        < first(lines, "Most questionable accounts")
+    )

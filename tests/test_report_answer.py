@@ -19,13 +19,31 @@ def stored(tmp_path_factory):
     """Return (cache path, the scan's --json document, the still-running server) of a gated scan."""
     path = tmp_path_factory.mktemp("answer")
     cache, out_json = path / "cache.sqlite3", path / "scan.json"
-    server = XServer(n=1000, subject_posts=guru_posts("self-promoter"), subject_url=GURU_SITE,
-                     bot_block=range(300, 450)).start()
+    server = XServer(
+        n=1000,
+        subject_posts=guru_posts("self-promoter"),
+        subject_url=GURU_SITE,
+        bot_block=range(300, 450),
+    ).start()
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("X_BEARER_TOKEN", TOKEN)
-        code = _run(["scan", "@subject", "--api-url", server.url, "--cache", str(cache),
-                     "--json", str(out_json), "--quiet", "--fail-above", "5",
-                     "--min-authentic", "100"])
+        code = _run(
+            [
+                "scan",
+                "@subject",
+                "--api-url",
+                server.url,
+                "--cache",
+                str(cache),
+                "--json",
+                str(out_json),
+                "--quiet",
+                "--fail-above",
+                "5",
+                "--min-authentic",
+                "100",
+            ]
+        )
     assert code == ExitCode.GATE_FAILED
     server.reset_counts()
     yield cache, json.loads(out_json.read_text()), server
@@ -41,24 +59,41 @@ def test_the_html_report_gives_the_answer_before_the_charts(capsys, stored, tmp_
     assert server.total == 0
     html = page.read_text(encoding="utf-8")
     share = audit["summary"]["share_questionable"]
-    expected_share = (f"Questionable: <strong>{100 * share['estimate']:.1f}%</strong> of followers "
-                      f"(95% interval {100 * share['low']:.1f}%-{100 * share['high']:.1f}%, "
-                      "corrected for the model&#x27;s measured error rates)")
+    expected_share = (
+        f"Questionable: <strong>{100 * share['estimate']:.1f}%</strong> of followers "
+        f"(95% interval {100 * share['low']:.1f}%-{100 * share['high']:.1f}%, "
+        "corrected for the model&#x27;s measured error rates)"
+    )
     assert expected_share in html
     assert f'<p id="meaning" class="note">{QUESTIONABLE_MEANS}</p>' in html
     # Both verdicts, with what was compared, in words.
-    gates = re.findall(r'<tr class="gate" data-gate="([^"]+)"><td><span class="badge (\w+)">'
-                       r'(\w+)</span>', html)
+    gates = re.findall(
+        r'<tr class="gate" data-gate="([^"]+)"><td><span class="badge (\w+)">'
+        r"(\w+)</span>",
+        html,
+    )
     assert gates == [("--fail-above", "flagged", "failed"), ("--min-authentic", "ok", "passed")]
     low = 100 * share["low"]
-    assert ("lower bound of the 95% interval of the share questionable (corrected for the "
-            f"model&#x27;s measured error rates) is {low:.1f}%; "
-            "the limit is 5.0%") in html
+    assert (
+        "lower bound of the 95% interval of the share questionable (corrected for the "
+        f"model&#x27;s measured error rates) is {low:.1f}%; "
+        "the limit is 5.0%"
+    ) in html
     assert 'data-code="self-promotion"' in html
     # The answer comes first: headline, share, meaning, findings, verdicts, then the charts.
-    order = [html.index(marker) for marker in (
-        'id="headline"', 'id="share"', 'id="meaning"', 'id="behaviour"', 'id="gates"',
-        'id="scores"', 'id="follow-order-section"', 'id="questionable-followers"')]
+    order = [
+        html.index(marker)
+        for marker in (
+            'id="headline"',
+            'id="share"',
+            'id="meaning"',
+            'id="behaviour"',
+            'id="gates"',
+            'id="scores"',
+            'id="follow-order-section"',
+            'id="questionable-followers"',
+        )
+    ]
     assert order == sorted(order)
 
 
@@ -82,8 +117,9 @@ def test_report_json_is_the_scan_json_of_the_stored_scan(capsys, stored, tmp_pat
 
 def test_report_refuses_two_exports_on_stdout(capsys, stored):
     cache, _, _ = stored
-    code, _, err = run_flat(capsys, "report", "@subject", "--cache", cache, "--json", "-",
-                            "--html", "-")
+    code, _, err = run_flat(
+        capsys, "report", "@subject", "--cache", cache, "--json", "-", "--html", "-"
+    )
     assert code == ExitCode.USAGE
     assert "only one export can write to standard output" in err
 

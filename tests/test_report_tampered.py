@@ -31,11 +31,31 @@ from followaudit.stored import damaged_part
 def stored(tmp_path_factory) -> Iterator[tuple[Any, dict[str, Any]]]:
     """Return (cache path, stored scan document) of a scan with findings, gates and a batch."""
     path = tmp_path_factory.mktemp("tampered") / "cache.sqlite3"
-    with XServer(n=300, subject_posts=guru_posts("self-promoter"), subject_url=GURU_SITE,
-                 bot_block=range(100, 200)) as server, pytest.MonkeyPatch.context() as mp:
+    with (
+        XServer(
+            n=300,
+            subject_posts=guru_posts("self-promoter"),
+            subject_url=GURU_SITE,
+            bot_block=range(100, 200),
+        ) as server,
+        pytest.MonkeyPatch.context() as mp,
+    ):
         mp.setenv("X_BEARER_TOKEN", TOKEN)
-        code = _run(["scan", "@subject", "--api-url", server.url, "--cache", str(path),
-                     "--quiet", "--fail-above", "90", "--min-authentic", "1"])
+        code = _run(
+            [
+                "scan",
+                "@subject",
+                "--api-url",
+                server.url,
+                "--cache",
+                str(path),
+                "--quiet",
+                "--fail-above",
+                "90",
+                "--min-authentic",
+                "1",
+            ]
+        )
     assert code == ExitCode.OK
     with sqlite3.connect(path) as db:
         (text,) = db.execute("SELECT result_json FROM scans").fetchone()
@@ -98,8 +118,10 @@ def test_every_tampering_is_caught_or_harmless(stored):
             try:
                 renders(changed)
             except Exception as exc:  # noqa: BLE001 - the failure this test exists to find
-                failures.append(f"{how} {'.'.join(map(str, where))}: not caught, and the report "
-                                f"fails with {type(exc).__name__}: {exc}")
+                failures.append(
+                    f"{how} {'.'.join(map(str, where))}: not caught, and the report "
+                    f"fails with {type(exc).__name__}: {exc}"
+                )
     assert failures == [], "\n".join(failures)
     assert checked > 200 and caught > 50
 
@@ -109,14 +131,20 @@ def test_every_tampering_is_caught_or_harmless(stored):
     [
         (lambda a: a["summary"].pop("scored"), "summary.scored is missing"),
         (lambda a: a.pop("followers"), "followers is missing"),
-        (lambda a: a["summary"]["share_questionable"].update(estimate="12%"),
-         "summary.share_questionable.estimate is not a number"),
+        (
+            lambda a: a["summary"]["share_questionable"].update(estimate="12%"),
+            "summary.share_questionable.estimate is not a number",
+        ),
         (lambda a: a["accounts"][1].update(reasons="fake"), "accounts[1].reasons is not a list"),
         (lambda a: a["gates"][0].update(owner="me"), "gates[0] has an unknown field 'owner'"),
-        (lambda a: a["follow_order"]["buckets"][0].pop("share"),
-         "follow_order.buckets[0].share is missing"),
-        (lambda a: a["behaviour"]["findings"][0].update(flagged="yes"),
-         "behaviour.findings[0].flagged is not true or false"),
+        (
+            lambda a: a["follow_order"]["buckets"][0].pop("share"),
+            "follow_order.buckets[0].share is missing",
+        ),
+        (
+            lambda a: a["behaviour"]["findings"][0].update(flagged="yes"),
+            "behaviour.findings[0].flagged is not true or false",
+        ),
     ],
 )
 def test_the_sentence_names_the_damaged_part(capsys, stored, change, sentence):
@@ -129,8 +157,10 @@ def test_the_sentence_names_the_damaged_part(capsys, stored, change, sentence):
     finally:
         store(path, document)
     assert code == ExitCode.INPUT
-    assert err == (f"Error: the stored scan of @subject in {path} is damaged: {sentence}; run "
-                   "`followaudit scan @subject` again")
+    assert err == (
+        f"Error: the stored scan of @subject in {path} is damaged: {sentence}; run "
+        "`followaudit scan @subject` again"
+    )
     assert out == "" and "Traceback" not in err
 
 
@@ -143,6 +173,8 @@ def test_a_scan_that_is_not_json_or_has_no_audit_is_unreadable(capsys, stored, t
     finally:
         store(path, document)
     assert code == ExitCode.INPUT
-    assert err == (f"Error: the stored scan of @subject in {path} is unreadable (not JSON, or "
-                   "no audit in it): run `followaudit scan @subject` again")
+    assert err == (
+        f"Error: the stored scan of @subject in {path} is unreadable (not JSON, or "
+        "no audit in it): run `followaudit scan @subject` again"
+    )
     assert out == ""

@@ -83,8 +83,7 @@ def test_sample_positions_are_a_sorted_seeded_uniform_draw_without_replacement()
 def test_non_positive_sizes_are_usage_errors(options: dict[str, int]) -> None:
     platform = ListPlatform([[x_user(0)]], 1)
     with pytest.raises(UsageError):
-        run_scan(X_SUBJECT, http=no_wait_http(), platform=platform,
-                 options=ScanOptions(**options))  # type: ignore[arg-type]
+        run_scan(X_SUBJECT, http=no_wait_http(), platform=platform, options=ScanOptions(**options))  # type: ignore[arg-type]
 
 
 def test_unscoreable_followers_are_skipped_with_their_reason_and_position() -> None:
@@ -104,8 +103,9 @@ def test_max_followers_stops_reading_pages_and_marks_the_list_truncated() -> Non
     pages = [[x_user(i) for i in range(k, k + 10)] for k in range(0, 50, 10)]
     platform = ListPlatform(pages, 50)
 
-    result = run_scan(X_SUBJECT, http=no_wait_http(), platform=platform,
-                      options=ScanOptions(max_followers=25))
+    result = run_scan(
+        X_SUBJECT, http=no_wait_http(), platform=platform, options=ScanOptions(max_followers=25)
+    )
 
     assert platform.pages_read == 3
     assert result.listed == 25 and result.truncated
@@ -115,8 +115,9 @@ def test_max_followers_stops_reading_pages_and_marks_the_list_truncated() -> Non
 def test_max_followers_at_the_exact_end_is_not_truncated() -> None:
     platform = ListPlatform([[x_user(i) for i in range(10)]], 10)
 
-    result = run_scan(X_SUBJECT, http=no_wait_http(), platform=platform,
-                      options=ScanOptions(max_followers=10))
+    result = run_scan(
+        X_SUBJECT, http=no_wait_http(), platform=platform, options=ScanOptions(max_followers=10)
+    )
 
     assert result.listed == 10 and not result.truncated
 
@@ -124,8 +125,9 @@ def test_max_followers_at_the_exact_end_is_not_truncated() -> None:
 def test_a_sample_keeps_list_positions_as_lines() -> None:
     platform = ListPlatform([[x_user(i) for i in range(100)]], 100)
 
-    result = run_scan(X_SUBJECT, http=no_wait_http(), platform=platform,
-                      options=ScanOptions(sample=10, seed=5))
+    result = run_scan(
+        X_SUBJECT, http=no_wait_http(), platform=platform, options=ScanOptions(sample=10, seed=5)
+    )
 
     assert result.table["line"].tolist() == (sample_positions(100, 10, 5) + 1).tolist()
     assert result.table["handle"].tolist() == [
@@ -186,7 +188,9 @@ def test_an_exception_from_progress_stops_the_scan_and_the_rerun_resumes(tmp_pat
             )
         first_run = fake.total
         result = run_scan(
-            BSKY_SUBJECT, http=no_wait_http(cache=cache), api_url=fake.url,
+            BSKY_SUBJECT,
+            http=no_wait_http(cache=cache),
+            api_url=fake.url,
             options=ScanOptions(sample=400, seed=9),
         )
 

@@ -17,17 +17,35 @@ from followaudit.errors import ExitCode
     ("server_class", "handle", "note"),
     [
         (XServer, "@subject", "the estimate covers the 50 newest followers, not all of them."),
-        (BlueskyServer, "subject.bsky.social",
-         "the estimate covers the first 50 followers listed, not all of them."),
-        (MastodonServer, "@subject@mastodon.example",
-         "the estimate covers the first 50 followers listed, not all of them."),
+        (
+            BlueskyServer,
+            "subject.bsky.social",
+            "the estimate covers the first 50 followers listed, not all of them.",
+        ),
+        (
+            MastodonServer,
+            "@subject@mastodon.example",
+            "the estimate covers the first 50 followers listed, not all of them.",
+        ),
     ],
 )
 def test_the_note_names_what_was_covered(capsys, monkeypatch, server_class, handle, note):
     monkeypatch.setenv("X_BEARER_TOKEN", TOKEN)
     with server_class(n=120) as server:
-        code, out, err = run(capsys, "scan", handle, "--api-url", server.url, "--no-cache",
-                             "--no-posts", "--max-followers", "50", "--quiet", "--json", "-")
+        code, out, err = run(
+            capsys,
+            "scan",
+            handle,
+            "--api-url",
+            server.url,
+            "--no-cache",
+            "--no-posts",
+            "--max-followers",
+            "50",
+            "--quiet",
+            "--json",
+            "-",
+        )
     assert code == ExitCode.OK, err
     audit = json.loads(out)["audits"][0]
     assert audit["scope_note"] == f"Listing stopped at --max-followers 50: {note}"

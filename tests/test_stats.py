@@ -46,4 +46,6 @@ def test_interval_contains_estimate_and_stays_in_unit_range(case):
 
 
 def test_interval_narrows_with_more_data():
-    assert (wilson(300, 1000).high - wilson(300, 1000).low) < (wilson(30, 100).high - wilson(30, 100).low)
+    assert (wilson(300, 1000).high - wilson(300, 1000).low) < (
+        wilson(30, 100).high - wilson(30, 100).low
+    )

@@ -29,15 +29,25 @@ HOSTILE = [
 # Characters that must never reach the terminal raw.
 RAW = ["\x1b", "\x9b", "\x00", "\x07", "\u202e", "\u202c", "\u2066", "\u2069"]
 
+
 def hostile_file(tmp_path):
     """Return X API v2 records (JSON Lines) whose handles carry the hostile text."""
     lines = []
     for i, handle in enumerate(HOSTILE):
-        lines.append(json.dumps({
-            "id": str(100 + i), "username": handle, "created_at": f"2015-0{1 + i % 9}-01T00:00:00Z",
-            "public_metrics": {"followers_count": 5 + i, "following_count": 900 + i,
-                               "tweet_count": 10 + i},
-        }))
+        lines.append(
+            json.dumps(
+                {
+                    "id": str(100 + i),
+                    "username": handle,
+                    "created_at": f"2015-0{1 + i % 9}-01T00:00:00Z",
+                    "public_metrics": {
+                        "followers_count": 5 + i,
+                        "following_count": 900 + i,
+                        "tweet_count": 10 + i,
+                    },
+                }
+            )
+        )
     path = tmp_path / "hostile.jsonl"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
@@ -101,14 +111,25 @@ def test_stored_scan_report_shows_hostile_text_visibly():
         "platform": "bluesky",
         "followers": {"listed": 1, "total": 1},
         "summary": {
-            "scored": 1, "skipped": 0, "questionable": 1, "threshold": 0.5,
+            "scored": 1,
+            "skipped": 0,
+            "questionable": 1,
+            "threshold": 0.5,
             "share_questionable": {"estimate": 1.0, "low": 0.2, "high": 1.0},
             "population": 1,
             "authentic_followers": {"estimate": 0, "low": 0, "high": 1},
             "histogram": [0] * 9 + [1],
         },
-        "accounts": [{"line": 1, "handle": "bob\x1b[2J", "id": "1", "probability": 0.9,
-                      "label": "questionable", "reasons": ["name \u202eevil"]}],
+        "accounts": [
+            {
+                "line": 1,
+                "handle": "bob\x1b[2J",
+                "id": "1",
+                "probability": 0.9,
+                "label": "questionable",
+                "reasons": ["name \u202eevil"],
+            }
+        ],
         "behaviour": None,
         "scope_note": "note\x07\x1b[31m",
         "skipped": [{"line": 2, "reason": "bad \x1b[1m value"}],

@@ -33,7 +33,12 @@ def fresh(table: pd.DataFrame) -> Model:
 def test_table_is_de_identified_and_complete(table: pd.DataFrame) -> None:
     # Numbers only: no id, handle, name, bio, URL or location column.
     assert list(table.columns) == [
-        "created_at", "observed_at", *NUMERIC_COLUMNS, "label", "group", "dataset"
+        "created_at",
+        "observed_at",
+        *NUMERIC_COLUMNS,
+        "label",
+        "group",
+        "dataset",
     ]
     assert table["group"].value_counts().to_dict() == {
         "GEN": 3474,  # cresci-2017 genuine accounts

@@ -169,8 +169,9 @@ def read_accounts(
             path=name,
             line=first_bad.line,
         )
-    return ReadResult(table=good, skipped=skipped, format=fmt, path=name, warnings=warnings,
-                      duplicates=duplicates)
+    return ReadResult(
+        table=good, skipped=skipped, format=fmt, path=name, warnings=warnings, duplicates=duplicates
+    )
 
 
 def _source(path: str | Path) -> tuple[str, Callable[[], BinaryIO], Path | None]:

@@ -38,8 +38,10 @@ SIGNATURES: tuple[tuple[bytes, str], ...] = (
     (b"\xfd7zXZ\x00", "compressed with xz: decompress it first (unxz)"),
     (b"\x28\xb5\x2f\xfd", "compressed with zstd: decompress it first (unzstd)"),
     (b"7z\xbc\xaf\x27\x1c", "a 7-Zip archive: extract the follower file first"),
-    (b"PK\x03\x04", ("a zip archive (an Excel .xlsx workbook is one): extract it, or save "
-                     "the sheet as CSV")),
+    (
+        b"PK\x03\x04",
+        ("a zip archive (an Excel .xlsx workbook is one): extract it, or save the sheet as CSV"),
+    ),
     (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "an old Excel/Office document: save the sheet as CSV"),
     (b"%PDF-", "a PDF document, not follower data"),
     (b"SQLite format 3\x00", "an SQLite database, not follower data"),
@@ -123,14 +125,19 @@ class Duplicates:
         rows = f"{self.rows:,} row{'s' if self.rows != 1 else ''}"
         accounts = f"{self.accounts:,} account{'s' if self.accounts != 1 else ''}"
         where = ", ".join(f"line {line} repeats line {first}" for line, first in self.examples)
-        return (f"{rows} repeat {accounts} already read (same id, or same handle when there is "
-                f"no id): each account is scored once, from its first row ({where}"
-                f"{', ...' if self.rows > len(self.examples) else ''})")
+        return (
+            f"{rows} repeat {accounts} already read (same id, or same handle when there is "
+            f"no id): each account is scored once, from its first row ({where}"
+            f"{', ...' if self.rows > len(self.examples) else ''})"
+        )
 
     def to_dict(self) -> dict[str, object]:
         """Return the JSON form: counts and the first repeats with the line they repeat."""
-        return {"rows": self.rows, "accounts": self.accounts,
-                "examples": [{"line": line, "first_line": first} for line, first in self.examples]}
+        return {
+            "rows": self.rows,
+            "accounts": self.accounts,
+            "examples": [{"line": line, "first_line": first} for line, first in self.examples],
+        }
 
 
 def drop_duplicates(table: pd.DataFrame, examples: int = 5) -> tuple[pd.DataFrame, Duplicates]:
@@ -165,19 +172,27 @@ def drop_duplicates(table: pd.DataFrame, examples: int = 5) -> tuple[pd.DataFram
         return table, Duplicates()
     lines = table["line"].to_numpy()
     kinds = np.where(has_id, 1, np.where(by_handle, 2, 0))
-    pairs = list(zip(platforms[repeated].tolist(), kinds[repeated].tolist(),
-                     key[repeated].tolist(), strict=True))
+    pairs = list(
+        zip(
+            platforms[repeated].tolist(),
+            kinds[repeated].tolist(),
+            key[repeated].tolist(),
+            strict=True,
+        )
+    )
     found = Duplicates(rows=int(repeated.sum()), accounts=len(set(pairs)))
     shown = np.flatnonzero(repeated)[:examples]
     # Only rows holding one of the shown keys are looked at, to find where each came first.
     candidates = np.flatnonzero(
-        pd.Series(key, dtype=object).isin(set(key[shown].tolist())).to_numpy())
+        pd.Series(key, dtype=object).isin(set(key[shown].tolist())).to_numpy()
+    )
     first: dict[tuple[object, int, object], int] = {}
     for index in candidates.tolist():
         first.setdefault((platforms[index], int(kinds[index]), key[index]), int(lines[index]))
     for index in shown.tolist():
         found.examples.append(
-            (int(lines[index]), first[(platforms[index], int(kinds[index]), key[index])]))
+            (int(lines[index]), first[(platforms[index], int(kinds[index]), key[index])])
+        )
     return table.loc[~repeated].reset_index(drop=True), found
 
 
@@ -185,7 +200,7 @@ def drop_duplicates(table: pd.DataFrame, examples: int = 5) -> tuple[pd.DataFram
 # field comes near this many: a "row" this long is an unmatched quote.
 MAX_ROW_LINES = 50
 UNMATCHED_QUOTE = (
-    'a quoted cell opens on this line and never closes as a row should (an unmatched \'"\'); '
+    "a quoted cell opens on this line and never closes as a row should (an unmatched '\"'); "
     "this line was skipped and reading went on at the next"
 )
 

@@ -34,8 +34,7 @@ def optional_count(value: Any, name: str) -> float:
         return count(value)
     except (TypeError, ValueError):
         raise RecordError(
-            f"{name} is not a plausible count (a whole number below a trillion): "
-            f"{_short(value)}"
+            f"{name} is not a plausible count (a whole number below a trillion): {_short(value)}"
         ) from None
 
 
@@ -64,9 +63,7 @@ LATEST_PLAUSIBLE = datetime(2200, 1, 1, tzinfo=UTC)
 def plausible_date(moment: datetime, name: str, value: Any) -> datetime:
     """Return ``moment`` if an account could have been created then; else raise RecordError."""
     if moment < EARLIEST_ACCOUNT:
-        raise RecordError(
-            f"{name} {_short(value)} is before any supported platform existed (2006)"
-        )
+        raise RecordError(f"{name} {_short(value)} is before any supported platform existed (2006)")
     if moment >= LATEST_PLAUSIBLE:
         raise RecordError(f"{name} {_short(value)} is not a plausible date")
     return moment

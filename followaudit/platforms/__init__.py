@@ -70,9 +70,7 @@ def written_handle(platform: str, handle: str) -> str:
 def written_handles(platforms: Sequence[str], handles: Sequence[str]) -> list[str]:
     """Return ``written_handle`` of each (platform, handle) pair, looking each platform up once."""
     writers = {p: platform_kind(p).written for p in set(platforms) if p in _ADAPTERS}
-    return [
-        writers[p](h) if p in writers else h for p, h in zip(platforms, handles, strict=True)
-    ]
+    return [writers[p](h) if p in writers else h for p, h in zip(platforms, handles, strict=True)]
 
 
 def bills_reads(platform: str) -> bool:

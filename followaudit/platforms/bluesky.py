@@ -123,8 +123,9 @@ class BlueskyPlatform(PlatformKind):
                 raise InvalidResponseError("Bluesky answered getFollowers without a follower list")
             return followers, _cursor(body)
 
-        return paginate(fetch, what=f"followers of {who} on Bluesky",
-                        total=subject.followers_count, key=_did)
+        return paginate(
+            fetch, what=f"followers of {who} on Bluesky", total=subject.followers_count, key=_did
+        )
 
     def follower_id(self, raw: Mapping[str, Any]) -> str:
         """Return a profile's DID (stable, unlike handles)."""
@@ -183,8 +184,9 @@ class BlueskyPlatform(PlatformKind):
                 raise InvalidResponseError("Bluesky answered getAuthorFeed without a feed")
             return feed, _cursor(body)
 
-        pages = paginate(fetch, what=f"posts of {account_id} on Bluesky", limit=limit,
-                         stop_on_empty=True)
+        pages = paginate(
+            fetch, what=f"posts of {account_id} on Bluesky", limit=limit, stop_on_empty=True
+        )
         return [item for page in pages for item in page.items][:limit]
 
 

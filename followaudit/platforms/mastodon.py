@@ -258,14 +258,21 @@ class MastodonPlatform(PlatformKind):
             first = url is None
             data, next_url = self._page(
                 url or f"{self._base}/api/v1/accounts/{subject.id}/followers",
-                {"limit": size} if first else None, who, "followers",
+                {"limit": size} if first else None,
+                who,
+                "followers",
             )
             if first and not data and (subject.followers_count or 0) > 0:
                 raise HiddenFollowersError(f"{who} hides its follower list")
             return data, next_url
 
-        return paginate(fetch, what=f"followers of {who}", total=subject.followers_count,
-                        key=_id, stop_on_empty=True)
+        return paginate(
+            fetch,
+            what=f"followers of {who}",
+            total=subject.followers_count,
+            key=_id,
+            stop_on_empty=True,
+        )
 
     def _page(
         self, url: str, params: Mapping[str, str | int] | None, who: str, what: str
@@ -300,7 +307,9 @@ class MastodonPlatform(PlatformKind):
             first = url is None
             return self._page(
                 url or f"{self._base}/api/v1/accounts/{account_id}/statuses",
-                {"limit": min(STATUS_PAGE_SIZE, limit)} if first else None, who, "statuses",
+                {"limit": min(STATUS_PAGE_SIZE, limit)} if first else None,
+                who,
+                "statuses",
             )
 
         pages = paginate(fetch, what=f"posts of {who}", limit=limit, stop_on_empty=True)

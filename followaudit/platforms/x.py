@@ -148,8 +148,9 @@ class XPlatform(PlatformKind):
                 raise InvalidResponseError("X answered the followers request without a user list")
             return list(data or []), _next_token(body)
 
-        return paginate(fetch, what=f"followers of {who} on X", total=subject.followers_count,
-                        key=_id)
+        return paginate(
+            fetch, what=f"followers of {who} on X", total=subject.followers_count, key=_id
+        )
 
     def follower_id(self, raw: Mapping[str, Any]) -> str:
         """Return a User object's id."""

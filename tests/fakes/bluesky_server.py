@@ -158,7 +158,11 @@ class BlueskyServer(FakeServer):
         number = start // limit + 1  # which page this is
         if self.faults.cursor_cycle and number == 3:
             body["cursor"] = f"1700000000000::{limit:x}"  # the 2nd page's cursor: A, B, A
-        if self.faults.repeat_page and number == 2 and not (cursor or "").startswith("1700000000111::"):
+        if (
+            self.faults.repeat_page
+            and number == 2
+            and not (cursor or "").startswith("1700000000111::")
+        ):
             body["cursor"] = f"1700000000111::{start:x}"  # a fresh cursor for this page again
         return Reply(200, body)
 

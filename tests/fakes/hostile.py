@@ -86,8 +86,9 @@ class Hostile:
             self.seen += 1
             return self.seen >= self.nth
 
-    def serve(self, handler: BaseHTTPRequestHandler, status: int, body: bytes,
-              headers: dict[str, str]) -> None:
+    def serve(
+        self, handler: BaseHTTPRequestHandler, status: int, body: bytes, headers: dict[str, str]
+    ) -> None:
         with self._lock:
             self.served += 1
         try:
@@ -107,19 +108,21 @@ class Hostile:
         lines = [f"HTTP/1.1 {status} OK"] + [f"{k}: {v}" for k, v in headers.items()]
         return ("\r\n".join(lines) + "\r\n\r\n").encode()
 
-    def _drip(self, handler: BaseHTTPRequestHandler, status: int, body: bytes,
-              headers: dict[str, str]) -> None:
+    def _drip(
+        self, handler: BaseHTTPRequestHandler, status: int, body: bytes, headers: dict[str, str]
+    ) -> None:
         self._write(handler, self._head(status, {**headers, "Content-Length": str(len(body))}))
         for k in range(len(body)):
             time.sleep(self.interval)
-            self._write(handler, body[k:k + 1])
+            self._write(handler, body[k : k + 1])
 
-    def _drip_headers(self, handler: BaseHTTPRequestHandler, status: int, body: bytes,
-                      headers: dict[str, str]) -> None:
+    def _drip_headers(
+        self, handler: BaseHTTPRequestHandler, status: int, body: bytes, headers: dict[str, str]
+    ) -> None:
         head = self._head(status, {**headers, "Content-Length": str(len(body))})
         for k in range(len(head)):
             time.sleep(self.interval)
-            self._write(handler, head[k:k + 1])
+            self._write(handler, head[k : k + 1])
         self._write(handler, body)
 
     def _stream(self, handler: BaseHTTPRequestHandler, chunked: bool) -> None:
@@ -131,25 +134,40 @@ class Hostile:
             out += len(piece)
             self._write(handler, b"%x\r\n%s\r\n" % (len(piece), piece) if chunked else piece)
 
-    def _oversized(self, handler: BaseHTTPRequestHandler, status: int, body: bytes,
-                   headers: dict[str, str]) -> None:
-        self._write(handler, self._head(200, {"Content-Type": "application/json",
-                                               "Content-Length": str(self.size)}))
+    def _oversized(
+        self, handler: BaseHTTPRequestHandler, status: int, body: bytes, headers: dict[str, str]
+    ) -> None:
+        self._write(
+            handler,
+            self._head(200, {"Content-Type": "application/json", "Content-Length": str(self.size)}),
+        )
         self._stream(handler, chunked=False)
 
-    def _oversized_chunked(self, handler: BaseHTTPRequestHandler, status: int, body: bytes,
-                           headers: dict[str, str]) -> None:
-        self._write(handler, self._head(200, {"Content-Type": "application/json",
-                                               "Transfer-Encoding": "chunked"}))
+    def _oversized_chunked(
+        self, handler: BaseHTTPRequestHandler, status: int, body: bytes, headers: dict[str, str]
+    ) -> None:
+        self._write(
+            handler,
+            self._head(200, {"Content-Type": "application/json", "Transfer-Encoding": "chunked"}),
+        )
         self._stream(handler, chunked=True)
 
-    def _html(self, handler: BaseHTTPRequestHandler, status: int, body: bytes,
-              headers: dict[str, str]) -> None:
-        page = (b"<!DOCTYPE html><html><head><title>Sign in to the hotel Wi-Fi</title></head>"
-                b"<body><form>...</form></body></html>")
-        self._write(handler, self._head(200, {"Content-Type": "text/html; charset=utf-8",
-                                               "Content-Length": str(len(page))}) + page)
+    def _html(
+        self, handler: BaseHTTPRequestHandler, status: int, body: bytes, headers: dict[str, str]
+    ) -> None:
+        page = (
+            b"<!DOCTYPE html><html><head><title>Sign in to the hotel Wi-Fi</title></head>"
+            b"<body><form>...</form></body></html>"
+        )
+        self._write(
+            handler,
+            self._head(
+                200, {"Content-Type": "text/html; charset=utf-8", "Content-Length": str(len(page))}
+            )
+            + page,
+        )
 
-    def _redirect_loop(self, handler: BaseHTTPRequestHandler, status: int, body: bytes,
-                       headers: dict[str, str]) -> None:
+    def _redirect_loop(
+        self, handler: BaseHTTPRequestHandler, status: int, body: bytes, headers: dict[str, str]
+    ) -> None:
         self._write(handler, self._head(302, {"Location": handler.path, "Content-Length": "0"}))

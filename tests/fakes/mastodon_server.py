@@ -180,8 +180,9 @@ class MastodonServer(FakeServer):
             links.append(f'<{base}?limit={limit}&max_id={TOP_FOLLOW_ID - (limit - 1)}>; rel="next"')
         elif self.faults.repeat_page and number == 2 and not first(query, "again"):
             # A fresh link to this page again.
-            links.append(f'<{base}?limit={limit}&max_id={TOP_FOLLOW_ID - (start - 1)}&again=1>; '
-                         'rel="next"')
+            links.append(
+                f'<{base}?limit={limit}&max_id={TOP_FOLLOW_ID - (start - 1)}&again=1>; rel="next"'
+            )
         elif end < self.n and page:
             links.append(f'<{base}?limit={limit}&max_id={TOP_FOLLOW_ID - (end - 1)}>; rel="next"')
         if page:
@@ -239,17 +240,28 @@ class DelegatingDomain(FakeServer):
                     "subject": f"acct:subject@{self.domain}",
                     "aliases": [f"{self.home}/@subject", f"{self.home}/users/subject"],
                     "links": [
-                        {"rel": "http://webfinger.net/rel/profile-page", "type": "text/html",
-                         "href": f"{self.home}/@subject"},
-                        {"rel": "self", "type": "application/activity+json",
-                         "href": f"{self.home}/users/subject"},
-                        {"rel": "http://ostatus.org/schema/1.0/subscribe",
-                         "template": f"{self.home}/authorize_interaction?uri={{uri}}"},
+                        {
+                            "rel": "http://webfinger.net/rel/profile-page",
+                            "type": "text/html",
+                            "href": f"{self.home}/@subject",
+                        },
+                        {
+                            "rel": "self",
+                            "type": "application/activity+json",
+                            "href": f"{self.home}/users/subject",
+                        },
+                        {
+                            "rel": "http://ostatus.org/schema/1.0/subscribe",
+                            "template": f"{self.home}/authorize_interaction?uri={{uri}}",
+                        },
                     ],
                 },
                 content_type="application/jrd+json; charset=utf-8",
             )
         if self.api == "html":
-            return Reply(200, b"<!doctype html><html><body>My homepage</body></html>",
-                         content_type="text/html; charset=utf-8")
+            return Reply(
+                200,
+                b"<!doctype html><html><body>My homepage</body></html>",
+                content_type="text/html; charset=utf-8",
+            )
         return Reply(404, b"<html>Not Found</html>", content_type="text/html")

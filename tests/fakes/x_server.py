@@ -28,13 +28,28 @@ AGAIN = "zz"  # suffix of the fresh cursor that serves a page again (Faults.repe
 GURU_SITE = "https://guru.example"
 POST_FIELDS_KNOWN = {"created_at", "entities", "note_post", "public_metrics", "text", "id"}
 EXPANSIONS_KNOWN = {"in_reply_to_user_id", "referenced_posts", "author_id"}
-TWEETS_PARAMETERS = {"max_results", "pagination_token", "post.fields", "expansions",
-                     "user.fields", "exclude", "start_time", "end_time", "since_id", "until_id"}
+TWEETS_PARAMETERS = {
+    "max_results",
+    "pagination_token",
+    "post.fields",
+    "expansions",
+    "user.fields",
+    "exclude",
+    "start_time",
+    "end_time",
+    "since_id",
+    "until_id",
+}
 
 
 def _link(url: str, start: int, code: str) -> dict[str, Any]:
-    return {"start": start, "end": start + len(f"https://t.co/{code}"), "url": f"https://t.co/{code}",
-            "expanded_url": url, "display_url": url.split("//", 1)[-1]}
+    return {
+        "start": start,
+        "end": start + len(f"https://t.co/{code}"),
+        "url": f"https://t.co/{code}",
+        "expanded_url": url,
+        "display_url": url.split("//", 1)[-1],
+    }
 
 
 def guru_posts(kind: str, n: int = 30) -> list[dict[str, Any]]:
@@ -47,10 +62,17 @@ def guru_posts(kind: str, n: int = 30) -> list[dict[str, Any]]:
     for k in range(n):
         post: dict[str, Any] = {
             "id": f"{SUBJECT_ID}{k:05d}",
-            "created_at": (datetime(2025, 1, 28, 12, tzinfo=UTC) - timedelta(hours=7 * k))
-            .strftime("%Y-%m-%dT%H:%M:%S.000Z"),
-            "public_metrics": {"repost_count": 2, "reply_count": 3, "like_count": 40,
-                               "quote_count": 0, "bookmark_count": 1, "impression_count": 900},
+            "created_at": (datetime(2025, 1, 28, 12, tzinfo=UTC) - timedelta(hours=7 * k)).strftime(
+                "%Y-%m-%dT%H:%M:%S.000Z"
+            ),
+            "public_metrics": {
+                "repost_count": 2,
+                "reply_count": 3,
+                "like_count": 40,
+                "quote_count": 0,
+                "bookmark_count": 1,
+                "impression_count": 900,
+            },
         }
         if kind == "self-promoter":
             if k % 10 != 9:
@@ -442,14 +464,24 @@ def echo_reply(shape: str, auth: str) -> Reply:
     if shape in ("400", "403", "422", "500"):
         return Reply(int(shape), problem, content_type="application/problem+json")
     if shape == "200-errors":
-        return Reply(200, {"errors": [{**problem["errors"][0], "detail": problem["detail"],
-                                       "title": problem["title"]}]})
+        return Reply(
+            200,
+            {
+                "errors": [
+                    {**problem["errors"][0], "detail": problem["detail"], "title": problem["title"]}
+                ]
+            },
+        )
     users = [only_fields(x_user(i), USER_FIELDS_ALL) for i in range(3)]
     if shape == "200-partial":
         return Reply(200, {"data": users, "errors": problem["errors"], "meta": {"result_count": 3}})
     if shape == "200-profile":
-        users[0] = {**users[0], "description": f"my key is {auth} and {token}", "name": token,
-                    "username": token}
+        users[0] = {
+            **users[0],
+            "description": f"my key is {auth} and {token}",
+            "name": token,
+            "username": token,
+        }
         text = json.dumps({"data": users, "meta": {"result_count": 3}})
         # The name spells the token in JSON escapes: its bytes never appear as such.
         escaped = "".join(f"\\u{ord(c):04x}" for c in token)
@@ -466,8 +498,14 @@ def _generic_post(user_id: str, k: int) -> dict[str, Any]:
         "id": f"{user_id}{k:04d}",
         "text": f"post {k} by {user_id}",
         "created_at": f"2025-01-{28 - k:02d}T12:00:00.000Z",
-        "public_metrics": {"repost_count": 0, "reply_count": 1, "like_count": 2,
-                           "quote_count": 0, "bookmark_count": 0, "impression_count": 50},
+        "public_metrics": {
+            "repost_count": 0,
+            "reply_count": 1,
+            "like_count": 2,
+            "quote_count": 0,
+            "bookmark_count": 0,
+            "impression_count": 50,
+        },
     }
     if k % 3 == 0:
         post["in_reply_to_user_id"] = "42"
