@@ -131,7 +131,7 @@ def find_x_bearer_token(
         return Token(_clean(from_env), TOKEN_ENV)
     path = config_path if config_path is not None else default_config_path(env)
     config, warnings = read_config(path)
-    section = config.get("x", {})
+    section = config.get(X_SECTION, {})
     if not isinstance(section, dict):
         raise ConfigError(f"The config file {path} has x = ...; it must be an [x] table")
     value = section.get("bearer_token")
@@ -154,6 +154,8 @@ def mask_token(token: str) -> str:
 
 _TOKEN_SHAPE = re.compile(r"[!-~]+")  # printable ASCII, no blanks: what an HTTP header can carry
 _SECTION = re.compile(r"^\s*\[")
+# The config file's table for X settings ([x] bearer_token = ...).
+X_SECTION = "x"
 _X_SECTION = re.compile(r"^\s*\[\s*x\s*\]\s*(#.*)?$")
 _BEARER_KEY = re.compile(r"^\s*bearer_token\s*=")
 
@@ -184,7 +186,7 @@ def set_x_bearer_token(token: str, path: Path) -> Path:
     lines = text.splitlines()
     start = next((i for i, line in enumerate(lines) if _X_SECTION.match(line)), None)
     if start is None:
-        if "x" in config:
+        if X_SECTION in config:
             raise ConfigError(
                 f"The config file {path} defines x in a way followaudit does not "
                 "edit: set [x] bearer_token there by hand"
@@ -201,7 +203,7 @@ def set_x_bearer_token(token: str, path: Path) -> Path:
             lines.insert(start + 1, entry)
     new_text = "\n".join(lines) + "\n"
     try:
-        written = tomllib.loads(new_text).get("x", {}).get("bearer_token")
+        written = tomllib.loads(new_text).get(X_SECTION, {}).get("bearer_token")
     except (tomllib.TOMLDecodeError, AttributeError):
         written = None
     if written != token:

@@ -108,6 +108,8 @@ FORMATS: dict[str, str] = {
 }
 
 DETECT_LIMIT = 100
+# Input formats that only come as JSON: a CSV read as one of them is refused.
+JSON_ONLY_FORMATS = frozenset({"x-v2", bluesky.FORMAT, "mastodon"})
 UTF8_BOM = b"\xef\xbb\xbf"
 
 
@@ -311,8 +313,8 @@ def _detect(
         if isinstance(record, dict):
             detected = detect_format(record)
             if detected is not None:
-                refuse = forced in (None, "bluesky") and bluesky.is_profile_view(record)
-                if detected == "bluesky" and refuse:
+                refuse = forced in (None, bluesky.FORMAT) and bluesky.is_profile_view(record)
+                if detected == bluesky.FORMAT and refuse:
                     raise InputError(bluesky.PROFILE_VIEW_MESSAGE, path=name, line=line)
                 break
         if len(buffered) >= DETECT_LIMIT:
@@ -337,7 +339,7 @@ def _detect(
 def _read_csv(
     opener: Callable[[], BinaryIO], name: str, forced: str | None, warnings: list[str]
 ) -> tuple[str, TableBuilder, list[Skipped]]:
-    if forced in ("x-v2", "bluesky", "mastodon"):
+    if forced in JSON_ONLY_FORMATS:
         raise InputError(f"this looks like CSV, but {forced} data is JSON", path=name, line=1)
     with opener() as handle:
         text = _decode(handle.read(), name)

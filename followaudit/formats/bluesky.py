@@ -41,6 +41,9 @@ from followaudit.formats._common import (
 
 NAN = math.nan
 COUNT_KEYS: tuple[str, ...] = ("postsCount", "followersCount", "followsCount")
+# This input format's name in ``formats.FORMATS`` and ``--format``.
+FORMAT = "bluesky"
+
 PROFILE_VIEW_MESSAGE = (
     "these are profileView objects without counts; fetch them with "
     "app.bsky.actor.getProfiles or use followaudit scan"

@@ -72,7 +72,7 @@ def table_part(frame: pd.DataFrame, forced: str | None, name: str | None) -> tup
     # Flat formats (followaudit's own, flattened X v1.1) are read cell by cell as
     # the CSV reader reads them; the others record by record as the JSON reader.
     lowered = [column.strip().lower() for column in columns] if fmt in CSV_CONVERTERS else keys
-    if fmt == "bluesky" and bluesky.is_profile_view(dict.fromkeys(keys)):
+    if fmt == bluesky.FORMAT and bluesky.is_profile_view(dict.fromkeys(keys)):
         raise InputError(bluesky.PROFILE_VIEW_MESSAGE, path=name)
     missing = [column for column in REQUIRED_COLUMNS[fmt] if column not in lowered]
     if missing:
