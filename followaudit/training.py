@@ -115,6 +115,8 @@ EXTRA_COPIES = 2
 
 # The second ensemble sees only these: how many accounts it follows per follower.
 RATIO_FEATURES: tuple[str, ...] = ("following_to_followers", "following_to_followers_squared")
+# The shipped model's parts: the columns each of its ensembles sees.
+ENSEMBLE_PARTS: tuple[tuple[str, ...], ...] = (FEATURE_COLUMNS, RATIO_FEATURES)
 # Out-of-fold rates stored in the model for the corrected share.
 RATE_FOLDS = 10
 ALL_KNOWN = "all known"
@@ -240,22 +242,28 @@ def _fit_estimator(x: np.ndarray, y: np.ndarray, columns: tuple[str, ...], seed:
     return estimator
 
 
-def fit_features(features: pd.DataFrame, labels: np.ndarray, seed: int = 0) -> Model:
+def fit_features(
+    features: pd.DataFrame,
+    labels: np.ndarray,
+    seed: int = 0,
+    parts: tuple[tuple[str, ...], ...] | None = None,
+) -> Model:
     """Return a Model fitted to a feature matrix and 0/1 labels (1 = questionable).
 
-    The model is the average, in log-odds, of two boosted ensembles trained on
-    the same augmented rows: one on every feature, and one on the follow
-    ratios alone (``RATIO_FEATURES``). See the module docstring for why.
+    The model is the average, in log-odds, of boosted ensembles trained on
+    the same augmented rows, one per entry of ``parts`` (the feature columns
+    each sees): by default ``ENSEMBLE_PARTS``, every feature and the follow
+    ratios alone. See the module docstring for why.
     """
     x, y = augment(
         features.loc[:, list(FEATURE_COLUMNS)], np.asarray(labels, dtype=np.int64), seed=seed
     )
-    parts = []
-    for columns in (FEATURE_COLUMNS, RATIO_FEATURES):
+    fitted = []
+    for columns in parts or ENSEMBLE_PARTS:
         matrix = x.loc[:, list(columns)].to_numpy(dtype=np.float64)
         estimator = _fit_estimator(matrix, y, columns, seed)
         index = np.array([FEATURE_COLUMNS.index(name) for name in columns], dtype=np.int64)
-        parts.append((estimator, index))
+        fitted.append((estimator, index))
     metadata = {
         "trained_on": TRAINED_ON,
         "sources": dict(SOURCES),
@@ -277,7 +285,7 @@ def fit_features(features: pd.DataFrame, labels: np.ndarray, seed: int = 0) -> M
         "x_only_features": sorted(X_ONLY_FEATURES),
         "seed": int(seed),
     }
-    return export_ensemble(parts, THRESHOLD, metadata)
+    return export_ensemble(fitted, THRESHOLD, metadata)
 
 
 def out_of_fold_rates(
@@ -289,18 +297,14 @@ def out_of_fold_rates(
     all inputs known and again with the X-only inputs unknown. These are the
     rates the reported share is corrected with (``followaudit.stats``).
     """
-    from followaudit.evaluation import stratified_folds
+    from followaudit.evaluation import cross_validate_modes
 
     labels = np.asarray(labels, dtype=np.int64)
-    fold_of = stratified_folds(labels, folds, seed)
     modes = {ALL_KNOWN: frozenset[str](), WITHOUT_X_ONLY: X_ONLY_FEATURES}
-    flagged = {name: np.zeros(len(labels), dtype=bool) for name in modes}
-    for fold in range(folds):
-        test = fold_of == fold
-        model = fit_features(features[~test], labels[~test], seed=seed)
-        for name, unknown in modes.items():
-            probability = model.predict_proba(mask_features(features[test], unknown))
-            flagged[name][test] = probability >= model.threshold
+    _, threshold, probability = cross_validate_modes(
+        features, labels, modes, folds=folds, seed=seed
+    )
+    flagged = {name: p >= threshold for name, p in probability.items()}
     positives = labels == 1
     return {
         name: {
