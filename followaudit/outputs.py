@@ -68,10 +68,6 @@ def remove_stale_partials(final: Path) -> None:
                 entry.unlink()
 
 
-def _old_name_partial(final: Path) -> Path:
-    return final.with_name(f".{final.name}{PARTIAL_SUFFIX}")
-
-
 @contextmanager
 def open_export(target: str) -> Iterator[IO[str]]:
     """Yield a text stream writing the export ``target`` (see the module docstring)."""

@@ -307,20 +307,6 @@ def texts_of(rows: pd.DataFrame) -> list[list[str]]:
     return sentences(rows, TOPICS, codes, questionable)
 
 
-def reasons_of(rows: pd.DataFrame) -> list[list[str]]:
-    """Return, per account, its reasons in words: the "reasons" column if made, else from codes."""
-    if "reasons" in rows.columns:
-        return [
-            [r for r in text.split("; ") if r] if text else [] for text in rows["reasons"].tolist()
-        ]
-    ranks = texts_of(rows)
-    return (
-        [[r for r in row if r] for row in zip(*ranks, strict=True)]
-        if ranks
-        else [[] for _ in range(len(rows))]
-    )
-
-
 def reasons_joined(rows: pd.DataFrame) -> list[str]:
     """Return each account's reasons joined by "; ": the "reasons" column if made, else from codes."""
     if "reasons" in rows.columns:

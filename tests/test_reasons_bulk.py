@@ -289,4 +289,3 @@ def test_scored_rows_carry_the_reasons_the_old_code_gave():
     expected = old_explain(worded, features, contributions, questionable)
     assert worded["reasons"].tolist() == expected
     assert reasons.reasons_joined(coded) == expected
-    assert reasons.reasons_of(coded) == [[r for r in e.split("; ") if r] for e in expected]
