@@ -12,7 +12,7 @@ from __future__ import annotations
 import io
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -23,14 +23,16 @@ from followaudit import documents
 from followaudit.accounts import Skipped, validate
 from followaudit.batches import NO_ORDER, follow_order_document
 from followaudit.behaviour import Behaviour, analyse, follower_behaviour
+from followaudit.budget import Budget, Ceilings
 from followaudit.cache import Cache
 from followaudit.config import api_base_url, find_x_bearer_token
+from followaudit.costs import RunPlan, Suggestion, Thresholds, plan_account, suggest
 from followaudit.documents import DEEP_COLUMNS, audit_document, error_record, scan_document
-from followaudit.errors import ExitCode, FollowauditError, InputError
+from followaudit.errors import Cancelled, ExitCode, FollowauditError, InputError, UsageError
 from followaudit.export import write_json
 from followaudit.model import Model
 from followaudit.numbers import fraction, percent
-from followaudit.platforms import platform_kind, written_handle
+from followaudit.platforms import Platform, Subject, platform_kind, written_handle
 from followaudit.posts import Post
 from followaudit.report import (
     GateResult,
@@ -40,7 +42,15 @@ from followaudit.report import (
     model_rates,
     summarize,
 )
-from followaudit.scan import ScanEvent, ScanOptions, ScanResult, run_scan
+from followaudit.scan import (
+    ScanEvent,
+    ScanOptions,
+    ScanResult,
+    ScanStats,
+    resolve_account,
+    run_scan,
+    snapshot,
+)
 from followaudit.scoring import score_table
 from followaudit.stored import damaged_part
 
@@ -334,6 +344,10 @@ class AuditPlan:
     config file, looked up at the first X handle only). ``raise_errors``
     raises an account's error instead of recording it (a lone handle with no
     export that lists errors: the CLI then shows it like any other error).
+    ``ceilings``: --max-requests and --max-cost, never crossed; ``thresholds``:
+    what the run may take without asking; ``yes``: go ahead above them;
+    ``deep_agreed``: the --deep reads were agreed to already (the thresholds
+    are then judged without them, though the plan shows them).
     """
 
     options: ScanOptions = field(default_factory=ScanOptions)
@@ -341,6 +355,10 @@ class AuditPlan:
     api_url: str | None = None
     token: str | None = None
     raise_errors: bool = False
+    ceilings: Ceilings = field(default_factory=Ceilings)
+    thresholds: Thresholds = field(default_factory=Thresholds)
+    yes: bool = False
+    deep_agreed: bool = False
 
 
 @dataclass
@@ -413,7 +431,20 @@ class Notice:
     message: str
 
 
-RunEvent = AccountStarted | ScanEvent | AccountStopped | AccountOutcome | Notice
+@dataclass(frozen=True)
+class PlanReady:
+    """Event: every account was looked up; what the rest of the run takes.
+
+    ``over``: the thresholds it crosses, in words ([]: it runs without
+    asking); ``suggestion``: the cheapest change of options that fits them.
+    """
+
+    plan: RunPlan
+    over: list[str]
+    suggestion: Suggestion | None
+
+
+RunEvent = AccountStarted | ScanEvent | AccountStopped | AccountOutcome | Notice | PlanReady
 
 
 class _TokenLookup:
@@ -446,8 +477,19 @@ def run_audits(
     http: Http,
     model: Model,
     on_event: Callable[[RunEvent], None] | None = None,
+    confirm: Callable[[RunPlan], bool] | None = None,
 ) -> RunResult:
     """Return the audit of every handle, in order; one account's error never stops the others.
+
+    First every account is looked up (one request each), which gives its
+    follower count; then the run's plan (requests, rate-limit time, money)
+    is reported as a ``PlanReady`` event before any follower is listed. A
+    plan above a hard ceiling (``plan.ceilings``) raises UsageError, naming
+    the cheaper options that fit. A plan above ``plan.thresholds`` goes ahead
+    only with ``plan.yes`` or when ``confirm(plan)`` says yes: without
+    ``confirm`` (no one to ask) it raises UsageError, and a no raises
+    Cancelled. ``http.budget`` is replaced by one holding the ceilings, so
+    no request crosses them: the account that reaches one gets LimitReached.
 
     Each finished audit is stored in ``http.cache`` (when there is one) so
     ``followaudit report`` can show it again. The exit code: the first
@@ -457,34 +499,160 @@ def run_audits(
     """
     emit: Callable[[RunEvent], None] = on_event if on_event is not None else (lambda e: None)
     x_token = _TokenLookup(plan.token, emit)
-    outcomes: list[AccountOutcome] = []
-    exit_code = ExitCode.OK
+    http.budget = Budget(plan.ceilings)
+    outcomes: dict[int, AccountOutcome] = {}
+    found: dict[int, _Found] = {}
     try:
-        for handle in handles:
-            outcome = _audit_one(handle, plan, http, model, x_token, emit)
-            outcomes.append(outcome)
-            if outcome.error is not None:
-                # An audit that could not run outranks a gate that failed.
-                if exit_code in (ExitCode.OK, ExitCode.GATE_FAILED):
-                    exit_code = outcome.error.exit_code
-            elif not outcome.passed and exit_code == ExitCode.OK:
-                exit_code = ExitCode.GATE_FAILED
+        for index, handle in enumerate(handles):
+            looked_up = _look_up(handle, plan, http, x_token, emit)
+            if isinstance(looked_up, AccountOutcome):
+                outcomes[index] = looked_up
+                emit(looked_up)
+            else:
+                found[index] = looked_up
+        if found:
+            _approve(list(found.values()), plan, http, emit, confirm)
+        for index, account in found.items():
+            outcome = _audit_one(account, plan, http, model, emit)
+            outcomes[index] = outcome
             emit(outcome)
     except KeyboardInterrupt:
-        return RunResult(outcomes, exit_code, interrupted=True)
-    return RunResult(outcomes, exit_code, interrupted=False)
+        done = [outcomes[i] for i in sorted(outcomes)]
+        return RunResult(done, _exit_code(done), interrupted=True)
+    done = [outcomes[i] for i in sorted(outcomes)]
+    return RunResult(done, _exit_code(done), interrupted=False)
 
 
-def _audit_one(
+def _exit_code(outcomes: Sequence[AccountOutcome]) -> ExitCode:
+    """Return the first account error's code, else GATE_FAILED if a gate failed, else OK."""
+    # An audit that could not run outranks a gate that failed.
+    for outcome in outcomes:
+        if outcome.error is not None:
+            return outcome.error.exit_code
+    if any(not o.passed for o in outcomes):
+        return ExitCode.GATE_FAILED
+    return ExitCode.OK
+
+
+@dataclass
+class _Found:
+    """An account looked up: its handle, adapter and Subject, and when the work began."""
+
+    handle: Handle
+    adapter: Platform
+    subject: Subject
+    counted_from: ScanStats
+    started: float
+    server: str
+
+
+def _look_up(
     handle: Handle,
     plan: AuditPlan,
     http: Http,
-    model: Model,
     x_token: Callable[[], str],
     emit: Callable[[RunEvent], None],
-) -> AccountOutcome:
-    """Return one handle's outcome; its FollowauditError is recorded unless the plan raises."""
+) -> _Found | AccountOutcome:
+    """Return the account ``handle`` names, or the outcome of the error that stopped it."""
     started = time.monotonic()
+    before = snapshot(http)
+    emit(AccountStarted(handle))
+    try:
+        try:
+            adapter, subject = resolve_account(
+                handle,
+                http=http,
+                token=x_token() if platform_kind(handle.platform).needs_token else None,
+                api_url=api_base_url(handle.platform, plan.api_url),
+                progress=emit,
+            )
+        finally:
+            emit(AccountStopped(handle))
+    except FollowauditError as exc:
+        return _failed(handle, plan, exc, started)
+    return _Found(handle, adapter, subject, before, started, handle.server or "")
+
+
+def _failed(
+    handle: Handle, plan: AuditPlan, exc: FollowauditError, started: float
+) -> AccountOutcome:
+    """Return the outcome of an account stopped by ``exc`` (raised instead when the plan says)."""
+    if plan.raise_errors:
+        raise exc
+    return AccountOutcome(
+        handle,
+        time.monotonic() - started,
+        error=exc,
+        record=error_record(handle.display, exc, handle.platform),
+    )
+
+
+def _approve(
+    found: Sequence[_Found],
+    plan: AuditPlan,
+    http: Http,
+    emit: Callable[[RunEvent], None],
+    confirm: Callable[[RunPlan], bool] | None,
+) -> None:
+    """Report the run's plan; raise unless it may go ahead (see ``run_audits``)."""
+    subjects = [(f.subject, f.server) for f in found]
+    made, spent = http.budget.requests, http.budget.spent
+    run_plan = RunPlan(
+        [plan_account(s, plan.options, v) for s, v in subjects], plan.options, made, spent
+    )
+    thresholds = plan.thresholds.within(plan.ceilings)
+    beyond = run_plan.beyond(plan.ceilings)
+    judged = run_plan
+    if plan.deep_agreed and plan.options.deep:
+        judged = RunPlan(
+            [plan_account(s, replace(plan.options, deep=0), v) for s, v in subjects],
+            plan.options,
+            made,
+            spent,
+        )
+    over = [] if plan.yes else judged.over(thresholds)
+    # A suggestion fits the ceilings, and the thresholds unless --yes waived them.
+    aim = thresholds if not plan.yes else Thresholds.ceilings_only(plan.ceilings)
+    suggestion = suggest(subjects, plan.options, aim, made, spent) if over or beyond else None
+    emit(PlanReady(run_plan, over, suggestion))
+    cheaper = (
+        f"{suggestion.flags} {suggestion.why}"
+        if suggestion is not None
+        else "--max-followers N lists fewer followers"
+    )
+    if beyond:
+        raise UsageError(
+            f"this scan would need {' and '.join(beyond)}, so it would stop part-way: "
+            f"cut it down ({cheaper}) or raise the ceiling; no follower was listed"
+        )
+    if not over:
+        return
+    if confirm is None:
+        raise UsageError(
+            f"this scan needs {' and '.join(over)}: add --yes to go ahead, or cut it "
+            f"down: {cheaper}"
+        )
+    if not confirm(run_plan):
+        raise Cancelled(_cancelled_sentence(made))
+
+
+def _cancelled_sentence(made: int) -> str:
+    """Return what declining the plan says: what was (not) requested."""
+    if made == 0:
+        return "Cancelled; no requests were made"
+    lookups = "the account lookup" if made == 1 else f"the account lookups ({made:,} requests)"
+    return f"Cancelled; only {lookups} was made, no follower was listed"
+
+
+def _audit_one(
+    found: _Found,
+    plan: AuditPlan,
+    http: Http,
+    model: Model,
+    emit: Callable[[RunEvent], None],
+) -> AccountOutcome:
+    """Return one account's outcome; its FollowauditError is recorded unless the plan raises."""
+    handle = found.handle
     emit(AccountStarted(handle))
     try:
         try:
@@ -492,9 +660,10 @@ def _audit_one(
                 handle,
                 http=http,
                 options=plan.options,
-                token=x_token() if platform_kind(handle.platform).needs_token else None,
-                api_url=api_base_url(handle.platform, plan.api_url),
                 progress=emit,
+                platform=found.adapter,
+                subject=found.subject,
+                counted_from=found.counted_from,
             )
         finally:
             emit(AccountStopped(handle))
@@ -503,18 +672,11 @@ def _audit_one(
         # A malformed answer may only show while scoring: still this account's error.
         audit = audit_scan(result, model, result.fetched_at)
     except FollowauditError as exc:
-        if plan.raise_errors:
-            raise
-        return AccountOutcome(
-            handle,
-            time.monotonic() - started,
-            error=exc,
-            record=error_record(handle.display, exc, handle.platform),
-        )
+        return _failed(handle, plan, exc, found.started)
     gates = plan.gates.check(audit)
     document = audit_document(audit, gates, model)
     _store(http, handle, result, document)
-    return AccountOutcome(handle, time.monotonic() - started, audit, gates, record=document)
+    return AccountOutcome(handle, time.monotonic() - found.started, audit, gates, record=document)
 
 
 def _store(http: Http, handle: Handle, result: ScanResult, document: dict[str, Any]) -> None:

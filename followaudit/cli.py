@@ -322,7 +322,25 @@ def score(
     "--yes",
     "-y",
     is_flag=True,
-    help="Do not ask before the extra requests of --deep (needed off a terminal).",
+    help="Go ahead without asking when the plan is above 2,000 requests, 15 minutes of "
+    "rate-limit waits or $5, and before the extra requests of --deep (needed off a "
+    "terminal).",
+)
+@click.option(
+    "--max-cost",
+    type=click.FloatRange(0),
+    metavar="USD",
+    help="Never spend more than USD dollars on X (at its 2026 prices): a plan above it is "
+    "refused before any follower is listed, and a scan that reaches it stops, keeping "
+    "what it fetched in the cache.",
+)
+@click.option(
+    "--max-requests",
+    type=click.IntRange(1),
+    metavar="N",
+    help="Never make more than N API requests in this run (cached answers do not count): "
+    "a plan above it is refused, and a scan that reaches it stops, keeping what it "
+    "fetched in the cache.",
 )
 @click.option(
     "--no-posts",
@@ -355,6 +373,8 @@ def scan(
     junit_out: str | None,
     deep: int | None,
     yes: bool,
+    max_cost: float | None,
+    max_requests: int | None,
     no_posts: bool,
     top: int,
     quiet: bool,
@@ -366,6 +386,8 @@ def scan(
       @name, x.com/name, twitter.com/name          X (needs a bearer token)
       name.bsky.social, a custom domain, did:plc:.., bsky.app/profile/..   Bluesky
       @name@server, https://server/@name            Mastodon
+    After looking each account up, the scan prints its plan (requests,
+    rate-limit time, cost on X) and asks before a large one (--yes).
     Every answer is cached, so an interrupted scan resumes without
     fetching again; each scan prints the requests made and saved.
     """
@@ -379,8 +401,9 @@ def scan(
     from followaudit.scan import DEEP_POSTS, SUBJECT_POSTS, ScanOptions
 
     if deep:
-        confirm_deep(deep, DEEP_POSTS, parsed, yes)
+        confirm_deep(deep, DEEP_POSTS, parsed, yes)  # off a terminal, only with --yes
     from followaudit.audit import AuditPlan, Gates, run_audits
+    from followaudit.budget import Ceilings
     from followaudit.http import Http
     from followaudit.model import load_model
     from followaudit.progress import RunView
@@ -399,6 +422,10 @@ def scan(
         api_url,
         token,
         raise_errors=len(parsed) == 1 and not exports.list_errors,
+        ceilings=Ceilings(max_requests, max_cost),
+        yes=yes,
+        # Agreed to above, before any request: the plan does not ask about it again.
+        deep_agreed=bool(deep),
     )
     model = load_model(Path(model_path) if model_path else None)
     stderr = make_console(stderr=True)
@@ -408,7 +435,14 @@ def scan(
     )
     cache = None if no_cache else open_scan_cache(cache_path, stderr)
     with Http(cache=cache, refresh=refresh, max_wait=max_wait) as http:
-        run = run_audits(parsed, plan, http=http, model=model, on_event=view)
+        run = run_audits(
+            parsed,
+            plan,
+            http=http,
+            model=model,
+            on_event=view,
+            confirm=confirm_plan if _interactive() else None,
+        )
     if len(parsed) > 1 and not quiet:
         report_console.print(summary_rows([o.record for o in run.outcomes]))
     written = exports.write(run, fail_on, deep=bool(deep), stderr=stderr)
@@ -725,6 +759,11 @@ def _interactive() -> bool:
     return sys.stdin.isatty() and sys.stderr.isatty()
 
 
+def confirm_plan(plan: Any) -> bool:
+    """Return whether the person at the terminal says yes to the plan just printed."""
+    return bool(click.confirm("Go ahead?", default=False, err=True))
+
+
 def confirm_deep(deep: int, posts_each: int, handles: Sequence[Any], yes: bool) -> None:
     """Say what --deep will cost before any request; ask on a terminal unless --yes.
 
@@ -742,10 +781,12 @@ def confirm_deep(deep: int, posts_each: int, handles: Sequence[Any], yes: bool) 
     kinds = [platform_kind(h.platform) for h in handles]
     for kind in dict.fromkeys(k for k in kinds if k.post_read_price):
         reads = deep * kinds.count(kind) * posts_each
-        price = kind.post_read_price
+        price, most = kind.post_read_price, kind.post_read_most
         message += (
             f"; on {kind.display_name} up to {reads:,} post reads, about "
-            f"${reads * price:,.2f} (${price} per post read)"
+            f"${reads * price:,.2f} and at most ${reads * most:,.2f} (${price} per post, up "
+            f"to ${most:g} with the account it replies to and the posts it references, per "
+            "post read)"
         )
     stderr = make_console(stderr=True)
     stderr.print(message + ".", highlight=False, soft_wrap=True)

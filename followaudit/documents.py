@@ -132,6 +132,7 @@ def audit_document(audit: Audit, gates: Sequence[GateResult], model: Model) -> d
             "from_cache": scan.stats.cached,
             "retries": scan.stats.retries,
             "waited_seconds": round(scan.stats.waited_seconds, 1),
+            "dollars": round(scan.stats.spent, 4),
         },
         "model": {"threshold": model.threshold},
         "summary": audit.summary.to_dict(),

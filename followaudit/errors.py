@@ -97,6 +97,7 @@ class ExitCode(IntEnum):
     GATE_FAILED = 10  # a --fail-above / --min-authentic / --fail-on gate was not met
     OUTPUT = 11  # an export (--csv, --json, --junit, --html) could not be written
     CANCELLED = 12  # the user answered no to a confirmation; nothing was spent
+    LIMIT_REACHED = 13  # --max-cost or --max-requests stopped the scan; what was fetched is cached
     INTERRUPTED = 130  # Ctrl-C; what was fetched is kept in the cache
 
 
@@ -113,7 +114,9 @@ EXIT_CODE_MEANINGS: dict[ExitCode, str] = {
     ExitCode.HIDDEN: "the account hides its follower list",
     ExitCode.GATE_FAILED: "a --fail-above, --min-authentic or --fail-on gate failed",
     ExitCode.OUTPUT: "an export (--csv, --json, --junit, --html) could not be written",
-    ExitCode.CANCELLED: "you answered no when asked to confirm; no request was made",
+    ExitCode.CANCELLED: "you answered no when asked to confirm; no follower was listed",
+    ExitCode.LIMIT_REACHED: "a --max-cost or --max-requests ceiling stopped the scan; "
+    "fetched answers stay cached",
     ExitCode.INTERRUPTED: "interrupted (Ctrl-C); fetched answers stay cached",
 }
 
@@ -210,3 +213,9 @@ class Cancelled(FollowauditError):
 
     def __init__(self, message: str = "Cancelled; no requests were made") -> None:
         super().__init__(message)
+
+
+class LimitReached(FollowauditError):
+    """A --max-cost or --max-requests ceiling would be crossed by the next request."""
+
+    exit_code = ExitCode.LIMIT_REACHED

@@ -61,12 +61,14 @@ import httpcore
 import httpx
 
 from followaudit import __version__
+from followaudit.budget import Budget, Charge
 from followaudit.cache import KEPT_HEADERS
 from followaudit.errors import (
     REDACTED,
     ExitCode,
     FollowauditError,
     InvalidResponseError,
+    LimitReached,
     NetworkError,
     RateLimitError,
     UsageError,
@@ -359,6 +361,7 @@ class Http:
         backoff_cap: float = 60.0,
         deadline: float | None = None,
         max_body: int | None = None,
+        budget: Budget | None = None,
     ) -> None:
         if max_retries < 0:
             raise ValueError("max_retries must be >= 0")
@@ -380,6 +383,8 @@ class Http:
         self.deadline = REQUEST_DEADLINE if deadline is None else deadline
         self.max_body = MAX_BODY_BYTES if max_body is None else max_body
         self.stats = RequestStats()
+        # Requests sent and dollars spent, against --max-requests and --max-cost.
+        self.budget = budget if budget is not None else Budget()
         self._lock = threading.Lock()
         self._blocked_until: dict[str, float] = {}
         self._block_reason: dict[str, str] = {}
@@ -406,11 +411,15 @@ class Http:
         params: Mapping[str, str | int] | None = None,
         headers: Mapping[str, str] | None = None,
         cache: bool = True,
+        charge: Charge | None = None,
     ) -> Response:
         """Return the parsed JSON answer to GET ``url`` with ``params``.
 
         ``headers`` (e.g. Authorization) are sent but never cached, logged or
         shown. ``cache=False`` neither reads nor writes the cache for this call.
+        ``charge``: what the platform bills for this request; held against
+        --max-cost before it is sent (LimitReached if it could cross it) and
+        settled at what the answer returned. A cached answer costs nothing.
         """
         target = build_url(url, params)
         shown = redact_url(target)
@@ -441,7 +450,7 @@ class Http:
                 self.cache.release(key)
                 return found
         try:
-            response, body = self._send(target, headers, secrets)
+            response, body = self._paid_send(target, headers, secrets, charge)
             if use_cache and 200 <= response.status < 300:
                 assert self.cache is not None
                 self.cache.put(key, response.status, dict(response.headers), body, self.clock())
@@ -450,6 +459,30 @@ class Http:
                 assert self.cache is not None
                 self.cache.release(key)
         return response
+
+    def _paid_send(
+        self,
+        target: httpx.URL,
+        headers: Mapping[str, str] | None,
+        secrets: list[str],
+        charge: Charge | None,
+    ) -> tuple[Response, bytes]:
+        """Return ``_send``'s answer, its ``charge`` held before and settled after."""
+        if charge is None:
+            return self._send(target, headers, secrets)
+        self.budget.hold(charge)
+        try:
+            response, body = self._send(target, headers, secrets)
+        except (HttpStatusError, LimitReached, _Cancelled, RateLimitError):
+            # An error answer, or none sent: no resources returned.
+            self.budget.settle(charge, None)
+            raise
+        except BaseException:
+            # Unknown whether the platform counted it: reckon the most it could cost.
+            self.budget.settle_unknown(charge)
+            raise
+        self.budget.settle(charge, response.data)
+        return response, body
 
     def _from_cache(self, key: str, shown: str) -> Response | None:
         """Return the stored answer for ``key`` (counted as cached), or None."""
@@ -536,6 +569,7 @@ class Http:
             if self._interrupted.is_set():
                 raise _Cancelled
             self._await_host(host, endpoint)
+            self.budget.take_request()
             with self._lock:
                 self.stats.made += 1
             try:

@@ -20,7 +20,7 @@ from rich.progress import (
 )
 from rich.text import Text
 
-from followaudit.audit import AccountStarted, AccountStopped, Notice, RunEvent
+from followaudit.audit import AccountStarted, AccountStopped, Notice, PlanReady, RunEvent
 from followaudit.render import scan_report
 from followaudit.safe_text import visible
 from followaudit.scan import ScanEvent
@@ -143,6 +143,8 @@ class RunView:
             self.stderr.print(
                 f"[yellow]warning:[/] {escape(visible(event.message))}", soft_wrap=True
             )
+        elif isinstance(event, PlanReady):
+            self.show_plan(event)
         elif event.error is not None:
             self.stderr.print(
                 f"[bold red]Error:[/] {escape(visible(event.error.message))}",
@@ -151,3 +153,27 @@ class RunView:
             )
         elif not self.quiet:
             scan_report(self.report, event.record, top=self.top)
+
+    def show_plan(self, event: PlanReady) -> None:
+        """Print the run's plan before its expensive part; what crosses a threshold in bold.
+
+        Under --quiet only a plan that needs an answer is shown.
+        """
+        if self.quiet and not event.over:
+            return
+        for line in event.plan.lines():
+            self.stderr.print(visible(line), highlight=False, markup=False, soft_wrap=True)
+        if event.over:
+            self.stderr.print(
+                "[bold yellow]Above what followaudit runs without asking:[/] "
+                + escape("; ".join(event.over))
+                + ".",
+                highlight=False,
+                soft_wrap=True,
+            )
+        if event.suggestion is not None:
+            self.stderr.print(
+                f"Cheaper: {escape(event.suggestion.flags)} {escape(event.suggestion.why)}.",
+                highlight=False,
+                soft_wrap=True,
+            )

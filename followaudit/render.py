@@ -320,7 +320,13 @@ def scan_report(
     )
     if (made.get("waited_seconds") or 0) >= 1:
         requests.append(f", {made['waited_seconds']:,.0f} s waiting on rate limits")
-    if bills_reads(platform) and not stored:
+    if bills_reads(platform) and made.get("dollars") is not None:
+        requests.append(
+            f"; about ${made['dollars']:,.2f} at {display_name(platform)}'s 2026 prices "
+            "(cached answers cost nothing)",
+            style="dim",
+        )
+    elif bills_reads(platform) and not stored:
         requests.append(
             f"; {display_name(platform)} bills every user and post returned, cached answers "
             "cost nothing",

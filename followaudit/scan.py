@@ -67,6 +67,9 @@ class ScanStats:
     cached: int = 0
     retries: int = 0
     waited_seconds: float = 0.0
+    # Dollars the requests made cost at the platform's published prices (X), by
+    # followaudit's reckoning (followaudit.budget): cached answers cost nothing.
+    spent: float = 0.0
 
 
 @dataclass
@@ -148,6 +151,8 @@ def run_scan(
     api_url: str | None = None,
     progress: Progress | None = None,
     platform: Platform | None = None,
+    subject: Subject | None = None,
+    counted_from: ScanStats | None = None,
 ) -> ScanResult:
     """Return the followers of ``handle`` as a canonical table, with counts and request stats.
 
@@ -161,7 +166,10 @@ def run_scan(
     followers, drawn with ``seed`` (``ScanResult.deep_posts``).
     Raises the project's exceptions (NotFoundError, AuthError,
     HiddenFollowersError, NetworkError, RateLimitError, ...); an exception raised by ``progress`` propagates and
-    stops the scan, leaving what was fetched in the cache.
+    stops the scan, leaving what was fetched in the cache. ``platform`` and
+    ``subject``: the adapter and the account ``resolve_account`` returned, so
+    the account is not looked up twice; ``counted_from``: the request
+    counters (``snapshot``) from before that lookup, so the scan's stats count it.
     """
     opts = options if options is not None else ScanOptions()
     sample, seed, max_followers = opts.sample, opts.seed, opts.max_followers
@@ -171,7 +179,7 @@ def run_scan(
         if platform is not None
         else make_platform(handle, http=http, token=token, api_url=api_url)
     )
-    before = _snapshot(http)
+    before = counted_from if counted_from is not None else snapshot(http)
     previous_on_wait = http.on_wait
 
     def on_wait(seconds: float, reason: str) -> None:
@@ -181,10 +189,9 @@ def run_scan(
 
     http.on_wait = on_wait
     try:
-        emit(ScanEvent("resolve", 0, 1, f"Looking up {handle.display}"))
-        subject = adapter.resolve(handle)
+        if subject is None:
+            subject = _resolve(adapter, handle, emit)
         written = written_handle(subject.platform, subject.handle)
-        emit(ScanEvent("resolve", 1, 1, f"Found {written}"))
 
         listing = _list_followers(adapter, subject, max_followers, emit)
         items = listing.items
@@ -228,7 +235,7 @@ def run_scan(
     finally:
         http.on_wait = previous_on_wait
 
-    after = _snapshot(http)
+    after = snapshot(http)
     return ScanResult(
         subject=subject,
         table=table,
@@ -245,10 +252,35 @@ def run_scan(
             cached=after.cached - before.cached,
             retries=after.retries - before.retries,
             waited_seconds=after.waited_seconds - before.waited_seconds,
+            spent=after.spent - before.spent,
         ),
         subject_posts=subject_posts,
         deep_posts=deep_posts,
     )
+
+
+def resolve_account(
+    handle: Handle,
+    *,
+    http: Http,
+    token: str | None = None,
+    api_url: str | None = None,
+    progress: Progress | None = None,
+) -> tuple[Platform, Subject]:
+    """Return the adapter of ``handle``'s platform and the account it names (one request).
+
+    What a scan plan needs before the expensive part: the follower count.
+    """
+    emit: Progress = progress if progress is not None else (lambda event: None)
+    adapter = make_platform(handle, http=http, token=token, api_url=api_url)
+    return adapter, _resolve(adapter, handle, emit)
+
+
+def _resolve(adapter: Platform, handle: Handle, emit: Progress) -> Subject:
+    emit(ScanEvent("resolve", 0, 1, f"Looking up {handle.display}"))
+    subject = adapter.resolve(handle)
+    emit(ScanEvent("resolve", 1, 1, f"Found {written_handle(subject.platform, subject.handle)}"))
+    return subject
 
 
 def _deep_posts(
@@ -269,9 +301,10 @@ def _deep_posts(
     return found
 
 
-def _snapshot(http: Http) -> ScanStats:
+def snapshot(http: Http) -> ScanStats:
+    """Return ``http``'s request counters now (a scan's stats are the difference of two)."""
     s = http.stats
-    return ScanStats(s.made, s.cached, s.retries, s.waited_seconds)
+    return ScanStats(s.made, s.cached, s.retries, s.waited_seconds, http.budget.spent)
 
 
 @dataclass

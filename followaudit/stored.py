@@ -122,7 +122,12 @@ AUDIT: dict[str, Any] = {
     ),
     "skipped": Optional([{"line": int, "reason": str}]),
     "requests": Optional(
-        {"made": Optional(int), "from_cache": Optional(int), "waited_seconds": Optional(Number)}
+        {
+            "made": Optional(int),
+            "from_cache": Optional(int),
+            "waited_seconds": Optional(Number),
+            "dollars": Optional(Number),
+        }
     ),
     "observed_at": Optional(str),
 }

@@ -38,7 +38,9 @@ def test_the_deep_notice_and_the_rate_limit_wait_are_one_line_each(capsys, monke
     waits = [line for line in lines if line.startswith("waiting ")]
     assert len(waits) == 1 and len(waits[0]) > 60, lines
     # Nothing was wrapped onto a line of its own.
-    assert all(line.startswith(("--deep", "waiting")) for line in lines), lines
+    assert all(line.startswith(("--deep", "waiting", "Plan for", "Total:")) for line in lines), (
+        lines
+    )
 
 
 def test_a_warning_with_a_command_to_copy_is_one_line(capsys, tmp_path, monkeypatch):

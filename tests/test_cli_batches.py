@@ -23,6 +23,7 @@ def test_bought_block_at_positions_3001_to_4000_is_flagged(capsys, tmp_path):
         code, out, err = run(
             capsys,
             "scan",
+            "--yes",
             "@subject",
             "--api-url",
             server.url,
@@ -54,6 +55,7 @@ def test_same_list_without_the_block_flags_nothing(capsys, tmp_path):
         code, out, err = run(
             capsys,
             "scan",
+            "--yes",
             "@subject",
             "--api-url",
             server.url,
@@ -78,6 +80,7 @@ def test_platforms_without_a_documented_order_say_so(capsys, tmp_path, server_cl
         code, out, err = run(
             capsys,
             "scan",
+            "--yes",
             handle,
             "--api-url",
             server.url,

@@ -175,7 +175,9 @@ def test_deep_check_reads_followers_posts_and_compares_with_the_model(capsys, tm
         assert server.total == 1 + 1 + 1 + 20 and follower_posts == 20
     assert (
         "--deep 20: reading the latest 20 posts of 20 followers of account makes up to 20 "
-        "more API requests; on X up to 400 post reads, about $2.00 ($0.005 per post read)."
+        "more API requests; on X up to 400 post reads, about $2.00 and at most $10.00 "
+        "($0.005 per post, up to $0.025 with the account it replies to and the posts it "
+        "references, per post read)."
     ) in err
     audit = json.loads(out_json.read_text())["audits"][0]
     checked = [a for a in audit["accounts"] if a["deep_posts"] is not None]

@@ -44,6 +44,7 @@ def test_bluesky_scan_reports_and_resumes_from_the_cache(capsys, tmp_path):
             "from_cache": 0,
             "retries": 0,
             "waited_seconds": 0.0,
+            "dollars": 0.0,
         }
 
         server.reset_counts()
@@ -91,6 +92,7 @@ def test_x_scan_never_reveals_the_token(capsys, tmp_path, monkeypatch):
         code, out, err = run(
             capsys,
             "scan",
+            "--yes",
             "@subject",
             "--api-url",
             server.url,

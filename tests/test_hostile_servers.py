@@ -77,6 +77,7 @@ def test_a_hostile_server_ends_in_one_sentence_and_keeps_what_was_fetched(
         code, out, err = run_flat(
             capsys,
             "scan",
+            "--yes",
             "@subject",
             "--api-url",
             server.url,
@@ -99,7 +100,15 @@ def test_a_hostile_server_ends_in_one_sentence_and_keeps_what_was_fetched(
         server.hostile = None
         server.reset_counts()
         code, out, err = run_flat(
-            capsys, "scan", "@subject", "--api-url", server.url, "--cache", cache, "--no-posts"
+            capsys,
+            "scan",
+            "@subject",
+            "--api-url",
+            server.url,
+            "--cache",
+            cache,
+            "--no-posts",
+            "--yes",
         )
         assert code == ExitCode.OK, err
         assert server.total == 2 and server.requests[FOLLOWERS] == 2

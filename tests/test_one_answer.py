@@ -27,6 +27,7 @@ def exports(capsys, tmp_path, monkeypatch):
         code, out, err = run(
             capsys,
             "scan",
+            "--yes",
             "@subject",
             "@ghost",
             "--api-url",
@@ -105,6 +106,7 @@ def test_the_audited_column_names_the_account_as_typed(capsys, tmp_path, monkeyp
         code, _, err = run(
             capsys,
             "scan",
+            "--yes",
             "x.com/Subject",
             "--api-url",
             server.url,

@@ -32,6 +32,7 @@ def scan(capsys, server, handle: str, tmp_path: Path) -> tuple[int, str, dict]:
     code, _, err = run_flat(
         capsys,
         "scan",
+        "--yes",
         handle,
         "--api-url",
         server.url,

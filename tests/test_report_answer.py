@@ -30,6 +30,7 @@ def stored(tmp_path_factory):
         code = _run(
             [
                 "scan",
+                "--yes",
                 "@subject",
                 "--api-url",
                 server.url,

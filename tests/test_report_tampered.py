@@ -44,6 +44,7 @@ def stored(tmp_path_factory) -> Iterator[tuple[Any, dict[str, Any]]]:
         code = _run(
             [
                 "scan",
+                "--yes",
                 "@subject",
                 "--api-url",
                 server.url,

@@ -61,8 +61,8 @@ class Platform(Protocol):
     name: ClassVar[str]  # "x", "bluesky" or "mastodon"
     # True when follower pages lack the counts the model needs, so every
     # follower that is scored needs a separate profile lookup.
-    needs_profiles: bool
-    profile_batch_size: int
+    needs_profiles: ClassVar[bool]
+    profile_batch_size: ClassVar[int]
 
     def resolve(self, handle: Handle) -> Subject:
         """Return the audited account; raise NotFoundError, AuthError or HiddenFollowersError."""
@@ -96,6 +96,23 @@ class Platform(Protocol):
         ...
 
 
+@dataclass(frozen=True)
+class RateLimit:
+    """A published rate limit: ``requests`` per ``window`` seconds, shared by one ``bucket``.
+
+    Requests of the kinds whose limits name the same bucket share one allowance
+    (Mastodon counts every call of an IP together; X counts each endpoint).
+    """
+
+    requests: int
+    window: float  # seconds
+    bucket: str
+
+
+# The kinds of request a scan makes, as the plan counts them (followaudit.costs).
+REQUEST_KINDS = ("lookup", "followers", "profiles", "posts")
+
+
 class PlatformKind:
     """What differs by platform and is known without a connection (base of every adapter)."""
 
@@ -106,6 +123,19 @@ class PlatformKind:
     # What the platform bills per object returned (US dollars, 2026 pay-per-use); 0 when free.
     user_read_price: ClassVar[float] = 0.0
     post_read_price: ClassVar[float] = 0.0
+    # The most reading one post can cost, with what the request expands (X: the
+    # account it replies to and the posts it references); 0 when free.
+    post_read_most: ClassVar[float] = 0.0
+    # What a scan plan counts (followaudit.costs): the page sizes of the follower
+    # list and of the posts; whether scoring needs a profile lookup per follower,
+    # and how many profiles one lookup returns; the published rate limits by
+    # kind of request (REQUEST_KINDS), with where they are published.
+    follower_page_size: ClassVar[int] = 100
+    post_page_size: ClassVar[int] = 100
+    needs_profiles: ClassVar[bool] = False
+    profile_batch_size: ClassVar[int] = 100
+    rate_limits: ClassVar[Mapping[str, RateLimit]] = {}
+    rate_limits_source: ClassVar[str] = ""
 
     @classmethod
     def connect(

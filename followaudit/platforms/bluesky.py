@@ -9,7 +9,7 @@ scan cheap.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import urlencode
 
 from followaudit.errors import (
@@ -21,9 +21,11 @@ from followaudit.errors import (
 from followaudit.formats import bluesky as bluesky_format
 from followaudit.http import HttpStatusError, error_text
 from followaudit.platforms.base import (
+    REQUEST_KINDS,
     Pages,
     Platform,
     PlatformKind,
+    RateLimit,
     Subject,
     optional_count,
     paginate,
@@ -49,6 +51,14 @@ class BlueskyPlatform(PlatformKind):
     display_name = "Bluesky"
     needs_profiles = True
     profile_batch_size = PROFILES_PER_CALL
+    follower_page_size = PAGE_SIZE
+    post_page_size = FEED_PAGE_SIZE
+    # docs.bsky.app "Rate Limits": 3,000 API requests per 5 minutes per IP (the
+    # public AppView may allow more; its ratelimit-* headers are obeyed either way).
+    rate_limits: ClassVar[Mapping[str, RateLimit]] = {
+        kind: RateLimit(3000, 300, "per IP") for kind in REQUEST_KINDS
+    }
+    rate_limits_source = "Bluesky's published limit per IP"
 
     @classmethod
     def written(cls, handle: str) -> str:

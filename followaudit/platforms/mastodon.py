@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import urlsplit, urlunsplit
 
 from followaudit.errors import (
@@ -30,9 +30,11 @@ from followaudit.errors import (
 from followaudit.formats import mastodon as mastodon_format
 from followaudit.http import HttpStatusError, error_text
 from followaudit.platforms.base import (
+    REQUEST_KINDS,
     Pages,
     Platform,
     PlatformKind,
+    RateLimit,
     Subject,
     optional_count,
     paginate,
@@ -77,6 +79,13 @@ class MastodonPlatform(PlatformKind):
     display_name = "Mastodon"
     needs_profiles = False  # follower pages are full Account objects
     profile_batch_size = PAGE_SIZE
+    follower_page_size = PAGE_SIZE
+    post_page_size = STATUS_PAGE_SIZE
+    # Mastodon docs "Rate limits": every endpoint, 300 calls per 5 minutes per IP (per server).
+    rate_limits: ClassVar[Mapping[str, RateLimit]] = {
+        kind: RateLimit(300, 300, "per IP") for kind in REQUEST_KINDS
+    }
+    rate_limits_source = "Mastodon's default limit per IP"
 
     @classmethod
     def connect(

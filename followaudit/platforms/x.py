@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import urlsplit
 
+from followaudit.budget import Charge
 from followaudit.errors import (
     AuthError,
     FollowauditError,
@@ -26,6 +27,7 @@ from followaudit.platforms.base import (
     Pages,
     Platform,
     PlatformKind,
+    RateLimit,
     Subject,
     optional_count,
     paginate,
@@ -62,8 +64,19 @@ class XPlatform(PlatformKind):
     # 2026 pay-per-use prices ("Following/Followers: Read", "Posts: Read").
     user_read_price = 0.010
     post_read_price = 0.005
+    # A post, the account it replies to and two posts it references (expansions).
+    post_read_most = 3 * post_read_price + user_read_price
+    follower_page_size = PAGE_SIZE
+    post_page_size = 100
     needs_profiles = False  # follower pages already carry public_metrics
     profile_batch_size = 100
+    # Per app (bearer token), per 15 minutes, per endpoint: docs.x.com rate limits (2026).
+    rate_limits: ClassVar[Mapping[str, RateLimit]] = {
+        "lookup": RateLimit(300, 900, "users/by/username"),
+        "followers": RateLimit(300, 900, "users/:id/followers"),
+        "posts": RateLimit(10_000, 900, "users/:id/tweets"),
+    }
+    rate_limits_source = "X's published limits per app"
 
     @classmethod
     def connect(
@@ -92,9 +105,13 @@ class XPlatform(PlatformKind):
     def __repr__(self) -> str:
         return f"XPlatform(base_url={self._base!r})"  # never show the token
 
-    def _get(self, path: str, params: Mapping[str, str | int], who: str) -> dict[str, Any]:
+    def _get(
+        self, path: str, params: Mapping[str, str | int], who: str, charge: Charge
+    ) -> dict[str, Any]:
         try:
-            response = self._http.get(self._base + path, params=params, headers=self._headers)
+            response = self._http.get(
+                self._base + path, params=params, headers=self._headers, charge=charge
+            )
         except HttpStatusError as exc:
             raise _translate(exc.status, exc.data, who) from None
         if not isinstance(response.data, dict):
@@ -105,7 +122,10 @@ class XPlatform(PlatformKind):
         """Return the account behind a username: GET /2/users/by/username/:username."""
         who = handle.display
         body = self._get(
-            f"/2/users/by/username/{handle.name}", {"user.fields": SUBJECT_FIELDS}, who
+            f"/2/users/by/username/{handle.name}",
+            {"user.fields": SUBJECT_FIELDS},
+            who,
+            users_charge(1),
         )
         user = body.get("data")
         if not isinstance(user, dict):
@@ -137,10 +157,12 @@ class XPlatform(PlatformKind):
 
         def fetch(token: str | None, received: int) -> tuple[list[dict[str, Any]], str | None]:
             size = PAGE_SIZE if limit is None else max(1, min(PAGE_SIZE, limit - received))
+            # Under --max-cost, ask for no more users than can still be paid for.
+            size = _fit(size, self._http.budget.affordable(self.user_read_price), 1)
             params: dict[str, str | int] = {"max_results": size, "user.fields": USER_FIELDS}
             if token:
                 params["pagination_token"] = token
-            body = self._get(f"/2/users/{subject.id}/followers", params, who)
+            body = self._get(f"/2/users/{subject.id}/followers", params, who, users_charge(size))
             data = body.get("data")
             if data is None and body.get("errors"):
                 raise _from_errors(body["errors"], who)
@@ -171,14 +193,16 @@ class XPlatform(PlatformKind):
         who = f"X account {account_id}"
 
         def fetch(token: str | None, received: int) -> tuple[list[dict[str, Any]], str | None]:
+            size = min(100, max(5, limit - received))
+            size = _fit(size, self._http.budget.affordable(self.post_read_most), 5)
             params: dict[str, str | int] = {
-                "max_results": min(100, max(5, limit - received)),
+                "max_results": size,
                 "post.fields": POST_FIELDS,
                 "expansions": POST_EXPANSIONS,
             }
             if token:
                 params["pagination_token"] = token
-            body = self._get(f"/2/users/{account_id}/tweets", params, who)
+            body = self._get(f"/2/users/{account_id}/tweets", params, who, posts_charge(size))
             data = body.get("data")
             if data is None and body.get("errors"):
                 raise _from_errors(body["errors"], who)
@@ -186,6 +210,56 @@ class XPlatform(PlatformKind):
 
         pages = paginate(fetch, what=f"posts of {who}", limit=limit, stop_on_empty=True)
         return [post for page in pages for post in page.items][:limit]
+
+
+def _fit(size: int, affordable: int | None, least: int) -> int:
+    """Return a page size cut to what can still be paid for, never below the API's ``least``.
+
+    A page that cannot be paid for even at ``least`` keeps that size: the
+    budget then refuses it before it is sent (LimitReached).
+    """
+    if affordable is None:
+        return size
+    return max(least, min(size, affordable))
+
+
+def _count(value: Any) -> int:
+    """Return how many objects ``value`` holds: a list's length, 1 for an object, else 0."""
+    if isinstance(value, list):
+        return len(value)
+    return 1 if isinstance(value, Mapping) else 0
+
+
+def _includes(body: Any, key: str) -> int:
+    """Return how many objects an answer's ``includes.<key>`` holds."""
+    includes = body.get("includes") if isinstance(body, Mapping) else None
+    return _count(includes.get(key)) if isinstance(includes, Mapping) else 0
+
+
+def users_charge(at_most: int) -> Charge:
+    """Return the charge of a request returning up to ``at_most`` users (lookups, followers)."""
+    price = XPlatform.user_read_price
+    return Charge(
+        at_most * price,
+        lambda body: _count(body.get("data") if isinstance(body, Mapping) else None) * price,
+    )
+
+
+def posts_charge(at_most: int) -> Charge:
+    """Return the charge of a timeline request returning up to ``at_most`` posts.
+
+    Reckoned at its most: every post in ``data``, and every user and post the
+    expansions add in ``includes``: per post at most the account it replies
+    to and two posts it references (the one replied to and one quoted).
+    """
+    post, user = XPlatform.post_read_price, XPlatform.user_read_price
+
+    def billed(body: Any) -> float:
+        posts = _count(body.get("data") if isinstance(body, Mapping) else None)
+        included_posts = _includes(body, "posts") + _includes(body, "tweets")
+        return (posts + included_posts) * post + _includes(body, "users") * user
+
+    return Charge(at_most * XPlatform.post_read_most, billed)
 
 
 def _next_token(body: Mapping[str, Any]) -> str | None:

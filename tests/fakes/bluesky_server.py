@@ -83,9 +83,11 @@ class BlueskyServer(FakeServer):
         faults: Faults | None = None,
         gone: set[int] | None = None,  # follower positions getProfiles leaves out
         taken_down: bool = False,
+        followers_count: int | None = None,  # what getProfile reports (default: n)
     ) -> None:
         super().__init__(faults=faults)
         self.n = n
+        self.followers_count = n if followers_count is None else followers_count
         self.gone = gone or set()
         self.taken_down = taken_down
         self._index = {follower_did(i): i for i in range(n)}
@@ -105,7 +107,7 @@ class BlueskyServer(FakeServer):
             "displayName": "The Subject",
             "description": "Audited account.",
             "avatar": "https://cdn.bsky.app/img/avatar/plain/subject/a@jpeg",
-            "followersCount": self.n,
+            "followersCount": self.followers_count,
             "followsCount": 12,
             "postsCount": 340,
             "createdAt": "2023-04-01T00:00:00.000Z",

@@ -89,9 +89,11 @@ class MastodonServer(FakeServer):
         suspended: bool = False,
         signed_in_only: bool = False,  # 401 for everything, as in limited-federation mode
         local_domain: str | None = None,  # the domain of its users' addresses, if not its own
+        followers_count: int | None = None,  # what the lookup reports (default: n)
     ) -> None:
         super().__init__(faults=faults)
         self.n = n
+        self.followers_count = n if followers_count is None else followers_count
         self.hidden = hidden
         self.suspended = suspended
         self.signed_in_only = signed_in_only
@@ -120,7 +122,7 @@ class MastodonServer(FakeServer):
             "note": "<p>Audited account.</p>",
             "url": f"https://{SERVER}/@subject",
             "avatar": f"https://files.{SERVER}/accounts/avatars/1/original/me.png",
-            "followers_count": self.n,
+            "followers_count": self.followers_count,
             "following_count": 40,
             "statuses_count": 900,
             "emojis": [],
