@@ -22,9 +22,11 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 from followaudit.errors import (
+    Cancelled,
     ExitCode,
     FollowauditError,
     InputError,
+    LimitReached,
     ModelError,
     UsageError,
 )
@@ -33,15 +35,20 @@ __version__ = "0.1.0"
 
 __all__ = [
     "AuditPlan",
+    "Cancelled",
+    "Ceilings",
     "ExitCode",
     "FollowauditError",
     "FollowauditWarning",
     "Gates",
     "Http",
     "InputError",
+    "LimitReached",
     "Model",
     "ModelError",
+    "PlanReady",
     "ReadResult",
+    "RunPlan",
     "ScanOptions",
     "UsageError",
     "__version__",
@@ -63,6 +70,9 @@ _LAZY: dict[str, str] = {
     "run_audits": "followaudit.audit",
     "AuditPlan": "followaudit.audit",
     "Gates": "followaudit.audit",
+    "PlanReady": "followaudit.audit",
+    "Ceilings": "followaudit.budget",
+    "RunPlan": "followaudit.costs",
     "ScanOptions": "followaudit.scan",
     "Http": "followaudit.http",
     "parse_handle": "followaudit.platforms.handles",
@@ -70,7 +80,9 @@ _LAZY: dict[str, str] = {
 
 if TYPE_CHECKING:
     from followaudit.api import FollowauditWarning, score
-    from followaudit.audit import AuditPlan, Gates, run_audits
+    from followaudit.audit import AuditPlan, Gates, PlanReady, run_audits
+    from followaudit.budget import Ceilings
+    from followaudit.costs import RunPlan
     from followaudit.formats import ReadResult, read_accounts
     from followaudit.http import Http
     from followaudit.model import Model, load_model

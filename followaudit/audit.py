@@ -399,6 +399,14 @@ class RunResult:
             [o.record for o in self.outcomes if o.error is not None],
         )
 
+    def named_records(self) -> list[dict[str, Any]]:
+        """Return every outcome's JSON object with ``handle`` as it was typed (a DID stays a DID).
+
+        What the summary table and --summary-csv show, like the JUnit case and
+        the CSV's ``audited`` column of the same account.
+        """
+        return [{**o.record, "handle": o.handle.display} for o in self.outcomes]
+
     def scored_rows(self) -> pd.DataFrame | None:
         """Return every audit's scored followers, with a first column naming the audit."""
         # Named as typed, like the JUnit case and the summary row of the same account.
@@ -544,6 +552,7 @@ class _Found:
     counted_from: ScanStats
     started: float
     server: str
+    cached_lookup: bool  # the cache answered the lookup (an earlier scan's answers may be there)
 
 
 def _look_up(
@@ -570,7 +579,8 @@ def _look_up(
             emit(AccountStopped(handle))
     except FollowauditError as exc:
         return _failed(handle, plan, exc, started)
-    return _Found(handle, adapter, subject, before, started, handle.server or "")
+    cached = snapshot(http).cached > before.cached
+    return _Found(handle, adapter, subject, before, started, handle.server or "", cached)
 
 
 def _failed(
@@ -597,8 +607,9 @@ def _approve(
     """Report the run's plan; raise unless it may go ahead (see ``run_audits``)."""
     subjects = [(f.subject, f.server) for f in found]
     made, spent = http.budget.requests, http.budget.spent
+    cached = sum(1 for f in found if f.cached_lookup)
     run_plan = RunPlan(
-        [plan_account(s, plan.options, v) for s, v in subjects], plan.options, made, spent
+        [plan_account(s, plan.options, v) for s, v in subjects], plan.options, made, spent, cached
     )
     thresholds = plan.thresholds.within(plan.ceilings)
     beyond = run_plan.beyond(plan.ceilings)

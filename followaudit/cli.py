@@ -398,7 +398,7 @@ def scan(
         raise UsageError("--no-cache cannot be combined with --refresh or --cache")
     fail_on = parse_fail_on(fail_on_text, no_posts) if fail_on_text is not None else ()
     parsed = parse_handles(handles, from_file, platform, api_url)
-    from followaudit.scan import DEEP_POSTS, SUBJECT_POSTS, ScanOptions
+    from followaudit.platforms.base import DEEP_POSTS, SUBJECT_POSTS
 
     if deep:
         confirm_deep(deep, DEEP_POSTS, parsed, yes)  # off a terminal, only with --yes
@@ -408,6 +408,7 @@ def scan(
     from followaudit.model import load_model
     from followaudit.progress import RunView
     from followaudit.render import summary_rows
+    from followaudit.scan import ScanOptions
 
     options = ScanOptions(
         sample=sample,
@@ -444,7 +445,7 @@ def scan(
             confirm=confirm_plan if _interactive() else None,
         )
     if len(parsed) > 1 and not quiet:
-        report_console.print(summary_rows([o.record for o in run.outcomes]))
+        report_console.print(summary_rows(run.named_records()))
     written = exports.write(run, fail_on, deep=bool(deep), stderr=stderr)
     if cache is not None:
         close_scan_cache(cache, stderr)
@@ -776,6 +777,12 @@ def confirm_deep(deep: int, posts_each: int, handles: Sequence[Any], yes: bool) 
         f"--deep {deep}: reading the latest {posts_each} posts of {deep:,} followers "
         f"of {accounts} makes up to {requests:,} more API requests"
     )
+    if not yes and not _interactive():
+        # Refused before the platform adapters (and pandas) load: a usage error is instant.
+        raise UsageError(
+            f"{message} (post reads are billed on X): add --yes to confirm them when not "
+            "running on a terminal"
+        )
     from followaudit.platforms import platform_kind
 
     kinds = [platform_kind(h.platform) for h in handles]
@@ -792,11 +799,6 @@ def confirm_deep(deep: int, posts_each: int, handles: Sequence[Any], yes: bool) 
     stderr.print(message + ".", highlight=False, soft_wrap=True)
     if yes:
         return
-    if not _interactive():
-        raise UsageError(
-            "--deep makes the extra requests above: add --yes to confirm them "
-            "when not running on a terminal"
-        )
     if not click.confirm("Continue?", default=False, err=True):
         raise Cancelled()
 
@@ -962,7 +964,7 @@ class ScanExports(NamedTuple):
         if self.summary:
             exports.write(
                 self.summary,
-                lambda stream: write_summary_csv([o.record for o in run.outcomes], stream),
+                lambda stream: write_summary_csv(run.named_records(), stream),
             )
         return exports
 

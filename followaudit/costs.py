@@ -23,8 +23,8 @@ from dataclasses import dataclass, replace
 
 from followaudit.budget import Ceilings
 from followaudit.platforms import platform_kind
-from followaudit.platforms.base import PlatformKind, Subject
-from followaudit.scan import DEEP_POSTS, ScanOptions
+from followaudit.platforms.base import DEEP_POSTS, PlatformKind, Subject
+from followaudit.scan import ScanOptions
 
 # A run above any of these asks first (on a terminal) or is refused (off one) unless --yes.
 ASK_ABOVE_REQUESTS = 2_000
@@ -140,6 +140,7 @@ class RunPlan:
     options: ScanOptions
     made: int = 0  # requests already made (the lookups)
     spent: float = 0.0  # dollars already spent (the lookups)
+    cached: int = 0  # lookups the cache answered: an earlier scan's answers may be there too
 
     @property
     def requests(self) -> int:
@@ -234,7 +235,18 @@ class RunPlan:
                 text += f" ({money(self.spent)} spent so far)"
         else:
             text += ", free"
-        return text + "."
+        text += "."
+        if self.cached:
+            which = (
+                "the lookup"
+                if len(self.accounts) == 1
+                else f"{self.cached:,} of the {len(self.accounts):,} lookups"
+            )
+            text += (
+                f" The cache answered {which}: answers of an earlier scan from the last "
+                "24 hours cost nothing, so this may cost less."
+            )
+        return text
 
 
 def account_line(plan: AccountPlan) -> str:
@@ -328,8 +340,10 @@ def _suggestion(
             f"scores a uniform random sample of {n:,} followers and fetches only their "
             f"profiles ({cost})",
         )
-    first = f"the newest {n:,} followers" if order_known else f"the first {n:,} followers listed"
-    scope = "" if order_known else ", not a sample of all: the platform does not document its order"
+    first = f"the newest {n:,} followers" if order_known else f"the first {n:,} followers"
+    scope = (
+        "" if order_known else " (not a sample of all: the platform does not document its order)"
+    )
     return Suggestion(options, f"--max-followers {n}", f"lists only {first}{scope} ({cost})")
 
 

@@ -23,6 +23,7 @@ from followaudit.accounts import Skipped, TableBuilder
 from followaudit.errors import InvalidResponseError, NotFoundError, UsageError
 from followaudit.formats import RecordError
 from followaudit.platforms import Platform, Subject, make_platform, written_handle
+from followaudit.platforms.base import DEEP_POSTS
 
 if TYPE_CHECKING:
     from followaudit.http import Http
@@ -32,12 +33,6 @@ if TYPE_CHECKING:
 # while Http.get_many still runs several batch calls at once.
 PROFILE_CHUNK_BATCHES = 10
 
-# The audited account's own posts read for the behaviour findings: one request
-# on X and Bluesky (100 a page), three on Mastodon (40 a page).
-SUBJECT_POSTS = 100
-
-# Posts read per follower for --deep: one request on every platform.
-DEEP_POSTS = 20
 
 MISSING_PROFILE_REASON = (
     "the platform no longer returns this account (deleted, deactivated or suspended)"

@@ -48,7 +48,7 @@ def test_the_name_is_the_same_whether_the_account_passed_or_could_not_be_fetched
 
 
 def test_a_did_typed_keeps_its_name_though_the_platform_answers_with_a_handle(capsys, tmp_path):
-    junit = tmp_path / "junit.xml"
+    junit, summary, rows = tmp_path / "junit.xml", tmp_path / "summary.csv", tmp_path / "rows.csv"
     with BlueskyServer(n=30) as server:
         code, _, err = run(
             capsys,
@@ -60,9 +60,16 @@ def test_a_did_typed_keeps_its_name_though_the_platform_answers_with_a_handle(ca
             "--no-posts",
             "--junit",
             junit,
+            "--summary-csv",
+            summary,
+            "--csv",
+            rows,
         )
     assert code == ExitCode.OK, err
     assert list(cases(junit)) == [SUBJECT_DID]
+    # The summary CSV and the rows' `audited` column name it the same way.
+    assert summary.read_text().splitlines()[1].split(",")[0] == SUBJECT_DID
+    assert rows.read_text().splitlines()[1].split(",")[0] == SUBJECT_DID
 
 
 def test_each_case_carries_its_own_duration(capsys, tmp_path):

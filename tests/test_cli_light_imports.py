@@ -51,6 +51,7 @@ def probe(*args: str) -> dict:
         (("scan", "@a", "--fail-on", "link-only", "--no-posts"), 2),
         (("scan", "@a", "--no-cache", "--refresh"), 2),
         (("scan", "not a handle!"), 2),
+        (("scan", "@a", "--deep", "5"), 2),  # off a terminal without --yes
         (("report", "not a handle!"), 2),
         (("frobnicate",), 2),
     ],

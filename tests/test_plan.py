@@ -217,7 +217,7 @@ def test_the_quickest_command_cannot_start_a_huge_bluesky_scan(capsys):
     assert code == ExitCode.USAGE
     assert out == ""
     assert "list them all (300,000 requests), fetch 30,000,000 profiles, 25 a request" in err
-    assert "--max-followers 1000 lists only the first 1,000 followers listed, not a sample" in err
+    assert "--max-followers 1000 lists only the first 1,000 followers (not a sample of all" in err
 
 
 def test_a_small_bluesky_scan_prints_its_plan_and_runs(capsys):
@@ -290,6 +290,7 @@ def test_max_cost_is_never_crossed_when_the_count_lies(capsys, tmp_path):
         code, _, err = run_flat(capsys, *args, "--max-cost", 30, "--yes")
         assert code == ExitCode.OK, err
         assert server.requests[FOLLOWERS] == 2  # the rest of the list, not the first page again
+        assert "The cache answered the lookup: answers of an earlier scan" in err
 
 
 def test_max_requests_is_never_crossed_by_retries(capsys, monkeypatch):

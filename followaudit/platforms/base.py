@@ -28,6 +28,14 @@ if TYPE_CHECKING:
     from followaudit.posts import Post
 
 
+# The audited account's own posts read for the behaviour findings: one request
+# on X and Bluesky (100 a page), three on Mastodon (40 a page).
+SUBJECT_POSTS = 100
+
+# Posts read per follower for --deep: one request on every platform.
+DEEP_POSTS = 20
+
+
 @dataclass(frozen=True)
 class Subject:
     """The audited account, as the platform describes it."""

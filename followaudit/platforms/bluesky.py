@@ -58,7 +58,7 @@ class BlueskyPlatform(PlatformKind):
     rate_limits: ClassVar[Mapping[str, RateLimit]] = {
         kind: RateLimit(3000, 300, "per IP") for kind in REQUEST_KINDS
     }
-    rate_limits_source = "Bluesky's published limit per IP"
+    rate_limits_source = "Bluesky: 3,000 requests per 5 min per IP"
 
     @classmethod
     def written(cls, handle: str) -> str:

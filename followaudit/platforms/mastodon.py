@@ -85,7 +85,7 @@ class MastodonPlatform(PlatformKind):
     rate_limits: ClassVar[Mapping[str, RateLimit]] = {
         kind: RateLimit(300, 300, "per IP") for kind in REQUEST_KINDS
     }
-    rate_limits_source = "Mastodon's default limit per IP"
+    rate_limits_source = "Mastodon: 300 requests per 5 min per IP"
 
     @classmethod
     def connect(

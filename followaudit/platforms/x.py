@@ -76,7 +76,7 @@ class XPlatform(PlatformKind):
         "followers": RateLimit(300, 900, "users/:id/followers"),
         "posts": RateLimit(10_000, 900, "users/:id/tweets"),
     }
-    rate_limits_source = "X's published limits per app"
+    rate_limits_source = "X: 300 follower pages per 15 min per app"
 
     @classmethod
     def connect(
