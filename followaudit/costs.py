@@ -81,6 +81,7 @@ class AccountPlan:
     requests: dict[str, int]  # by kind of request (REQUEST_KINDS)
     users_billed: int  # users the platform bills for (listed followers on X)
     dollars: float  # the most it can cost at the platform's prices
+    open_ended: bool = False  # listed to the end (no --max-followers)
 
     @property
     def total_requests(self) -> int:
@@ -129,6 +130,7 @@ def plan_account(subject: Subject, options: ScanOptions, server: str = "") -> Ac
         requests=requests,
         users_billed=listed if kind.user_read_price else 0,
         dollars=dollars,
+        open_ended=options.max_followers is None,
     )
 
 
@@ -182,8 +184,18 @@ class RunPlan:
         )
 
     def over(self, thresholds: Thresholds) -> list[str]:
-        """Return what crosses ``thresholds``, in words ("15,001 requests"); [] when nothing."""
+        """Return what crosses ``thresholds``, in words ("15,001 requests"); [] when nothing.
+
+        An account whose platform gives no follower count, listed without
+        --max-followers, is a scan of unknown size: it is asked about too.
+        """
         found = []
+        unknown = [a.handle for a in self.accounts if a.followers is None and a.open_ended]
+        if unknown:
+            found.append(
+                f"a scan of unknown size ({', '.join(unknown)}: the platform gives no "
+                "follower count)"
+            )
         if self.requests > thresholds.requests:
             found.append(f"{self.requests:,} requests (more than {thresholds.requests:,})")
         if self.wait_seconds > thresholds.minutes * 60:
@@ -254,11 +266,13 @@ def account_line(plan: AccountPlan) -> str:
     kind = plan.kind
     where = f"{plan.handle} on {kind.display_name}"
     if plan.followers is None:
-        head = f"{where}: follower count not given by the platform"
+        head = f"{where}: no follower count given by the platform"
     else:
         head = f"{where}: {plan.followers:,} follower{'s' if plan.followers != 1 else ''}"
     parts = []
-    if plan.followers is not None and plan.listed >= plan.followers:
+    if plan.followers is None and plan.open_ended:
+        parts.append("list them all (as many requests as it takes)")
+    elif plan.followers is not None and plan.listed >= plan.followers:
         parts.append(f"list them all ({_requests(plan.requests['followers'])})")
     else:
         parts.append(f"list {plan.listed:,} ({_requests(plan.requests['followers'])})")

@@ -237,6 +237,32 @@ def test_a_small_bluesky_scan_prints_its_plan_and_runs(capsys):
     assert "free." in err
 
 
+def test_an_account_of_unknown_size_is_asked_about(capsys):
+    with BlueskyServer(n=250, count_hidden=True) as server:
+        code, _, err = run_flat(
+            capsys, "scan", "subject.bsky.social", "--api-url", server.url, "--no-cache"
+        )
+        assert server.total == 1
+        assert code == ExitCode.USAGE
+        assert "no follower count given by the platform; list them all (as many" in err
+        assert "a scan of unknown size (subject.bsky.social: the platform gives no" in err
+        assert "--max-followers 1000" in err
+        # With a bound, it runs: 3 pages of followers, 10 of profiles, the posts.
+        server.reset_counts()
+        code, _, err = run_flat(
+            capsys,
+            "scan",
+            "subject.bsky.social",
+            "--api-url",
+            server.url,
+            "--no-cache",
+            "--max-followers",
+            1000,
+        )
+        assert code == ExitCode.OK, err
+        assert server.total == 1 + 3 + 10 + 1
+
+
 def test_a_slow_mastodon_scan_asks_because_of_the_rate_limit_time(capsys):
     # 100,000 followers at 80 a page: 1,250 requests, 20 min at 300 per 5 min.
     with MastodonServer(n=30, followers_count=100_000) as server:

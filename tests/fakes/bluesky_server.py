@@ -84,10 +84,12 @@ class BlueskyServer(FakeServer):
         gone: set[int] | None = None,  # follower positions getProfiles leaves out
         taken_down: bool = False,
         followers_count: int | None = None,  # what getProfile reports (default: n)
+        count_hidden: bool = False,  # getProfile leaves followersCount out
     ) -> None:
         super().__init__(faults=faults)
         self.n = n
         self.followers_count = n if followers_count is None else followers_count
+        self.count_hidden = count_hidden
         self.gone = gone or set()
         self.taken_down = taken_down
         self._index = {follower_did(i): i for i in range(n)}
@@ -101,7 +103,7 @@ class BlueskyServer(FakeServer):
         }
 
     def subject(self) -> dict[str, Any]:
-        return {
+        body = {
             "did": SUBJECT_DID,
             "handle": SUBJECT_HANDLE,
             "displayName": "The Subject",
@@ -114,6 +116,9 @@ class BlueskyServer(FakeServer):
             "indexedAt": "2023-04-01T00:00:00.000Z",
             "labels": [],
         }
+        if self.count_hidden:
+            del body["followersCount"]
+        return body
 
     def route(self, path: str, query: Mapping[str, list[str]], headers: Mapping[str, str]) -> Reply:
         method = path.removeprefix("/xrpc/")
