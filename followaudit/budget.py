@@ -47,8 +47,8 @@ class Ceilings:
 
 # The advice every stop at a ceiling ends with.
 RESUME_ADVICE = (
-    "what was fetched is kept in the cache, so running the same command again with a "
-    "higher ceiling continues from there without paying for it twice"
+    "what was fetched is kept in the cache, so the same command with a higher ceiling "
+    "continues from there (cached answers cost nothing)"
 )
 
 

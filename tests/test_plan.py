@@ -296,26 +296,28 @@ def test_a_plan_within_max_cost_runs_without_asking(capsys):
 
 
 def test_max_cost_is_never_crossed_when_the_count_lies(capsys, tmp_path):
-    # The platform reports 500 followers but lists 2,500: the plan ($5.01) fits $10,
-    # the listing does not. The first page asks for what $10 still pays for.
+    # The platform reports 500 followers but lists 2,500: the plan ($5.01) fits $15,
+    # the listing does not. The second page asks only for what is left of $15.
     out_json = tmp_path / "scan.json"
     cache = tmp_path / "cache.sqlite3"
     with XServer(n=2_500, followers_count=500) as server:
         args = ["scan", "@subject", "--api-url", server.url, "--cache", cache, "--no-posts"]
-        code, _, err = run_flat(capsys, *args, "--max-cost", 10, "--json", out_json)
-        assert server.log[1].split("max_results=")[1].split("&")[0] == "999"
-        assert server.total == 2
+        code, _, err = run_flat(capsys, *args, "--max-cost", 15, "--json", out_json)
+        sizes = [t.split("max_results=")[1].split("&")[0] for t in server.log if FOLLOWERS in t]
+        assert sizes == ["1000", "499"]
         assert code == ExitCode.LIMIT_REACHED, err
-        assert "Error: Stopped at --max-cost $10.00: $10.00 spent so far" in err
-        assert "kept in the cache" in err
+        # $0.01 for the lookup and 1,499 users: exactly the ceiling, and no request more.
+        assert "Error: Stopped at --max-cost $15.00: $15.00 spent so far" in err
+        assert "kept in the cache, so the same command with a higher ceiling continues" in err
         errors = json.loads(out_json.read_text())["errors"]
         assert errors[0]["exit_name"] == "LIMIT_REACHED"
 
-        # The same command with a higher ceiling continues: the paid page comes from the cache.
+        # The same command with a higher ceiling continues: the lookup and the full
+        # first page come from the cache; only the page that was cut short is asked again.
         server.reset_counts()
         code, _, err = run_flat(capsys, *args, "--max-cost", 30, "--yes")
         assert code == ExitCode.OK, err
-        assert server.requests[FOLLOWERS] == 2  # the rest of the list, not the first page again
+        assert server.log == [server.log[0]] and "pagination_token=" in server.log[0]
         assert "The cache answered the lookup: answers of an earlier scan" in err
 
 
