@@ -549,7 +549,7 @@ class _Found:
     handle: Handle
     adapter: Platform
     subject: Subject
-    counted_from: ScanStats
+    looked_up: ScanStats  # the requests the lookup took
     started: float
     server: str
     cached_lookup: bool  # the cache answered the lookup (an earlier scan's answers may be there)
@@ -579,8 +579,10 @@ def _look_up(
             emit(AccountStopped(handle))
     except FollowauditError as exc:
         return _failed(handle, plan, exc, started)
-    cached = snapshot(http).cached > before.cached
-    return _Found(handle, adapter, subject, before, started, handle.server or "", cached)
+    looked_up = ScanStats.between(before, snapshot(http))
+    return _Found(
+        handle, adapter, subject, looked_up, started, handle.server or "", looked_up.cached > 0
+    )
 
 
 def _failed(
@@ -674,7 +676,7 @@ def _audit_one(
                 progress=emit,
                 platform=found.adapter,
                 subject=found.subject,
-                counted_from=found.counted_from,
+                looked_up=found.looked_up,
             )
         finally:
             emit(AccountStopped(handle))

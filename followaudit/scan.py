@@ -66,6 +66,27 @@ class ScanStats:
     # followaudit's reckoning (followaudit.budget): cached answers cost nothing.
     spent: float = 0.0
 
+    @classmethod
+    def between(cls, before: ScanStats, after: ScanStats) -> ScanStats:
+        """Return what happened between two ``snapshot``s of the same ``Http``."""
+        return cls(
+            after.made - before.made,
+            after.cached - before.cached,
+            after.retries - before.retries,
+            after.waited_seconds - before.waited_seconds,
+            after.spent - before.spent,
+        )
+
+    def plus(self, other: ScanStats) -> ScanStats:
+        """Return both counts added up."""
+        return ScanStats(
+            self.made + other.made,
+            self.cached + other.cached,
+            self.retries + other.retries,
+            self.waited_seconds + other.waited_seconds,
+            self.spent + other.spent,
+        )
+
 
 @dataclass
 class ScanResult:
@@ -147,7 +168,7 @@ def run_scan(
     progress: Progress | None = None,
     platform: Platform | None = None,
     subject: Subject | None = None,
-    counted_from: ScanStats | None = None,
+    looked_up: ScanStats | None = None,
 ) -> ScanResult:
     """Return the followers of ``handle`` as a canonical table, with counts and request stats.
 
@@ -163,8 +184,8 @@ def run_scan(
     HiddenFollowersError, NetworkError, RateLimitError, ...); an exception raised by ``progress`` propagates and
     stops the scan, leaving what was fetched in the cache. ``platform`` and
     ``subject``: the adapter and the account ``resolve_account`` returned, so
-    the account is not looked up twice; ``counted_from``: the request
-    counters (``snapshot``) from before that lookup, so the scan's stats count it.
+    the account is not looked up twice; ``looked_up``: what that lookup
+    took (``ScanStats.between``), added to the scan's stats.
     """
     opts = options if options is not None else ScanOptions()
     sample, seed, max_followers = opts.sample, opts.seed, opts.max_followers
@@ -174,7 +195,7 @@ def run_scan(
         if platform is not None
         else make_platform(handle, http=http, token=token, api_url=api_url)
     )
-    before = counted_from if counted_from is not None else snapshot(http)
+    before = snapshot(http)
     previous_on_wait = http.on_wait
 
     def on_wait(seconds: float, reason: str) -> None:
@@ -242,13 +263,7 @@ def run_scan(
         paging_stopped=listing.stopped,
         duplicates=listing.duplicates,
         skipped=skipped,
-        stats=ScanStats(
-            made=after.made - before.made,
-            cached=after.cached - before.cached,
-            retries=after.retries - before.retries,
-            waited_seconds=after.waited_seconds - before.waited_seconds,
-            spent=after.spent - before.spent,
-        ),
+        stats=ScanStats.between(before, after).plus(looked_up or ScanStats()),
         subject_posts=subject_posts,
         deep_posts=deep_posts,
     )

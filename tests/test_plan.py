@@ -413,3 +413,24 @@ def test_run_audits_asks_through_confirm_and_refuses_without_it():
         with Http() as http, pytest.raises(UsageError, match="add --yes"):
             run_audits([handle], plan, http=http, model=model)
         assert server.total == 2
+
+
+def test_each_account_counts_its_own_lookup_though_lookups_come_first(capsys, tmp_path):
+    out_json = tmp_path / "scan.json"
+    with BlueskyServer(n=30) as server:
+        code, _, err = run_flat(
+            capsys,
+            "scan",
+            "subject.bsky.social",
+            SUBJECT_DID,
+            "--api-url",
+            server.url,
+            "--no-cache",
+            "--json",
+            out_json,
+        )
+        assert server.total == 2 * (1 + 1 + 2 + 1)
+    assert code == ExitCode.OK, err
+    made = [a["requests"]["made"] for a in json.loads(out_json.read_text())["audits"]]
+    # Lookup, one page of followers, two of profiles, one of posts: each its own.
+    assert made == [5, 5]
