@@ -15,6 +15,7 @@ own 24-hour de-duplication can make the invoice lower, never higher.
 
 from __future__ import annotations
 
+import math
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -41,8 +42,8 @@ class Ceilings:
     def __post_init__(self) -> None:
         if self.max_requests is not None and self.max_requests < 1:
             raise ValueError("max_requests must be at least 1")
-        if self.max_cost is not None and self.max_cost < 0:
-            raise ValueError("max_cost must not be negative")
+        if self.max_cost is not None and not 0 <= self.max_cost < math.inf:
+            raise ValueError("max_cost must be a finite number of dollars, not negative")
 
 
 # The advice every stop at a ceiling ends with.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import sys
 import traceback
@@ -396,6 +397,8 @@ def scan(
     check_outputs(*exports)
     if no_cache and (refresh or cache_path):
         raise UsageError("--no-cache cannot be combined with --refresh or --cache")
+    if max_cost is not None and not math.isfinite(max_cost):
+        raise UsageError(f"--max-cost must be a number of dollars, such as 20 (got {max_cost})")
     fail_on = parse_fail_on(fail_on_text, no_posts) if fail_on_text is not None else ()
     parsed = parse_handles(handles, from_file, platform, api_url)
     from followaudit.platforms.base import DEEP_POSTS, SUBJECT_POSTS

@@ -286,6 +286,19 @@ def test_a_plan_above_max_cost_is_refused_before_listing(capsys):
     assert "--max-followers 500 lists only the newest 500 followers" in err
 
 
+@pytest.mark.parametrize("value", ["nan", "inf", "-1", "ten"])
+def test_a_max_cost_that_is_not_a_sum_of_money_is_refused_before_any_request(capsys, value):
+    with XServer(n=50) as server:
+        code, _, err = run_flat(
+            capsys, "scan", "@subject", "--api-url", server.url, "--no-cache", "--max-cost", value
+        )
+        assert server.total == 0
+    assert code == ExitCode.USAGE
+    assert "--max-cost" in err and "Traceback" not in err
+    with pytest.raises(ValueError):
+        Ceilings(max_cost=float("nan"))
+
+
 def test_a_plan_within_max_cost_runs_without_asking(capsys):
     with XServer(n=500) as server:
         code, _, err = run_flat(
