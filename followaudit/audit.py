@@ -47,6 +47,7 @@ from followaudit.scan import (
     ScanOptions,
     ScanResult,
     ScanStats,
+    cached_listing,
     resolve_account,
     run_scan,
     snapshot,
@@ -610,15 +611,32 @@ def _approve(
     subjects = [(f.subject, f.server) for f in found]
     made, spent = http.budget.requests, http.budget.spent
     cached = sum(1 for f in found if f.cached_lookup)
+    # What an earlier run left in the cache is free: look only where the lookup was cached.
+    listings = [
+        cached_listing(f.adapter, f.subject, plan.options.max_followers, http)
+        if f.cached_lookup
+        else None
+        for f in found
+    ]
     run_plan = RunPlan(
-        [plan_account(s, plan.options, v) for s, v in subjects], plan.options, made, spent, cached
+        [
+            plan_account(f.subject, plan.options, f.server, listing)
+            for f, listing in zip(found, listings, strict=True)
+        ],
+        plan.options,
+        made,
+        spent,
+        cached,
     )
     thresholds = plan.thresholds.within(plan.ceilings)
     beyond = run_plan.beyond(plan.ceilings)
     judged = run_plan
     if plan.deep_agreed and plan.options.deep:
         judged = RunPlan(
-            [plan_account(s, replace(plan.options, deep=0), v) for s, v in subjects],
+            [
+                plan_account(f.subject, replace(plan.options, deep=0), f.server, listing)
+                for f, listing in zip(found, listings, strict=True)
+            ],
             plan.options,
             made,
             spent,

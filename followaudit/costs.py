@@ -19,12 +19,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from followaudit.budget import Ceilings
 from followaudit.platforms import platform_kind
 from followaudit.platforms.base import DEEP_POSTS, PlatformKind, Subject
-from followaudit.scan import ScanOptions
+from followaudit.scan import CachedListing, ScanOptions
 
 # A run above any of these asks first (on a terminal) or is refused (off one) unless --yes.
 ASK_ABOVE_REQUESTS = 2_000
@@ -82,6 +82,7 @@ class AccountPlan:
     users_billed: int  # users the platform bills for (listed followers on X)
     dollars: float  # the most it can cost at the platform's prices
     open_ended: bool = False  # listed to the end (no --max-followers)
+    cached: CachedListing = field(default_factory=CachedListing)  # follower pages already cached
 
     @property
     def total_requests(self) -> int:
@@ -94,13 +95,21 @@ class AccountPlan:
         return platform_kind(self.platform)
 
 
-def plan_account(subject: Subject, options: ScanOptions, server: str = "") -> AccountPlan:
+def plan_account(
+    subject: Subject,
+    options: ScanOptions,
+    server: str = "",
+    cached: CachedListing | None = None,
+) -> AccountPlan:
     """Return what the rest of ``subject``'s scan takes with ``options``.
 
     A platform that does not say how many followers the account has is
     planned with none listed (unless --max-followers says how many): the
-    ceilings still hold at run time.
+    ceilings still hold at run time. ``cached``: the follower pages already
+    in the cache (``scan.cached_listing``), which cost no request and no money.
+    Profiles and posts are planned as if none were cached.
     """
+    cached = cached if cached is not None else CachedListing()
     kind = platform_kind(subject.platform)
     count = subject.followers_count
     listed = count if count is not None else 0
@@ -109,15 +118,17 @@ def plan_account(subject: Subject, options: ScanOptions, server: str = "") -> Ac
     scored = listed if options.sample is None else min(listed, options.sample)
     profiles = scored if kind.needs_profiles else 0
     deep = min(options.deep, scored)
+    # Followers the cache does not hold yet: what listing still requests and costs.
+    to_list = 0 if cached.complete else max(0, listed - cached.items)
     requests = {
         # The end of the list is an empty page when the count divides exactly: at least one.
-        "followers": max(1, math.ceil(listed / kind.follower_page_size)),
+        "followers": 0 if cached.complete else max(1, math.ceil(to_list / kind.follower_page_size)),
         "profiles": math.ceil(profiles / kind.profile_batch_size),
         "posts": math.ceil(options.posts / kind.post_page_size)
         + deep * math.ceil(DEEP_POSTS / kind.post_page_size),
     }
     post_reads = options.posts + deep * DEEP_POSTS
-    dollars = listed * kind.user_read_price + post_reads * kind.post_read_most
+    dollars = to_list * kind.user_read_price + post_reads * kind.post_read_most
     return AccountPlan(
         handle=kind.written(subject.handle),
         platform=subject.platform,
@@ -128,9 +139,10 @@ def plan_account(subject: Subject, options: ScanOptions, server: str = "") -> Ac
         posts=options.posts,
         deep=deep,
         requests=requests,
-        users_billed=listed if kind.user_read_price else 0,
+        users_billed=to_list if kind.user_read_price else 0,
         dollars=dollars,
         open_ended=options.max_followers is None,
+        cached=cached,
     )
 
 
@@ -255,8 +267,8 @@ class RunPlan:
                 else f"{self.cached:,} of the {len(self.accounts):,} lookups"
             )
             text += (
-                f" The cache answered {which}: answers of an earlier scan from the last "
-                "24 hours cost nothing, so this may cost less."
+                f" The cache answered {which}: the follower pages it holds are not counted "
+                "above, and its other answers (profiles, posts) make the run cheaper still."
             )
         return text
 
@@ -270,12 +282,18 @@ def account_line(plan: AccountPlan) -> str:
     else:
         head = f"{where}: {plan.followers:,} follower{'s' if plan.followers != 1 else ''}"
     parts = []
+    listing = _requests(plan.requests["followers"])
+    pages = plan.cached.pages
+    if pages and not plan.requests["followers"]:
+        listing = f"{'the' if pages == 1 else f'all {pages:,}'} page{'s' if pages != 1 else ''} in the cache"
+    elif pages:
+        listing += f" after {pages:,} page{'s' if pages != 1 else ''} in the cache"
     if plan.followers is None and plan.open_ended:
         parts.append("list them all (as many requests as it takes)")
     elif plan.followers is not None and plan.listed >= plan.followers:
-        parts.append(f"list them all ({_requests(plan.requests['followers'])})")
+        parts.append(f"list them all ({listing})")
     else:
-        parts.append(f"list {plan.listed:,} ({_requests(plan.requests['followers'])})")
+        parts.append(f"list {plan.listed:,} ({listing})")
     if plan.profiles:
         parts.append(
             f"fetch {plan.profiles:,} profiles, {kind.profile_batch_size} a request "

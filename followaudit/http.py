@@ -315,6 +315,10 @@ class _Cancelled(Exception):
     """Internal: a worker's wait was cut short because get_many is unwinding."""
 
 
+class NotCached(Exception):
+    """Raised by ``Http.get`` inside ``Http.cached_only()`` when the cache lacks the answer."""
+
+
 def endpoint_of(path: str) -> str:
     """Return the endpoint template of an API path: numeric ids and usernames become placeholders.
 
@@ -391,6 +395,8 @@ class Http:
         self._gates: dict[str, threading.Lock] = {}
         # Set while get_many unwinds (an error or Ctrl-C): workers stop waiting at once.
         self._interrupted = threading.Event()
+        # Set inside cached_only(): answers come from the cache alone, uncounted.
+        self._peeking = threading.local()
         self._real_sleep = sleep is time.sleep
         self._client = httpx.Client(
             transport=transport,
@@ -426,6 +432,8 @@ class Http:
         secrets = _secret_values(headers, target)
         key = cache_key(url, params)
         use_cache = cache and self.cache is not None
+        if getattr(self._peeking, "on", False):
+            return self._peek(key, shown, use_cache)
         claimed = False
         if use_cache and not self.refresh:
             assert self.cache is not None
@@ -460,6 +468,29 @@ class Http:
                 self.cache.release(key)
         return response
 
+    @contextmanager
+    def cached_only(self) -> Iterator[None]:
+        """Within this block (this thread), ``get`` answers from the cache alone.
+
+        A missing answer raises NotCached; nothing is sent, claimed, billed or
+        counted in ``stats``. What a scan plan uses to see how much of a scan
+        an earlier run already fetched.
+        """
+        self._peeking.on = True
+        try:
+            yield
+        finally:
+            self._peeking.on = False
+
+    def _peek(self, key: str, shown: str, use_cache: bool) -> Response:
+        """Return the fresh cached answer for ``key``, uncounted; NotCached when there is none."""
+        found = None
+        if use_cache and not self.refresh:
+            found = self._from_cache(key, shown, counted=False)
+        if found is None:
+            raise NotCached(shown)
+        return found
+
     def _paid_send(
         self,
         target: httpx.URL,
@@ -484,8 +515,8 @@ class Http:
         self.budget.settle(charge, response.data)
         return response, body
 
-    def _from_cache(self, key: str, shown: str) -> Response | None:
-        """Return the stored answer for ``key`` (counted as cached), or None."""
+    def _from_cache(self, key: str, shown: str, *, counted: bool = True) -> Response | None:
+        """Return the stored answer for ``key`` (counted as cached unless told), or None."""
         assert self.cache is not None
         hit = self.cache.get(key)
         if hit is None:
@@ -495,8 +526,9 @@ class Http:
         except ValueError:
             return None  # a damaged entry counts as absent: fetch again
         data, _ = _clean(data, hit.body)
-        with self._lock:
-            self.stats.cached += 1
+        if counted:
+            with self._lock:
+                self.stats.cached += 1
         log.debug("cache hit %s", shown)
         return Response(hit.status, _kept_headers(hit.headers), data, shown, True)
 

@@ -20,8 +20,9 @@ import numpy as np
 import pandas as pd
 
 from followaudit.accounts import Skipped, TableBuilder
-from followaudit.errors import InvalidResponseError, NotFoundError, UsageError
+from followaudit.errors import FollowauditError, InvalidResponseError, NotFoundError, UsageError
 from followaudit.formats import RecordError
+from followaudit.http import NotCached
 from followaudit.platforms import Platform, Subject, make_platform, written_handle
 from followaudit.platforms.base import DEEP_POSTS
 
@@ -284,6 +285,37 @@ def resolve_account(
     emit: Progress = progress if progress is not None else (lambda event: None)
     adapter = make_platform(handle, http=http, token=token, api_url=api_url)
     return adapter, _resolve(adapter, handle, emit)
+
+
+@dataclass(frozen=True)
+class CachedListing:
+    """How much of a follower list an earlier run left in the cache, from its first page."""
+
+    pages: int = 0  # follower pages the cache answers, in a row from the first
+    items: int = 0  # followers on them
+    complete: bool = False  # they reach the end of the listing (or --max-followers)
+
+
+def cached_listing(
+    adapter: Platform, subject: Subject, max_followers: int | None, http: Http
+) -> CachedListing:
+    """Return how much of ``subject``'s listing the cache already holds (no request is made).
+
+    Walks the follower pages exactly as ``run_scan`` asks for them, through
+    ``Http.cached_only``, until the first page the cache lacks.
+    """
+    pages = items = 0
+    with http.cached_only():
+        try:
+            for page in adapter.follower_pages(subject, max_followers):
+                pages += 1
+                items += len(page.items)
+                reached = max_followers is not None and items >= max_followers
+                if reached or page.next_cursor is None:
+                    return CachedListing(pages, items, complete=True)
+        except (NotCached, FollowauditError):
+            pass  # not cached, or a cached page that will fail the scan itself
+    return CachedListing(pages, items, complete=False)
 
 
 def _resolve(adapter: Platform, handle: Handle, emit: Progress) -> Subject:

@@ -331,7 +331,8 @@ def test_max_cost_is_never_crossed_when_the_count_lies(capsys, tmp_path):
         code, _, err = run_flat(capsys, *args, "--max-cost", 30, "--yes")
         assert code == ExitCode.OK, err
         assert server.log == [server.log[0]] and "pagination_token=" in server.log[0]
-        assert "The cache answered the lookup: answers of an earlier scan" in err
+        assert "list them all (1 request after 1 page in the cache)" in err
+        assert "The cache answered the lookup: the follower pages it holds are not" in err
 
 
 def test_max_requests_is_never_crossed_by_retries(capsys, monkeypatch):
@@ -447,3 +448,19 @@ def test_each_account_counts_its_own_lookup_though_lookups_come_first(capsys, tm
     made = [a["requests"]["made"] for a in json.loads(out_json.read_text())["audits"]]
     # Lookup, one page of followers, two of profiles, one of posts: each its own.
     assert made == [5, 5]
+
+
+def test_a_scan_run_again_within_a_day_is_planned_from_the_cache(capsys, tmp_path):
+    cache = tmp_path / "cache.sqlite3"
+    with XServer(n=2_500) as server:
+        args = ["scan", "@subject", "--api-url", server.url, "--cache", cache]
+        code, _, err = run_flat(capsys, *args, "--yes")
+        assert code == ExitCode.OK, err
+        server.reset_counts()
+        # Off a terminal and without --yes: the listing is in the cache, so the plan is
+        # the posts alone ($2.50 at most, under $5) and it runs without asking.
+        code, _, err = run_flat(capsys, *args)
+        assert server.total == 0
+    assert code == ExitCode.OK, err
+    assert "list them all (all 3 pages in the cache)" in err
+    assert "up to $2.50 at X's 2026 prices" in err
