@@ -618,29 +618,20 @@ def _approve(
         else None
         for f in found
     ]
-    run_plan = RunPlan(
-        [
-            plan_account(f.subject, plan.options, f.server, listing)
+
+    def plan_with(options: ScanOptions) -> RunPlan:
+        accounts = [
+            plan_account(f.subject, options, f.server, listing)
             for f, listing in zip(found, listings, strict=True)
-        ],
-        plan.options,
-        made,
-        spent,
-        cached,
-    )
+        ]
+        return RunPlan(accounts, options, made, spent, cached)
+
+    run_plan = plan_with(plan.options)
     thresholds = plan.thresholds.within(plan.ceilings)
     beyond = run_plan.beyond(plan.ceilings)
-    judged = run_plan
-    if plan.deep_agreed and plan.options.deep:
-        judged = RunPlan(
-            [
-                plan_account(f.subject, replace(plan.options, deep=0), f.server, listing)
-                for f, listing in zip(found, listings, strict=True)
-            ],
-            plan.options,
-            made,
-            spent,
-        )
+    # --deep agreed to already: judged without it, though the plan shows it.
+    agreed = plan.deep_agreed and plan.options.deep
+    judged = plan_with(replace(plan.options, deep=0)) if agreed else run_plan
     over = [] if plan.yes else judged.over(thresholds)
     # A suggestion fits the ceilings, and the thresholds unless --yes waived them.
     aim = thresholds if not plan.yes else Thresholds.ceilings_only(plan.ceilings)
