@@ -39,6 +39,11 @@ def token(monkeypatch):
     monkeypatch.setattr(followaudit.cli, "_interactive", lambda: False)
 
 
+def scan(capsys, server, handle, *more):
+    """Return (exit code, stdout, stderr) of scanning ``handle`` on ``server``, without a cache."""
+    return run_flat(capsys, "scan", handle, "--api-url", server.url, "--no-cache", *more)
+
+
 def subject(platform: str, followers: int | None, *, order_known: bool = False) -> Subject:
     return Subject(platform, "1", "someone", "", followers, "", order_known)
 
@@ -135,7 +140,7 @@ def test_budget_refuses_the_request_that_would_cross_a_ceiling():
 
 def test_off_a_terminal_a_costly_x_scan_is_refused_after_the_lookup_alone(capsys):
     with XServer(n=2_500) as server:
-        code, out, err = run_flat(capsys, "scan", "@subject", "--api-url", server.url, "--no-cache")
+        code, out, err = scan(capsys, server, "@subject")
         assert server.total == 1 and server.requests[FOLLOWERS] == 0
     assert code == ExitCode.USAGE
     assert out == ""
@@ -149,17 +154,7 @@ def test_off_a_terminal_a_costly_x_scan_is_refused_after_the_lookup_alone(capsys
 def test_with_yes_the_planned_requests_are_made_and_the_bill_reported(capsys, tmp_path):
     out_json = tmp_path / "scan.json"
     with XServer(n=2_500) as server:
-        code, _, err = run_flat(
-            capsys,
-            "scan",
-            "@subject",
-            "--api-url",
-            server.url,
-            "--no-cache",
-            "--yes",
-            "--json",
-            out_json,
-        )
+        code, _, err = scan(capsys, server, "@subject", "--yes", "--json", out_json)
         # The plan said 3 follower pages and 1 page of posts after the lookup.
         assert server.total == 1 + 3 + 1
     assert code == ExitCode.OK, err
@@ -171,16 +166,7 @@ def test_with_yes_the_planned_requests_are_made_and_the_bill_reported(capsys, tm
 
 def test_the_suggested_command_runs_without_asking(capsys):
     with XServer(n=2_500) as server:
-        code, _, err = run_flat(
-            capsys,
-            "scan",
-            "@subject",
-            "--api-url",
-            server.url,
-            "--no-cache",
-            "--max-followers",
-            200,
-        )
+        code, _, err = scan(capsys, server, "@subject", "--max-followers", 200)
         assert server.total == 1 + 1 + 1
     assert code == ExitCode.OK, err
     assert "Plan for @subject on X: 2,500 followers; list 200 (1 request)" in err
@@ -210,9 +196,7 @@ def test_on_a_terminal_the_plan_asks(capsys, monkeypatch, answer, expected, requ
 def test_the_quickest_command_cannot_start_a_huge_bluesky_scan(capsys):
     # bsky.app has tens of millions of followers: 300,000 list requests and more.
     with BlueskyServer(n=30, followers_count=30_000_000) as server:
-        code, out, err = run_flat(
-            capsys, "scan", "subject.bsky.social", "--api-url", server.url, "--no-cache"
-        )
+        code, out, err = scan(capsys, server, "subject.bsky.social")
         assert server.total == 1
     assert code == ExitCode.USAGE
     assert out == ""
@@ -222,9 +206,7 @@ def test_the_quickest_command_cannot_start_a_huge_bluesky_scan(capsys):
 
 def test_a_small_bluesky_scan_prints_its_plan_and_runs(capsys):
     with BlueskyServer(n=250) as server:
-        code, _, err = run_flat(
-            capsys, "scan", "subject.bsky.social", "--api-url", server.url, "--no-cache"
-        )
+        code, _, err = scan(capsys, server, "subject.bsky.social")
         # 1 lookup, 3 pages of followers, 10 of profiles, 1 of posts: as planned.
         assert server.total == 1 + 3 + 10 + 1
     assert code == ExitCode.OK, err
@@ -239,9 +221,7 @@ def test_a_small_bluesky_scan_prints_its_plan_and_runs(capsys):
 
 def test_an_account_of_unknown_size_is_asked_about(capsys):
     with BlueskyServer(n=250, count_hidden=True) as server:
-        code, _, err = run_flat(
-            capsys, "scan", "subject.bsky.social", "--api-url", server.url, "--no-cache"
-        )
+        code, _, err = scan(capsys, server, "subject.bsky.social")
         assert server.total == 1
         assert code == ExitCode.USAGE
         assert "no follower count given by the platform; list them all (as many" in err
@@ -249,16 +229,7 @@ def test_an_account_of_unknown_size_is_asked_about(capsys):
         assert "--max-followers 1000" in err
         # With a bound, it runs: 3 pages of followers, 10 of profiles, the posts.
         server.reset_counts()
-        code, _, err = run_flat(
-            capsys,
-            "scan",
-            "subject.bsky.social",
-            "--api-url",
-            server.url,
-            "--no-cache",
-            "--max-followers",
-            1000,
-        )
+        code, _, err = scan(capsys, server, "subject.bsky.social", "--max-followers", 1000)
         assert code == ExitCode.OK, err
         assert server.total == 1 + 3 + 10 + 1
 
@@ -266,9 +237,7 @@ def test_an_account_of_unknown_size_is_asked_about(capsys):
 def test_a_slow_mastodon_scan_asks_because_of_the_rate_limit_time(capsys):
     # 100,000 followers at 80 a page: 1,250 requests, 20 min at 300 per 5 min.
     with MastodonServer(n=30, followers_count=100_000) as server:
-        code, _, err = run_flat(
-            capsys, "scan", "@subject@example.social", "--api-url", server.url, "--no-cache"
-        )
+        code, _, err = scan(capsys, server, "@subject@example.social")
         assert server.total <= 2  # the lookup (and WebFinger when asked)
     assert code == ExitCode.USAGE
     assert "of rate-limit waits (more than 15 min)" in err
@@ -276,9 +245,7 @@ def test_a_slow_mastodon_scan_asks_because_of_the_rate_limit_time(capsys):
 
 def test_a_plan_above_max_cost_is_refused_before_listing(capsys):
     with XServer(n=2_500) as server:
-        code, _, err = run_flat(
-            capsys, "scan", "@subject", "--api-url", server.url, "--no-cache", "--max-cost", 10
-        )
+        code, _, err = scan(capsys, server, "@subject", "--max-cost", 10)
         assert server.total == 1
     assert code == ExitCode.USAGE
     assert "up to $27.51, above --max-cost $10.00, so it would stop part-way" in err
@@ -289,9 +256,7 @@ def test_a_plan_above_max_cost_is_refused_before_listing(capsys):
 @pytest.mark.parametrize("value", ["nan", "inf", "-1", "ten"])
 def test_a_max_cost_that_is_not_a_sum_of_money_is_refused_before_any_request(capsys, value):
     with XServer(n=50) as server:
-        code, _, err = run_flat(
-            capsys, "scan", "@subject", "--api-url", server.url, "--no-cache", "--max-cost", value
-        )
+        code, _, err = scan(capsys, server, "@subject", "--max-cost", value)
         assert server.total == 0
     assert code == ExitCode.USAGE
     assert "--max-cost" in err and "Traceback" not in err
@@ -301,9 +266,7 @@ def test_a_max_cost_that_is_not_a_sum_of_money_is_refused_before_any_request(cap
 
 def test_a_plan_within_max_cost_runs_without_asking(capsys):
     with XServer(n=500) as server:
-        code, _, err = run_flat(
-            capsys, "scan", "@subject", "--api-url", server.url, "--no-cache", "--max-cost", 8
-        )
+        code, _, err = scan(capsys, server, "@subject", "--max-cost", 8)
         assert server.total == 3
     assert code == ExitCode.OK, err
 
@@ -339,17 +302,7 @@ def test_max_requests_is_never_crossed_by_retries(capsys, monkeypatch):
     no_waiting(monkeypatch)
     planned = 2  # the lookup and one follower page
     with XServer(n=50, faults=Faults(unavailable_at={2})) as server:
-        code, _, err = run_flat(
-            capsys,
-            "scan",
-            "@subject",
-            "--api-url",
-            server.url,
-            "--no-cache",
-            "--no-posts",
-            "--max-requests",
-            planned,
-        )
+        code, _, err = scan(capsys, server, "@subject", "--no-posts", "--max-requests", planned)
         # The 503 took the second request; its retry would be a third: never sent.
         assert server.total == 2
     assert code == ExitCode.LIMIT_REACHED
@@ -358,17 +311,7 @@ def test_max_requests_is_never_crossed_by_retries(capsys, monkeypatch):
 
 def test_a_plan_above_max_requests_is_refused_even_with_yes(capsys):
     with BlueskyServer(n=300) as server:
-        code, _, err = run_flat(
-            capsys,
-            "scan",
-            "subject.bsky.social",
-            "--api-url",
-            server.url,
-            "--no-cache",
-            "--max-requests",
-            10,
-            "--yes",
-        )
+        code, _, err = scan(capsys, server, "subject.bsky.social", "--max-requests", 10, "--yes")
         assert server.total == 1
     assert code == ExitCode.USAGE
     assert "17 requests, above --max-requests 10" in err
