@@ -600,8 +600,9 @@ class Http:
         while True:
             if self._interrupted.is_set():
                 raise _Cancelled
-            self._await_host(host, endpoint)
+            # Counted before any rate-limit wait: a run at its --max-requests stops at once.
             self.budget.take_request()
+            self._await_host(host, endpoint)
             with self._lock:
                 self.stats.made += 1
             try:
