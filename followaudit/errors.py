@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import threading
+from collections.abc import Mapping
 from enum import IntEnum
 from pathlib import Path
 from typing import Any
@@ -219,3 +220,53 @@ class LimitReached(FollowauditError):
     """A --max-cost or --max-requests ceiling would be crossed by the next request."""
 
     exit_code = ExitCode.LIMIT_REACHED
+
+
+class HttpStatusError(FollowauditError):
+    """A 4xx answer (other than 429), raised by ``followaudit.http`` for the adapter to translate.
+
+    ``exit_code`` defaults from the status (401/403: AUTH, 404/410: NOT_FOUND,
+    else NETWORK) so an untranslated error still exits sensibly.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int,
+        data: Any,
+        headers: Mapping[str, str],
+        url: str,
+    ) -> None:
+        super().__init__(message)
+        self.status = status
+        self.data = data
+        self.headers = headers
+        self.url = url
+        if status in (401, 403):
+            self.exit_code = ExitCode.AUTH
+        elif status in (404, 410):
+            self.exit_code = ExitCode.NOT_FOUND
+        else:
+            self.exit_code = ExitCode.NETWORK
+
+
+def error_text(data: Any) -> str:
+    """Return the most readable message in a JSON error body ("" if none).
+
+    The first of X's ``errors`` comes first (it names the parameter at
+    fault); then the body's own ``detail``, ``message``, ``error_description``,
+    ``error`` or ``title`` (Problem objects, Bluesky, Mastodon, OAuth).
+    """
+    if not isinstance(data, Mapping):
+        return ""
+    errors = data.get("errors")
+    if isinstance(errors, list) and errors:
+        first = error_text(errors[0])
+        if first:
+            return first
+    for key in ("detail", "message", "error_description", "error", "title"):
+        value = data.get(key)
+        if isinstance(value, str) and value:
+            return value
+    return ""

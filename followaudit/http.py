@@ -65,14 +65,15 @@ from followaudit.budget import Budget, Charge
 from followaudit.cache import KEPT_HEADERS
 from followaudit.errors import (
     REDACTED,
-    ExitCode,
     FollowauditError,
+    HttpStatusError,
     InvalidResponseError,
     LimitReached,
     NetworkError,
     RateLimitError,
     UsageError,
     add_secret,
+    error_text,
     known_secrets,
     redact,
     redact_data,
@@ -169,35 +170,6 @@ class RequestStats:
     shared: int = 0  # of ``cached``: answers another run fetched while this one waited for it  # total time spent waiting for rate-limit resets / backoff
 
 
-class HttpStatusError(FollowauditError):
-    """A 4xx answer (other than 429), raised at once for the platform adapter to translate.
-
-    ``exit_code`` defaults from the status (401/403: AUTH, 404/410: NOT_FOUND,
-    else NETWORK) so an untranslated error still exits sensibly.
-    """
-
-    def __init__(
-        self,
-        message: str,
-        *,
-        status: int,
-        data: Any,
-        headers: Mapping[str, str],
-        url: str,
-    ) -> None:
-        super().__init__(message)
-        self.status = status
-        self.data = data
-        self.headers = headers
-        self.url = url
-        if status in (401, 403):
-            self.exit_code = ExitCode.AUTH
-        elif status in (404, 410):
-            self.exit_code = ExitCode.NOT_FOUND
-        else:
-            self.exit_code = ExitCode.NETWORK
-
-
 def redact_url(url: str | httpx.URL) -> str:
     """Return ``url`` with user info and credential-like query values replaced by REDACTED."""
     parts = urlsplit(str(url))
@@ -288,27 +260,6 @@ def _duration_text(seconds: float) -> str:
     if seconds < 5400:
         return f"{seconds / 60:.0f} min"
     return f"{seconds / 3600:.1f} h"
-
-
-def error_text(data: Any) -> str:
-    """Return the most readable message in a JSON error body ("" if none).
-
-    The first of X's ``errors`` comes first (it names the parameter at
-    fault); then the body's own ``detail``, ``message``, ``error_description``,
-    ``error`` or ``title`` (Problem objects, Bluesky, Mastodon, OAuth).
-    """
-    if not isinstance(data, Mapping):
-        return ""
-    errors = data.get("errors")
-    if isinstance(errors, list) and errors:
-        first = error_text(errors[0])
-        if first:
-            return first
-    for key in ("detail", "message", "error_description", "error", "title"):
-        value = data.get(key)
-        if isinstance(value, str) and value:
-            return value
-    return ""
 
 
 class _Cancelled(Exception):

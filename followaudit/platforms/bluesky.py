@@ -14,12 +14,13 @@ from urllib.parse import urlencode
 
 from followaudit.errors import (
     FollowauditError,
+    HttpStatusError,
     InvalidResponseError,
     NetworkError,
     NotFoundError,
+    error_text,
 )
 from followaudit.formats import bluesky as bluesky_format
-from followaudit.http import HttpStatusError, error_text
 from followaudit.platforms.base import (
     REQUEST_KINDS,
     Pages,

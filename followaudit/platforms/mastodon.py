@@ -22,13 +22,14 @@ from followaudit.errors import (
     AuthError,
     FollowauditError,
     HiddenFollowersError,
+    HttpStatusError,
     InvalidResponseError,
     NetworkError,
     NotFoundError,
     UsageError,
+    error_text,
 )
 from followaudit.formats import mastodon as mastodon_format
-from followaudit.http import HttpStatusError, error_text
 from followaudit.platforms.base import (
     REQUEST_KINDS,
     Pages,

@@ -16,13 +16,14 @@ from followaudit.budget import Charge
 from followaudit.errors import (
     AuthError,
     FollowauditError,
+    HttpStatusError,
     InvalidResponseError,
     NetworkError,
     NotFoundError,
     UsageError,
+    error_text,
 )
 from followaudit.formats import x_v2
-from followaudit.http import HttpStatusError, error_text
 from followaudit.platforms.base import (
     Pages,
     Platform,
