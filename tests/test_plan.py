@@ -407,3 +407,27 @@ def test_a_scan_run_again_within_a_day_is_planned_from_the_cache(capsys, tmp_pat
     assert code == ExitCode.OK, err
     assert "list them all (all 3 pages in the cache)" in err
     assert "up to $2.50 at X's 2026 prices" in err
+
+
+def test_the_readme_shows_the_plan_as_the_tool_prints_it():
+    from pathlib import Path
+
+    from rich.console import Console
+
+    from followaudit.audit import PlanReady
+    from followaudit.progress import RunView
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    section = readme.split("#### The plan and the bill", 1)[1]
+    shown = section.split("```text\n", 1)[1].split("```", 1)[0].splitlines()
+    guru = Subject("x", "1", "guru", "", 10_000, "", True)
+    options = ScanOptions(posts=100)
+    run_plan = RunPlan([plan_account(guru, options)], options, made=1, spent=0.01)
+    over = run_plan.over(Thresholds())
+    found = suggest([(guru, "")], options, Thresholds(), made=1, spent=0.01)
+    console = Console(record=True, width=80, force_terminal=False)
+    RunView(console, console, progress=False, quiet=False, top=10).show_plan(
+        PlanReady(run_plan, over, found)
+    )
+    assert console.export_text().splitlines() == shown[:-1]
+    assert shown[-1] == "Go ahead? [y/N]:"
