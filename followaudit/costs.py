@@ -2,17 +2,19 @@
 
 After each account is looked up (one request), its follower count says what
 the rest of the scan will take: followers to list, profiles to fetch, posts
-to read. ``RunPlan`` of ``plan_account`` turns that, the scan options and each platform's page
-sizes, published rate limits and prices into a ``RunPlan`` covering every
-account of the run. ``RunPlan.over`` says which of the thresholds a run
-must not pass without asking it crosses, ``RunPlan.beyond`` which hard
-ceiling (--max-requests, --max-cost) it would cross, and ``suggest`` finds
-the cheapest change of options that fits (``--sample`` where profiles are
-the cost, ``--max-followers`` where listing is).
+to read. ``plan_account`` turns that, the scan options and the platform's
+page sizes, published rate limits and prices into an ``AccountPlan``; a
+``RunPlan`` covers every account of the run. ``RunPlan.over`` names the
+thresholds the run crosses (it then asks before going on),
+``RunPlan.beyond`` the hard ceilings (--max-requests, --max-cost) it would
+cross, and ``suggest`` finds the cheapest change of options that fits
+(``--sample`` where profiles are the cost, ``--max-followers`` where listing
+is).
 
 Everything here is arithmetic on figures already known: no request is made.
-Cached answers are free, so a scan resumed from the cache costs less than
-planned, never more.
+Follower pages an earlier run left in the cache are left out
+(``scan.cached_listing``); other cached answers only make a run cheaper than
+planned, never dearer.
 """
 
 from __future__ import annotations
