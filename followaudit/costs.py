@@ -246,7 +246,8 @@ class RunPlan:
         head = "In all" if len(self.accounts) > 1 else "Total"
         text = f"{head}: {rest:,} more request{'s' if rest != 1 else ''}"
         if self.made:
-            text += f" ({self.made:,} made to look up the account{'s' if self.made > 1 else ''})"
+            accounts = "the account" if len(self.accounts) == 1 else "the accounts"
+            text += f" ({self.made:,} made to look up {accounts})"
         wait = self.wait_seconds
         if wait > 0:
             sources = sorted({a.kind.rate_limits_source for a in self.accounts} - {""})
