@@ -662,8 +662,9 @@ def _cancelled_sentence(made: int) -> str:
     """Return what declining the plan says: what was (not) requested."""
     if made == 0:
         return "Cancelled; no requests were made"
-    lookups = "the account lookup" if made == 1 else f"the account lookups ({made:,} requests)"
-    return f"Cancelled; only {lookups} was made, no follower was listed"
+    if made == 1:
+        return "Cancelled; only the account lookup was made, no follower was listed"
+    return f"Cancelled; only the lookups were made ({made:,} requests), no follower was listed"
 
 
 def _audit_one(
