@@ -431,3 +431,17 @@ def test_the_readme_shows_the_plan_as_the_tool_prints_it():
     )
     assert console.export_text().splitlines() == shown[:-1]
     assert shown[-1] == "Go ahead? [y/N]:"
+
+
+def test_declining_a_batch_says_how_many_lookups_were_made(capsys, monkeypatch):
+    import io
+
+    monkeypatch.setattr(followaudit.cli, "_interactive", lambda: True)
+    monkeypatch.setattr("sys.stdin", io.StringIO("n\n"))
+    with BlueskyServer(n=30, followers_count=25_000) as server:
+        code, _, err = scan(capsys, server, "subject.bsky.social", SUBJECT_DID)
+        assert server.total == 2
+    assert code == ExitCode.CANCELLED
+    assert err.endswith(
+        "Cancelled; only the lookups were made (2 requests), no follower was listed"
+    )
