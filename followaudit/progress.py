@@ -166,7 +166,7 @@ class RunView:
         if event.over:
             self.stderr.print(
                 "[bold yellow]Above what followaudit runs without asking:[/] "
-                + escape("; ".join(event.over))
+                + escape(visible("; ".join(event.over)))
                 + ".",
                 highlight=False,
                 soft_wrap=True,

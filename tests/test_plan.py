@@ -445,3 +445,22 @@ def test_declining_a_batch_says_how_many_lookups_were_made(capsys, monkeypatch):
     assert err.endswith(
         "Cancelled; only the lookups were made (2 requests), no follower was listed"
     )
+
+
+def test_a_handle_in_the_plan_cannot_drive_the_terminal():
+    from rich.console import Console
+
+    from followaudit.audit import PlanReady
+    from followaudit.progress import RunView
+
+    # A server names the account with an escape sequence and gives no follower count.
+    hostile = Subject("bluesky", "1", "evil\x1b[2J.example", "", None, "", False)
+    options = ScanOptions(posts=100)
+    run_plan = RunPlan([plan_account(hostile, options)], options, made=1)
+    console = Console(record=True, width=200, force_terminal=False)
+    RunView(console, console, progress=False, quiet=False, top=10).show_plan(
+        PlanReady(run_plan, run_plan.over(Thresholds()), None)
+    )
+    text = console.export_text()
+    assert "\x1b" not in text
+    assert "a scan of unknown size (evil␛[2J.example" in text
