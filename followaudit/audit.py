@@ -552,8 +552,16 @@ class _Found:
     subject: Subject
     looked_up: ScanStats  # the requests the lookup took
     started: float
-    server: str
-    cached_lookup: bool  # the cache answered the lookup (an earlier scan's answers may be there)
+
+    @property
+    def server(self) -> str:
+        """Return the server whose rate limits apply ("" where the platform has one)."""
+        return self.handle.server or ""
+
+    @property
+    def cached_lookup(self) -> bool:
+        """Return whether the cache answered the lookup (an earlier scan's answers may be there)."""
+        return self.looked_up.cached > 0
 
 
 def _look_up(
@@ -580,10 +588,7 @@ def _look_up(
             emit(AccountStopped(handle))
     except FollowauditError as exc:
         return _failed(handle, plan, exc, started)
-    looked_up = ScanStats.between(before, snapshot(http))
-    return _Found(
-        handle, adapter, subject, looked_up, started, handle.server or "", looked_up.cached > 0
-    )
+    return _Found(handle, adapter, subject, ScanStats.between(before, snapshot(http)), started)
 
 
 def _failed(

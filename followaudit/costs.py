@@ -81,7 +81,6 @@ class AccountPlan:
     posts: int  # the account's own posts to read
     deep: int  # followers whose posts --deep reads
     requests: dict[str, int]  # by kind of request (REQUEST_KINDS)
-    users_billed: int  # users the platform bills for (listed followers on X)
     dollars: float  # the most it can cost at the platform's prices
     open_ended: bool = False  # listed to the end (no --max-followers)
     cached: CachedListing = field(default_factory=CachedListing)  # follower pages already cached
@@ -141,7 +140,6 @@ def plan_account(
         posts=options.posts,
         deep=deep,
         requests=requests,
-        users_billed=to_list if kind.user_read_price else 0,
         dollars=dollars,
         open_ended=options.max_followers is None,
         cached=cached,

@@ -166,8 +166,8 @@ class RequestStats:
     made: int = 0  # requests actually sent over the network (each retry counts)
     cached: int = 0  # requests answered by the cache (saved)
     retries: int = 0
-    waited_seconds: float = 0.0
-    shared: int = 0  # of ``cached``: answers another run fetched while this one waited for it  # total time spent waiting for rate-limit resets / backoff
+    waited_seconds: float = 0.0  # total time spent waiting for rate-limit resets / backoff
+    shared: int = 0  # of ``cached``: answers another run fetched while this one waited for it
 
 
 def redact_url(url: str | httpx.URL) -> str:

@@ -12,7 +12,7 @@ requests from the cache and continues where the network work stopped.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import astuple, dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -70,23 +70,11 @@ class ScanStats:
     @classmethod
     def between(cls, before: ScanStats, after: ScanStats) -> ScanStats:
         """Return what happened between two ``snapshot``s of the same ``Http``."""
-        return cls(
-            after.made - before.made,
-            after.cached - before.cached,
-            after.retries - before.retries,
-            after.waited_seconds - before.waited_seconds,
-            after.spent - before.spent,
-        )
+        return cls(*(b - a for a, b in zip(astuple(before), astuple(after), strict=True)))
 
     def plus(self, other: ScanStats) -> ScanStats:
         """Return both counts added up."""
-        return ScanStats(
-            self.made + other.made,
-            self.cached + other.cached,
-            self.retries + other.retries,
-            self.waited_seconds + other.waited_seconds,
-            self.spent + other.spent,
-        )
+        return ScanStats(*(a + b for a, b in zip(astuple(self), astuple(other), strict=True)))
 
 
 @dataclass
