@@ -347,7 +347,7 @@ def score(
     "--no-posts",
     is_flag=True,
     help="Do not read the account's own recent posts: no behaviour findings, and one "
-    "request fewer (three on Mastodon; on X, 100 post reads, about $0.50, saved).",
+    "request fewer (three on Mastodon; on X, 100 post reads, $0.50 to $2.50, saved).",
 )
 @top_option
 @click.option("--quiet", "-q", is_flag=True, help="No progress display and no report.")

@@ -97,7 +97,7 @@ class ExitCode(IntEnum):
     HIDDEN = 9  # the account hides its follower list
     GATE_FAILED = 10  # a --fail-above / --min-authentic / --fail-on gate was not met
     OUTPUT = 11  # an export (--csv, --json, --junit, --html) could not be written
-    CANCELLED = 12  # the user answered no to a confirmation; nothing was spent
+    CANCELLED = 12  # the user answered no to a confirmation; no follower was listed
     LIMIT_REACHED = 13  # --max-cost or --max-requests stopped the scan; what was fetched is cached
     INTERRUPTED = 130  # Ctrl-C; what was fetched is kept in the cache
 
@@ -208,7 +208,7 @@ class UsageError(FollowauditError):
 
 
 class Cancelled(FollowauditError):
-    """The user declined a confirmation: not a failure, and nothing was spent."""
+    """The user declined a confirmation: not a failure, and no follower was listed."""
 
     exit_code = ExitCode.CANCELLED
 
