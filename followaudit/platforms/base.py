@@ -244,6 +244,10 @@ class Pages:
                 return
             cursor = next_cursor
 
+    def collect(self, limit: int) -> list[dict[str, Any]]:
+        """Return the items of every page, in order, at most ``limit`` of them."""
+        return [item for page in self for item in page.items][:limit]
+
     def _unique(self, items: list[dict[str, Any]], seen: set[object]) -> list[dict[str, Any]]:
         assert self._key is not None
         kept = []
@@ -285,6 +289,19 @@ class Pages:
             )
             return None
         return next_cursor
+
+
+def field_key(name: str) -> Callable[[Mapping[str, Any]], object]:
+    """Return a ``paginate`` key: an item's ``name`` field as text (None when it has none).
+
+    Two follower items with the same key are the same account.
+    """
+
+    def key(raw: Mapping[str, Any]) -> object:
+        value = raw.get(name)
+        return None if value is None else str(value)
+
+    return key
 
 
 def paginate(

@@ -28,6 +28,7 @@ from followaudit.platforms.base import (
     PlatformKind,
     RateLimit,
     Subject,
+    field_key,
     optional_count,
     paginate,
     required_id,
@@ -135,7 +136,10 @@ class BlueskyPlatform(PlatformKind):
             return followers, _cursor(body)
 
         return paginate(
-            fetch, what=f"followers of {who} on Bluesky", total=subject.followers_count, key=_did
+            fetch,
+            what=f"followers of {who} on Bluesky",
+            total=subject.followers_count,
+            key=field_key("did"),
         )
 
     def follower_id(self, raw: Mapping[str, Any]) -> str:
@@ -198,19 +202,13 @@ class BlueskyPlatform(PlatformKind):
         pages = paginate(
             fetch, what=f"posts of {account_id} on Bluesky", limit=limit, stop_on_empty=True
         )
-        return [item for page in pages for item in page.items][:limit]
+        return pages.collect(limit)
 
 
 def _cursor(body: Mapping[str, Any]) -> str | None:
     """Return the cursor of the next page (None on the last page)."""
     cursor = body.get("cursor")
     return str(cursor) if cursor else None
-
-
-def _did(raw: Mapping[str, Any]) -> object:
-    """Return the key that makes two follower items the same account (None: cannot tell)."""
-    value = raw.get("did")
-    return None if value is None else str(value)
 
 
 def _translate(status: int, data: Any, who: str) -> FollowauditError:

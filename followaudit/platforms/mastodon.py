@@ -37,6 +37,7 @@ from followaudit.platforms.base import (
     PlatformKind,
     RateLimit,
     Subject,
+    field_key,
     optional_count,
     paginate,
     required_id,
@@ -280,7 +281,7 @@ class MastodonPlatform(PlatformKind):
             fetch,
             what=f"followers of {who}",
             total=subject.followers_count,
-            key=_id,
+            key=field_key("id"),
             stop_on_empty=True,
         )
 
@@ -323,13 +324,7 @@ class MastodonPlatform(PlatformKind):
             )
 
         pages = paginate(fetch, what=f"posts of {who}", limit=limit, stop_on_empty=True)
-        return [status for page in pages for status in page.items][:limit]
-
-
-def _id(raw: Mapping[str, Any]) -> object:
-    """Return the key that makes two follower items the same account (None: cannot tell)."""
-    value = raw.get("id")
-    return None if value is None else str(value)
+        return pages.collect(limit)
 
 
 def _is_activity_json(media: str) -> bool:

@@ -30,6 +30,7 @@ from followaudit.platforms.base import (
     PlatformKind,
     RateLimit,
     Subject,
+    field_key,
     optional_count,
     paginate,
     required_id,
@@ -172,7 +173,10 @@ class XPlatform(PlatformKind):
             return list(data or []), _next_token(body)
 
         return paginate(
-            fetch, what=f"followers of {who} on X", total=subject.followers_count, key=_id
+            fetch,
+            what=f"followers of {who} on X",
+            total=subject.followers_count,
+            key=field_key("id"),
         )
 
     def follower_id(self, raw: Mapping[str, Any]) -> str:
@@ -210,7 +214,7 @@ class XPlatform(PlatformKind):
             return list(data or []), _next_token(body)
 
         pages = paginate(fetch, what=f"posts of {who}", limit=limit, stop_on_empty=True)
-        return [post for page in pages for post in page.items][:limit]
+        return pages.collect(limit)
 
 
 def _fit(size: int, affordable: int | None, least: int) -> int:
@@ -268,12 +272,6 @@ def _next_token(body: Mapping[str, Any]) -> str | None:
     meta = body.get("meta")
     token = meta.get("next_token") if isinstance(meta, Mapping) else None
     return str(token) if token else None
-
-
-def _id(raw: Mapping[str, Any]) -> object:
-    """Return the key that makes two follower items the same account (None: cannot tell)."""
-    value = raw.get("id")
-    return None if value is None else str(value)
 
 
 def _is_loopback(host: str) -> bool:
