@@ -337,7 +337,7 @@ def test_the_plan_covers_every_handle_of_a_batch(capsys):
     assert "this scan needs 2,504 requests (more than 2,000)" in err
 
 
-def test_two_accounts_are_judged_together(capsys, tmp_path):
+def test_two_accounts_are_judged_together():
     # Each alone: 300 users and 100 posts, $5.51 at most: together $11.02.
     x = subject("x", 300, order_known=True)
     plan = RunPlan(
