@@ -14,7 +14,7 @@ import argparse
 
 import numpy as np
 
-from followaudit.batches import follow_order_buckets
+from followaudit.analysis.batches import follow_order_buckets
 
 
 def uniform(n: int, share: float, rng: np.random.Generator) -> np.ndarray:

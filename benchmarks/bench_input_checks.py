@@ -57,7 +57,7 @@ def main() -> None:
             stream.truncate(2 * 2**30)
         script = (
             "import time; started = time.perf_counter()\n"
-            "from followaudit.cli import _run\n"
+            "from followaudit.cli.commands import _run\n"
             f"code = _run(['score', {str(zeros)!r}])\n"
             "peak = [l for l in open('/proc/self/status') if l.startswith('VmHWM')][0]\n"
             "print(code, peak.split()[1], round(time.perf_counter() - started, 2))\n"

@@ -53,8 +53,8 @@ import numpy as np
 import orjson
 import pandas as pd
 
-from followaudit.features import compute_features
-from followaudit.model import load_model
+from followaudit.model.features import compute_features
+from followaudit.model.forest import load_model
 
 model = load_model(None)
 cols = {k: [] for k in ("posts", "followers", "following", "likes", "listed", "created_at",

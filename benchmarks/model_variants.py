@@ -13,9 +13,9 @@ from __future__ import annotations
 
 from functools import partial
 
-from followaudit import evaluation
-from followaudit.features import FEATURE_COLUMNS, X_ONLY_FEATURES
-from followaudit.training import (
+from followaudit.model import evaluation
+from followaudit.model.features import FEATURE_COLUMNS, X_ONLY_FEATURES
+from followaudit.model.training import (
     ALL_KNOWN,
     ENSEMBLE_PARTS,
     WITHOUT_X_ONLY,

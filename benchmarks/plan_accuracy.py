@@ -21,11 +21,11 @@ from fakes.bluesky_server import BlueskyServer
 from fakes.mastodon_server import MastodonServer
 from fakes.x_server import TOKEN, XServer
 
-from followaudit.audit import AuditPlan, PlanReady, RunEvent, run_audits
-from followaudit.http import Http
-from followaudit.model import load_model
-from followaudit.platforms.handles import parse_handle
-from followaudit.scan import ScanOptions
+from followaudit.handles import parse_handle
+from followaudit.live.audit import AuditPlan, PlanReady, RunEvent, run_audits
+from followaudit.live.http import Http
+from followaudit.live.scan import ScanOptions
+from followaudit.model.forest import load_model
 
 CASES = [
     ("X", XServer, "@subject", 50, ScanOptions(posts=100)),

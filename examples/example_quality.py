@@ -21,10 +21,10 @@ sys.path.insert(0, str(HERE))
 from make_example import COUNT, OUTPUT, SEED
 from synthetic import generate_labelled
 
+from followaudit.analysis.summary import model_rates, summarize
 from followaudit.formats import read_accounts
-from followaudit.model import load_model
-from followaudit.report import model_rates, summarize
-from followaudit.scoring import score_table
+from followaudit.model.forest import load_model
+from followaudit.model.scoring import score_table
 
 
 def main() -> None:
@@ -41,12 +41,16 @@ def main() -> None:
     fakes = [f for f, b in zip(flagged, bought, strict=True) if b]
     print(f"generated: {len(fakes)} bought, {len(people)} people")
     print(f"bought flagged questionable: {sum(fakes)} of {len(fakes)}")
-    print(f"people flagged questionable: {sum(people)} of {len(people)} "
-          f"({sum(people) / len(people):.0%})")
+    print(
+        f"people flagged questionable: {sum(people)} of {len(people)} "
+        f"({sum(people) / len(people):.0%})"
+    )
     share = summary.share_questionable
-    print(f"share flagged: {sum(flagged) / len(flagged):.1%}; share questionable reported "
-          f"(corrected): {share.estimate:.1%} ({share.low:.1%}-{share.high:.1%}); "
-          f"generated as bought: {len(fakes) / len(bought):.1%}")
+    print(
+        f"share flagged: {sum(flagged) / len(flagged):.1%}; share questionable reported "
+        f"(corrected): {share.estimate:.1%} ({share.low:.1%}-{share.high:.1%}); "
+        f"generated as bought: {len(fakes) / len(bought):.1%}"
+    )
 
 
 if __name__ == "__main__":

@@ -65,29 +65,30 @@ _LAZY: dict[str, str] = {
     "FollowauditWarning": "followaudit.api",
     "read_accounts": "followaudit.formats",
     "ReadResult": "followaudit.formats",
-    "load_model": "followaudit.model",
-    "Model": "followaudit.model",
-    "run_audits": "followaudit.audit",
-    "AuditPlan": "followaudit.audit",
-    "Gates": "followaudit.audit",
-    "PlanReady": "followaudit.audit",
-    "Ceilings": "followaudit.budget",
-    "RunPlan": "followaudit.costs",
-    "ScanOptions": "followaudit.scan",
-    "Http": "followaudit.http",
-    "parse_handle": "followaudit.platforms.handles",
+    "load_model": "followaudit.model.forest",
+    "Model": "followaudit.model.forest",
+    "run_audits": "followaudit.live.audit",
+    "AuditPlan": "followaudit.live.audit",
+    "Gates": "followaudit.analysis.gates",
+    "PlanReady": "followaudit.live.audit",
+    "Ceilings": "followaudit.live.budget",
+    "RunPlan": "followaudit.live.plan",
+    "ScanOptions": "followaudit.live.scan",
+    "Http": "followaudit.live.http",
+    "parse_handle": "followaudit.handles",
 }
 
 if TYPE_CHECKING:
+    from followaudit.analysis.gates import Gates
     from followaudit.api import FollowauditWarning, score
-    from followaudit.audit import AuditPlan, Gates, PlanReady, run_audits
-    from followaudit.budget import Ceilings
-    from followaudit.costs import RunPlan
     from followaudit.formats import ReadResult, read_accounts
-    from followaudit.http import Http
-    from followaudit.model import Model, load_model
-    from followaudit.platforms.handles import parse_handle
-    from followaudit.scan import ScanOptions
+    from followaudit.handles import parse_handle
+    from followaudit.live.audit import AuditPlan, PlanReady, run_audits
+    from followaudit.live.budget import Ceilings
+    from followaudit.live.http import Http
+    from followaudit.live.plan import RunPlan
+    from followaudit.live.scan import ScanOptions
+    from followaudit.model.forest import Model, load_model
 
 
 def __getattr__(name: str) -> Any:

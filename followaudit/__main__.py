@@ -1,4 +1,4 @@
-from followaudit.cli import main
+from followaudit.cli.commands import main
 
 if __name__ == "__main__":
     main()

@@ -16,8 +16,8 @@ import pandas as pd
 
 from followaudit.errors import UsageError
 from followaudit.formats.frame import as_frame, read_frame
-from followaudit.model import Model, load_model
-from followaudit.scoring import score_table
+from followaudit.model.forest import Model, load_model
+from followaudit.model.scoring import score_table
 
 TEXT_COLUMNS: tuple[str, ...] = ("platform", "id", "handle", "label", "reasons")
 

@@ -16,7 +16,7 @@ from typing import Any
 
 REDACTED = "REDACTED"
 
-# Credentials this process has sent (registered by followaudit.http before a
+# Credentials this process has sent (registered by followaudit.live.http before a
 # request leaves): any of them found in text or data from the network, or in
 # an exception's message, is replaced by REDACTED.
 _SECRETS: set[str] = set()
@@ -223,7 +223,7 @@ class LimitReached(FollowauditError):
 
 
 class HttpStatusError(FollowauditError):
-    """A 4xx answer (other than 429), raised by ``followaudit.http`` for the adapter to translate.
+    """A 4xx answer (other than 429), raised by ``followaudit.live.http`` for the adapter to translate.
 
     ``exit_code`` defaults from the status (401/403: AUTH, 404/410: NOT_FOUND,
     else NETWORK) so an untranslated error still exits sensibly.

@@ -1,6 +1,6 @@
 """Run the followaudit CLI in-process, as the tests of its commands do."""
 
-from followaudit.cli import _run
+from followaudit.cli.commands import _run
 
 
 def run(capsys, *args):

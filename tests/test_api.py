@@ -12,7 +12,7 @@ import pytest
 
 import followaudit
 from followaudit.errors import InputError, ModelError, UsageError
-from followaudit.scoring import score_table
+from followaudit.model.scoring import score_table
 
 FIXTURES = Path(__file__).parent / "fixtures"
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "followers.jsonl"
@@ -165,7 +165,7 @@ def test_as_of_and_model_forms(tmp_path):
         pd.testing.assert_frame_equal(
             followaudit.score(records, as_of=as_of, model=model), expected
         )
-    shipped = Path(followaudit.__file__).parent / "resources" / "model.json"
+    shipped = Path(followaudit.__file__).parent / "model" / "model.json"
     pd.testing.assert_frame_equal(
         followaudit.score(records, as_of=AS_OF, model=str(shipped)), expected
     )

@@ -7,7 +7,7 @@ from math import comb
 import numpy as np
 import pytest
 
-from followaudit.batches import ALPHA, _holm, describe, follow_order_buckets, upper_tail
+from followaudit.analysis.batches import ALPHA, _holm, describe, follow_order_buckets, upper_tail
 
 
 def follower_list(n: int, background: float, seed: int) -> np.ndarray:

@@ -4,8 +4,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from followaudit.behaviour import analyse, follower_behaviour, own_sites, site_of
-from followaudit.posts import Post
+from followaudit.analysis.behaviour import analyse, follower_behaviour, own_sites, site_of
+from followaudit.formats.posts import Post
 
 NOW = datetime(2026, 3, 31, 12, tzinfo=UTC)
 
@@ -266,7 +266,7 @@ def test_follower_behaviour_for_a_sampled_follower():
 def test_flag_codes_are_exactly_the_findings_reported():
     from datetime import UTC, datetime
 
-    from followaudit.behaviour import FLAG_CODES, analyse
+    from followaudit.analysis.behaviour import FLAG_CODES, analyse
 
     empty = analyse([], followers=None, profile_url=None, now=datetime(2026, 1, 1, tzinfo=UTC))
     assert tuple(f.code for f in empty.findings) == FLAG_CODES
@@ -275,8 +275,8 @@ def test_flag_codes_are_exactly_the_findings_reported():
 def test_slow_and_stale_posting_reads_plainly():
     from datetime import UTC, datetime, timedelta
 
-    from followaudit.behaviour import analyse
-    from followaudit.posts import Post
+    from followaudit.analysis.behaviour import analyse
+    from followaudit.formats.posts import Post
 
     now = datetime(2026, 1, 1, tzinfo=UTC)
     posts = [

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from followaudit.behaviour import analyse
-from followaudit.posts import Post
+from followaudit.analysis.behaviour import analyse
+from followaudit.formats.posts import Post
 
 NOW = datetime(2025, 2, 1, tzinfo=UTC)
 

@@ -9,14 +9,14 @@ from pathlib import Path
 import pytest
 from fakes.clock import START, FakeClock
 
-from followaudit.cache import (
+from followaudit.errors import ExitCode
+from followaudit.live.cache import (
     SCHEMA_VERSION,
     Cache,
     CacheError,
     default_cache_path,
     open_cache,
 )
-from followaudit.errors import ExitCode
 
 
 @pytest.fixture

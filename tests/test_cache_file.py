@@ -16,8 +16,8 @@ import pytest
 from clirun import run_flat
 from fakes.x_server import TOKEN, XServer
 
-from followaudit.cache import Cache, CacheError
 from followaudit.errors import ExitCode
+from followaudit.live.cache import Cache, CacheError
 
 REFUSE = (
     "followaudit writes its cache only to a new file or to an existing cache: give "

@@ -9,8 +9,8 @@ from clirun import run
 from fakes.bluesky_server import SUBJECT_DID, BlueskyServer
 from fakes.clock import START
 
-from followaudit.cache import Cache
 from followaudit.errors import ExitCode
+from followaudit.live.cache import Cache
 
 DOCUMENT = '{"audits": [{"followers": "' + "x" * 5000 + '"}]}'
 

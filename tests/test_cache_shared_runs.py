@@ -19,8 +19,8 @@ from fakes import Faults
 from fakes.bluesky_server import BlueskyServer
 from fakes.x_server import TOKEN, XServer
 
-from followaudit.cache import Cache
-from followaudit.http import Http, cache_key
+from followaudit.live.cache import Cache
+from followaudit.live.http import Http, cache_key
 
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 ROOT = Path(__file__).resolve().parents[1]

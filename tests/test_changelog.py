@@ -3,12 +3,12 @@
 import re
 from pathlib import Path
 
-from followaudit.behaviour import FLAG_CODES
-from followaudit.cache import SCHEMA_VERSION
-from followaudit.documents import SCAN_JSON_SCHEMA, SCORE_JSON_SCHEMA
+from followaudit.analysis.behaviour import FLAG_CODES
 from followaudit.errors import ExitCode
-from followaudit.export import CSV_COLUMNS
-from followaudit.model import FORMAT_NAME, FORMAT_VERSION
+from followaudit.live.cache import SCHEMA_VERSION
+from followaudit.model.forest import FORMAT_NAME, FORMAT_VERSION
+from followaudit.outputs.documents import SCAN_JSON_SCHEMA, SCORE_JSON_SCHEMA
+from followaudit.outputs.tables import CSV_COLUMNS
 
 CHANGELOG = (Path(__file__).resolve().parents[1] / "CHANGELOG.md").read_text(encoding="utf-8")
 

@@ -8,8 +8,8 @@ import xml.etree.ElementTree as ET
 from clirun import run_flat
 from fakes.bluesky_server import BlueskyServer
 
-from followaudit.config import DEFAULT_API_URLS
 from followaudit.errors import ExitCode
+from followaudit.live.config import DEFAULT_API_URLS
 
 
 def test_the_bluesky_account_is_audited_and_the_x_handle_is_an_error_row(

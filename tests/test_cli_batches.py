@@ -8,7 +8,7 @@ from fakes.bluesky_server import BlueskyServer
 from fakes.mastodon_server import MastodonServer
 from fakes.x_server import SUBJECT_ID, TOKEN, XServer
 
-from followaudit.batches import NO_ORDER
+from followaudit.analysis.batches import NO_ORDER
 from followaudit.errors import ExitCode
 
 

@@ -220,7 +220,7 @@ def test_deep_off_a_terminal_without_yes_is_refused_before_any_request(capsys):
 def test_deep_asks_on_a_terminal(capsys, monkeypatch, answer, expected):
     import io
 
-    monkeypatch.setattr("followaudit.cli._interactive", lambda: True)
+    monkeypatch.setattr("followaudit.cli.commands._interactive", lambda: True)
     monkeypatch.setattr("sys.stdin", io.StringIO(answer))
     with XServer(n=50) as server:
         code, _, err = run(

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from clirun import run_flat
 
-from followaudit.config import find_x_bearer_token, set_x_bearer_token
 from followaudit.errors import ExitCode
+from followaudit.live.config import find_x_bearer_token, set_x_bearer_token
 
 TOKEN = "AAAAAAAAAAAAAAAAAAAAAJf8s3cr3tT0k3nV4lu3xyz0123456789abcdWXYZ"
 

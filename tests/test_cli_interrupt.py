@@ -5,12 +5,12 @@ import json
 from clirun import run
 from fakes.bluesky_server import BlueskyServer
 
-import followaudit.audit
+import followaudit.live.audit
 from followaudit.errors import ExitCode
 
 
 def test_interrupt_on_the_second_account_keeps_the_first(capsys, tmp_path, monkeypatch):
-    real = followaudit.audit.run_scan
+    real = followaudit.live.audit.run_scan
     calls = []
 
     def interrupted_on_second(*args, **kwargs):
@@ -19,7 +19,7 @@ def test_interrupt_on_the_second_account_keeps_the_first(capsys, tmp_path, monke
             raise KeyboardInterrupt
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(followaudit.audit, "run_scan", interrupted_on_second)
+    monkeypatch.setattr(followaudit.live.audit, "run_scan", interrupted_on_second)
     out_json = tmp_path / "scan.json"
     junit = tmp_path / "junit.xml"
     with BlueskyServer(n=40) as server:

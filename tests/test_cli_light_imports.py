@@ -16,7 +16,7 @@ HEAVY = ("pandas", "sklearn", "scipy")
 PROBE = """
 import json, sys
 sys.argv = ["followaudit", *json.loads(sys.argv[1])]
-from followaudit.cli import _run
+from followaudit.cli.commands import _run
 code = _run(None)
 loaded = [name for name in {heavy!r} if name in sys.modules]
 print(json.dumps({{"code": int(code), "loaded": loaded}}), file=sys.stderr)

@@ -8,7 +8,7 @@ from fakes.bluesky_server import SUBJECT_DID, BlueskyServer
 from fakes.x_server import GURU_SITE, TOKEN, XServer, guru_posts
 from test_html_report import run_browser
 
-from followaudit.cli import _run
+from followaudit.cli.commands import _run
 from followaudit.errors import ExitCode
 
 

@@ -9,7 +9,7 @@ import pytest
 from clirun import run
 
 from followaudit.errors import ExitCode
-from followaudit.export import CSV_COLUMNS
+from followaudit.outputs.tables import CSV_COLUMNS
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = str(ROOT / "examples" / "followers.jsonl")
@@ -96,7 +96,7 @@ def test_bad_as_of_is_a_usage_error(capsys):
 
 
 def test_a_tampered_model_is_refused(capsys, tmp_path):
-    shipped = ROOT / "followaudit" / "resources" / "model.json"
+    shipped = ROOT / "followaudit" / "model" / "model.json"
     document = json.loads(shipped.read_text())
     document["threshold"] = 0.99  # make everyone look authentic, keep the old checksum
     tampered = tmp_path / "model.json"
@@ -121,7 +121,7 @@ def test_an_unwritable_export_is_one_sentence(capsys, tmp_path):
 
 
 def test_a_failed_export_leaves_no_truncated_file(capsys, tmp_path, monkeypatch):
-    import followaudit.export as export
+    import followaudit.outputs.tables as export
 
     target = tmp_path / "scored.csv"
     target.write_text("the previous export\n")

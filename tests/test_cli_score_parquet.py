@@ -8,7 +8,7 @@ from clirun import run, run_flat
 
 import followaudit.formats.frame as frame_module
 from followaudit.errors import ExitCode
-from followaudit.export import CSV_COLUMNS
+from followaudit.outputs.tables import CSV_COLUMNS
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "followers.jsonl"

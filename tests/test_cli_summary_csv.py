@@ -7,7 +7,8 @@ from clirun import run
 from fakes.bluesky_server import BlueskyServer
 
 from followaudit.errors import ExitCode
-from followaudit.export import SUMMARY_COLUMNS, unescape_cell
+from followaudit.formats.cells import unescape_cell
+from followaudit.outputs.tables import SUMMARY_COLUMNS
 
 
 def test_one_row_per_account_in_the_order_given(capsys, tmp_path):

@@ -41,5 +41,5 @@ def test_train_writes_a_model_that_scores(capsys, tmp_path):
     model = tmp_path / "m.json"
     code, out, _ = run(capsys, "train", "--output", model)
     assert code == ExitCode.OK and "Trained on 8,775 accounts" in out
-    shipped = Path(__file__).resolve().parents[1] / "followaudit" / "resources" / "model.json"
+    shipped = Path(__file__).resolve().parents[1] / "followaudit" / "model" / "model.json"
     assert model.read_bytes() == shipped.read_bytes()

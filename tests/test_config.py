@@ -8,13 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from followaudit.config import (
+from followaudit.errors import AuthError, ExitCode, UsageError
+from followaudit.live.config import (
     ConfigError,
     api_base_url,
     default_config_path,
     find_x_bearer_token,
 )
-from followaudit.errors import AuthError, ExitCode, UsageError
 
 
 def write_config(path: Path, text: str, mode: int = 0o600) -> Path:

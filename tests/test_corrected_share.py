@@ -6,18 +6,17 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from followaudit.errors import ModelError
-from followaudit.model import load_model
-from followaudit.report import (
+from followaudit.analysis.gates import fail_above, min_authentic
+from followaudit.analysis.summary import (
     CORRECTED,
     RAW,
-    fail_above,
     headline,
-    min_authentic,
     model_rates,
     summarize,
 )
-from followaudit.stats import ClassifierRates, adjusted_share, wilson
+from followaudit.errors import ModelError
+from followaudit.model.forest import load_model
+from followaudit.model.quantify import ClassifierRates, adjusted_share, wilson
 
 RATES = ClassifierRates(true_positives=980, positives=1000, false_positives=10, negatives=1000)
 

@@ -10,7 +10,7 @@ import pytest
 from sklearn import metrics
 
 from followaudit.accounts import make_table
-from followaudit.evaluation import (
+from followaudit.model.evaluation import (
     MISSING_VALUE_MODES,
     camisani_calzolari,
     corrected_share_check,
@@ -22,8 +22,13 @@ from followaudit.evaluation import (
     score,
     socialbakers,
 )
-from followaudit.features import X_ONLY_FEATURES
-from followaudit.training import HUMAN_SOURCES, VENDORS, load_training_table, training_features
+from followaudit.model.features import X_ONLY_FEATURES
+from followaudit.model.training import (
+    HUMAN_SOURCES,
+    VENDORS,
+    load_training_table,
+    training_features,
+)
 
 
 @pytest.fixture(scope="module")

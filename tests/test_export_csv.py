@@ -7,7 +7,8 @@ import math
 import pandas as pd
 import pytest
 
-from followaudit.export import CSV_COLUMNS, escape_cell, unescape_cell, write_csv
+from followaudit.formats.cells import escape_cell, unescape_cell
+from followaudit.outputs.tables import CSV_COLUMNS, write_csv
 
 
 def to_csv_text(rows):

@@ -17,12 +17,13 @@ import pandas as pd
 import pytest
 from clirun import run
 
-from followaudit import __version__, export
-from followaudit.documents import SCORE_JSON_SCHEMA
+from followaudit import __version__
+from followaudit.analysis.summary import model_rates, summarize
 from followaudit.formats import read_accounts
-from followaudit.model import load_model
-from followaudit.report import model_rates, summarize
-from followaudit.scoring import score_table
+from followaudit.model.forest import load_model
+from followaudit.model.scoring import score_table
+from followaudit.outputs import tables as export
+from followaudit.outputs.documents import SCORE_JSON_SCHEMA
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "followers.jsonl"
 AS_OF = datetime(2026, 1, 1, tzinfo=UTC)
@@ -173,10 +174,10 @@ def test_two_core_formatting_writes_the_same_bytes(monkeypatch):
 STDOUT_PROBE = """
 import sys
 from datetime import UTC, datetime
-from followaudit import export
+from followaudit.outputs import tables as export
 from followaudit.formats import read_accounts
-from followaudit.model import load_model
-from followaudit.scoring import score_table
+from followaudit.model.forest import load_model
+from followaudit.model.scoring import score_table
 read = read_accounts(sys.argv[1])
 rows = score_table(read.table, load_model(None), datetime(2026, 1, 1, tzinfo=UTC), reasons=False)
 export.WRITE_CHUNK_ROWS, export.PARALLEL_MIN_CHUNKS = 37, 2

@@ -12,9 +12,9 @@ import pytest
 from clirun import run, run_flat
 from fakes.bluesky_server import BlueskyServer
 
-import followaudit.audit
+import followaudit.live.audit
 from followaudit.errors import ExitCode, OutputError
-from followaudit.outputs import Exports, open_export
+from followaudit.outputs.destinations import Exports, open_export
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = str(ROOT / "examples" / "followers.jsonl")
@@ -153,7 +153,7 @@ def test_ctrl_c_while_rerunning_a_finished_scan_keeps_the_earlier_exports(
         def interrupted(*args, **kwargs):
             raise KeyboardInterrupt
 
-        monkeypatch.setattr(followaudit.audit, "run_scan", interrupted)
+        monkeypatch.setattr(followaudit.live.audit, "run_scan", interrupted)
         code, _, err = run_flat(capsys, *args)
     assert code == ExitCode.INTERRUPTED
     assert (out_json.read_bytes(), junit.read_bytes()) == before
@@ -220,7 +220,7 @@ def test_stdout_export_into_head_exits_0_quietly(option, tmp_path):
 def test_sigterm_while_exporting_ends_like_ctrl_c_and_removes_the_temporary_file(tmp_path):
     import signal
 
-    from followaudit.cli import _terminate_as_interrupt
+    from followaudit.cli.commands import _terminate_as_interrupt
 
     target = tmp_path / "out.json"
     target.write_text("earlier\n")

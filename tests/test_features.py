@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from followaudit.accounts import make_table
-from followaudit.features import (
+from followaudit.model.features import (
     FEATURE_COLUMNS,
     FEATURE_DESCRIPTIONS,
     X_ONLY_FEATURES,

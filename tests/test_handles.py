@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from followaudit.errors import UsageError
-from followaudit.platforms.handles import (
+from followaudit.handles import (
     X_RESERVED,
     Handle,
     InvalidHandleError,

@@ -16,7 +16,7 @@ from clirun import run_flat
 from fakes.hostile import Hostile, no_waiting
 from fakes.x_server import TOKEN, XServer
 
-import followaudit.http
+import followaudit.live.http
 from followaudit.errors import ExitCode
 
 FOLLOWERS = "/2/users/1001/followers"
@@ -68,7 +68,7 @@ def test_a_hostile_server_ends_in_one_sentence_and_keeps_what_was_fetched(
     capsys, monkeypatch, tmp_path, mode
 ):
     monkeypatch.setenv("X_BEARER_TOKEN", TOKEN)
-    monkeypatch.setattr(followaudit.http, "REQUEST_DEADLINE", 1.0)
+    monkeypatch.setattr(followaudit.live.http, "REQUEST_DEADLINE", 1.0)
     no_waiting(monkeypatch)
     cache = tmp_path / "cache.sqlite3"
     hostile = Hostile(mode, where=FOLLOWERS, nth=2)

@@ -8,13 +8,13 @@ from html.parser import HTMLParser
 import numpy as np
 import pytest
 
-from followaudit.batches import NO_ORDER, follow_order_document
-from followaudit.behaviour import analyse
-from followaudit.documents import behaviour_document
-from followaudit.html_report import render_html
-from followaudit.posts import Post
-from followaudit.report import Summary, headline
-from followaudit.stats import Interval
+from followaudit.analysis.batches import NO_ORDER, follow_order_document
+from followaudit.analysis.behaviour import analyse
+from followaudit.analysis.summary import Summary, headline
+from followaudit.formats.posts import Post
+from followaudit.model.quantify import Interval
+from followaudit.outputs.documents import behaviour_document
+from followaudit.outputs.html_report import render_html
 
 NOW = datetime(2026, 3, 31, 12, tzinfo=UTC)
 HEADLINE = "Authentic followers: about 7,800 (7,500-8,100) of 10,000"

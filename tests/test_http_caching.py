@@ -8,8 +8,8 @@ import httpx
 import pytest
 from fakes.clock import FakeClock, TopRng
 
-from followaudit.cache import Cache
-from followaudit.http import Http, HttpStatusError, cache_key
+from followaudit.live.cache import Cache
+from followaudit.live.http import Http, HttpStatusError, cache_key
 
 URL = "https://public.api.bsky.app/xrpc/app.bsky.graph.getFollowers"
 

@@ -9,7 +9,7 @@ import httpx
 import pytest
 from fakes.clock import START, FakeClock, TopRng
 
-from followaudit.http import RESET_MARGIN, Http, HttpStatusError
+from followaudit.live.http import RESET_MARGIN, Http, HttpStatusError
 
 URL = "https://public.api.bsky.app/xrpc/app.bsky.actor.getProfiles"
 
@@ -53,7 +53,7 @@ def test_get_many_preserves_order_and_bounds_concurrency() -> None:
 
 
 def test_get_many_uses_the_cache_and_counts_exactly(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    from followaudit.cache import Cache
+    from followaudit.live.cache import Cache
 
     gauge = Gauge(first_wave=1)
     cache = Cache(tmp_path / "c.sqlite3")

@@ -17,7 +17,7 @@ from fakes.hostile import Hostile
 from fakes.x_server import TOKEN, XServer
 
 from followaudit.errors import InvalidResponseError, NetworkError
-from followaudit.http import MAX_BODY_BYTES, REQUEST_DEADLINE, Http
+from followaudit.live.http import MAX_BODY_BYTES, REQUEST_DEADLINE, Http
 
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 MB = 1024 * 1024

@@ -14,7 +14,7 @@ from fakes.hostile import no_waiting
 from fakes.x_server import TOKEN
 
 from followaudit.errors import ExitCode, NetworkError
-from followaudit.http import CONNECT_RETRIES, Http
+from followaudit.live.http import CONNECT_RETRIES, Http
 
 
 class CountingTransport(httpx.HTTPTransport):

@@ -9,7 +9,7 @@ import pytest
 from fakes.clock import FakeClock
 
 from followaudit.errors import ExitCode, InvalidResponseError
-from followaudit.http import Http
+from followaudit.live.http import Http
 
 URL = "https://wrong.example.org/xrpc/app.bsky.actor.getProfile"
 PAGE = b"<!doctype html><html><body>Welcome to the hotel wifi</body></html>"

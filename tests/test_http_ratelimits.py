@@ -10,7 +10,7 @@ import pytest
 from fakes.clock import START, FakeClock, TopRng
 
 from followaudit.errors import ExitCode, NetworkError, RateLimitError
-from followaudit.http import RESET_MARGIN, Http, endpoint_of, parse_reset
+from followaudit.live.http import RESET_MARGIN, Http, endpoint_of, parse_reset
 
 X = "https://api.x.com/2/users/12/followers"
 BSKY = "https://public.api.bsky.app/xrpc/app.bsky.graph.getFollowers"

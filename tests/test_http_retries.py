@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from followaudit.errors import ExitCode, InvalidResponseError, NetworkError
-from followaudit.http import Http, HttpStatusError
+from followaudit.live.http import Http, HttpStatusError
 
 URL = "https://api.example.org/v1/things"
 

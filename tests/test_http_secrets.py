@@ -10,9 +10,9 @@ import pytest
 from fakes.clock import FakeClock, TopRng
 
 import followaudit
-from followaudit.cache import Cache
 from followaudit.errors import FollowauditError
-from followaudit.http import Http, HttpStatusError, redact_url
+from followaudit.live.cache import Cache
+from followaudit.live.http import Http, HttpStatusError, redact_url
 
 TOKEN = "AAAAAAAAAAAAAAAAAAAAAsecretTOKENvalue%3DxYz"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}

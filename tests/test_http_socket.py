@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from followaudit.errors import NetworkError
-from followaudit.http import Http
+from followaudit.live.http import Http
 
 BODY = json.dumps({"followers": [{"did": f"did:plc:{n:024d}"} for n in range(50)]}).encode()
 

@@ -4,7 +4,7 @@ import io
 import xml.etree.ElementTree as ET
 from datetime import UTC, datetime
 
-from followaudit.junit import AccountResult, write_junit
+from followaudit.outputs.junit import AccountResult, write_junit
 
 WHEN = datetime(2026, 3, 31, 12, 0, 5, tzinfo=UTC)
 

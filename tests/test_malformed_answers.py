@@ -13,11 +13,11 @@ from fakes import Reply, first, no_wait_http
 from fakes.bluesky_server import BlueskyServer
 
 from followaudit.errors import ExitCode, InvalidResponseError
-from followaudit.platforms.bluesky import BlueskyPlatform
-from followaudit.platforms.handles import Handle
-from followaudit.platforms.mastodon import MastodonPlatform
-from followaudit.platforms.x import XPlatform
-from followaudit.scan import run_scan
+from followaudit.handles import Handle
+from followaudit.live.platforms.bluesky import BlueskyPlatform
+from followaudit.live.platforms.mastodon import MastodonPlatform
+from followaudit.live.platforms.x import XPlatform
+from followaudit.live.scan import run_scan
 
 NO_DID = "nodid.bsky.social"  # its followers lack their DIDs
 NO_POSTS = "noposts.bsky.social"  # its feed items lack their posts
@@ -138,12 +138,12 @@ class _FixedFollowers:
         return getattr(self._inner, name)
 
     def resolve(self, handle: Handle) -> Any:
-        from followaudit.platforms.base import Subject
+        from followaudit.live.platforms.base import Subject
 
         return Subject("bluesky", "did:plc:s", "s.bsky.social", "", 1, "", False)
 
     def follower_pages(self, subject: Any, limit: int | None = None) -> Any:
-        from followaudit.platforms.base import paginate
+        from followaudit.live.platforms.base import paginate
 
         return paginate(
             lambda cursor, received: ([{"did": "did:plc:aaaaaaaaaaaaaaaaaaaaaaaa"}], None),

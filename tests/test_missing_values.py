@@ -6,10 +6,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from followaudit.evaluation import MISSING_VALUE_MODES
-from followaudit.features import FEATURE_COLUMNS, X_ONLY_FEATURES, mask_features
-from followaudit.model import load_model
-from followaudit.training import (
+from followaudit.model.evaluation import MISSING_VALUE_MODES
+from followaudit.model.features import FEATURE_COLUMNS, X_ONLY_FEATURES, mask_features
+from followaudit.model.forest import load_model
+from followaudit.model.training import (
     EXTRA_COPIES,
     MASK_PROBABILITY,
     MASKABLE_GROUPS,

@@ -13,9 +13,9 @@ import pytest
 from sklearn.ensemble import HistGradientBoostingClassifier
 
 from followaudit.errors import ModelError
-from followaudit.features import FEATURE_COLUMNS
-from followaudit.model import Model, Tree, _checksum, load_model, save_model
-from followaudit.training import export_ensemble
+from followaudit.model.features import FEATURE_COLUMNS
+from followaudit.model.forest import Model, Tree, _checksum, load_model, save_model
+from followaudit.model.training import export_ensemble
 
 
 def synthetic(n: int, seed: int) -> tuple[pd.DataFrame, np.ndarray]:

@@ -19,7 +19,7 @@ from fakes.mastodon_server import MastodonServer
 from fakes.x_server import TOKEN, XServer
 
 from followaudit.errors import ExitCode
-from followaudit.platforms.base import paginate, paging_margin
+from followaudit.live.platforms.base import paginate, paging_margin
 
 X_FOLLOWERS = "/2/users/1001/followers"
 BSKY_FOLLOWERS = "/xrpc/app.bsky.graph.getFollowers"

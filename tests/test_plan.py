@@ -17,16 +17,16 @@ from fakes.hostile import no_waiting
 from fakes.mastodon_server import MastodonServer
 from fakes.x_server import TOKEN, XServer
 
-import followaudit.cli
-from followaudit.audit import AuditPlan, run_audits
-from followaudit.budget import Budget, Ceilings, Charge
-from followaudit.costs import RunPlan, Thresholds, plan_account, suggest
+import followaudit.cli.commands
 from followaudit.errors import Cancelled, ExitCode, LimitReached, UsageError
-from followaudit.http import Http
-from followaudit.model import load_model
-from followaudit.platforms.base import Subject
-from followaudit.platforms.handles import parse_handle
-from followaudit.scan import ScanOptions
+from followaudit.handles import parse_handle
+from followaudit.live.audit import AuditPlan, run_audits
+from followaudit.live.budget import Budget, Ceilings, Charge
+from followaudit.live.http import Http
+from followaudit.live.plan import RunPlan, Thresholds, plan_account, suggest
+from followaudit.live.platforms.base import Subject
+from followaudit.live.scan import ScanOptions
+from followaudit.model.forest import load_model
 
 FOLLOWERS = "/2/users/1001/followers"
 
@@ -36,7 +36,7 @@ def token(monkeypatch):
     monkeypatch.setenv("X_BEARER_TOKEN", TOKEN)
     monkeypatch.setenv("COLUMNS", "80")
     # The tests run off a terminal, as CI does, unless one says otherwise.
-    monkeypatch.setattr(followaudit.cli, "_interactive", lambda: False)
+    monkeypatch.setattr(followaudit.cli.commands, "_interactive", lambda: False)
 
 
 def scan(capsys, server, handle, *more):
@@ -179,7 +179,7 @@ def test_the_suggested_command_runs_without_asking(capsys):
 def test_on_a_terminal_the_plan_asks(capsys, monkeypatch, answer, expected, requests):
     import io
 
-    monkeypatch.setattr(followaudit.cli, "_interactive", lambda: True)
+    monkeypatch.setattr(followaudit.cli.commands, "_interactive", lambda: True)
     monkeypatch.setattr("sys.stdin", io.StringIO(answer))
     with XServer(n=2_500) as server:
         code, _, err = run(capsys, "scan", "@subject", "--api-url", server.url, "--no-cache")
@@ -414,8 +414,8 @@ def test_the_readme_shows_the_plan_as_the_tool_prints_it():
 
     from rich.console import Console
 
-    from followaudit.audit import PlanReady
-    from followaudit.progress import RunView
+    from followaudit.cli.progress import RunView
+    from followaudit.live.audit import PlanReady
 
     readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
     section = readme.split("#### The plan and the bill", 1)[1]
@@ -436,7 +436,7 @@ def test_the_readme_shows_the_plan_as_the_tool_prints_it():
 def test_declining_a_batch_says_how_many_lookups_were_made(capsys, monkeypatch):
     import io
 
-    monkeypatch.setattr(followaudit.cli, "_interactive", lambda: True)
+    monkeypatch.setattr(followaudit.cli.commands, "_interactive", lambda: True)
     monkeypatch.setattr("sys.stdin", io.StringIO("n\n"))
     with BlueskyServer(n=30, followers_count=25_000) as server:
         code, _, err = scan(capsys, server, "subject.bsky.social", SUBJECT_DID)
@@ -450,8 +450,8 @@ def test_declining_a_batch_says_how_many_lookups_were_made(capsys, monkeypatch):
 def test_a_handle_in_the_plan_cannot_drive_the_terminal():
     from rich.console import Console
 
-    from followaudit.audit import PlanReady
-    from followaudit.progress import RunView
+    from followaudit.cli.progress import RunView
+    from followaudit.live.audit import PlanReady
 
     # A server names the account with an escape sequence and gives no follower count.
     hostile = Subject("bluesky", "1", "evil\x1b[2J.example", "", None, "", False)

@@ -10,11 +10,11 @@ import pytest
 from fakes import DyingTransport, Faults, Interrupted, no_wait_http
 from fakes.bluesky_server import SUBJECT_DID, BlueskyServer, follower_did
 
-from followaudit.cache import Cache
 from followaudit.errors import NotFoundError
-from followaudit.platforms.bluesky import BlueskyPlatform
-from followaudit.platforms.handles import Handle
-from followaudit.scan import MISSING_PROFILE_REASON, ScanOptions, run_scan, sample_positions
+from followaudit.handles import Handle
+from followaudit.live.cache import Cache
+from followaudit.live.platforms.bluesky import BlueskyPlatform
+from followaudit.live.scan import MISSING_PROFILE_REASON, ScanOptions, run_scan, sample_positions
 
 SUBJECT = Handle("bluesky", "subject.bsky.social")
 PROFILE = "/xrpc/app.bsky.actor.getProfile"

@@ -10,11 +10,11 @@ import pytest
 from fakes import DyingTransport, Faults, Interrupted, no_wait_http
 from fakes.mastodon_server import SUBJECT_ID, MastodonServer, follower_account_id
 
-from followaudit.cache import Cache
 from followaudit.errors import AuthError, HiddenFollowersError, NotFoundError
-from followaudit.platforms.handles import Handle
-from followaudit.platforms.mastodon import MastodonPlatform, parse_link_header
-from followaudit.scan import ScanOptions, run_scan
+from followaudit.handles import Handle
+from followaudit.live.cache import Cache
+from followaudit.live.platforms.mastodon import MastodonPlatform, parse_link_header
+from followaudit.live.scan import ScanOptions, run_scan
 
 SUBJECT = Handle("mastodon", "subject", "mastodon.example")
 LOOKUP = "/api/v1/accounts/lookup"

@@ -7,8 +7,8 @@ from fakes import HostMapTransport, no_wait_http
 from fakes.mastodon_server import SUBJECT_ID, DelegatingDomain, MastodonServer
 
 from followaudit.errors import NotFoundError
-from followaudit.platforms.handles import Handle
-from followaudit.scan import run_scan
+from followaudit.handles import Handle
+from followaudit.live.scan import run_scan
 
 ADDRESS = Handle("mastodon", "subject", "example.com")
 HOME = "social.example.com"

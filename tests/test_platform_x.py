@@ -11,12 +11,12 @@ import pytest
 from fakes import DyingTransport, Faults, Interrupted, no_wait_http
 from fakes.x_server import SUBJECT_ID, TOKEN, XServer, follower_id
 
-from followaudit.cache import Cache
 from followaudit.errors import AuthError, NotFoundError
-from followaudit.platforms.base import Subject
-from followaudit.platforms.handles import Handle
-from followaudit.platforms.x import USER_FIELDS, XPlatform
-from followaudit.scan import ScanOptions, run_scan
+from followaudit.handles import Handle
+from followaudit.live.cache import Cache
+from followaudit.live.platforms.base import Subject
+from followaudit.live.platforms.x import USER_FIELDS, XPlatform
+from followaudit.live.scan import ScanOptions, run_scan
 
 SUBJECT = Handle("x", "subject")
 FOLLOWERS = f"/2/users/{SUBJECT_ID}/followers"

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from followaudit.errors import InvalidResponseError
-from followaudit.posts import (
+from followaudit.formats.posts import (
     Post,
     posts_from_bluesky,
     posts_from_mastodon,

@@ -105,7 +105,7 @@ def test_a_huge_file_of_nul_bytes_is_refused_at_once_in_little_memory(tmp_path):
         stream.truncate(2 * 2**30)  # 2 GB, sparse: no disk used
     # VmHWM is the process's own peak (ru_maxrss would include pytest's, from the fork).
     script = (
-        "from followaudit.cli import _run\n"
+        "from followaudit.cli.commands import _run\n"
         f"code = _run(['score', {str(path)!r}])\n"
         "peak = [l for l in open('/proc/self/status') if l.startswith('VmHWM')][0]\n"
         "print(code, peak.split()[1])\n"

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import click
 
-from followaudit.cli import cli
+from followaudit.cli.commands import cli
 from followaudit.errors import ExitCode
 
 ROOT = Path(__file__).resolve().parents[1]

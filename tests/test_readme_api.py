@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from fakes.bluesky_server import BlueskyServer
 
-from followaudit.config import DEFAULT_API_URLS
+from followaudit.live.config import DEFAULT_API_URLS
 
 ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text(encoding="utf-8")

@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from followaudit.features import FEATURE_COLUMNS, FEATURE_DESCRIPTIONS
+from followaudit.model.features import FEATURE_COLUMNS, FEATURE_DESCRIPTIONS
 
 README = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
 

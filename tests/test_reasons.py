@@ -3,8 +3,8 @@
 import numpy as np
 import pandas as pd
 
-from followaudit.features import FEATURE_COLUMNS
-from followaudit.reasons import SENTENCES, TOPIC_OF_FEATURE, explain
+from followaudit.model.features import FEATURE_COLUMNS
+from followaudit.model.reasons import SENTENCES, TOPIC_OF_FEATURE, explain
 
 
 def one_account(**values):
@@ -71,6 +71,6 @@ def test_singular_counts_read_as_english():
 
 
 def test_every_sentence_names_the_columns_it_quotes():
-    from followaudit.reasons import QUOTES
+    from followaudit.model.reasons import QUOTES
 
     assert set(SENTENCES) == set(QUOTES)

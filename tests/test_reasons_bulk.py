@@ -15,12 +15,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from followaudit import reasons
-from followaudit.features import FEATURE_COLUMNS, compute_features
 from followaudit.formats import read_accounts
-from followaudit.model import load_model
-from followaudit.reasons import MAX_REASONS, MIN_EFFECT, topics
-from followaudit.scoring import score_table
+from followaudit.model import reasons
+from followaudit.model.features import FEATURE_COLUMNS, compute_features
+from followaudit.model.forest import load_model
+from followaudit.model.reasons import MAX_REASONS, MIN_EFFECT, topics
+from followaudit.model.scoring import score_table
 
 
 # --- the oracle: followaudit/reasons.py before bulk reasons ------------------------------

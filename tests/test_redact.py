@@ -7,7 +7,7 @@ import pytest
 from fakes.clock import FakeClock
 
 from followaudit.errors import FollowauditError, NetworkError, add_secret, redact, redact_data
-from followaudit.http import Http, HttpStatusError
+from followaudit.live.http import Http, HttpStatusError
 
 SECRET = "s3cr3t-value-for-redaction-tests"
 

@@ -7,9 +7,10 @@ import io
 import pytest
 from rich.console import Console
 
-from followaudit.render import scan_report, score_report
-from followaudit.report import QUESTIONABLE_MEANS, GateResult, Summary
-from followaudit.stats import Interval
+from followaudit.analysis.gates import GateResult
+from followaudit.analysis.summary import QUESTIONABLE_MEANS, Summary
+from followaudit.cli.render import scan_report, score_report
+from followaudit.model.quantify import Interval
 
 LONG_REASON = (
     "follows 4,453 accounts but has 0 followers; has no bio; has posted 0 times in 17.0 years"

@@ -9,9 +9,9 @@ import pytest
 from clirun import run_flat
 from fakes.x_server import GURU_SITE, TOKEN, XServer, guru_posts
 
-from followaudit.cli import _run
+from followaudit.analysis.summary import QUESTIONABLE_MEANS
+from followaudit.cli.commands import _run
 from followaudit.errors import ExitCode
-from followaudit.report import QUESTIONABLE_MEANS
 
 
 @pytest.fixture(scope="module")

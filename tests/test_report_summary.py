@@ -5,8 +5,9 @@ import pandas as pd
 import pytest
 
 from followaudit.accounts import Skipped
-from followaudit.report import fail_above, headline, round_followers, summarize
-from followaudit.stats import wilson
+from followaudit.analysis.gates import fail_above
+from followaudit.analysis.summary import headline, round_followers, summarize
+from followaudit.model.quantify import wilson
 
 
 def scored(n_questionable, n_authentic):
@@ -51,7 +52,7 @@ def test_empty_summary_has_no_interval():
 
 
 def test_gates_never_pass_on_nothing_scored():
-    from followaudit.report import min_authentic
+    from followaudit.analysis.gates import min_authentic
 
     nothing = summarize(scored(0, 0), [Skipped(1, "gone")], threshold=0.5, population=300)
     assert not fail_above(nothing, 50).passed
@@ -63,7 +64,7 @@ def test_gates_never_pass_on_nothing_scored():
 
 
 def test_min_authentic_compares_the_upper_bound():
-    from followaudit.report import min_authentic
+    from followaudit.analysis.gates import min_authentic
 
     summary = summarize(scored(20, 80), [], threshold=0.5, population=10_000)
     # The upper bound as the headline writes it ("(7,110-8,670)"): a verdict
@@ -75,7 +76,8 @@ def test_min_authentic_compares_the_upper_bound():
 
 
 def test_fail_above_compares_the_bound_as_written():
-    from followaudit.report import fail_above, round_share
+    from followaudit.analysis.gates import fail_above
+    from followaudit.analysis.summary import round_share
 
     summary = summarize(scored(20, 80), [], threshold=0.5, population=10_000)
     low = round_share(summary.share_questionable.low)

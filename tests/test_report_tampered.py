@@ -20,11 +20,11 @@ from clirun import run_flat
 from fakes.x_server import GURU_SITE, TOKEN, XServer, guru_posts
 from rich.console import Console
 
-from followaudit.cli import _run
+from followaudit.cli.commands import _run
+from followaudit.cli.render import scan_report
 from followaudit.errors import ExitCode
-from followaudit.html_report import render_html, report_data
-from followaudit.render import scan_report
-from followaudit.stored import damaged_part
+from followaudit.outputs.html_report import render_html, report_data
+from followaudit.outputs.stored import damaged_part
 
 
 @pytest.fixture(scope="module")

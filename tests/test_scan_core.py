@@ -13,12 +13,12 @@ from fakes.bluesky_server import BlueskyServer
 from fakes.x_server import TOKEN, XServer, x_user
 
 from followaudit.accounts import TableBuilder
-from followaudit.cache import Cache
 from followaudit.errors import UsageError
 from followaudit.formats import x_v2
-from followaudit.platforms.base import Pages, Platform, Subject, paginate
-from followaudit.platforms.handles import Handle
-from followaudit.scan import ScanEvent, ScanOptions, run_scan, sample_positions
+from followaudit.handles import Handle
+from followaudit.live.cache import Cache
+from followaudit.live.platforms.base import Pages, Platform, Subject, paginate
+from followaudit.live.scan import ScanEvent, ScanOptions, run_scan, sample_positions
 
 X_SUBJECT = Handle("x", "subject")
 BSKY_SUBJECT = Handle("bluesky", "subject.bsky.social")

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from followaudit.stats import wilson
+from followaudit.model.quantify import wilson
 
 
 def test_matches_published_example():

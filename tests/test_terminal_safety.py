@@ -8,11 +8,11 @@ import pytest
 from clirun import run
 from rich.text import Text
 
+from followaudit.cli.render import scan_report
+from followaudit.cli.safe_text import visible
+from followaudit.cli.terminal import make_console
 from followaudit.errors import ExitCode
-from followaudit.export import unescape_cell
-from followaudit.render import scan_report
-from followaudit.safe_text import visible
-from followaudit.terminal import make_console
+from followaudit.formats.cells import unescape_cell
 
 # Clear the screen, set the window title (OSC), write the clipboard (OSC 52),
 # a C1 CSI, NUL, a bidi override and an isolate, a line break that fakes a line.
@@ -148,8 +148,8 @@ def test_the_console_net_catches_text_that_skipped_visible():
 
 
 def test_progress_messages_are_neither_markup_nor_escapes():
-    from followaudit.progress import ScanProgress
-    from followaudit.scan import ScanEvent
+    from followaudit.cli.progress import ScanProgress
+    from followaudit.live.scan import ScanEvent
 
     stream = io.StringIO()
     console = make_console(stream)

@@ -10,7 +10,7 @@ from fakes.bluesky_server import BlueskyServer
 from fakes.x_server import TOKEN, XServer
 
 from followaudit.errors import ExitCode, UsageError
-from followaudit.platforms.x import XPlatform
+from followaudit.live.platforms.x import XPlatform
 
 
 def test_an_api_url_for_a_mixed_list_is_refused_before_any_request(capsys, monkeypatch):

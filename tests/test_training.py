@@ -10,9 +10,9 @@ import pytest
 
 from followaudit.accounts import NUMERIC_COLUMNS
 from followaudit.errors import InputError
-from followaudit.features import X_ONLY_FEATURES, mask_features
-from followaudit.model import Model, load_model, save_model
-from followaudit.training import (
+from followaudit.model.features import X_ONLY_FEATURES, mask_features
+from followaudit.model.forest import Model, load_model, save_model
+from followaudit.model.training import (
     OBSERVED_AT,
     load_training_table,
     train_model,
@@ -64,7 +64,7 @@ def test_age_is_measured_at_each_rows_observation_day(table: pd.DataFrame) -> No
 
 
 def test_probe_table_holds_only_spambots() -> None:
-    from followaudit.evaluation import load_probe_table
+    from followaudit.model.evaluation import load_probe_table
 
     probe = load_probe_table()
     assert probe is not None
@@ -95,7 +95,7 @@ def test_training_is_byte_for_byte_deterministic(
 
 
 def test_shipped_model_is_what_training_produces(fresh: Model) -> None:
-    # Fails when training changed without `python -m followaudit.training` being rerun.
+    # Fails when training changed without `python -m followaudit.model.training` being rerun.
     assert load_model().to_json() == fresh.to_json()
 
 

@@ -43,7 +43,6 @@ from __future__ import annotations
 import math
 
 from followaudit.accounts import TableBuilder, digit_count
-from followaudit.export import unescape_cell
 from followaudit.formats._common import (
     RecordError,
     optional_count,
@@ -51,6 +50,7 @@ from followaudit.formats._common import (
     parse_twitter_datetime,
     required_count,
 )
+from followaudit.formats.cells import unescape_cell
 
 NAN = math.nan
 REQUIRED_COLUMNS: tuple[str, ...] = ("posts", "followers", "following", "created_at")

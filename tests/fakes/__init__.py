@@ -29,8 +29,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx
 
-from followaudit.cache import Cache
-from followaudit.http import Http
+from followaudit.live.cache import Cache
+from followaudit.live.http import Http
 
 
 @dataclass

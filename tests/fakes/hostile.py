@@ -13,8 +13,8 @@ from typing import Any
 import httpx
 import pytest
 
-import followaudit.http
-from followaudit.http import Http
+import followaudit.live.http
+from followaudit.live.http import Http
 
 from .clock import FakeClock
 
@@ -37,7 +37,7 @@ def no_waiting(
                 kwargs.setdefault("transport", transport)
             super().__init__(**kwargs)
 
-    monkeypatch.setattr(followaudit.http, "Http", NoWaitHttp)
+    monkeypatch.setattr(followaudit.live.http, "Http", NoWaitHttp)
     return clock
 
 

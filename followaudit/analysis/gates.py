@@ -1,0 +1,155 @@
+"""The gates of a CI run, in one place: --fail-above, --min-authentic and --fail-on.
+
+Each gate gives a ``GateResult`` that says what was compared with what, so
+every report (terminal, HTML, JSON, JUnit, summary CSV) writes the same
+verdict. The share gates compare the bound of the 95% interval that the
+data must clear, never the estimate, so a small sample cannot fail an
+account by chance.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from followaudit.analysis.behaviour import Behaviour
+from followaudit.analysis.summary import (
+    CORRECTED,
+    CORRECTED_NOTE,
+    Summary,
+    round_followers,
+    round_share,
+)
+
+NOTHING_SCORED = "no follower could be scored, so nothing shows the account passes"
+
+
+@dataclass(frozen=True)
+class GateResult:
+    """The outcome of one gate (--fail-above, --min-authentic, --fail-on)."""
+
+    gate: str  # the option, e.g. "--fail-above"
+    passed: bool
+    limit: float  # --fail-above: a share 0..1; --min-authentic: a follower count
+    compared: float  # the value compared with the limit
+    compared_what: str
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the gate outcome as JSON-ready data."""
+        return asdict(self)
+
+    def explanation(self) -> str:
+        """Return what was compared with what, in words (the terminal and HTML verdicts say it)."""
+        if self.compared != self.compared:  # NaN: nothing was compared
+            return self.compared_what
+        if self.gate == "--fail-on":
+            return self.compared_what if not self.passed else self.compared_what + ": none"
+        if self.gate == "--fail-above":
+            return (
+                f"{self.compared_what} is {100 * self.compared:.1f}%; "
+                f"the limit is {100 * self.limit:.1f}%"
+            )
+        if self.gate == "--min-authentic":
+            return f"{self.compared_what} is {self.compared:,.0f}; the minimum is {self.limit:,.0f}"
+        return self.compared_what
+
+
+def fail_above(summary: Summary, limit_percent: float) -> GateResult:
+    """Return whether the share questionable is above ``limit_percent`` with 95% confidence.
+
+    The lower bound of the 95% interval is compared, not the estimate: an
+    account fails only when the data show its share is above the limit, so a
+    small sample cannot fail an account by chance. On a full follower list the
+    interval is narrow and the bound is close to the estimate.
+    """
+    limit = limit_percent / 100.0
+    if summary.scored == 0:
+        # Nothing scored shows nothing: a CI gate must not pass on no evidence.
+        return GateResult(
+            gate="--fail-above",
+            passed=False,
+            limit=limit,
+            compared=float("nan"),
+            compared_what=NOTHING_SCORED,
+        )
+    # The bound as every report writes it (39.2%), so a verdict never contradicts its figure.
+    low = round_share(summary.share_questionable.low)
+    return GateResult(
+        gate="--fail-above",
+        passed=not low > limit,
+        limit=limit,
+        compared=low,
+        compared_what="lower bound of the 95% interval of the share questionable"
+        + _method_note(summary),
+    )
+
+
+def min_authentic(summary: Summary, minimum: int) -> GateResult:
+    """Return whether the account has at least ``minimum`` authentic followers, as far as the data show.
+
+    The upper bound of the 95% interval of authentic followers is compared,
+    for the same reason --fail-above compares the lower bound of the share
+    questionable: an account fails only when the data show it falls short.
+    """
+    if summary.scored == 0:
+        # No followers at all is 0 authentic; followers none of which could be
+        # scored is no evidence. Either way the gate cannot pass (unless N is 0).
+        return GateResult(
+            gate="--min-authentic",
+            passed=minimum == 0,
+            limit=float(minimum),
+            compared=0.0 if summary.population == 0 else float("nan"),
+            compared_what=NOTHING_SCORED,
+        )
+    # The bound as the headline writes it, so a verdict never contradicts the headline.
+    high = float(round_followers(summary.authentic_followers.high))
+    return GateResult(
+        gate="--min-authentic",
+        passed=not high < minimum,
+        limit=float(minimum),
+        compared=high,
+        compared_what="upper bound of the 95% interval of authentic followers"
+        + _method_note(summary),
+    )
+
+
+def _method_note(summary: Summary) -> str:
+    return f" ({CORRECTED_NOTE})" if summary.share_method == CORRECTED else " (uncorrected count)"
+
+
+def fail_on(behaviour: Behaviour, codes: Sequence[str]) -> GateResult:
+    """Return whether none of the behaviour flags in ``codes`` was raised (the --fail-on gate)."""
+    raised = [code for code in behaviour.flags if code in codes]
+    return GateResult(
+        gate="--fail-on",
+        passed=not raised,
+        limit=0.0,
+        compared=float(len(raised)),
+        compared_what="behaviour flags raised among "
+        + ", ".join(codes)
+        + (": " + ", ".join(raised) if raised else ""),
+    )
+
+
+@dataclass(frozen=True)
+class Gates:
+    """The pass/fail checks of a CI run: --fail-above, --min-authentic, --fail-on."""
+
+    fail_above: float | None = None  # percent
+    min_authentic: int | None = None
+    fail_on: tuple[str, ...] = ()  # behaviour flag codes
+
+    def check(self, summary: Summary, behaviour: Behaviour | None) -> list[GateResult]:
+        """Return the verdict of every gate asked for, in option order.
+
+        --fail-on is judged only when the account's posts were read (``behaviour``).
+        """
+        results = []
+        if self.fail_above is not None:
+            results.append(fail_above(summary, self.fail_above))
+        if self.min_authentic is not None:
+            results.append(min_authentic(summary, self.min_authentic))
+        if self.fail_on and behaviour is not None:
+            results.append(fail_on(behaviour, self.fail_on))
+        return results

@@ -1,0 +1,523 @@
+"""Terminal rendering with rich. Only the CLI imports this module."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+from rich import box
+from rich.console import Console, ConsoleOptions, RenderResult
+from rich.panel import Panel
+from rich.segment import Segment
+from rich.table import Table
+from rich.text import Text
+
+from followaudit.accounts import Skipped
+from followaudit.analysis.gates import GateResult
+from followaudit.analysis.numbers import percent
+from followaudit.analysis.summary import (
+    CORRECTED,
+    CORRECTED_NOTE,
+    QUESTIONABLE_MEANS,
+    Summary,
+    headline,
+    round_followers,
+)
+from followaudit.cli.safe_text import visible
+from followaudit.handles import display_name
+from followaudit.live.platforms import bills_reads
+from followaudit.model.quantify import Interval
+from followaudit.model.reasons import reasons_joined
+
+if TYPE_CHECKING:
+    from followaudit.model.evaluation import Evaluation
+
+BAR_WIDTH = 40
+
+
+class Paragraph:
+    """A sentence that wraps with a hanging indent on a terminal and stays one line off it.
+
+    On a terminal a wrapped line is indented under the first, so a list of
+    findings stays readable at 80 columns. Off a terminal (a CI log, a file,
+    a pipe) the sentence is written whole on one line: a log viewer wraps it
+    where it likes, and a command in it can be copied as it is.
+    """
+
+    def __init__(self, text: Text, *, indent: int = 0, hang: int = 4) -> None:
+        self.text = text
+        self.indent = indent
+        self.hang = hang
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        text = self.text.copy()
+        text.rstrip()
+        if not console.is_terminal or options.no_wrap:
+            yield Segment(" " * self.indent)
+            yield from text.render(console)
+            yield Segment.line()
+            return
+        width = options.max_width
+        first = text.wrap(console, max(width - self.indent, 20), overflow="fold")[0]
+        rest = text[len(first.plain) :]
+        rest = rest[len(rest.plain) - len(rest.plain.lstrip()) :]
+        lines = [first]
+        if rest.plain:
+            lines += rest.wrap(console, max(width - self.hang, 20), overflow="fold")
+        for number, line in enumerate(lines):
+            yield Segment(" " * (self.indent if number == 0 else self.hang))
+            line.rstrip()
+            yield from line.render(console)
+            yield Segment.line()
+
+
+def summary_panel(
+    summary: Summary,
+    title: str,
+    *,
+    listed: int | None = None,
+    total: int | None = None,
+    sampled: bool = False,
+    duplicates: int = 0,
+) -> Panel:
+    """Return the summary block: headline, counts, share questionable with its interval.
+
+    ``total`` is the platform's own follower count (shown when a scan listed
+    fewer, e.g. with --max-followers); ``listed`` how many were listed.
+    """
+    s = summary.share_questionable
+    lines = Text()
+    lines.append(headline(summary) + "\n", style="bold")
+    if summary.scored:
+        lines.append("Questionable: ")
+        lines.append(percent(s.estimate, 1), style="bold red" if s.estimate >= 0.5 else "bold")
+        interval = f" (95% interval {percent(s.low, 1)}-{percent(s.high, 1)})"
+        if summary.share_method == CORRECTED:
+            lines.append(f"{interval}, {CORRECTED_NOTE}\n")
+        else:
+            lines.append(f"{interval}, not corrected: the model file carries no error rates\n")
+        lines.append(
+            f"{summary.questionable:,} of {summary.scored:,} scored accounts have a score of "
+            f"{summary.threshold:.2f} or more\n"
+        )
+    counts = f"Scored: {summary.scored:,}   Skipped: {summary.skipped:,}"
+    if duplicates:
+        # Rows repeating an account already read: not skipped, not scored twice.
+        counts += f"   Duplicates: {duplicates:,} (scored once)"
+    if listed is not None:
+        followers = f"{total:,}" if total is not None else "unknown"
+        counts = f"Followers: {followers}   Listed: {listed:,}   " + counts
+    lines.append(counts)
+    if sampled:
+        lines.append("\nScored accounts are a uniform random sample; the interval covers the base.")
+    # Titles and cells hold text from files and APIs: never parsed as markup.
+    return Panel(lines, title=Text(visible(title)), expand=False)
+
+
+def histogram(summary: Summary) -> Table:
+    """Return a bar chart of accounts per score decile."""
+    table = Table(title="Scores (probability questionable)", show_edge=False, box=None)
+    table.add_column("score", justify="right")
+    table.add_column("accounts", justify="right")
+    table.add_column("")
+    peak = max(summary.histogram) if summary.histogram else 0
+    for i, count in enumerate(summary.histogram):
+        low, high = i / len(summary.histogram), (i + 1) / len(summary.histogram)
+        width = round(BAR_WIDTH * count / peak) if peak else 0
+        style = "red" if low >= summary.threshold else "green"
+        table.add_row(f"{low:.1f}-{high:.1f}", f"{count:,}", Text("█" * width, style=style))
+    return table
+
+
+def top_table(rows: pd.DataFrame, top: int, noun: str = "accounts") -> Table:
+    """Return the table of the most questionable accounts, the reasons given the width.
+
+    The score says the label (red at or above the threshold, green below), so
+    there is no label column: the reasons get that width.
+    """
+    worst = rows.nlargest(top, "probability", keep="first")
+    if "reasons" not in worst.columns:
+        # Put into words for the accounts shown only.
+        worst = worst.assign(reasons=reasons_joined(worst))
+    table = Table(
+        title=f"Most questionable {noun} (top {len(worst)})",
+        box=box.SIMPLE_HEAD,
+        show_edge=False,
+        pad_edge=False,
+        title_justify="left",
+        title_style="bold",
+    )
+    table.add_column("line", justify="right")
+    table.add_column("account", overflow="fold", max_width=24)
+    table.add_column("score", justify="right")
+    table.add_column("reasons", ratio=1)
+    for row in worst.itertuples(index=False):
+        style = "red" if row.label == "questionable" else "green"
+        table.add_row(
+            str(row.line),
+            Text(visible(row.handle or row.id or "-")),
+            Text(f"{row.probability:.2f}", style=style),
+            Text(visible(row.reasons or "-")),
+        )
+    return table
+
+
+def skipped_block(skipped: Sequence[Skipped], limit: int = 5) -> Text:
+    """Return a short list of skipped records with their reasons."""
+    text = Text()
+    ordered = sorted(skipped, key=lambda s: s.line)
+    for item in ordered[:limit]:
+        text.append(f"skipped line {item.line}: {visible(item.reason)}\n", style="yellow")
+    if len(ordered) > limit:
+        text.append(f"... and {len(ordered) - limit:,} more skipped\n", style="yellow")
+    return text
+
+
+def gate_line(gate: GateResult) -> Text:
+    """Return one gate's verdict."""
+    verdict = "PASSED" if gate.passed else "FAILED"
+    style = "bold green" if gate.passed else "bold red"
+    text = Text(f"Gate {gate.gate} {verdict}: ", style=style)
+    text.append(gate.explanation())
+    return text
+
+
+def _show(console: Console, renderable: Any) -> None:
+    # Never cropped: a paragraph off a terminal is one line however long.
+    console.print(renderable, crop=False)
+
+
+def meaning_line() -> Paragraph:
+    """Return the one sentence that says what "questionable" means."""
+    return Paragraph(Text(QUESTIONABLE_MEANS, style="italic"))
+
+
+def gates_block(gates: Sequence[GateResult]) -> list[Paragraph]:
+    """Return one paragraph per gate verdict, wrapped lines indented."""
+    return [Paragraph(gate_line(gate)) for gate in gates]
+
+
+def score_report(
+    console: Console,
+    summary: Summary,
+    rows: pd.DataFrame,
+    skipped: Sequence[Skipped],
+    *,
+    title: str,
+    top: int,
+    warnings: Sequence[str] = (),
+    gates: Sequence[GateResult] = (),
+    duplicates: int = 0,
+) -> None:
+    """Print the whole score report: the answer and the verdicts first, then the detail."""
+    _show(console, summary_panel(summary, title, duplicates=duplicates))
+    _show(console, meaning_line())
+    for paragraph in gates_block(gates):
+        _show(console, paragraph)
+    for warning in warnings:
+        _show(console, Paragraph(Text(f"warning: {visible(warning)}", style="yellow")))
+    if summary.scored:
+        _show(console, histogram(summary))
+        if top > 0:
+            _show(console, top_table(rows, top))
+    if skipped:
+        _show(console, skipped_block(skipped))
+
+
+def summary_from_dict(data: Mapping[str, Any]) -> Summary:
+    """Return a Summary from its JSON form (unknown values, null in JSON, become NaN)."""
+
+    def interval(part: Mapping[str, Any]) -> Interval:
+        values = [part.get(k) for k in ("estimate", "low", "high")]
+        return Interval(*(float("nan") if v is None else float(v) for v in values))
+
+    return Summary(
+        scored=int(data["scored"]),
+        skipped=int(data["skipped"]),
+        questionable=int(data["questionable"]),
+        threshold=float(data["threshold"]),
+        share_questionable=interval(data["share_questionable"]),
+        population=int(data["population"]),
+        authentic_followers=interval(data["authentic_followers"]),
+        histogram=[int(c) for c in data.get("histogram") or []],
+        share_method=str(data.get("share_method") or "raw"),
+        flagged_share=interval(data.get("flagged_share") or {}),
+    )
+
+
+def rows_from_records(accounts: Sequence[Mapping[str, Any]]) -> pd.DataFrame:
+    """Return the scored accounts of a JSON audit as rows ``top_table`` can show."""
+    columns = ("line", "handle", "id", "probability", "label", "reasons")
+    rows = pd.DataFrame(
+        [
+            {
+                "line": a.get("line"),
+                "handle": a.get("handle") or "",
+                "id": a.get("id") or "",
+                "probability": float(a.get("probability") or 0.0),
+                "label": a.get("label") or "",
+                "reasons": "; ".join(a.get("reasons") or []),
+            }
+            for a in accounts
+        ],
+        columns=list(columns),
+    )
+    return rows.astype({"probability": float})
+
+
+def scan_report(
+    console: Console, document: Mapping[str, Any], *, top: int, stored: bool = False
+) -> None:
+    """Print the report of one audit from its JSON object (``audit.audit_document``).
+
+    The live scan and ``followaudit report`` print from the same object, so a
+    re-rendered report says exactly what the scan said. ``stored`` marks a
+    report re-rendered from the cache.
+    """
+    followers = document["followers"]
+    platform = str(document["platform"])
+    summary = summary_from_dict(document["summary"])
+    title = f"{document['handle']} on {display_name(platform)}"
+    # The first screen answers the question: the estimate, what it means, the
+    # account's own behaviour and the verdicts; the charts and lists follow.
+    _show(
+        console,
+        summary_panel(
+            summary,
+            title,
+            listed=int(followers["listed"]),
+            total=followers.get("total"),
+            sampled=bool(followers.get("sampled")),
+        ),
+    )
+    if document.get("scope_note"):
+        _show(console, Paragraph(Text(visible(document["scope_note"]), style="yellow")))
+    _show(console, meaning_line())
+    for paragraph in behaviour_block(document.get("behaviour")):
+        _show(console, paragraph)
+    if document.get("deep"):
+        _show(console, Paragraph(Text(visible(document["deep"]["sentence"]))))
+    for paragraph in gates_block([GateResult(**gate) for gate in document.get("gates") or []]):
+        _show(console, paragraph)
+    if summary.scored:
+        _show(console, histogram(summary))
+    if document.get("follow_order") is not None:
+        order = follow_order_chart(document["follow_order"])
+        _show(console, Paragraph(order) if isinstance(order, Text) else order)
+    if summary.scored and top > 0:
+        _show(
+            console, top_table(rows_from_records(document.get("accounts") or []), top, "followers")
+        )
+    skipped = [Skipped(int(s["line"]), str(s["reason"])) for s in document.get("skipped") or []]
+    if skipped:
+        _show(console, skipped_block(skipped))
+    made = document.get("requests") or {}
+    prefix = "API requests of that scan" if stored else "API requests"
+    requests = Text(
+        f"{prefix}: {made.get('made', 0):,} made, {made.get('from_cache', 0):,} answered "
+        "from the cache",
+        style="dim",
+    )
+    if (made.get("waited_seconds") or 0) >= 1:
+        requests.append(f", {made['waited_seconds']:,.0f} s waiting on rate limits")
+    if bills_reads(platform) and made.get("dollars") is not None:
+        requests.append(
+            f"; about ${made['dollars']:,.2f} at {display_name(platform)}'s 2026 prices "
+            "(cached answers cost nothing)",
+            style="dim",
+        )
+    elif bills_reads(platform) and not stored:
+        requests.append(
+            f"; {display_name(platform)} bills every user and post returned, cached answers "
+            "cost nothing",
+            style="dim",
+        )
+    _show(console, Paragraph(requests))
+    if stored:
+        _show(
+            console,
+            Paragraph(
+                Text(
+                    f"Stored scan observed {document.get('observed_at')}; "
+                    "this report made no API request.",
+                    style="dim",
+                )
+            ),
+        )
+
+
+def behaviour_block(behaviour: Mapping[str, Any] | None) -> list[Paragraph]:
+    """Return the account's own behaviour findings, one paragraph each, flagged ones in red."""
+    if behaviour is None:
+        return [
+            Paragraph(
+                Text("Own posts not fetched (--no-posts): no behaviour findings.", style="dim")
+            )
+        ]
+    metrics = behaviour.get("metrics") or {}
+    heading = Text(
+        f"The account's own behaviour (its latest {metrics.get('posts', 0):,} posts):", style="bold"
+    )
+    paragraphs = [Paragraph(heading)]
+    for f in behaviour.get("findings") or []:
+        if f["flagged"]:
+            line = Text(
+                f"FLAG {f['code']}: {visible(f['sentence'])}; {f['threshold']}", style="bold red"
+            )
+        else:
+            line = Text(f"ok   {f['code']}: {visible(f['sentence'])}")
+        paragraphs.append(Paragraph(line, indent=2, hang=7))
+    return paragraphs
+
+
+def follow_order_chart(order: Mapping[str, Any]) -> Table | Text:
+    """Return the questionable share per follow-order bucket, flagged buckets in red."""
+    if not order.get("known"):
+        return Text(visible(order.get("note", "")), style="dim")
+    table = Table(
+        title="Questionable share by follow order (newest first)", show_edge=False, box=None
+    )
+    table.add_column("followers", justify="right")
+    table.add_column("questionable", justify="right")
+    table.add_column("")
+    buckets = order.get("buckets") or []
+    for b in buckets:
+        width = round(BAR_WIDTH * b["share"])
+        style = "bold red" if b["flagged"] else "cyan"
+        mark = "  <- batch" if b["flagged"] else ""
+        table.add_row(
+            f"{b['first']:,}-{b['last']:,}",
+            percent(b["share"], 1),
+            Text("█" * width + mark, style=style),
+        )
+    return table
+
+
+def summary_rows(rows: Sequence[Mapping[str, Any]]) -> Table:
+    """Return one row per account, in the order given: audits, and errors (with an "error" key)."""
+    table = Table(title="Accounts audited")
+    # A handle is never cut short: it wraps, so the row still names its account.
+    table.add_column("account", overflow="fold", min_width=12)
+    table.add_column("followers", justify="right")
+    table.add_column("scored", justify="right")
+    table.add_column("questionable (95% CI)", justify="right", overflow="fold")
+    table.add_column("authentic", justify="right")
+    table.add_column("result", overflow="fold")
+    for row in rows:
+        if "error" in row:
+            table.add_row(
+                Text(visible(row["handle"])),
+                "-",
+                "-",
+                "-",
+                "-",
+                Text(f"error: {row['exit_name']}", style="bold red"),
+            )
+            continue
+        summary: dict[str, Any] = row["summary"]
+        share = summary["share_questionable"]
+        authentic = summary["authentic_followers"]
+        if summary["scored"]:
+            share_text = (
+                f"{percent(share['estimate'], 1)} "
+                f"({percent(share['low'], 1)}-{percent(share['high'], 1)})"
+            )
+            authentic_text = f"{round_followers(authentic['estimate']):,}"
+        else:
+            share_text = authentic_text = "-"
+        passed = row.get("passed", True)
+        table.add_row(
+            Text(visible(row["handle"])),
+            f"{summary['population']:,}",
+            f"{summary['scored']:,}",
+            share_text,
+            authentic_text,
+            Text("pass" if passed else "FAIL", style="green" if passed else "bold red"),
+        )
+    return table
+
+
+def evaluation_tables(result: Evaluation) -> list[Table]:
+    """Return the evaluation as tables like the reference table of the dataset README."""
+    scores = Table(
+        title=f"Held-out quality ({result.folds}-fold stratified cross-validation, "
+        f"threshold {result.threshold:.2f})"
+    )
+    for name in ("evaluation", "accounts", "acc", "P", "R", "F1", "MCC", "AUC"):
+        scores.add_column(name, justify="left" if name == "evaluation" else "right")
+    rows = [
+        ("model, X (all features)", result.cross_validation),
+        (
+            "model, Bluesky/Mastodon mode (no likes, no listed)",
+            result.cross_validation_without_x_only,
+        ),
+    ]
+    rows += [(f"model, {mode}", s) for mode, s in result.missing_value_modes.items()]
+    rows += [(f"rule: {name}", s) for name, s in result.baselines.items()]
+    for name, s in rows:
+        scores.add_row(
+            name,
+            f"{s.accounts:,}",
+            f"{s.accuracy:.3f}",
+            f"{s.precision:.3f}",
+            f"{s.recall:.3f}",
+            f"{s.f1:.3f}",
+            f"{s.mcc:.3f}",
+            "-" if s.roc_auc is None else f"{s.roc_auc:.4f}",
+        )
+    sources = Table(title="Leave one source out (trained without that group, scored on it)")
+    for name in (
+        "held out",
+        "kind",
+        "accounts",
+        "flagged questionable",
+        "flagged, no likes/listed",
+    ):
+        sources.add_column(name, justify="left" if name in ("held out", "kind") else "right")
+    for r in result.leave_one_source_out:
+        what = "false alarms" if r.kind == "people" else "caught"
+        sources.add_row(
+            r.source,
+            r.kind,
+            f"{r.accounts:,}",
+            f"{r.flagged:.3f} ({what})",
+            f"{r.flagged_without_x_only:.3f}",
+        )
+    tables = [scores, sources]
+    if result.spambot_probe:
+        probe = Table(title="Spambot probe (never trained on; spambots are not fake followers)")
+        for name in ("group", "accounts", "flagged", "flagged, no likes/listed"):
+            probe.add_column(name, justify="left" if name == "group" else "right")
+        for p in result.spambot_probe:
+            probe.add_row(
+                p.group, f"{p.accounts:,}", f"{p.flagged:.3f}", f"{p.flagged_without_x_only:.3f}"
+            )
+        tables.append(probe)
+    check = Table(title="Corrected share on synthetic mixtures from held-out folds")
+    for name in (
+        "true share",
+        "mixtures",
+        "mean corrected",
+        "bias",
+        "interval holds truth",
+        "uncorrected",
+    ):
+        check.add_column(name, justify="right")
+    for m in result.corrected_share_check:
+        check.add_row(
+            f"{m.prevalence:.2f}",
+            f"{m.mixtures:,}",
+            f"{m.mean_estimate:.4f}",
+            f"{m.bias:+.4f}",
+            f"{m.coverage:.1%}",
+            f"{m.mean_raw_share:.4f}",
+        )
+    tables.append(check)
+    targets = Table(title="Targets")
+    targets.add_column("target")
+    targets.add_column("met", justify="right")
+    for name, met in result.targets().items():
+        targets.add_row(name, Text("yes" if met else "NO", style="green" if met else "bold red"))
+    tables.append(targets)
+    return tables

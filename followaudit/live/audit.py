@@ -1,0 +1,686 @@
+"""Audit live accounts: scan, score, summarise, judge the gates, store the result.
+
+``run_audits`` is the core behind ``followaudit scan``: it owns the loop over
+several handles, the error of each account, the gates and the exit code they
+add up to, the scans stored in the cache and what Ctrl-C keeps. It reports
+what happens through one callback, so the CLI only decides how to show it.
+``audit_scan`` turns one finished scan into an ``Audit``.
+"""
+
+from __future__ import annotations
+
+import io
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from followaudit.accounts import Skipped, validate
+from followaudit.analysis.batches import NO_ORDER, follow_order_document
+from followaudit.analysis.behaviour import Behaviour, analyse, follower_behaviour
+from followaudit.analysis.gates import GateResult, Gates
+from followaudit.analysis.numbers import fraction, percent
+from followaudit.analysis.summary import Summary, model_rates, summarize
+from followaudit.errors import Cancelled, ExitCode, FollowauditError, InputError, UsageError
+from followaudit.formats.posts import Post
+from followaudit.handles import written_handle
+from followaudit.live.budget import Budget, Ceilings
+from followaudit.live.cache import Cache
+from followaudit.live.config import api_base_url, find_x_bearer_token
+from followaudit.live.plan import RunPlan, Suggestion, Thresholds, plan_account, suggest
+from followaudit.live.platforms import Platform, Subject, platform_kind
+from followaudit.live.scan import (
+    ScanEvent,
+    ScanOptions,
+    ScanResult,
+    ScanStats,
+    cached_listing,
+    resolve_account,
+    run_scan,
+    snapshot,
+)
+from followaudit.model.forest import Model
+from followaudit.model.scoring import score_table
+from followaudit.outputs import documents
+from followaudit.outputs.documents import DEEP_COLUMNS, audit_document, error_record, scan_document
+from followaudit.outputs.stored import damaged_part
+from followaudit.outputs.tables import write_json
+
+if TYPE_CHECKING:
+    from followaudit.handles import Handle
+    from followaudit.live.http import Http
+
+
+@dataclass
+class Audit:
+    """One audited account: what was fetched, how it scored, and what that says."""
+
+    scan: ScanResult
+    rows: pd.DataFrame
+    skipped: list[Skipped]
+    summary: Summary
+    observed_at: datetime
+    # A sentence when the estimate cannot speak for the whole follower base.
+    scope_note: str | None = None
+    follow_order: dict[str, Any] | None = None
+    # What the account's own recent posts show; None when they were not fetched.
+    behaviour: Behaviour | None = None
+    # --deep: how the deep-checked followers' posts compare with their scores.
+    deep: dict[str, Any] | None = None
+
+    @property
+    def handle(self) -> str:
+        """Return the audited handle as users write it."""
+        s = self.scan.subject
+        return written_handle(s.platform, s.handle)
+
+
+def audit_scan(scan: ScanResult, model: Model, observed_at: datetime) -> Audit:
+    """Return the audit of a finished scan, scored at the time it was fetched.
+
+    The estimate speaks for the platform's whole follower count when the list
+    was read to the end (the scored accounts are then every follower or a
+    uniform sample of them). When --max-followers or a paging guard stopped
+    the listing early, the scored accounts are the first followers listed (the
+    newest on X, whose order is documented), not a sample of all, so the
+    estimate speaks only for the followers listed.
+    """
+    table, invalid = validate(scan.table, observed_at)
+    skipped = sorted([*scan.skipped, *invalid], key=lambda s: s.line)
+    rows = score_table(table, model, observed_at)
+    note = None
+    # Only X documents its order (newest first); elsewhere "newest" would be a guess.
+    covered = (
+        f"{scan.listed:,} newest followers"
+        if scan.subject.order_known
+        else f"first {scan.listed:,} followers listed"
+    )
+    if scan.truncated:
+        population = scan.listed
+        note = (
+            f"Listing stopped at --max-followers {scan.listed:,}: the estimate covers the "
+            f"{covered}, not all of them."
+        )
+    elif scan.paging_stopped:
+        # The server's paging went wrong: what was listed is all that is known.
+        population = scan.listed
+        note = f"{scan.paging_stopped}; the estimate covers the {covered}."
+    elif scan.followers_total is not None and scan.followers_total >= scan.listed:
+        population = scan.followers_total
+    else:
+        population = scan.listed
+    summary = summarize(
+        rows, skipped, model.threshold, population=population, rates=model_rates(model, rows)
+    )
+    rows, deep = deep_check(scan, rows)
+    return Audit(
+        scan,
+        rows,
+        skipped,
+        summary,
+        observed_at,
+        note,
+        follow_order(scan, rows),
+        account_behaviour(scan, observed_at),
+        deep,
+    )
+
+
+def deep_check(scan: ScanResult, rows: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, Any] | None]:
+    """Return (rows with the --deep columns, the agreement summary; None without --deep).
+
+    A deep-checked follower "looks inactive or broadcast-only" when it posted
+    nothing of its own or never replied to anyone in its latest posts. The
+    summary compares how often that holds for followers the profile model
+    rated questionable and authentic, and how often the two agree.
+    """
+    if not scan.deep_posts:
+        return rows, None
+    by_line = rows.set_index("line")
+    values: dict[int, dict[str, Any]] = {}
+    unreadable = 0
+    for line, raw in scan.deep_posts.items():
+        if raw is None or line not in by_line.index:
+            unreadable += 1
+            continue
+        author = str(by_line.at[line, "id"])
+        posts = platform_kind(scan.subject.platform).canonical_posts(raw, author)
+        values[line] = follower_behaviour(posts)
+        values[line]["deep_posts"] = values[line]["posts"]
+    rows = rows.copy()
+    lines = rows["line"].to_numpy()
+    for column in DEEP_COLUMNS + ("own_posts",):
+        rows[column] = [
+            float("nan")
+            if values.get(int(ln), {}).get(column) is None
+            else float(values[int(ln)][column])
+            for ln in lines
+        ]
+    checked = rows[rows["line"].isin(list(values))]
+    quiet = (checked["own_posts"] == 0) | (checked["reply_rate"] == 0)
+    questionable = checked["label"] == "questionable"
+    q_n, a_n = int(questionable.sum()), int((~questionable).sum())
+    q_quiet, a_quiet = int((quiet & questionable).sum()), int((quiet & ~questionable).sum())
+    agree = q_quiet + (a_n - a_quiet)
+    rows = rows.drop(columns=["own_posts"])
+
+    def pct(part: int, whole: int) -> str:
+        return f"{part:,} of {whole:,}" + (f" ({percent(part / whole)})" if whole else "")
+
+    sentence = (
+        f"Deep check of {len(values):,} followers' latest posts: {pct(q_quiet, q_n)} rated "
+        f"questionable never reply or post nothing of their own, against "
+        f"{pct(a_quiet, a_n)} rated authentic; posts and profile model agree on "
+        f"{pct(agree, len(values))}."
+    )
+    if unreadable:
+        sentence += f" {unreadable:,} more could not be read (protected or gone)."
+    return rows, {
+        "checked": len(values),
+        "unreadable": unreadable,
+        "questionable": {
+            "checked": q_n,
+            "no_replies_or_no_posts": q_quiet,
+            "share": fraction(q_quiet, q_n),
+        },
+        "authentic": {
+            "checked": a_n,
+            "no_replies_or_no_posts": a_quiet,
+            "share": fraction(a_quiet, a_n),
+        },
+        "agreement": fraction(agree, len(values)),
+        "sentence": sentence,
+    }
+
+
+def subject_posts(scan: ScanResult) -> list[Post] | None:
+    """Return the audited account's fetched posts as Post records (None if not fetched)."""
+    raw = scan.subject_posts
+    if raw is None:
+        return None
+    subject = scan.subject
+    return platform_kind(subject.platform).canonical_posts(raw, subject.id)
+
+
+def account_behaviour(scan: ScanResult, observed_at: datetime) -> Behaviour | None:
+    """Return the behaviour findings on the account's own posts (None if not fetched).
+
+    The own site is the website the profile links to, not its page on the
+    platform. On Mastodon, links to the account's own server are quotes of
+    other posts, so that server is never inferred as an own site.
+    """
+    posts = subject_posts(scan)
+    if posts is None:
+        return None
+    subject = scan.subject
+    ignore = platform_kind(subject.platform).never_own_sites(subject)
+    return analyse(
+        posts,
+        followers=subject.followers_count,
+        profile_url=subject.website,
+        now=observed_at,
+        ignore_sites=ignore,
+    )
+
+
+def follow_order(scan: ScanResult, rows: pd.DataFrame) -> dict[str, Any]:
+    """Return the questionable share by follow-order tenth, flagged buckets first-class.
+
+    Buckets are cut from the scored followers in list order; their ``first``
+    and ``last`` are positions in the platform's follower list (1 = newest),
+    so a sampled scan still points at the right part of the list.
+    """
+    if not scan.subject.order_known:
+        return {"known": False, "note": NO_ORDER, "buckets": [], "flagged": []}
+    return follow_order_document(
+        (rows["label"] == "questionable").to_numpy(), rows["line"].to_numpy()
+    )
+
+
+def scan_key(platform: str, handle: str) -> tuple[str, str]:
+    """Return the (platform, handle) key a scan is stored under in the cache.
+
+    Handles are case-insensitive on every platform, so the key is lower case:
+    ``followaudit report @Guru`` finds the scan of ``@guru``.
+    """
+    return platform, handle.lower()
+
+
+def paging_warnings(scan: ScanResult) -> list[str]:
+    """Return the sentences that say a follower list was not what the platform promised."""
+    sentences = []
+    if scan.paging_stopped:
+        sentences.append(scan.paging_stopped)
+    if scan.duplicates:
+        followers = "follower" if scan.duplicates == 1 else "followers"
+        sentences.append(
+            f"The follower list of {written_handle(scan.subject.platform, scan.subject.handle)} "
+            f"sent {scan.duplicates:,} {followers} again (a repeated page): each account is "
+            "counted and scored once"
+        )
+    return sentences
+
+
+def stored_audit(path: Path, handle: Handle) -> dict[str, Any]:
+    """Return the JSON audit of the latest scan of ``handle`` stored in the cache at ``path``.
+
+    Raises InputError with a sentence when there is none or it cannot be read.
+    """
+    missing = InputError(
+        f"no stored scan of {handle.display} in {path}: run "
+        f"`followaudit scan {handle.display}` first"
+    )
+    if not path.exists():
+        raise missing
+    with Cache(path) as store:
+        found = store.latest_scan(*scan_key(handle.platform, handle.account))
+    if found is None:
+        raise missing
+    try:
+        document = documents.stored_audit(found[0])
+    except ValueError:
+        raise InputError(
+            f"the stored scan of {handle.display} in {path} is unreadable (not "
+            f"JSON, or no audit in it): run `followaudit scan {handle.display}` "
+            "again"
+        ) from None
+    # Read back from a file anyone can edit: name the damaged part rather than fail mid-report.
+    problem = damaged_part(document)
+    if problem:
+        raise InputError(
+            f"the stored scan of {handle.display} in {path} is damaged: {problem}; "
+            f"run `followaudit scan {handle.display}` again"
+        )
+    return document
+
+
+@dataclass(frozen=True)
+class AuditPlan:
+    """Everything ``run_audits`` does to each handle, decided before the first request.
+
+    ``token`` is the X bearer token as given (None: X_BEARER_TOKEN, then the
+    config file, looked up at the first X handle only). ``raise_errors``
+    raises an account's error instead of recording it (a lone handle with no
+    export that lists errors: the CLI then shows it like any other error).
+    ``ceilings``: --max-requests and --max-cost, never crossed; ``thresholds``:
+    what the run may take without asking; ``yes``: go ahead above them;
+    ``deep_agreed``: the --deep reads were agreed to already (the thresholds
+    are then judged without them, though the plan shows them).
+    """
+
+    options: ScanOptions = field(default_factory=ScanOptions)
+    gates: Gates = field(default_factory=Gates)
+    api_url: str | None = None
+    token: str | None = None
+    raise_errors: bool = False
+    ceilings: Ceilings = field(default_factory=Ceilings)
+    thresholds: Thresholds = field(default_factory=Thresholds)
+    yes: bool = False
+    deep_agreed: bool = False
+
+
+@dataclass
+class AccountOutcome:
+    """One handle's result: its audit and JSON object, or the error that stopped it."""
+
+    handle: Handle
+    duration: float  # seconds
+    audit: Audit | None = None
+    gates: list[GateResult] = field(default_factory=list)
+    error: FollowauditError | None = None
+    # The audit's JSON object (documents.audit_document), or its error row.
+    record: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def passed(self) -> bool:
+        """Return whether the account was audited and passed every gate."""
+        return self.error is None and all(g.passed for g in self.gates)
+
+
+@dataclass
+class RunResult:
+    """Every handle's outcome in the order given, and the exit code they add up to."""
+
+    outcomes: list[AccountOutcome]
+    exit_code: ExitCode
+    interrupted: bool  # Ctrl-C stopped the run; outcomes hold the accounts finished before
+
+    @property
+    def audits(self) -> list[Audit]:
+        """Return the audits that finished, in the order given."""
+        return [o.audit for o in self.outcomes if o.audit is not None]
+
+    def document(self) -> dict[str, Any]:
+        """Return the ``scan --json`` document of the run."""
+        return scan_document(
+            [o.record for o in self.outcomes if o.audit is not None],
+            [o.record for o in self.outcomes if o.error is not None],
+        )
+
+    def named_records(self) -> list[dict[str, Any]]:
+        """Return every outcome's JSON object with ``handle`` as it was typed (a DID stays a DID).
+
+        What the summary table and --summary-csv show, like the JUnit case and
+        the CSV's ``audited`` column of the same account.
+        """
+        return [{**o.record, "handle": o.handle.display} for o in self.outcomes]
+
+    def scored_rows(self) -> pd.DataFrame | None:
+        """Return every audit's scored followers, with a first column naming the audit."""
+        # Named as typed, like the JUnit case and the summary row of the same account.
+        frames = [
+            o.audit.rows.assign(audited=o.handle.display)
+            for o in self.outcomes
+            if o.audit is not None
+        ]
+        return pd.concat(frames, ignore_index=True) if frames else None
+
+
+@dataclass(frozen=True)
+class AccountStarted:
+    """Event: the audit of ``handle`` begins (progress display may start)."""
+
+    handle: Handle
+
+
+@dataclass(frozen=True)
+class AccountStopped:
+    """Event: the network work of ``handle`` ended, however it ended (progress display stops)."""
+
+    handle: Handle
+
+
+@dataclass(frozen=True)
+class Notice:
+    """Event: a warning sentence for the user."""
+
+    message: str
+
+
+@dataclass(frozen=True)
+class PlanReady:
+    """Event: every account was looked up; what the rest of the run takes.
+
+    ``over``: the thresholds it crosses, in words ([]: it runs without
+    asking); ``suggestion``: the cheapest change of options that fits them.
+    """
+
+    plan: RunPlan
+    over: list[str]
+    suggestion: Suggestion | None
+
+
+RunEvent = AccountStarted | ScanEvent | AccountStopped | AccountOutcome | Notice | PlanReady
+
+
+class _TokenLookup:
+    """The X token, looked up once at the first X handle; a failed lookup fails every X handle."""
+
+    def __init__(self, given: str | None, emit: Callable[[RunEvent], None]) -> None:
+        self._given = given
+        self._emit = emit
+        self._found: str | FollowauditError | None = None
+
+    def __call__(self) -> str:
+        if self._found is None:
+            try:
+                token = find_x_bearer_token(self._given)
+            except FollowauditError as exc:
+                self._found = exc
+                raise
+            self._found = token.value
+            for warning in token.warnings:
+                self._emit(Notice(warning))
+        if isinstance(self._found, FollowauditError):
+            raise self._found
+        return self._found
+
+
+def run_audits(
+    handles: Sequence[Handle],
+    plan: AuditPlan,
+    *,
+    http: Http,
+    model: Model,
+    on_event: Callable[[RunEvent], None] | None = None,
+    confirm: Callable[[RunPlan], bool] | None = None,
+) -> RunResult:
+    """Return the audit of every handle, in order; one account's error never stops the others.
+
+    First every account is looked up (one request each), which gives its
+    follower count; then the run's plan (requests, rate-limit time, money)
+    is reported as a ``PlanReady`` event before any follower is listed. A
+    plan above a hard ceiling (``plan.ceilings``) raises UsageError, naming
+    the cheaper options that fit. A plan above ``plan.thresholds`` goes ahead
+    only with ``plan.yes`` or when ``confirm(plan)`` says yes: without
+    ``confirm`` (no one to ask) it raises UsageError, and a no raises
+    Cancelled. ``http.budget`` is replaced by one holding the ceilings, so
+    no request crosses them: the account that reaches one gets LimitReached.
+
+    Each finished audit is stored in ``http.cache`` (when there is one) so
+    ``followaudit report`` can show it again. The exit code: the first
+    account error's code, else GATE_FAILED when a gate failed, else OK.
+    Ctrl-C (KeyboardInterrupt) ends the run with ``interrupted`` set, keeping
+    every account finished before it; what was fetched stays in the cache.
+    """
+    emit: Callable[[RunEvent], None] = on_event if on_event is not None else (lambda e: None)
+    x_token = _TokenLookup(plan.token, emit)
+    http.budget = Budget(plan.ceilings)
+    outcomes: dict[int, AccountOutcome] = {}
+    found: dict[int, _Found] = {}
+    try:
+        for index, handle in enumerate(handles):
+            looked_up = _look_up(handle, plan, http, x_token, emit)
+            if isinstance(looked_up, AccountOutcome):
+                outcomes[index] = looked_up
+                emit(looked_up)
+            else:
+                found[index] = looked_up
+        if found:
+            _approve(list(found.values()), plan, http, emit, confirm)
+        for index, account in found.items():
+            outcome = _audit_one(account, plan, http, model, emit)
+            outcomes[index] = outcome
+            emit(outcome)
+    except KeyboardInterrupt:
+        done = [outcomes[i] for i in sorted(outcomes)]
+        return RunResult(done, _exit_code(done), interrupted=True)
+    done = [outcomes[i] for i in sorted(outcomes)]
+    return RunResult(done, _exit_code(done), interrupted=False)
+
+
+def _exit_code(outcomes: Sequence[AccountOutcome]) -> ExitCode:
+    """Return the first account error's code, else GATE_FAILED if a gate failed, else OK."""
+    # An audit that could not run outranks a gate that failed.
+    for outcome in outcomes:
+        if outcome.error is not None:
+            return outcome.error.exit_code
+    if any(not o.passed for o in outcomes):
+        return ExitCode.GATE_FAILED
+    return ExitCode.OK
+
+
+@dataclass
+class _Found:
+    """An account looked up: its handle, adapter and Subject, and when the work began."""
+
+    handle: Handle
+    adapter: Platform
+    subject: Subject
+    looked_up: ScanStats  # the requests the lookup took
+    started: float
+
+    @property
+    def server(self) -> str:
+        """Return the server whose rate limits apply ("" where the platform has one)."""
+        return self.handle.server or ""
+
+    @property
+    def cached_lookup(self) -> bool:
+        """Return whether the cache answered the lookup (an earlier scan's answers may be there)."""
+        return self.looked_up.cached > 0
+
+
+def _look_up(
+    handle: Handle,
+    plan: AuditPlan,
+    http: Http,
+    x_token: Callable[[], str],
+    emit: Callable[[RunEvent], None],
+) -> _Found | AccountOutcome:
+    """Return the account ``handle`` names, or the outcome of the error that stopped it."""
+    started = time.monotonic()
+    before = snapshot(http)
+    emit(AccountStarted(handle))
+    try:
+        try:
+            adapter, subject = resolve_account(
+                handle,
+                http=http,
+                token=x_token() if platform_kind(handle.platform).needs_token else None,
+                api_url=api_base_url(handle.platform, plan.api_url),
+                progress=emit,
+            )
+        finally:
+            emit(AccountStopped(handle))
+    except FollowauditError as exc:
+        return _failed(handle, plan, exc, started)
+    return _Found(handle, adapter, subject, ScanStats.between(before, snapshot(http)), started)
+
+
+def _failed(
+    handle: Handle, plan: AuditPlan, exc: FollowauditError, started: float
+) -> AccountOutcome:
+    """Return the outcome of an account stopped by ``exc`` (raised instead when the plan says)."""
+    if plan.raise_errors:
+        raise exc
+    return AccountOutcome(
+        handle,
+        time.monotonic() - started,
+        error=exc,
+        record=error_record(handle.display, exc, handle.platform),
+    )
+
+
+def _approve(
+    found: Sequence[_Found],
+    plan: AuditPlan,
+    http: Http,
+    emit: Callable[[RunEvent], None],
+    confirm: Callable[[RunPlan], bool] | None,
+) -> None:
+    """Report the run's plan; raise unless it may go ahead (see ``run_audits``)."""
+    subjects = [(f.subject, f.server) for f in found]
+    made, spent = http.budget.requests, http.budget.spent
+    cached = sum(1 for f in found if f.cached_lookup)
+    # What an earlier run left in the cache is free: look only where the lookup was cached.
+    listings = [
+        cached_listing(f.adapter, f.subject, plan.options.max_followers, http)
+        if f.cached_lookup
+        else None
+        for f in found
+    ]
+
+    def plan_with(options: ScanOptions) -> RunPlan:
+        accounts = [
+            plan_account(f.subject, options, f.server, listing)
+            for f, listing in zip(found, listings, strict=True)
+        ]
+        return RunPlan(accounts, options, made, spent, cached)
+
+    run_plan = plan_with(plan.options)
+    thresholds = plan.thresholds.within(plan.ceilings)
+    beyond = run_plan.beyond(plan.ceilings)
+    # --deep agreed to already: judged without it, though the plan shows it.
+    agreed = plan.deep_agreed and plan.options.deep
+    judged = plan_with(replace(plan.options, deep=0)) if agreed else run_plan
+    over = [] if plan.yes else judged.over(thresholds)
+    # A suggestion fits the ceilings, and the thresholds unless --yes waived them.
+    aim = thresholds if not plan.yes else Thresholds.ceilings_only(plan.ceilings)
+    suggestion = suggest(subjects, plan.options, aim, made, spent) if over or beyond else None
+    emit(PlanReady(run_plan, over, suggestion))
+    cheaper = (
+        f"{suggestion.flags} {suggestion.why}"
+        if suggestion is not None
+        else "--max-followers N lists fewer followers"
+    )
+    if beyond:
+        raise UsageError(
+            f"this scan would need {' and '.join(beyond)}, so it would stop part-way: "
+            f"cut it down ({cheaper}) or raise the ceiling; no follower was listed"
+        )
+    if not over:
+        return
+    if confirm is None:
+        raise UsageError(
+            f"this scan needs {' and '.join(over)}: add --yes to go ahead, or cut it "
+            f"down: {cheaper}"
+        )
+    if not confirm(run_plan):
+        raise Cancelled(_cancelled_sentence(made))
+
+
+def _cancelled_sentence(made: int) -> str:
+    """Return what declining the plan says: what was (not) requested."""
+    if made == 0:
+        return "Cancelled; no requests were made"
+    if made == 1:
+        return "Cancelled; only the account lookup was made, no follower was listed"
+    return f"Cancelled; only the lookups were made ({made:,} requests), no follower was listed"
+
+
+def _audit_one(
+    found: _Found,
+    plan: AuditPlan,
+    http: Http,
+    model: Model,
+    emit: Callable[[RunEvent], None],
+) -> AccountOutcome:
+    """Return one account's outcome; its FollowauditError is recorded unless the plan raises."""
+    handle = found.handle
+    emit(AccountStarted(handle))
+    try:
+        try:
+            result = run_scan(
+                handle,
+                http=http,
+                options=plan.options,
+                progress=emit,
+                platform=found.adapter,
+                subject=found.subject,
+                looked_up=found.looked_up,
+            )
+        finally:
+            emit(AccountStopped(handle))
+        for sentence in paging_warnings(result):
+            emit(Notice(sentence))
+        # A malformed answer may only show while scoring: still this account's error.
+        audit = audit_scan(result, model, result.fetched_at)
+    except FollowauditError as exc:
+        return _failed(handle, plan, exc, found.started)
+    gates = plan.gates.check(audit.summary, audit.behaviour)
+    document = audit_document(audit, gates, model)
+    _store(http, handle, result, document)
+    return AccountOutcome(handle, time.monotonic() - found.started, audit, gates, record=document)
+
+
+def _store(http: Http, handle: Handle, result: ScanResult, document: dict[str, Any]) -> None:
+    """Store an audit in the cache for ``followaudit report`` (no cache: nothing to do).
+
+    Under the handle the platform gives, with the one typed (a DID, say) as
+    an alias, so the report finds it either way.
+    """
+    if http.cache is None:
+        return
+    stored = io.StringIO()
+    write_json(scan_document([document], []), stored)
+    http.cache.put_scan(
+        *scan_key(result.subject.platform, result.subject.handle),
+        stored.getvalue(),
+        result.fetched_at.timestamp(),
+        aliases=[scan_key(handle.platform, handle.account)],
+    )

@@ -1,0 +1,395 @@
+"""Scan a live account: list its followers, sample them, fetch what scoring needs.
+
+``run_scan`` is the core behind ``followaudit scan``; it returns plain data
+and reports progress through a callback, so the CLI decides how to show it.
+
+Resuming: every GET goes through the cache, and the requests a scan makes
+depend only on (handle, sample, seed, max_followers) and on answers already
+cached. Re-running an interrupted scan therefore replays the finished
+requests from the cache and continues where the network work stopped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import astuple, dataclass, field
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from followaudit.accounts import Skipped, TableBuilder
+from followaudit.errors import FollowauditError, InvalidResponseError, NotFoundError, UsageError
+from followaudit.formats import RecordError
+from followaudit.handles import written_handle
+from followaudit.live.http import NotCached
+from followaudit.live.platforms import Platform, Subject, make_platform
+from followaudit.live.platforms.base import DEEP_POSTS
+
+if TYPE_CHECKING:
+    from followaudit.handles import Handle
+    from followaudit.live.http import Http
+
+# Profiles are fetched in chunks of this many ids so progress moves steadily
+# while Http.get_many still runs several batch calls at once.
+PROFILE_CHUNK_BATCHES = 10
+
+
+MISSING_PROFILE_REASON = (
+    "the platform no longer returns this account (deleted, deactivated or suspended)"
+)
+
+
+@dataclass(frozen=True)
+class ScanEvent:
+    """One progress report: a phase, how far it got, and a sentence for display.
+
+    Phases: "resolve", "list" (followers listed), "sample", "profiles"
+    (profiles fetched), "wait" (a rate-limit or retry wait; ``total`` is the
+    wait in seconds), "done".
+    """
+
+    phase: str
+    done: int = 0
+    total: int | None = None
+    message: str = ""
+
+
+@dataclass(frozen=True)
+class ScanStats:
+    """Requests this scan made over the network and answered from the cache."""
+
+    made: int = 0
+    cached: int = 0
+    retries: int = 0
+    waited_seconds: float = 0.0
+    # Dollars the requests made cost at the platform's published prices (X), by
+    # followaudit's reckoning (followaudit.live.budget): cached answers cost nothing.
+    spent: float = 0.0
+
+    @classmethod
+    def between(cls, before: ScanStats, after: ScanStats) -> ScanStats:
+        """Return what happened between two ``snapshot``s of the same ``Http``."""
+        return cls(*(b - a for a, b in zip(astuple(before), astuple(after), strict=True)))
+
+    def plus(self, other: ScanStats) -> ScanStats:
+        """Return both counts added up."""
+        return ScanStats(*(a + b for a, b in zip(astuple(self), astuple(other), strict=True)))
+
+
+@dataclass
+class ScanResult:
+    """What a scan found, ready for scoring (``followaudit.accounts.validate`` comes next)."""
+
+    subject: Subject
+    # Canonical table, one row per follower to score, in list order; ``line``
+    # is the follower's 1-based position in the follower list (newest first on X).
+    table: pd.DataFrame
+    followers_total: int | None  # the platform's own count
+    listed: int  # followers actually listed
+    sample: int | None  # the requested sample size (None: every listed follower)
+    seed: int
+    truncated: bool  # listing stopped at max_followers before the end of the list
+    skipped: list[Skipped] = field(default_factory=list)
+    stats: ScanStats = field(default_factory=ScanStats)
+    fetched_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    # The audited account's own recent posts as the platform sent them, newest
+    # first; None when they were not fetched (posts=0, --no-posts).
+    subject_posts: list[dict[str, Any]] | None = None
+    # --deep: recent posts of a seeded sample of the scored followers, by list
+    # position (``line``); None for a follower whose posts could not be read.
+    deep_posts: dict[int, list[dict[str, Any]] | None] = field(default_factory=dict)
+    # Why paging stopped before the end of the list (a cursor loop, a list running
+    # far past the platform's count); None when it ended normally.
+    paging_stopped: str | None = None
+    # Follower items dropped because their account was already listed (a page sent twice).
+    duplicates: int = 0
+
+
+Progress = Callable[[ScanEvent], None]
+
+
+@dataclass(frozen=True)
+class ScanOptions:
+    """What to fetch of each account: one value from the command line to ``run_scan``.
+
+    ``sample``: score a uniform random sample of this many listed followers
+    (None: all); ``seed`` draws it and the --deep followers; ``max_followers``
+    stops listing after that many; ``posts``: how many of the account's own
+    recent posts to read (0: none); ``deep``: read the latest ``DEEP_POSTS``
+    posts of this many scored followers (0: none).
+    """
+
+    sample: int | None = None
+    seed: int = 0
+    max_followers: int | None = None
+    posts: int = 0
+    deep: int = 0
+
+    def __post_init__(self) -> None:
+        if self.max_followers is not None and self.max_followers < 1:
+            raise UsageError("--max-followers must be at least 1")
+        if self.sample is not None and self.sample < 1:
+            raise UsageError("--sample must be at least 1")
+
+
+def sample_positions(listed: int, sample: int | None, seed: int) -> np.ndarray:
+    """Return the 0-based list positions to score, ascending (list order kept).
+
+    A uniform sample without replacement from ``numpy.random.default_rng(seed)``;
+    every position when ``sample`` is None or not smaller than ``listed``.
+    """
+    if sample is not None and sample < 1:
+        raise UsageError("--sample must be at least 1")
+    if sample is None or sample >= listed:
+        return np.arange(listed, dtype=np.int64)
+    rng = np.random.default_rng(seed)
+    return np.sort(rng.choice(listed, size=sample, replace=False)).astype(np.int64)
+
+
+def run_scan(
+    handle: Handle,
+    *,
+    http: Http,
+    options: ScanOptions | None = None,
+    token: str | None = None,
+    api_url: str | None = None,
+    progress: Progress | None = None,
+    platform: Platform | None = None,
+    subject: Subject | None = None,
+    looked_up: ScanStats | None = None,
+) -> ScanResult:
+    """Return the followers of ``handle`` as a canonical table, with counts and request stats.
+
+    Following ``options`` (default: every follower, no posts), lists followers
+    (all of them, or the first ``max_followers``), draws a uniform sample of
+    ``sample`` of them if asked, fetches full profiles for the sample where the
+    platform's follower list lacks counts (Bluesky), and converts each to a
+    canonical row. With ``posts`` > 0 it then fetches up to that many of the
+    subject's own recent posts (``ScanResult.subject_posts``), and with
+    ``deep`` > 0 the latest ``DEEP_POSTS`` posts of that many scored
+    followers, drawn with ``seed`` (``ScanResult.deep_posts``).
+    Raises the project's exceptions (NotFoundError, AuthError,
+    HiddenFollowersError, NetworkError, RateLimitError, ...); an exception raised by ``progress`` propagates and
+    stops the scan, leaving what was fetched in the cache. ``platform`` and
+    ``subject``: the adapter and the account ``resolve_account`` returned, so
+    the account is not looked up twice; ``looked_up``: what that lookup
+    took (``ScanStats.between``), added to the scan's stats.
+    """
+    opts = options if options is not None else ScanOptions()
+    sample, seed, max_followers = opts.sample, opts.seed, opts.max_followers
+    emit: Progress = progress if progress is not None else (lambda event: None)
+    adapter = (
+        platform
+        if platform is not None
+        else make_platform(handle, http=http, token=token, api_url=api_url)
+    )
+    before = snapshot(http)
+    previous_on_wait = http.on_wait
+
+    def on_wait(seconds: float, reason: str) -> None:
+        if previous_on_wait is not None:
+            previous_on_wait(seconds, reason)
+        emit(ScanEvent("wait", 0, round(seconds), reason))
+
+    http.on_wait = on_wait
+    try:
+        if subject is None:
+            subject = _resolve(adapter, handle, emit)
+        written = written_handle(subject.platform, subject.handle)
+
+        listing = _list_followers(adapter, subject, max_followers, emit)
+        items = listing.items
+        positions = sample_positions(len(items), sample, seed)
+        if sample is not None:
+            emit(
+                ScanEvent(
+                    "sample",
+                    len(positions),
+                    len(items),
+                    f"Sampled {len(positions):,} of {len(items):,} followers (seed {seed})",
+                )
+            )
+        chosen = [(int(i) + 1, items[int(i)]) for i in positions]
+        skipped: list[Skipped] = []
+        if adapter.needs_profiles:
+            chosen, skipped = _fetch_profiles(adapter, chosen, emit)
+
+        builder = TableBuilder()
+        for line, raw in chosen:
+            try:
+                adapter.add_account(builder, raw, line)
+            except RecordError as exc:  # this follower cannot be scored; say why
+                skipped.append(Skipped(line, str(exc)))
+        skipped.sort(key=lambda s: s.line)
+        table = builder.to_frame()
+        subject_posts = None
+        if opts.posts > 0:
+            emit(ScanEvent("posts", 0, opts.posts, f"Fetching the recent posts of {written}"))
+            subject_posts = adapter.recent_posts(subject.id, opts.posts)
+            emit(
+                ScanEvent(
+                    "posts",
+                    len(subject_posts),
+                    opts.posts,
+                    f"Fetched {len(subject_posts):,} recent posts",
+                )
+            )
+        deep_posts = _deep_posts(adapter, table, opts.deep, seed, emit) if opts.deep > 0 else {}
+        emit(ScanEvent("done", len(table), len(table) + len(skipped), "Scan finished"))
+    finally:
+        http.on_wait = previous_on_wait
+
+    after = snapshot(http)
+    return ScanResult(
+        subject=subject,
+        table=table,
+        followers_total=subject.followers_count,
+        listed=len(items),
+        sample=sample,
+        seed=seed,
+        truncated=listing.truncated,
+        paging_stopped=listing.stopped,
+        duplicates=listing.duplicates,
+        skipped=skipped,
+        stats=ScanStats.between(before, after).plus(looked_up or ScanStats()),
+        subject_posts=subject_posts,
+        deep_posts=deep_posts,
+    )
+
+
+def resolve_account(
+    handle: Handle,
+    *,
+    http: Http,
+    token: str | None = None,
+    api_url: str | None = None,
+    progress: Progress | None = None,
+) -> tuple[Platform, Subject]:
+    """Return the adapter of ``handle``'s platform and the account it names (one request).
+
+    What a scan plan needs before the expensive part: the follower count.
+    """
+    emit: Progress = progress if progress is not None else (lambda event: None)
+    adapter = make_platform(handle, http=http, token=token, api_url=api_url)
+    return adapter, _resolve(adapter, handle, emit)
+
+
+@dataclass(frozen=True)
+class CachedListing:
+    """How much of a follower list an earlier run left in the cache, from its first page."""
+
+    pages: int = 0  # follower pages the cache answers, in a row from the first
+    items: int = 0  # followers on them
+    complete: bool = False  # they reach the end of the listing (or --max-followers)
+
+
+def cached_listing(
+    adapter: Platform, subject: Subject, max_followers: int | None, http: Http
+) -> CachedListing:
+    """Return how much of ``subject``'s listing the cache already holds (no request is made).
+
+    Walks the follower pages exactly as ``run_scan`` asks for them, through
+    ``Http.cached_only``, until the first page the cache lacks.
+    """
+    pages = items = 0
+    with http.cached_only():
+        try:
+            for page in adapter.follower_pages(subject, max_followers):
+                pages += 1
+                items += len(page.items)
+                reached = max_followers is not None and items >= max_followers
+                if reached or page.next_cursor is None:
+                    return CachedListing(pages, items, complete=True)
+        except (NotCached, FollowauditError):
+            pass  # not cached, or a cached page that will fail the scan itself
+    return CachedListing(pages, items, complete=False)
+
+
+def _resolve(adapter: Platform, handle: Handle, emit: Progress) -> Subject:
+    emit(ScanEvent("resolve", 0, 1, f"Looking up {handle.display}"))
+    subject = adapter.resolve(handle)
+    emit(ScanEvent("resolve", 1, 1, f"Found {written_handle(subject.platform, subject.handle)}"))
+    return subject
+
+
+def _deep_posts(
+    adapter: Platform, table: pd.DataFrame, deep: int, seed: int, emit: Progress
+) -> dict[int, list[dict[str, Any]] | None]:
+    """Return the recent posts of ``deep`` scored followers drawn with ``seed``, by line."""
+    chosen = sample_positions(len(table), deep, seed)
+    found: dict[int, list[dict[str, Any]] | None] = {}
+    emit(ScanEvent("deep", 0, len(chosen), "Reading followers' posts"))
+    for done, i in enumerate(chosen, start=1):
+        line = int(table["line"].to_numpy()[i])
+        try:
+            found[line] = adapter.recent_posts(str(table["id"].iat[int(i)]), DEEP_POSTS)
+        except (NotFoundError, InvalidResponseError):
+            # A follower that turned protected or vanished: one unknown, not a failed scan.
+            found[line] = None
+        emit(ScanEvent("deep", done, len(chosen), f"Read the posts of {done:,} followers"))
+    return found
+
+
+def snapshot(http: Http) -> ScanStats:
+    """Return ``http``'s request counters now (a scan's stats are the difference of two)."""
+    s = http.stats
+    return ScanStats(s.made, s.cached, s.retries, s.waited_seconds, http.budget.spent)
+
+
+@dataclass
+class _Listing:
+    items: list[dict[str, Any]]  # followers in list order, each account once
+    truncated: bool  # max_followers cut the list short
+    stopped: str | None  # why paging stopped before the end (a loop, a runaway list)
+    duplicates: int  # follower items dropped because their account was already listed
+
+
+def _list_followers(
+    adapter: Platform, subject: Subject, max_followers: int | None, emit: Progress
+) -> _Listing:
+    """Return the followers in list order, and how and why listing ended."""
+    total = subject.followers_count
+    if max_followers is not None and total is not None:
+        total = min(total, max_followers)
+    elif max_followers is not None:
+        total = max_followers
+    items: list[dict[str, Any]] = []
+    emit(ScanEvent("list", 0, total, "Listing followers"))
+    pages = adapter.follower_pages(subject, max_followers)
+    truncated = False
+    for page in pages:
+        items.extend(page.items)
+        if max_followers is not None and len(items) >= max_followers:
+            truncated = len(items) > max_followers or page.next_cursor is not None
+            del items[max_followers:]
+            emit(ScanEvent("list", len(items), total, f"Listed {len(items):,} followers"))
+            break
+        emit(ScanEvent("list", len(items), total, f"Listed {len(items):,} followers"))
+    return _Listing(items, truncated, pages.stopped, pages.duplicates)
+
+
+def _fetch_profiles(
+    adapter: Platform, chosen: Sequence[tuple[int, dict[str, Any]]], emit: Progress
+) -> tuple[list[tuple[int, dict[str, Any]]], list[Skipped]]:
+    """Return the chosen followers with full profiles, and those the platform left out."""
+    ids = [adapter.follower_id(raw) for _, raw in chosen]
+    chunk = adapter.profile_batch_size * PROFILE_CHUNK_BATCHES
+    found: dict[str, dict[str, Any]] = {}
+    emit(ScanEvent("profiles", 0, len(ids), "Fetching profiles"))
+    for start in range(0, len(ids), chunk):
+        part = ids[start : start + chunk]
+        for profile in adapter.fetch_profiles(part):
+            found[adapter.follower_id(profile)] = profile
+        done = min(start + chunk, len(ids))
+        emit(ScanEvent("profiles", done, len(ids), f"Fetched {done:,} profiles"))
+    complete: list[tuple[int, dict[str, Any]]] = []
+    skipped: list[Skipped] = []
+    for (line, _), account_id in zip(chosen, ids, strict=True):
+        full = found.get(account_id)
+        if full is None:
+            skipped.append(Skipped(line, MISSING_PROFILE_REASON))
+        else:
+            complete.append((line, full))
+    return complete, skipped

@@ -1,0 +1,192 @@
+"""The JSON documents followaudit writes: ``score --json``, ``scan --json`` and stored scans.
+
+Every field documented in the README's "JSON output" section is built here,
+so the terminal report, the HTML report, ``followaudit report`` and the
+exports all read one shape. Schema names change only when a field changes
+meaning or disappears.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from followaudit import __version__
+from followaudit.analysis.gates import GateResult
+from followaudit.analysis.summary import Summary, headline
+from followaudit.errors import FollowauditError
+from followaudit.outputs.tables import accounts_records
+
+if TYPE_CHECKING:
+    from followaudit.accounts import Skipped
+    from followaudit.analysis.behaviour import Behaviour
+    from followaudit.live.audit import Audit
+    from followaudit.model.forest import Model
+
+SCAN_JSON_SCHEMA = "followaudit.scan/1"
+SCORE_JSON_SCHEMA = "followaudit.score/1"
+
+# deep_posts: posts read (0: the follower posted nothing; empty: not deep-checked).
+DEEP_COLUMNS: tuple[str, ...] = ("deep_posts", "reply_rate", "link_ratio", "self_promotion_ratio")
+
+
+def _tool() -> dict[str, str]:
+    return {"name": "followaudit", "version": __version__}
+
+
+def _skipped(skipped: Sequence[Skipped]) -> list[dict[str, Any]]:
+    return [{"line": s.line, "reason": s.reason} for s in skipped]
+
+
+def score_document(
+    *,
+    path: str,
+    format: str,
+    as_of: datetime,
+    model: Model,
+    summary: Summary,
+    gates: Sequence[GateResult],
+    skipped: Sequence[Skipped],
+    warnings: Sequence[str],
+    rows: pd.DataFrame | None,
+    duplicates: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Return the ``score --json`` document (schema followaudit.score/1).
+
+    With ``rows`` None the "accounts" key is left out, for
+    ``export.write_json_streamed`` to write them after the rest.
+    ``duplicates`` (``Duplicates.to_dict()``) says how many rows repeated an
+    account already read: ``summary.duplicates`` holds the count, and
+    ``input.duplicates`` the details.
+    """
+    repeats = dict(duplicates or {"rows": 0, "accounts": 0, "examples": []})
+    document = {
+        "schema": SCORE_JSON_SCHEMA,
+        "tool": _tool(),
+        "input": {
+            "path": path,
+            "format": format,
+            "as_of": as_of.isoformat(),
+            "duplicates": repeats,
+        },
+        "model": {"threshold": model.threshold, "metadata": model.metadata},
+        "summary": summary.to_dict() | {"duplicates": repeats["rows"]},
+        "gates": [g.to_dict() for g in gates],
+        "passed": all(g.passed for g in gates),
+        "skipped": _skipped(skipped),
+        "warnings": list(warnings),
+    }
+    if rows is not None:
+        document["accounts"] = accounts_records(rows)
+    return document
+
+
+def behaviour_document(behaviour: Behaviour | None) -> dict[str, Any] | None:
+    """Return the "behaviour" object of the JSON audit: metrics, findings and flags."""
+    if behaviour is None:
+        return None
+    metrics = asdict(behaviour)
+    findings = metrics.pop("findings")
+    return {"metrics": metrics, "findings": findings, "flags": behaviour.flags}
+
+
+def audit_document(audit: Audit, gates: Sequence[GateResult], model: Model) -> dict[str, Any]:
+    """Return one audit as the JSON object documented in the README (schema followaudit.scan/1)."""
+    scan = audit.scan
+    subject = scan.subject
+    return {
+        "handle": audit.handle,
+        "platform": subject.platform,
+        "subject": {
+            "id": subject.id,
+            "display_name": subject.display_name,
+            "profile_url": subject.profile_url,
+            "website": subject.website,
+            "followers_count": subject.followers_count,
+            "follow_order_known": subject.order_known,
+        },
+        "observed_at": audit.observed_at.isoformat(),
+        "followers": {
+            "total": scan.followers_total,
+            "listed": scan.listed,
+            "sampled": scan.sample is not None and scan.sample < scan.listed,
+            "sample_size": scan.sample,
+            "seed": scan.seed,
+            "truncated": scan.truncated,
+            "paging_stopped": scan.paging_stopped,
+            "duplicates": scan.duplicates,
+            "scored": audit.summary.scored,
+            "skipped": audit.summary.skipped,
+        },
+        "scope_note": audit.scope_note,
+        "headline": headline(audit.summary),
+        "follow_order": audit.follow_order,
+        "behaviour": behaviour_document(audit.behaviour),
+        "deep": audit.deep,
+        "requests": {
+            "made": scan.stats.made,
+            "from_cache": scan.stats.cached,
+            "retries": scan.stats.retries,
+            "waited_seconds": round(scan.stats.waited_seconds, 1),
+            "dollars": round(scan.stats.spent, 4),
+        },
+        "model": {"threshold": model.threshold},
+        "summary": audit.summary.to_dict(),
+        "gates": [g.to_dict() for g in gates],
+        "passed": all(g.passed for g in gates),
+        "skipped": _skipped(audit.skipped),
+        "accounts": _with_deep_columns(accounts_records(audit.rows), audit.rows),
+    }
+
+
+def _with_deep_columns(records: list[dict[str, Any]], rows: pd.DataFrame) -> list[dict[str, Any]]:
+    """Return the account records with the --deep columns added (null where not checked)."""
+    if DEEP_COLUMNS[0] not in rows.columns:
+        return records
+    for record, values in zip(
+        records, rows.loc[:, list(DEEP_COLUMNS)].itertuples(index=False), strict=True
+    ):
+        for name, value in zip(DEEP_COLUMNS, values, strict=True):
+            record[name] = None if pd.isna(value) else round(float(value), 4)
+    return records
+
+
+def error_record(
+    handle: str, error: FollowauditError, platform: str | None = None
+) -> dict[str, Any]:
+    """Return the JSON row of an account that could not be audited (``errors`` of scan/1)."""
+    return {
+        "handle": handle,
+        "platform": platform,
+        "error": error.message,
+        "exit_code": int(error.exit_code),
+        "exit_name": error.exit_code.name,
+    }
+
+
+def scan_document(
+    audits: Sequence[Mapping[str, Any]], errors: Sequence[Mapping[str, Any]]
+) -> dict[str, Any]:
+    """Return the whole --json document of a scan run."""
+    return {
+        "schema": SCAN_JSON_SCHEMA,
+        "tool": _tool(),
+        "audits": list(audits),
+        "errors": list(errors),
+    }
+
+
+def stored_audit(text: str) -> dict[str, Any]:
+    """Return the audit object of a scan stored in the cache; ValueError if unreadable."""
+    try:
+        document = json.loads(text)["audits"][0]
+    except (ValueError, KeyError, IndexError, TypeError):
+        document = None
+    if not isinstance(document, dict):
+        raise ValueError("not a stored scan")  # noqa: TRY004 - one error for every damage
+    return document
