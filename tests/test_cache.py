@@ -180,8 +180,13 @@ def test_a_failing_write_does_not_abort_the_run(cache: Cache) -> None:
             "/home/u/.cache/followaudit/cache.sqlite3",
         ),
         ({"HOME": "/Users/u"}, "darwin", "/Users/u/Library/Caches/followaudit/cache.sqlite3"),
-        ({"HOME": "/h", "LOCALAPPDATA": "/lad"}, "win32", "/lad/followaudit/cache.sqlite3"),
     ],
 )
-def test_default_cache_path(env: dict[str, str], platform: str, expected: str) -> None:
-    assert default_cache_path(env, platform) == Path(expected)
+def test_default_cache_path(
+    env: dict[str, str], platform: str, expected: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("HOME", "XDG_CACHE_HOME"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    assert default_cache_path(platform) == Path(expected)

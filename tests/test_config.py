@@ -70,16 +70,44 @@ def test_a_config_without_the_x_table_is_no_token(tmp_path: Path) -> None:
         find_x_bearer_token(None, {}, path)
 
 
-def test_the_default_path_respects_xdg(tmp_path: Path) -> None:
+def test_the_default_path_respects_xdg(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     write_config(tmp_path / "xdg" / "followaudit" / "config.toml", '[x]\nbearer_token = "t"\n')
-    env = {"XDG_CONFIG_HOME": str(tmp_path / "xdg"), "HOME": str(tmp_path / "home")}
-    assert find_x_bearer_token(None, env).value == "t"
-    assert default_config_path({"HOME": "/home/u"}) == Path(
-        "/home/u/.config/followaudit/config.toml"
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))
+    assert find_x_bearer_token(None, {}).value == "t"
+    monkeypatch.setenv("HOME", "/home/u")
+    monkeypatch.delenv("XDG_CONFIG_HOME")
+    assert default_config_path("linux") == Path("/home/u/.config/followaudit/config.toml")
+    monkeypatch.setenv("XDG_CONFIG_HOME", "relative")
+    assert default_config_path("linux") == Path("/home/u/.config/followaudit/config.toml")
+
+
+def test_macos_keeps_the_config_in_application_support(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HOME", "/Users/u")
+    monkeypatch.delenv("XDG_CONFIG_HOME")
+    assert default_config_path("darwin") == Path(
+        "/Users/u/Library/Application Support/followaudit/config.toml"
     )
-    assert default_config_path({"HOME": "/home/u", "XDG_CONFIG_HOME": "relative"}) == Path(
-        "/home/u/.config/followaudit/config.toml"
+
+
+def test_a_config_under_the_old_path_moves_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Where 0.1 wrote it on every platform (~/.config), and where this platform keeps it.
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.delenv("XDG_CONFIG_HOME")
+    old = tmp_path / "home" / ".config" / "followaudit" / "config.toml"
+    write_config(old, '[x]\nbearer_token = "moved-token"\n')
+    new = tmp_path / "support" / "followaudit" / "config.toml"
+    monkeypatch.setattr("followaudit.live.config.default_config_path", lambda: new)
+    token = find_x_bearer_token(None, {})
+    assert token.value == "moved-token"
+    assert token.source == str(new)
+    assert token.warnings == (
+        f"The config file moved from {old} to {new}, where this system keeps it",
     )
+    assert new.exists() and not old.exists()
+    # Once: the next run reads the new place with nothing to say.
+    assert find_x_bearer_token(None, {}).warnings == ()
 
 
 @pytest.mark.skipif(os.name != "posix", reason="POSIX permissions")

@@ -6,11 +6,11 @@ import math
 import os
 import sys
 import traceback
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO, Any, NamedTuple, TypeVar
+from typing import IO, TYPE_CHECKING, Any, NamedTuple
 
 import click
 from rich.console import Console
@@ -33,7 +33,15 @@ from followaudit.errors import (
 from followaudit.handles import PLATFORMS
 from followaudit.outputs.destinations import Exports, open_export, silence_stdout
 
-F = TypeVar("F", bound=Callable[..., Any])
+if TYPE_CHECKING:
+    # Types only: the modules load when a command first needs them, so --help stays instant.
+    import pandas as pd
+
+    from followaudit.handles import Handle
+    from followaudit.live.audit import RunResult
+    from followaudit.live.cache import Cache
+    from followaudit.live.plan import RunPlan
+
 
 EXIT_CODES_HELP = "\b\nExit codes:\n" + "\n".join(
     f"  {code.value:>3}  {code.name:<13} {EXIT_CODE_MEANINGS[code]}" for code in ExitCode
@@ -408,11 +416,13 @@ def scan(
     from followaudit.analysis.gates import Gates
     from followaudit.cli.progress import RunView
     from followaudit.cli.render import summary_rows
-    from followaudit.live.audit import AuditPlan, run_audits
+    from followaudit.live.audit import AccountOutcome, AuditPlan, RunEvent, run_audits
     from followaudit.live.budget import Ceilings
     from followaudit.live.http import Http
     from followaudit.live.scan import ScanOptions
     from followaudit.model.forest import load_model
+    from followaudit.outputs.documents import named_records
+    from followaudit.outputs.stored import store_audit
 
     options = ScanOptions(
         sample=sample,
@@ -439,17 +449,24 @@ def scan(
         stderr, report_console, progress=not quiet and stderr.is_terminal, quiet=quiet, top=top
     )
     cache = None if no_cache else open_scan_cache(cache_path, stderr)
+
+    def on_event(event: RunEvent) -> None:
+        # Each finished audit is stored before it is shown: `followaudit report` finds it.
+        if cache is not None and isinstance(event, AccountOutcome):
+            store_audit(cache, event)
+        view(event)
+
     with Http(cache=cache, refresh=refresh, max_wait=max_wait) as http:
         run = run_audits(
             parsed,
             plan,
             http=http,
             model=model,
-            on_event=view,
+            on_event=on_event,
             confirm=confirm_plan if _interactive() else None,
         )
     if len(parsed) > 1 and not quiet:
-        report_console.print(summary_rows(run.named_records()))
+        report_console.print(summary_rows(named_records(run.outcomes)))
     written = exports.write(run, fail_on, deep=bool(deep), stderr=stderr)
     if cache is not None:
         close_scan_cache(cache, stderr)
@@ -514,8 +531,8 @@ def report(
 
     parsed = parse_handle(handle, platform)
     from followaudit.cli.render import scan_report
-    from followaudit.live.audit import stored_audit
     from followaudit.live.cache import default_cache_path
+    from followaudit.outputs.stored import stored_audit
 
     path = Path(cache_path) if cache_path else default_cache_path()
     document = stored_audit(path, parsed)
@@ -687,7 +704,7 @@ def config_set_token(ctx: click.Context) -> None:
     input (`followaudit config set-token < token.txt`); never from the command
     line, where it would stay in the shell's history.
     """
-    from followaudit.live.config import TOKEN_ENV, default_config_path, set_x_bearer_token
+    from followaudit.live.config import TOKEN_ENV, config_file, set_x_bearer_token
 
     if ctx.args:
         # Never repeat what was given: it may be the token itself.
@@ -706,8 +723,11 @@ def config_set_token(ctx: click.Context) -> None:
         )
     else:
         token = sys.stdin.read()
-    path = set_x_bearer_token(token, default_config_path())
+    path, moved = config_file()
     stderr = make_console(stderr=True)
+    for notice in moved:
+        stderr.print(f"note: {escape(notice)}", highlight=False, soft_wrap=True)
+    path = set_x_bearer_token(token, path)
     stderr.print(
         f"X bearer token stored in {path} (readable by you only).", highlight=False, soft_wrap=True
     )
@@ -724,14 +744,11 @@ def config_set_token(ctx: click.Context) -> None:
 def config_show() -> None:
     """Show where the config file and the cache live, and the X token masked."""
     from followaudit.live.cache import default_cache_path
-    from followaudit.live.config import (
-        API_URL_ENV,
-        default_config_path,
-        find_x_bearer_token,
-        mask_token,
-    )
+    from followaudit.live.config import API_URL_ENV, config_file, find_x_bearer_token, mask_token
 
-    path = default_config_path()
+    path, moved = config_file()
+    for notice in moved:
+        make_console(stderr=True).print(f"note: {escape(notice)}", highlight=False, soft_wrap=True)
     console = make_console()
     console.soft_wrap = True  # paths are never wrapped
     if path.exists():
@@ -764,12 +781,12 @@ def _interactive() -> bool:
     return sys.stdin.isatty() and sys.stderr.isatty()
 
 
-def confirm_plan(plan: Any) -> bool:
+def confirm_plan(plan: RunPlan) -> bool:
     """Return whether the person at the terminal says yes to the plan just printed."""
     return bool(click.confirm("Go ahead?", default=False, err=True))
 
 
-def confirm_deep(deep: int, posts_each: int, handles: Sequence[Any], yes: bool) -> None:
+def confirm_deep(deep: int, posts_each: int, handles: Sequence[Handle], yes: bool) -> None:
     """Say what --deep will cost before any request; ask on a terminal unless --yes.
 
     Off a terminal without --yes this is a usage error, so an unattended job
@@ -825,7 +842,7 @@ def parse_fail_on(text: str, no_posts: bool) -> tuple[str, ...]:
 
 def parse_handles(
     handles: Sequence[str], from_file: str | None, platform: str | None, api_url: str | None
-) -> list[Any]:
+) -> list[Handle]:
     """Return every handle to scan, parsed and checked before the first request is made."""
     from followaudit.handles import parse_handle
     from followaudit.live.config import check_api_url_scope
@@ -837,7 +854,7 @@ def parse_handles(
     check_api_url_scope((h.platform for h in parsed), api_url)
     # The same account twice (@Alice and x.com/alice, or a list pasted twice) is one
     # audit: a second would pay for the same followers again and count them twice.
-    unique: dict[tuple[str, str, str | None], Any] = {}
+    unique: dict[tuple[str, str, str | None], Handle] = {}
     times: dict[tuple[str, str, str | None], int] = {}
     for handle in parsed:
         key = (handle.platform, handle.name.lower(), handle.server)
@@ -854,7 +871,7 @@ def parse_handles(
     return list(unique.values())
 
 
-def open_scan_cache(cache_path: str | None, stderr: Console) -> Any:
+def open_scan_cache(cache_path: str | None, stderr: Console) -> Cache | None:
     """Return the cache a scan reads and writes (--cache, else the default), warning if degraded."""
     from followaudit.live.cache import Cache, default_cache_path, open_cache
 
@@ -868,7 +885,7 @@ def open_scan_cache(cache_path: str | None, stderr: Console) -> Any:
     return cache
 
 
-def close_scan_cache(cache: Any, stderr: Console) -> None:
+def close_scan_cache(cache: Cache, stderr: Console) -> None:
     """Close a scan's cache, saying so when answers could not be written to it."""
     if cache.write_error:
         stderr.print(
@@ -882,7 +899,7 @@ def close_scan_cache(cache: Any, stderr: Console) -> None:
 
 
 def write_score_exports(
-    rows: Any,
+    rows: pd.DataFrame,
     document: dict[str, Any] | None,
     *,
     csv_out: str | None,
@@ -926,14 +943,17 @@ class ScanExports(NamedTuple):
         """Return whether a data export owns stdout (the report then goes to stderr)."""
         return "-" in (self.csv, self.json, self.summary)
 
-    def write(self, run: Any, fail_on: Sequence[str], *, deep: bool, stderr: Console) -> Exports:
+    def write(
+        self, run: RunResult, fail_on: Sequence[str], *, deep: bool, stderr: Console
+    ) -> Exports:
         """Write every export asked for; return them with any that failed.
 
         After Ctrl-C they cover the accounts finished before; if none was, no
         export is written, so the files of an earlier finished run are never
         replaced by empty ones.
         """
-        from followaudit.outputs.documents import DEEP_COLUMNS
+        from followaudit.live.audit import DEEP_COLUMNS
+        from followaudit.outputs.documents import named_records, run_document
         from followaudit.outputs.junit import account_case, write_junit
         from followaudit.outputs.tables import write_csv, write_json, write_summary_csv
 
@@ -964,11 +984,11 @@ class ScanExports(NamedTuple):
                 ),
             )
         if self.json:
-            exports.write(self.json, lambda stream: write_json(run.document(), stream))
+            exports.write(self.json, lambda stream: write_json(run_document(run.outcomes), stream))
         if self.summary:
             exports.write(
                 self.summary,
-                lambda stream: write_summary_csv(run.named_records(), stream),
+                lambda stream: write_summary_csv(named_records(run.outcomes), stream),
             )
         return exports
 

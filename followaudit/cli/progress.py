@@ -24,6 +24,7 @@ from followaudit.cli.render import scan_report
 from followaudit.cli.safe_text import visible
 from followaudit.live.audit import AccountStarted, AccountStopped, Notice, PlanReady, RunEvent
 from followaudit.live.scan import ScanEvent
+from followaudit.outputs.documents import outcome_record
 
 PHASE_LABELS = {
     "resolve": "Looking up the account",
@@ -152,7 +153,7 @@ class RunView:
                 soft_wrap=True,
             )
         elif not self.quiet:
-            scan_report(self.report, event.record, top=self.top)
+            scan_report(self.report, outcome_record(event), top=self.top)
 
     def show_plan(self, event: PlanReady) -> None:
         """Print the run's plan before its expensive part; what crosses a threshold in bold.

@@ -1,4 +1,7 @@
-"""Terminal rendering with rich. Only the CLI imports this module."""
+"""Terminal rendering with rich: the reports, tables and charts the CLI prints.
+
+Imported by the CLI's commands and its progress display; nothing in the core imports it.
+"""
 
 from __future__ import annotations
 

@@ -56,13 +56,10 @@ import json
 import sys
 from collections.abc import Callable, Iterator
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from itertools import chain
 from pathlib import Path
 from typing import BinaryIO
-
-import pandas as pd
 
 from followaudit.accounts import Skipped, TableBuilder
 from followaudit.errors import InputError, UsageError
@@ -70,7 +67,6 @@ from followaudit.formats import bluesky, native, x_v1
 from followaudit.formats._checks import (
     SNIFF_BYTES,
     CsvRows,
-    Duplicates,
     FirstLine,
     drop_duplicates,
     first_text_line,
@@ -89,6 +85,7 @@ from followaudit.formats._convert import (
 )
 from followaudit.formats._finish import combine
 from followaudit.formats._parallel import Part, read_parallel, worker_count
+from followaudit.formats._result import FORMATS, ReadResult
 
 __all__ = [
     "FORMATS",
@@ -99,31 +96,10 @@ __all__ = [
     "read_accounts",
 ]
 
-FORMATS: dict[str, str] = {
-    "x-v2": 'X API v2 user objects: JSON, JSONL, or API pages {"data": [...]} (twarc2 output)',
-    "x-v1": "X API v1.1 user objects: JSON/JSONL, or flattened to CSV (like cresci-2015 users.csv)",
-    "bluesky": "Bluesky profileViewDetailed objects: app.bsky.actor.getProfiles pages, JSON, JSONL",
-    "mastodon": "Mastodon Account entities: a JSON array from the followers endpoint, or JSONL",
-    "csv": "followaudit's own CSV columns: posts, followers, following, created_at, ...",
-}
-
 DETECT_LIMIT = 100
 # Input formats that only come as JSON: a CSV read as one of them is refused.
 JSON_ONLY_FORMATS = frozenset({"x-v2", bluesky.FORMAT, "mastodon"})
 UTF8_BOM = b"\xef\xbb\xbf"
-
-
-@dataclass
-class ReadResult:
-    """The accounts read from one file, what was skipped and why, and any warnings."""
-
-    table: pd.DataFrame
-    skipped: list[Skipped]
-    format: str
-    path: str
-    warnings: list[str] = field(default_factory=list)
-    # Rows that repeated an account already read (dropped: each account is scored once).
-    duplicates: Duplicates = field(default_factory=Duplicates)
 
 
 def read_accounts(

@@ -115,15 +115,10 @@ def iter_jsonl(
         except orjson.JSONDecodeError:
             pass
         else:
-            if type(value) is dict:
-                for key in PAGE_KEYS:
-                    if key in value:
-                        break
-                else:
-                    if "errors" not in value and "error" not in value:
-                        yield line, value
-                        continue
-            yield from _expand(value, line, warnings)
+            if _plain_record(value):
+                yield line, value
+            else:
+                yield from _expand(value, line, warnings)
             continue
         try:
             text = raw.decode("utf-8")
@@ -152,21 +147,27 @@ def iter_jsonl(
             # Too deep is never a cut-off file: reported as it is, even on the last line.
             yield line, Broken("not valid JSON (nested too deeply)")
             continue
-        if type(value) is dict:
-            for key in PAGE_KEYS:
-                if key in value:
-                    break
-            else:
-                if "errors" not in value and "error" not in value:
-                    yield line, value
-                    continue
-        yield from _expand(value, line, warnings)
+        if _plain_record(value):
+            yield line, value
+        else:
+            yield from _expand(value, line, warnings)
     if pending is not None:
         if not at_file_end:
             yield pending[0], Broken(pending[1])
             return
         warnings.append(f"line {pending[0]}: {TRUNCATED}; that record was skipped")
         yield pending[0], Broken(TRUNCATED)
+
+
+def _plain_record(value: Any) -> bool:
+    """Return whether a JSONL line is one account as it is (not a page, a list or an error)."""
+    if type(value) is not dict:
+        return False
+    return (
+        not any(key in value for key in PAGE_KEYS)
+        and "errors" not in value
+        and "error" not in value
+    )
 
 
 def _reason(error: ValueError) -> str:

@@ -48,7 +48,7 @@ from followaudit.formats._finish import combine
 from followaudit.formats._parallel import Part
 
 if TYPE_CHECKING:
-    from followaudit.formats import ReadResult
+    from followaudit.formats._result import ReadResult
 
 PARQUET_ADVICE = (
     "this is a Parquet file, and reading Parquet needs pyarrow: pip install 'followaudit[parquet]'"
@@ -280,7 +280,7 @@ def read_frame(
     ``table["line"]`` is each account's 1-based row in ``data``. ``name``,
     if given, opens every error message (a file's path).
     """
-    from followaudit.formats import FORMATS, ReadResult
+    from followaudit.formats._result import FORMATS, ReadResult
 
     if format is not None and format not in FORMATS:
         raise UsageError(f"unknown format {format!r}: choose one of {', '.join(FORMATS)}")

@@ -26,7 +26,7 @@ from typing import Any
 
 from followaudit.accounts import count
 from followaudit.errors import InvalidResponseError
-from followaudit.formats import RecordError, parse_iso_datetime
+from followaudit.formats._common import RecordError, parse_iso_datetime
 
 BSKY_REPOST = "app.bsky.feed.defs#reasonRepost"
 BSKY_PIN = "app.bsky.feed.defs#reasonPin"

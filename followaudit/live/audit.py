@@ -1,20 +1,20 @@
-"""Audit live accounts: scan, score, summarise, judge the gates, store the result.
+"""Audit live accounts: scan, score, summarise and judge the gates.
 
 ``run_audits`` is the core behind ``followaudit scan``: it owns the loop over
 several handles, the error of each account, the gates and the exit code they
-add up to, the scans stored in the cache and what Ctrl-C keeps. It reports
-what happens through one callback, so the CLI only decides how to show it.
-``audit_scan`` turns one finished scan into an ``Audit``.
+add up to, and what Ctrl-C keeps. It reports what happens through one
+callback, so the caller decides how to show it and what to keep: the CLI
+shows each finished account and stores it in the cache
+(``outputs.stored.store_audit``). ``audit_scan`` turns one finished scan into
+an ``Audit``.
 """
 
 from __future__ import annotations
 
-import io
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
@@ -25,11 +25,10 @@ from followaudit.analysis.behaviour import Behaviour, analyse, follower_behaviou
 from followaudit.analysis.gates import GateResult, Gates
 from followaudit.analysis.numbers import fraction, percent
 from followaudit.analysis.summary import Summary, model_rates, summarize
-from followaudit.errors import Cancelled, ExitCode, FollowauditError, InputError, UsageError
+from followaudit.errors import Cancelled, ExitCode, FollowauditError, UsageError
 from followaudit.formats.posts import Post
 from followaudit.handles import written_handle
 from followaudit.live.budget import Budget, Ceilings
-from followaudit.live.cache import Cache
 from followaudit.live.config import api_base_url, find_x_bearer_token
 from followaudit.live.plan import RunPlan, Suggestion, Thresholds, plan_account, suggest
 from followaudit.live.platforms import Platform, Subject, platform_kind
@@ -45,14 +44,15 @@ from followaudit.live.scan import (
 )
 from followaudit.model.forest import Model
 from followaudit.model.scoring import score_table
-from followaudit.outputs import documents
-from followaudit.outputs.documents import DEEP_COLUMNS, audit_document, error_record, scan_document
-from followaudit.outputs.stored import damaged_part
-from followaudit.outputs.tables import write_json
 
 if TYPE_CHECKING:
     from followaudit.handles import Handle
     from followaudit.live.http import Http
+
+
+# The --deep columns of a deep-checked follower; deep_posts: posts read (0: the follower
+# posted nothing; empty: not deep-checked).
+DEEP_COLUMNS: tuple[str, ...] = ("deep_posts", "reply_rate", "link_ratio", "self_promotion_ratio")
 
 
 @dataclass
@@ -241,15 +241,6 @@ def follow_order(scan: ScanResult, rows: pd.DataFrame) -> dict[str, Any]:
     )
 
 
-def scan_key(platform: str, handle: str) -> tuple[str, str]:
-    """Return the (platform, handle) key a scan is stored under in the cache.
-
-    Handles are case-insensitive on every platform, so the key is lower case:
-    ``followaudit report @Guru`` finds the scan of ``@guru``.
-    """
-    return platform, handle.lower()
-
-
 def paging_warnings(scan: ScanResult) -> list[str]:
     """Return the sentences that say a follower list was not what the platform promised."""
     sentences = []
@@ -263,39 +254,6 @@ def paging_warnings(scan: ScanResult) -> list[str]:
             "counted and scored once"
         )
     return sentences
-
-
-def stored_audit(path: Path, handle: Handle) -> dict[str, Any]:
-    """Return the JSON audit of the latest scan of ``handle`` stored in the cache at ``path``.
-
-    Raises InputError with a sentence when there is none or it cannot be read.
-    """
-    missing = InputError(
-        f"no stored scan of {handle.display} in {path}: run "
-        f"`followaudit scan {handle.display}` first"
-    )
-    if not path.exists():
-        raise missing
-    with Cache(path) as store:
-        found = store.latest_scan(*scan_key(handle.platform, handle.account))
-    if found is None:
-        raise missing
-    try:
-        document = documents.stored_audit(found[0])
-    except ValueError:
-        raise InputError(
-            f"the stored scan of {handle.display} in {path} is unreadable (not "
-            f"JSON, or no audit in it): run `followaudit scan {handle.display}` "
-            "again"
-        ) from None
-    # Read back from a file anyone can edit: name the damaged part rather than fail mid-report.
-    problem = damaged_part(document)
-    if problem:
-        raise InputError(
-            f"the stored scan of {handle.display} in {path} is damaged: {problem}; "
-            f"run `followaudit scan {handle.display}` again"
-        )
-    return document
 
 
 @dataclass(frozen=True)
@@ -323,17 +281,19 @@ class AuditPlan:
     deep_agreed: bool = False
 
 
-@dataclass
+# Compared by identity: an outcome is one event of one run (and can key a cache of its documents).
+@dataclass(eq=False)
 class AccountOutcome:
-    """One handle's result: its audit and JSON object, or the error that stopped it."""
+    """One handle's result: its audit and the gates' verdicts, or the error that stopped it.
+
+    Its JSON object is ``outputs.documents.outcome_record``.
+    """
 
     handle: Handle
     duration: float  # seconds
     audit: Audit | None = None
     gates: list[GateResult] = field(default_factory=list)
     error: FollowauditError | None = None
-    # The audit's JSON object (documents.audit_document), or its error row.
-    record: dict[str, Any] = field(default_factory=dict)
 
     @property
     def passed(self) -> bool:
@@ -353,21 +313,6 @@ class RunResult:
     def audits(self) -> list[Audit]:
         """Return the audits that finished, in the order given."""
         return [o.audit for o in self.outcomes if o.audit is not None]
-
-    def document(self) -> dict[str, Any]:
-        """Return the ``scan --json`` document of the run."""
-        return scan_document(
-            [o.record for o in self.outcomes if o.audit is not None],
-            [o.record for o in self.outcomes if o.error is not None],
-        )
-
-    def named_records(self) -> list[dict[str, Any]]:
-        """Return every outcome's JSON object with ``handle`` as it was typed (a DID stays a DID).
-
-        What the summary table and --summary-csv show, like the JUnit case and
-        the CSV's ``audited`` column of the same account.
-        """
-        return [{**o.record, "handle": o.handle.display} for o in self.outcomes]
 
     def scored_rows(self) -> pd.DataFrame | None:
         """Return every audit's scored followers, with a first column naming the audit."""
@@ -461,8 +406,8 @@ def run_audits(
     Cancelled. ``http.budget`` is replaced by one holding the ceilings, so
     no request crosses them: the account that reaches one gets LimitReached.
 
-    Each finished audit is stored in ``http.cache`` (when there is one) so
-    ``followaudit report`` can show it again. The exit code: the first
+    Each outcome is reported through ``on_event`` as it finishes (the CLI
+    stores each audit in the cache there). The exit code: the first
     account error's code, else GATE_FAILED when a gate failed, else OK.
     Ctrl-C (KeyboardInterrupt) ends the run with ``interrupted`` set, keeping
     every account finished before it; what was fetched stays in the cache.
@@ -558,12 +503,7 @@ def _failed(
     """Return the outcome of an account stopped by ``exc`` (raised instead when the plan says)."""
     if plan.raise_errors:
         raise exc
-    return AccountOutcome(
-        handle,
-        time.monotonic() - started,
-        error=exc,
-        record=error_record(handle.display, exc, handle.platform),
-    )
+    return AccountOutcome(handle, time.monotonic() - started, error=exc)
 
 
 def _approve(
@@ -663,24 +603,4 @@ def _audit_one(
     except FollowauditError as exc:
         return _failed(handle, plan, exc, found.started)
     gates = plan.gates.check(audit.summary, audit.behaviour)
-    document = audit_document(audit, gates, model)
-    _store(http, handle, result, document)
-    return AccountOutcome(handle, time.monotonic() - found.started, audit, gates, record=document)
-
-
-def _store(http: Http, handle: Handle, result: ScanResult, document: dict[str, Any]) -> None:
-    """Store an audit in the cache for ``followaudit report`` (no cache: nothing to do).
-
-    Under the handle the platform gives, with the one typed (a DID, say) as
-    an alias, so the report finds it either way.
-    """
-    if http.cache is None:
-        return
-    stored = io.StringIO()
-    write_json(scan_document([document], []), stored)
-    http.cache.put_scan(
-        *scan_key(result.subject.platform, result.subject.handle),
-        stored.getvalue(),
-        result.fetched_at.timestamp(),
-        aliases=[scan_key(handle.platform, handle.account)],
-    )
+    return AccountOutcome(handle, time.monotonic() - found.started, audit, gates)

@@ -25,7 +25,6 @@ import os
 import socket
 import sqlite3
 import stat
-import sys
 import threading
 import time
 import uuid
@@ -35,6 +34,7 @@ from pathlib import Path
 from typing import Self
 
 from followaudit.errors import ExitCode, FollowauditError
+from followaudit.filesystem import process_alive, user_dirs
 
 # The only response headers kept on a Response and in the cache: what the
 # adapters need (paging, content type, limits), nothing a server could use
@@ -140,24 +140,14 @@ class CacheInfo:
     newest: float | None
 
 
-def default_cache_path(env: Mapping[str, str] | None = None, platform: str | None = None) -> Path:
-    """Return where the cache lives: the user cache folder + followaudit/cache.sqlite3.
+def default_cache_path(platform: str | None = None) -> Path:
+    """Return where the cache lives: the user cache folder + cache.sqlite3 (platformdirs).
 
-    XDG_CACHE_HOME (if absolute) or ~/.cache on Linux and other Unixes,
-    ~/Library/Caches on macOS, %LOCALAPPDATA% on Windows.
+    ``$XDG_CACHE_HOME/followaudit`` (default ``~/.cache/followaudit``) on
+    Linux and other Unixes, ``~/Library/Caches/followaudit`` on macOS,
+    ``%LOCALAPPDATA%\\followaudit\\Cache`` on Windows.
     """
-    env = os.environ if env is None else env
-    platform = sys.platform if platform is None else platform
-    home = Path(env.get("HOME") or env.get("USERPROFILE") or Path.home())
-    if platform == "darwin":
-        base = home / "Library" / "Caches"
-    elif platform.startswith("win"):
-        local = env.get("LOCALAPPDATA")
-        base = Path(local) if local else home / "AppData" / "Local"
-    else:
-        xdg = env.get("XDG_CACHE_HOME", "")
-        base = Path(xdg) if xdg and os.path.isabs(xdg) else home / ".cache"
-    return base / "followaudit" / "cache.sqlite3"
+    return user_dirs(platform).user_cache_path / "cache.sqlite3"
 
 
 class Cache:
@@ -289,7 +279,7 @@ class Cache:
                     return False
                 owner, host, pid, claimed_at = row
                 alive = now - float(claimed_at) < CLAIM_STALE and (
-                    host != _HOST or _process_alive(int(pid))
+                    host != _HOST or process_alive(int(pid))
                 )
                 if alive:
                     return False
@@ -463,19 +453,6 @@ SQLITE_HEADER = b"SQLite format 3\x00"
 # may hold one is a rate-limit wait (15 min by default) plus its retries.
 CLAIM_STALE = 1800.0
 _HOST = socket.gethostname()
-
-
-def _process_alive(pid: int) -> bool:
-    """Return whether process ``pid`` of this machine is still running."""
-    if pid == os.getpid() or os.name == "nt":  # on Windows os.kill(pid, 0) would end it
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except OSError:
-        return True  # exists, owned by someone else
-    return True
 
 
 def _create(path: Path) -> None:

@@ -1,8 +1,9 @@
 """Find the X bearer token and the API base URLs; never print or log a token.
 
 The token is looked up in order: the ``--token`` value, the
-``X_BEARER_TOKEN`` environment variable, then the config file
-(``$XDG_CONFIG_HOME/followaudit/config.toml``, default
+``X_BEARER_TOKEN`` environment variable, then the config file (where the
+platform keeps configuration, ``default_config_path``: on Linux
+``$XDG_CONFIG_HOME/followaudit/config.toml``, default
 ``~/.config/followaudit/config.toml``)::
 
     [x]
@@ -26,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from followaudit.errors import AuthError, UsageError
+from followaudit.filesystem import user_dirs, write_atomic
 
 __all__ = [
     "API_URL_ENV",
@@ -35,8 +37,10 @@ __all__ = [
     "Token",
     "api_base_url",
     "check_api_url_scope",
+    "config_file",
     "default_config_path",
     "find_x_bearer_token",
+    "legacy_config_path",
     "mask_token",
     "read_config",
     "set_x_bearer_token",
@@ -65,8 +69,18 @@ class Token:
     warnings: tuple[str, ...] = ()
 
 
-def default_config_path(env: Mapping[str, str] | None = None) -> Path:
-    """Return the config file path: $XDG_CONFIG_HOME (if absolute) or ~/.config + followaudit/config.toml."""
+def default_config_path(platform: str | None = None) -> Path:
+    """Return the config file path by the platform's convention (platformdirs).
+
+    ``$XDG_CONFIG_HOME/followaudit/config.toml`` (default ``~/.config``) on
+    Linux and other Unixes, ``~/Library/Application Support/followaudit/`` on
+    macOS, ``%LOCALAPPDATA%\\followaudit\\`` on Windows.
+    """
+    return user_dirs(platform).user_config_path / "config.toml"
+
+
+def legacy_config_path(env: Mapping[str, str] | None = None) -> Path:
+    """Return where followaudit 0.1 kept the config file on every platform: ~/.config/followaudit/."""
     env = os.environ if env is None else env
     xdg = env.get("XDG_CONFIG_HOME", "")
     if xdg and os.path.isabs(xdg):
@@ -75,6 +89,27 @@ def default_config_path(env: Mapping[str, str] | None = None) -> Path:
         home = env.get("HOME") or env.get("USERPROFILE")
         base = (Path(home) if home else Path.home()) / ".config"
     return base / "followaudit" / "config.toml"
+
+
+def config_file(env: Mapping[str, str] | None = None) -> tuple[Path, list[str]]:
+    """Return the config file to use and what was done to find it.
+
+    A config file written by an earlier version under ``~/.config`` (on macOS
+    and Windows, where the convention is elsewhere) is moved to the
+    conventional place once, with a notice; if it cannot be moved it is read
+    where it is.
+    """
+    path = default_config_path()
+    legacy = legacy_config_path(env)
+    if path == legacy or path.exists() or not legacy.is_file():
+        return path, []
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(legacy, path)
+    except OSError as exc:
+        notice = f"The config file {legacy} could not be moved to {path} ({exc.strerror}); "
+        return legacy, [notice + "it is read where it is"]
+    return path, [f"The config file moved from {legacy} to {path}, where this system keeps it"]
 
 
 def read_config(path: Path) -> tuple[dict[str, Any], list[str]]:
@@ -129,8 +164,13 @@ def find_x_bearer_token(
     from_env = env.get(TOKEN_ENV)
     if from_env is not None and _clean(from_env):
         return Token(_clean(from_env), TOKEN_ENV)
-    path = config_path if config_path is not None else default_config_path(env)
+    moved: list[str] = []
+    if config_path is not None:
+        path = config_path
+    else:
+        path, moved = config_file(env)
     config, warnings = read_config(path)
+    warnings = moved + warnings
     section = config.get(X_SECTION, {})
     if not isinstance(section, dict):
         raise ConfigError(f"The config file {path} has x = ...; it must be an [x] table")
@@ -210,17 +250,10 @@ def set_x_bearer_token(token: str, path: Path) -> Path:
         raise ConfigError(
             f"The config file {path} could not be edited safely: set [x] bearer_token there by hand"
         )
-    partial = path.with_name(f".{path.name}.partial")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as stream:
-            stream.write(new_text)
-        if os.name == "posix":
-            os.chmod(partial, 0o600)  # an existing partial file keeps its mode otherwise
-        os.replace(partial, path)
+        write_atomic(path, new_text, mode=0o600)  # readable by the user only
     except OSError as exc:
-        partial.unlink(missing_ok=True)
         raise ConfigError(f"Cannot write the config file {path}: {exc.strerror}") from None
     return path
 

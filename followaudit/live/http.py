@@ -50,7 +50,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor
 from concurrent.futures import wait as wait_for
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from types import TracebackType
@@ -539,124 +539,163 @@ class Http:
     def _send(
         self, target: httpx.URL, headers: Mapping[str, str] | None, secrets: list[str]
     ) -> tuple[Response, bytes]:
-        """Return the response to ``target`` and its raw body, after retries and waits."""
-        host = target.host
-        endpoint = f"{host}{endpoint_of(target.path)}"
-        shown = redact_url(target)
-        where = f"{host}{target.path}"
-        failures = 0  # transport errors, 5xx, bad bodies
-        connect_failures = 0  # refused or unreachable: fewer retries (CONNECT_RETRIES)
-        limited = 0  # 429 answers
-        last_reason = ""
+        """Return the response to ``target`` and its raw body, after retries and waits.
+
+        Three layers, each a short method: ``_admit`` (the budget and the
+        rate-limit waits before a request leaves), ``_fetch`` (one exchange,
+        within the deadline and the size limit) with ``_transport_failure``
+        (what a transport exception means), and ``_judge`` (what an answer's
+        status and body mean). Whatever is worth another try comes back as a
+        ``_Retry``, which ``_retry`` turns into a wait or the final error.
+        """
+        call = _Call(target, secrets)
         while True:
-            if self._interrupted.is_set():
-                raise _Cancelled
-            # Counted before any rate-limit wait: a run at its --max-requests stops at once.
-            self.budget.take_request()
-            self._await_host(host, endpoint)
-            with self._lock:
-                self.stats.made += 1
+            self._admit(call)
             try:
                 answer, body = self._fetch(target, headers)
-            except (httpx.InvalidURL, httpx.UnsupportedProtocol) as exc:
-                raise UsageError(
-                    f"{shown!r} cannot be requested: {_scrub(str(exc), secrets)}"
-                ) from None
-            except httpx.TooManyRedirects:
-                raise NetworkError(
-                    f"{where} redirected more than {MAX_REDIRECTS} times (a redirect loop); "
-                    "check the API URL"
-                ) from None
-            except _TooSlow as exc:
-                raise NetworkError(
-                    f"{where} took longer than {self.deadline:g} s to answer, the "
-                    f"most followaudit waits for one request ({exc.received:,} bytes had "
-                    "arrived); the server is too slow or stalling: try again later"
-                ) from None
-            except _TooBig as exc:
-                raise InvalidResponseError(
-                    f"{where} {exc.how} more than {_size_text(self.max_body)}, the most "
-                    "followaudit reads of one answer (an API page is under 2 MB); check "
-                    "the API URL"
-                ) from None
-            except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
-                text = _scrub(str(exc), secrets) or type(exc).__name__
-                if _name_does_not_resolve(exc):
-                    raise NetworkError(
-                        f"{host} could not be found (its name does not resolve: {text}); "
-                        "check your internet connection and the API URL"
-                    ) from None
-                connect_failures += 1
-                kind = "timed out" if isinstance(exc, httpx.TimeoutException) else "failed"
-                last_reason = f"the connection to {host} {kind} ({type(exc).__name__}: {text})"
-                if connect_failures > CONNECT_RETRIES:
-                    raise _net_error(last_reason, connect_failures, where) from None
-                failures = self._backoff_or_raise(failures, last_reason, where, _net_error)
+            except Exception as exc:  # noqa: BLE001 - mapped by _transport_failure's table
+                self._retry(call, self._transport_failure(exc, call))
                 continue
-            except (httpx.TransportError, httpx.DecodingError) as exc:
-                kind = "timed out" if isinstance(exc, httpx.TimeoutException) else "failed"
-                text = _scrub(str(exc), secrets) or type(exc).__name__
-                last_reason = f"the connection to {host} {kind} ({type(exc).__name__}: {text})"
-                failures = self._backoff_or_raise(failures, last_reason, where, _net_error)
+            judged = self._judge(answer, body, call)
+            if isinstance(judged, _Retry):
+                self._retry(call, judged)
                 continue
+            return judged
 
-            status = answer.status_code
-            kept = _kept_headers(answer.headers)
-            final = redact_url(answer.url)
-            log.debug("GET %s -> %s", final, status)
-            if status == 429:
-                limited += 1
-                if limited > self.max_retries:
-                    raise RateLimitError(
-                        f"{host} kept answering 429 Too Many Requests after {limited} tries; "
-                        "what was fetched so far is kept in the cache, so running the same "
-                        "command later resumes from there"
-                    )
-                self._block_after_429(host, endpoint, kept, limited)
-                with self._lock:
-                    self.stats.retries += 1
-                continue
-            self._note_limits(host, endpoint, kept)
-            if status >= 500:
-                last_reason = f"{host} answered {status} {answer.reason_phrase}".rstrip()
-                hint = parse_reset(kept.get("retry-after"), self.clock())
-                failures = self._backoff_or_raise(
-                    failures,
-                    last_reason,
-                    where,
-                    _net_error,
-                    at_least=0.0 if hint is None else hint - self.clock(),
+    def _admit(self, call: _Call) -> None:
+        """Let one request leave: within the budget, after any rate-limit wait, counted."""
+        if self._interrupted.is_set():
+            raise _Cancelled
+        # Counted before any rate-limit wait: a run at its --max-requests stops at once.
+        self.budget.take_request()
+        self._await_host(call.host, call.endpoint)
+        with self._lock:
+            self.stats.made += 1
+
+    def _transport_failure(self, exc: Exception, call: _Call) -> _Retry:
+        """Return the retry a transport exception deserves, or raise the error it means."""
+        where, host = call.where, call.host
+        if isinstance(exc, httpx.InvalidURL | httpx.UnsupportedProtocol):
+            raise UsageError(
+                f"{call.shown!r} cannot be requested: {_scrub(str(exc), call.secrets)}"
+            ) from None
+        if isinstance(exc, httpx.TooManyRedirects):
+            raise NetworkError(
+                f"{where} redirected more than {MAX_REDIRECTS} times (a redirect loop); "
+                "check the API URL"
+            ) from None
+        if isinstance(exc, _TooSlow):
+            raise NetworkError(
+                f"{where} took longer than {self.deadline:g} s to answer, the "
+                f"most followaudit waits for one request ({exc.received:,} bytes had "
+                "arrived); the server is too slow or stalling: try again later"
+            ) from None
+        if isinstance(exc, _TooBig):
+            raise InvalidResponseError(
+                f"{where} {exc.how} more than {_size_text(self.max_body)}, the most "
+                "followaudit reads of one answer (an API page is under 2 MB); check "
+                "the API URL"
+            ) from None
+        if not isinstance(exc, httpx.TransportError | httpx.DecodingError):
+            raise exc
+        text = _scrub(str(exc), call.secrets) or type(exc).__name__
+        kind = "timed out" if isinstance(exc, httpx.TimeoutException) else "failed"
+        reason = f"the connection to {host} {kind} ({type(exc).__name__}: {text})"
+        if not isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout):
+            return _Retry(reason)
+        if _name_does_not_resolve(exc):
+            raise NetworkError(
+                f"{host} could not be found (its name does not resolve: {text}); "
+                "check your internet connection and the API URL"
+            ) from None
+        return _Retry(reason, connect=True)
+
+    def _judge(
+        self, answer: httpx.Response, body: bytes, call: _Call
+    ) -> tuple[Response, bytes] | _Retry:
+        """Return what an answer means: the parsed response, a retry, or (raised) an error."""
+        status = answer.status_code
+        host = call.host
+        kept = _kept_headers(answer.headers)
+        final = redact_url(answer.url)
+        log.debug("GET %s -> %s", final, status)
+        if status == 429:
+            return _Retry(f"{host} answered 429 Too Many Requests", limited=True, headers=kept)
+        self._note_limits(host, call.endpoint, kept)
+        if status >= 500:
+            hint = parse_reset(kept.get("retry-after"), self.clock())
+            return _Retry(
+                f"{host} answered {status} {answer.reason_phrase}".rstrip(),
+                at_least=0.0 if hint is None else hint - self.clock(),
+            )
+        if status >= 400 or status < 200:
+            data, _ = _clean(_json_or_none(body), body)
+            detail = error_text(data)
+            message = f"{host} answered {status} {answer.reason_phrase} for {call.target.path}"
+            if detail:
+                message += f": {detail}"
+            raise HttpStatusError(
+                _scrub(message, call.secrets), status=status, data=data, headers=kept, url=final
+            )
+        if status == 204:
+            return Response(status, kept, None, final, False), body
+        try:
+            data = json.loads(body)
+        except ValueError:
+            if not _looks_truncated(answer, body):
+                # A whole page of something else (a wrong URL, a captive portal):
+                # asking again gets the same page, so say so at once.
+                raise InvalidResponseError(
+                    f"{host} answered with {_media_type(kept) or 'no content type'}, "
+                    f"not the API's JSON: check the URL ({final})"
+                ) from None
+            return _Retry(
+                f"{host} answered {status} with a body that is not complete JSON "
+                f"({len(body)} bytes, {kept.get('content-type', 'no content type')})",
+                make_error=_invalid_error,
+            )
+        data, body = _clean(data, body)
+        return Response(status, kept, data, final, False), body
+
+    def _retry(self, call: _Call, retry: _Retry) -> None:
+        """Wait before the next try of ``call``, or raise when it has had its tries."""
+        if retry.limited:
+            call.limited += 1
+            if call.limited > self.max_retries:
+                raise RateLimitError(
+                    f"{call.host} kept answering 429 Too Many Requests after {call.limited} "
+                    "tries; what was fetched so far is kept in the cache, so running the "
+                    "same command later resumes from there"
                 )
-                continue
-            if status >= 400 or status < 200:
-                data, _ = _clean(_json_or_none(body), body)
-                detail = error_text(data)
-                message = f"{host} answered {status} {answer.reason_phrase} for {target.path}"
-                if detail:
-                    message += f": {detail}"
-                raise HttpStatusError(
-                    _scrub(message, secrets), status=status, data=data, headers=kept, url=final
-                )
-            if status == 204:
-                return Response(status, kept, None, final, False), body
-            try:
-                data = json.loads(body)
-            except ValueError:
-                if not _looks_truncated(answer, body):
-                    # A whole page of something else (a wrong URL, a captive portal):
-                    # asking again gets the same page, so say so at once.
-                    raise InvalidResponseError(
-                        f"{host} answered with {_media_type(kept) or 'no content type'}, "
-                        f"not the API's JSON: check the URL ({final})"
-                    ) from None
-                last_reason = (
-                    f"{host} answered {status} with a body that is not complete JSON "
-                    f"({len(body)} bytes, {kept.get('content-type', 'no content type')})"
-                )
-                failures = self._backoff_or_raise(failures, last_reason, where, _invalid_error)
-                continue
-            data, body = _clean(data, body)
-            return Response(status, kept, data, final, False), body
+            self._block_after_429(call.host, call.endpoint, retry.headers, call.limited)
+            with self._lock:
+                self.stats.retries += 1
+            return
+        if retry.connect:
+            call.connect_failures += 1
+            if call.connect_failures > CONNECT_RETRIES:
+                raise retry.error(retry.reason, call.connect_failures, call.where)
+        call.failures += 1
+        if call.failures > self.max_retries:
+            raise retry.error(retry.reason, call.failures, call.where)
+        if retry.at_least > self.max_wait:
+            raise retry.error(
+                f"{retry.reason} and asked to retry in {_duration_text(retry.at_least)}, "
+                f"longer than the {_duration_text(self.max_wait)} followaudit may wait",
+                call.failures,
+                call.where,
+            )
+        with self._lock:
+            delay = max(self._backoff_delay(call.failures), retry.at_least)
+            self.stats.retries += 1
+        self._wait(
+            delay, f"{retry.reason}; retry {call.failures} of {self.max_retries}", limit=False
+        )
+
+    def _backoff_delay(self, attempt: int) -> float:
+        """Return a full-jitter exponential backoff for the ``attempt``-th retry (hold the lock)."""
+        ceiling = min(self.backoff_cap, self.backoff_base * 2 ** (attempt - 1))
+        return self.rng.uniform(0.0, ceiling)
 
     def _fetch(
         self, target: httpx.URL, headers: Mapping[str, str] | None
@@ -690,36 +729,6 @@ class Http:
             raise
         finally:
             _DEADLINE.until = None
-
-    def _backoff_or_raise(
-        self,
-        failures: int,
-        reason: str,
-        where: str,
-        make_error: Callable[[str, int, str], FollowauditError],
-        *,
-        at_least: float = 0.0,
-    ) -> int:
-        """Return the new failure count after sleeping a full-jitter backoff, or raise.
-
-        ``at_least`` is a server's Retry-After on a 5xx: honoured, unless longer than max_wait.
-        """
-        failures += 1
-        if failures > self.max_retries:
-            raise make_error(reason, failures, where)
-        if at_least > self.max_wait:
-            raise make_error(
-                f"{reason} and asked to retry in {_duration_text(at_least)}, longer than "
-                f"the {_duration_text(self.max_wait)} followaudit may wait",
-                failures,
-                where,
-            )
-        with self._lock:
-            ceiling = min(self.backoff_cap, self.backoff_base * 2 ** (failures - 1))
-            delay = max(self.rng.uniform(0.0, ceiling), at_least)
-            self.stats.retries += 1
-        self._wait(delay, f"{reason}; retry {failures} of {self.max_retries}", limit=False)
-        return failures
 
     def _note_limits(self, host: str, endpoint: str, headers: Mapping[str, str]) -> None:
         """Block the bucket until its reset when a response says no request remains."""
@@ -755,8 +764,7 @@ class Http:
         else:
             # No usable reset (absent, or already past by our clock): back off instead.
             with self._lock:
-                ceiling = min(self.backoff_cap, self.backoff_base * 2 ** (limited - 1))
-                until = now + max(self.rng.uniform(0.0, ceiling), 1.0)
+                until = now + max(self._backoff_delay(limited), 1.0)
         self._block(
             _bucket(host, endpoint, headers), until, f"{host} answered 429 Too Many Requests"
         )
@@ -830,6 +838,42 @@ class _TooBig(Exception):
     def __init__(self, how: str) -> None:
         super().__init__(how)
         self.how = how
+
+
+class _Call:
+    """One request on its way through ``Http._send``: where it goes, and its tries so far."""
+
+    def __init__(self, target: httpx.URL, secrets: list[str]) -> None:
+        self.target = target
+        self.secrets = secrets
+        self.host = target.host
+        self.endpoint = f"{target.host}{endpoint_of(target.path)}"
+        self.shown = redact_url(target)
+        self.where = f"{target.host}{target.path}"
+        self.failures = 0  # transport errors, 5xx, bad bodies
+        self.connect_failures = 0  # refused or unreachable: fewer retries (CONNECT_RETRIES)
+        self.limited = 0  # 429 answers
+
+
+@dataclass(frozen=True)
+class _Retry:
+    """An outcome worth another try: why, and how the try is counted and waited for.
+
+    ``limited``: a 429 (waited for by its reset headers, ``headers``);
+    ``connect``: the connection itself failed (CONNECT_RETRIES); ``at_least``:
+    a server's Retry-After on a 5xx; ``make_error``: the error once tries run out.
+    """
+
+    reason: str
+    limited: bool = False
+    connect: bool = False
+    at_least: float = 0.0
+    headers: Mapping[str, str] = field(default_factory=dict)
+    make_error: Callable[[str, int, str], FollowauditError] | None = None  # None: _net_error
+
+    def error(self, reason: str, attempts: int, where: str) -> FollowauditError:
+        """Return the error to raise once this kind of failure has had its tries."""
+        return (self.make_error or _net_error)(reason, attempts, where)
 
 
 class _Deadline(threading.local):

@@ -47,6 +47,7 @@ import numpy as np
 import pandas as pd
 
 from followaudit.errors import ModelError
+from followaudit.filesystem import write_atomic
 from followaudit.model.features import FEATURE_COLUMNS
 
 FORMAT_NAME = "followaudit-model"
@@ -350,13 +351,7 @@ def save_model(model: Model, path: Path) -> None:
     lines.append("}")
     # Written beside the target and renamed, so a failure never leaves the
     # model that scoring loads half-written.
-    target = Path(path)
-    partial = target.with_name(f".{target.name}.partial")
-    try:
-        partial.write_text("\n".join(lines) + "\n", encoding="ascii")
-        os.replace(partial, target)
-    finally:
-        partial.unlink(missing_ok=True)
+    write_atomic(Path(path), "\n".join(lines) + "\n", encoding="ascii")
 
 
 def load_model(path: Path | None = None) -> Model:

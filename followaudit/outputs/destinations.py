@@ -32,40 +32,11 @@ from pathlib import Path
 from typing import IO
 
 from followaudit.errors import OutputError
-
-PARTIAL_SUFFIX = ".partial"
+from followaudit.filesystem import atomic_file, remove_stale_partials
 
 
 def _failure(target: str, error: OSError) -> OutputError:
     return OutputError(f"cannot write {target}: {error.strerror or error}")
-
-
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except OSError:
-        return True  # someone else's process: alive
-    return True
-
-
-def remove_stale_partials(final: Path) -> None:
-    """Remove temporary files of ``final`` left by processes that no longer run."""
-    prefix = f".{final.name}."
-    try:
-        entries = list(final.parent.iterdir())
-    except OSError:
-        return
-    for entry in entries:
-        name = entry.name
-        if not (name.startswith(prefix) and name.endswith(PARTIAL_SUFFIX)):
-            continue
-        middle = name[len(prefix) : -len(PARTIAL_SUFFIX)]
-        # ".NAME.partial" was the name before the process id was part of it.
-        if middle == "" or (middle.isdigit() and not _pid_alive(int(middle))):
-            with suppress(OSError):
-                entry.unlink()
 
 
 @contextmanager
@@ -121,29 +92,11 @@ def _direct(target: str, real: Path) -> Iterator[IO[str]]:
 @contextmanager
 def _atomic(target: str, real: Path, existing: os.stat_result | None) -> Iterator[IO[str]]:
     """Write a regular file through a temporary file renamed over it at the end."""
-    partial = real.with_name(f".{real.name}.{os.getpid()}{PARTIAL_SUFFIX}")
-    mode = stat.S_IMODE(existing.st_mode) if existing is not None else 0o666
     try:
-        descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
-    except OSError as error:
-        raise _failure(target, error) from None
-    try:
-        if existing is not None:
-            # os.open applied the umask; the export keeps the mode it had.
-            os.chmod(descriptor, mode)
-            with suppress(OSError):
-                os.chown(descriptor, existing.st_uid, existing.st_gid)
-        with open(descriptor, "w", encoding="utf-8", newline="") as stream:
+        with atomic_file(real, like=existing) as stream:
             yield stream
-        os.replace(partial, real)
     except OSError as error:
-        with suppress(OSError):
-            partial.unlink()
         raise _failure(target, error) from None
-    except BaseException:
-        with suppress(OSError):
-            partial.unlink()
-        raise
 
 
 def silence_stdout() -> None:

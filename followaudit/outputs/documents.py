@@ -8,11 +8,11 @@ meaning or disappears.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
+from weakref import WeakKeyDictionary
 
 import pandas as pd
 
@@ -20,6 +20,7 @@ from followaudit import __version__
 from followaudit.analysis.gates import GateResult
 from followaudit.analysis.summary import Summary, headline
 from followaudit.errors import FollowauditError
+from followaudit.live.audit import DEEP_COLUMNS, AccountOutcome
 from followaudit.outputs.tables import accounts_records
 
 if TYPE_CHECKING:
@@ -30,9 +31,6 @@ if TYPE_CHECKING:
 
 SCAN_JSON_SCHEMA = "followaudit.scan/1"
 SCORE_JSON_SCHEMA = "followaudit.score/1"
-
-# deep_posts: posts read (0: the follower posted nothing; empty: not deep-checked).
-DEEP_COLUMNS: tuple[str, ...] = ("deep_posts", "reply_rate", "link_ratio", "self_promotion_ratio")
 
 
 def _tool() -> dict[str, str]:
@@ -95,7 +93,7 @@ def behaviour_document(behaviour: Behaviour | None) -> dict[str, Any] | None:
     return {"metrics": metrics, "findings": findings, "flags": behaviour.flags}
 
 
-def audit_document(audit: Audit, gates: Sequence[GateResult], model: Model) -> dict[str, Any]:
+def audit_document(audit: Audit, gates: Sequence[GateResult]) -> dict[str, Any]:
     """Return one audit as the JSON object documented in the README (schema followaudit.scan/1)."""
     scan = audit.scan
     subject = scan.subject
@@ -135,7 +133,7 @@ def audit_document(audit: Audit, gates: Sequence[GateResult], model: Model) -> d
             "waited_seconds": round(scan.stats.waited_seconds, 1),
             "dollars": round(scan.stats.spent, 4),
         },
-        "model": {"threshold": model.threshold},
+        "model": {"threshold": audit.summary.threshold},
         "summary": audit.summary.to_dict(),
         "gates": [g.to_dict() for g in gates],
         "passed": all(g.passed for g in gates),
@@ -181,12 +179,36 @@ def scan_document(
     }
 
 
-def stored_audit(text: str) -> dict[str, Any]:
-    """Return the audit object of a scan stored in the cache; ValueError if unreadable."""
-    try:
-        document = json.loads(text)["audits"][0]
-    except (ValueError, KeyError, IndexError, TypeError):
-        document = None
-    if not isinstance(document, dict):
-        raise ValueError("not a stored scan")  # noqa: TRY004 - one error for every damage
-    return document
+# Each outcome's JSON object, built once however many outputs show it (the report,
+# --json, --summary-csv, the stored scan): it holds every scored follower.
+_RECORDS: WeakKeyDictionary[AccountOutcome, dict[str, Any]] = WeakKeyDictionary()
+
+
+def outcome_record(outcome: AccountOutcome) -> dict[str, Any]:
+    """Return an account's JSON object: its audit (``audit_document``) or its error row."""
+    record = _RECORDS.get(outcome)
+    if record is None:
+        if outcome.audit is not None:
+            record = audit_document(outcome.audit, outcome.gates)
+        else:
+            assert outcome.error is not None
+            record = error_record(outcome.handle.display, outcome.error, outcome.handle.platform)
+        _RECORDS[outcome] = record
+    return record
+
+
+def run_document(outcomes: Sequence[AccountOutcome]) -> dict[str, Any]:
+    """Return the ``scan --json`` document of a run's outcomes."""
+    return scan_document(
+        [outcome_record(o) for o in outcomes if o.audit is not None],
+        [outcome_record(o) for o in outcomes if o.error is not None],
+    )
+
+
+def named_records(outcomes: Sequence[AccountOutcome]) -> list[dict[str, Any]]:
+    """Return every outcome's JSON object with ``handle`` as it was typed (a DID stays a DID).
+
+    What the summary table and --summary-csv show, like the JUnit case and
+    the CSV's ``audited`` column of the same account.
+    """
+    return [{**outcome_record(o), "handle": o.handle.display} for o in outcomes]

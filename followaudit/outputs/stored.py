@@ -1,21 +1,96 @@
-"""Checks a scan read back from the cache before anything shows it.
+"""Scans stored in the cache: each finished audit written, the latest read back and checked.
 
-A stored scan is JSON in a file the user can edit (or a disk can damage):
-``followaudit report`` must not fail with a KeyError half-way through
-printing it. ``damaged_part`` walks the audit against the shape that the
-terminal report and the HTML report read, and names the first part that is
-missing or of the wrong kind ("summary.share_questionable.estimate is not a
-number"), so the sentence says what is damaged.
+``store_audit`` writes an audit's JSON object under the account's key, so
+``followaudit report`` can show it again with no request; ``stored_audit``
+reads the latest one back. A stored scan is JSON in a file the user can edit
+(or a disk can damage): ``followaudit report`` must not fail with a KeyError
+half-way through printing it. ``damaged_part`` walks the audit against the
+shape that the terminal report and the HTML report read, and names the first
+part that is missing or of the wrong kind ("summary.share_questionable.estimate
+is not a number"), so the sentence says what is damaged.
 """
 
 from __future__ import annotations
 
+import io
+import json
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
-__all__ = ["damaged_part"]
+from followaudit.errors import InputError
+from followaudit.handles import Handle
+from followaudit.live.audit import AccountOutcome
+from followaudit.live.cache import Cache
+from followaudit.outputs.documents import outcome_record, scan_document
+from followaudit.outputs.tables import write_json
+
+__all__ = ["damaged_part", "scan_key", "store_audit", "stored_audit"]
+
+
+def scan_key(platform: str, handle: str) -> tuple[str, str]:
+    """Return the (platform, handle) key a scan is stored under in the cache.
+
+    Handles are case-insensitive on every platform, so the key is lower case:
+    ``followaudit report @Guru`` finds the scan of ``@guru``.
+    """
+    return platform, handle.lower()
+
+
+def store_audit(cache: Cache, outcome: AccountOutcome) -> None:
+    """Store a finished audit in ``cache`` for ``followaudit report`` (an error: nothing to do).
+
+    Under the handle the platform gives, with the one typed (a DID, say) as
+    an alias, so the report finds it either way.
+    """
+    if outcome.audit is None:
+        return
+    scan = outcome.audit.scan
+    stored = io.StringIO()
+    write_json(scan_document([outcome_record(outcome)], []), stored)
+    cache.put_scan(
+        *scan_key(scan.subject.platform, scan.subject.handle),
+        stored.getvalue(),
+        scan.fetched_at.timestamp(),
+        aliases=[scan_key(outcome.handle.platform, outcome.handle.account)],
+    )
+
+
+def stored_audit(path: Path, handle: Handle) -> dict[str, Any]:
+    """Return the JSON audit of the latest scan of ``handle`` stored in the cache at ``path``.
+
+    Raises InputError with a sentence when there is none or it cannot be read.
+    """
+    missing = InputError(
+        f"no stored scan of {handle.display} in {path}: run "
+        f"`followaudit scan {handle.display}` first"
+    )
+    if not path.exists():
+        raise missing
+    with Cache(path) as store:
+        found = store.latest_scan(*scan_key(handle.platform, handle.account))
+    if found is None:
+        raise missing
+    try:
+        document = json.loads(found[0])["audits"][0]
+    except (ValueError, KeyError, IndexError, TypeError):
+        document = None
+    if not isinstance(document, dict):
+        raise InputError(
+            f"the stored scan of {handle.display} in {path} is unreadable (not "
+            f"JSON, or no audit in it): run `followaudit scan {handle.display}` "
+            "again"
+        )
+    # Read back from a file anyone can edit: name the damaged part rather than fail mid-report.
+    problem = damaged_part(document)
+    if problem:
+        raise InputError(
+            f"the stored scan of {handle.display} in {path} is damaged: {problem}; "
+            f"run `followaudit scan {handle.display}` again"
+        )
+    return document
 
 
 @dataclass(frozen=True)
