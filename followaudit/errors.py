@@ -99,6 +99,8 @@ class ExitCode(IntEnum):
     OUTPUT = 11  # an export (--csv, --json, --junit, --html) could not be written
     CANCELLED = 12  # the user answered no to a confirmation; no follower was listed
     LIMIT_REACHED = 13  # --max-cost or --max-requests stopped the scan; what was fetched is cached
+    NOT_JUDGED = 14  # a gate could not be judged (its data could not be read); the audit is kept
+    QUOTA_SPENT = 15  # the platform's usage cap or prepaid credits are spent; waiting will not help
     INTERRUPTED = 130  # Ctrl-C; what was fetched is kept in the cache
 
 
@@ -118,6 +120,10 @@ EXIT_CODE_MEANINGS: dict[ExitCode, str] = {
     ExitCode.CANCELLED: "you answered no when asked to confirm; no follower was listed",
     ExitCode.LIMIT_REACHED: "a --max-cost or --max-requests ceiling stopped the scan; "
     "fetched answers stay cached",
+    ExitCode.NOT_JUDGED: "a --fail-on gate could not be judged: the account's own posts could "
+    "not be read (the follower audit is reported and exported)",
+    ExitCode.QUOTA_SPENT: "the platform's usage cap or prepaid credits are spent: raise them in "
+    "its developer console (waiting will not help)",
     ExitCode.INTERRUPTED: "interrupted (Ctrl-C); fetched answers stay cached",
 }
 
@@ -191,6 +197,12 @@ class HiddenFollowersError(FollowauditError):
     exit_code = ExitCode.HIDDEN
 
 
+class QuotaError(FollowauditError):
+    """The platform's usage cap or prepaid credits are spent: no wait or retry will help."""
+
+    exit_code = ExitCode.QUOTA_SPENT
+
+
 class OutputError(FollowauditError):
     """An export file that cannot be written (missing folder, full disk, no permission)."""
 
@@ -226,7 +238,8 @@ class HttpStatusError(FollowauditError):
     """A 4xx answer (other than 429), raised by ``followaudit.live.http`` for the adapter to translate.
 
     ``exit_code`` defaults from the status (401/403: AUTH, 404/410: NOT_FOUND,
-    else NETWORK) so an untranslated error still exits sensibly.
+    402 and a 429 that is a spent quota: QUOTA_SPENT, else NETWORK) so an
+    untranslated error still exits sensibly.
     """
 
     def __init__(
@@ -247,6 +260,8 @@ class HttpStatusError(FollowauditError):
             self.exit_code = ExitCode.AUTH
         elif status in (404, 410):
             self.exit_code = ExitCode.NOT_FOUND
+        elif status in (402, 429):  # Http lets a 429 through only when it is a spent quota
+            self.exit_code = ExitCode.QUOTA_SPENT
         else:
             self.exit_code = ExitCode.NETWORK
 

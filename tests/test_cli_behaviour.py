@@ -97,6 +97,7 @@ def test_fail_on_a_raised_flag_fails_the_gate_with_reasons(capsys, tmp_path):
             "compared": 1.0,
             "compared_what": "behaviour flags raised among self-promotion, burst-posting: "
             "self-promotion",
+            "judged": True,
         }
     ]
     assert (

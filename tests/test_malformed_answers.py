@@ -68,15 +68,24 @@ def test_a_batch_keeps_every_account_whose_answers_were_sound(capsys, tmp_path):
     assert code == ExitCode.NETWORK, err
     assert "Traceback" not in err and "unexpected" not in err
     document = json.loads(out_json.read_text())
-    assert [a["handle"] for a in document["audits"]] == ["subject.bsky.social"]
+    # A feed item without a post record costs that account its behaviour findings,
+    # not the follower audit it already paid for (issue 16).
+    assert [a["handle"] for a in document["audits"]] == [NO_POSTS, "subject.bsky.social"]
     assert [(e["handle"], e["exit_code"], e["error"]) for e in document["errors"]] == [
         (
             NO_DID,
             ExitCode.NETWORK,
             "Bluesky sent a profile without the 'did' field its API documents",
         ),
-        (NO_POSTS, ExitCode.NETWORK, "Bluesky sent a feed item without a post record"),
     ]
+    kept = document["audits"][0]
+    assert kept["behaviour"] is None
+    assert kept["posts_error"]["exit_code"] == ExitCode.NETWORK
+    assert kept["posts_error"]["error"] == "Bluesky sent a feed item without a post record"
+    assert kept["behaviour_missing"] == (
+        "The account's own posts could not be read (Bluesky sent a feed item without a "
+        "post record), so there are no behaviour findings; the follower audit above is complete."
+    )
 
 
 def answering(body: Any) -> httpx.MockTransport:

@@ -11,7 +11,7 @@ import pytest
 from fakes import DyingTransport, Faults, Interrupted, no_wait_http
 from fakes.x_server import SUBJECT_ID, TOKEN, XServer, follower_id
 
-from followaudit.errors import AuthError, NotFoundError
+from followaudit.errors import AuthError, NotFoundError, QuotaError
 from followaudit.handles import Handle
 from followaudit.live.cache import Cache
 from followaudit.live.platforms.base import Subject
@@ -151,28 +151,31 @@ def test_missing_accounts_are_not_found_errors(
 
 
 @pytest.mark.parametrize(
-    ("status", "message"),
+    ("status", "error", "message"),
     [
-        (401, "X rejected the bearer token (401): check X_BEARER_TOKEN"),
+        (401, AuthError, "X rejected the bearer token (401): check X_BEARER_TOKEN"),
         (
             402,
+            QuotaError,  # issue 16: money spent, not a bad token; waiting will not help either
             (
-                "X refused the request (402): the developer account has no API credits left; "
-                "add credits at https://console.x.com"
+                "X refused the request (402 Payment Required): the developer account has no "
+                "API credits left; add credits at https://console.x.com (waiting will not help)"
             ),
         ),
         (
             403,
+            AuthError,
             (
                 "X refused the request (403): the bearer token's app is not attached to a "
-                "project with API access; attach it to a project at https://console.x.com"
+                "project with API access (it needs: Appropriate Level of API Access); attach "
+                "it to a project at https://console.x.com"
             ),
         ),
     ],
 )
-def test_auth_failures_say_what_to_fix(status: int, message: str) -> None:
+def test_auth_failures_say_what_to_fix(status: int, error: type[Exception], message: str) -> None:
     with XServer(n=10, auth_status=status) as fake:
-        with pytest.raises(AuthError) as caught:
+        with pytest.raises(error) as caught:
             scan(fake)
         assert fake.total == 1  # not retried
     assert str(caught.value) == message

@@ -34,6 +34,8 @@ class GateResult:
     limit: float  # --fail-above: a share 0..1; --min-authentic: a follower count
     compared: float  # the value compared with the limit
     compared_what: str
+    # False when the data the gate needs could not be read (then it did not pass either).
+    judged: bool = True
 
     def to_dict(self) -> dict[str, Any]:
         """Return the gate outcome as JSON-ready data."""
@@ -132,6 +134,18 @@ def fail_on(behaviour: Behaviour, codes: Sequence[str]) -> GateResult:
     )
 
 
+def not_judged(gate: str, limit: float, why: str) -> GateResult:
+    """Return a gate that could not be judged: it does not pass, and says why (``why``)."""
+    return GateResult(
+        gate=gate,
+        passed=False,
+        limit=limit,
+        compared=float("nan"),
+        compared_what=f"not judged: {why}",
+        judged=False,
+    )
+
+
 @dataclass(frozen=True)
 class Gates:
     """The pass/fail checks of a CI run: --fail-above, --min-authentic, --fail-on."""
@@ -140,10 +154,13 @@ class Gates:
     min_authentic: int | None = None
     fail_on: tuple[str, ...] = ()  # behaviour flag codes
 
-    def check(self, summary: Summary, behaviour: Behaviour | None) -> list[GateResult]:
+    def check(
+        self, summary: Summary, behaviour: Behaviour | None, missing: str | None = None
+    ) -> list[GateResult]:
         """Return the verdict of every gate asked for, in option order.
 
-        --fail-on is judged only when the account's posts were read (``behaviour``).
+        --fail-on judges the account's posts (``behaviour``); when they could not
+        be read (``missing`` says why) it is reported as not judged.
         """
         results = []
         if self.fail_above is not None:
@@ -152,4 +169,6 @@ class Gates:
             results.append(min_authentic(summary, self.min_authentic))
         if self.fail_on and behaviour is not None:
             results.append(fail_on(behaviour, self.fail_on))
+        elif self.fail_on and missing is not None:
+            results.append(not_judged("--fail-on", 0.0, missing))
         return results

@@ -179,8 +179,8 @@ def skipped_block(skipped: Sequence[Skipped], limit: int = 5) -> Text:
 
 def gate_line(gate: GateResult) -> Text:
     """Return one gate's verdict."""
-    verdict = "PASSED" if gate.passed else "FAILED"
-    style = "bold green" if gate.passed else "bold red"
+    verdict = "PASSED" if gate.passed else "FAILED" if gate.judged else "NOT JUDGED"
+    style = "bold green" if gate.passed else "bold red" if gate.judged else "bold yellow"
     text = Text(f"Gate {gate.gate} {verdict}: ", style=style)
     text.append(gate.explanation())
     return text
@@ -297,8 +297,10 @@ def scan_report(
     if document.get("scope_note"):
         _show(console, Paragraph(Text(visible(document["scope_note"]), style="yellow")))
     _show(console, meaning_line())
-    for paragraph in behaviour_block(document.get("behaviour")):
+    for paragraph in behaviour_block(document.get("behaviour"), document.get("behaviour_missing")):
         _show(console, paragraph)
+    for sentence in document.get("missing") or []:
+        _show(console, Paragraph(Text(visible(sentence), style="yellow")))
     if document.get("deep"):
         _show(console, Paragraph(Text(visible(document["deep"]["sentence"]))))
     for paragraph in gates_block([GateResult(**gate) for gate in document.get("gates") or []]):
@@ -350,8 +352,15 @@ def scan_report(
         )
 
 
-def behaviour_block(behaviour: Mapping[str, Any] | None) -> list[Paragraph]:
-    """Return the account's own behaviour findings, one paragraph each, flagged ones in red."""
+def behaviour_block(
+    behaviour: Mapping[str, Any] | None, missing: str | None = None
+) -> list[Paragraph]:
+    """Return the account's own behaviour findings, one paragraph each, flagged ones in red.
+
+    ``missing`` says why there are none when the posts could not be read.
+    """
+    if behaviour is None and missing:
+        return [Paragraph(Text(visible(missing), style="yellow"))]
     if behaviour is None:
         return [
             Paragraph(

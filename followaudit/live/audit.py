@@ -25,7 +25,13 @@ from followaudit.analysis.behaviour import Behaviour, analyse, follower_behaviou
 from followaudit.analysis.gates import GateResult, Gates
 from followaudit.analysis.numbers import fraction, percent
 from followaudit.analysis.summary import Summary, model_rates, summarize
-from followaudit.errors import Cancelled, ExitCode, FollowauditError, UsageError
+from followaudit.errors import (
+    Cancelled,
+    ExitCode,
+    FollowauditError,
+    InvalidResponseError,
+    UsageError,
+)
 from followaudit.formats.posts import Post
 from followaudit.handles import written_handle
 from followaudit.live.budget import Budget, Ceilings
@@ -37,6 +43,7 @@ from followaudit.live.scan import (
     ScanOptions,
     ScanResult,
     ScanStats,
+    after_paying,
     cached_listing,
     resolve_account,
     run_scan,
@@ -71,6 +78,12 @@ class Audit:
     behaviour: Behaviour | None = None
     # --deep: how the deep-checked followers' posts compare with their scores.
     deep: dict[str, Any] | None = None
+    # Why a part of the audit is missing, one sentence each (the follower audit stands):
+    # the behaviour findings (the posts could not be read or analysed), the follow-order
+    # chart, the --deep check.
+    behaviour_missing: str | None = None
+    posts_error: FollowauditError | None = None  # what stopped reading or analysing the posts
+    missing: list[str] = field(default_factory=list)
 
     @property
     def handle(self) -> str:
@@ -109,6 +122,14 @@ def audit_scan(scan: ScanResult, model: Model, observed_at: datetime) -> Audit:
         # The server's paging went wrong: what was listed is all that is known.
         population = scan.listed
         note = f"{scan.paging_stopped}; the estimate covers the {covered}."
+    elif short_listing(scan.listed, scan.followers_total):
+        # The list ended far below the platform's count: what it did not list is
+        # unknown, so the estimate speaks for what was listed, and says so.
+        population = scan.listed
+        note = (
+            f"Listed {scan.listed:,} of the {scan.followers_total:,} followers the platform "
+            f"reports: the list ended early, so the estimate covers the {scan.listed:,} listed."
+        )
     elif scan.followers_total is not None and scan.followers_total >= scan.listed:
         population = scan.followers_total
     else:
@@ -116,18 +137,54 @@ def audit_scan(scan: ScanResult, model: Model, observed_at: datetime) -> Audit:
     summary = summarize(
         rows, skipped, model.threshold, population=population, rates=model_rates(model, rows)
     )
-    rows, deep = deep_check(scan, rows)
-    return Audit(
-        scan,
-        rows,
-        skipped,
-        summary,
-        observed_at,
-        note,
-        follow_order(scan, rows),
-        account_behaviour(scan, observed_at),
-        deep,
-    )
+    audit = Audit(scan, rows, skipped, summary, observed_at, note)
+    # Scored and summarised, the follower audit stands: each part below can only go
+    # missing, with a sentence, never take the audit with it.
+    audit.follow_order = _part(audit, "the follow-order chart", lambda: follow_order(scan, rows))
+    audit.posts_error = scan.posts_error
+    if audit.posts_error is None:
+        try:
+            audit.behaviour = account_behaviour(scan, observed_at)
+        except Exception as exc:  # noqa: BLE001 - a malformed post costs the findings only
+            audit.posts_error = after_paying("the account's own posts", exc)
+    if audit.posts_error is not None:
+        audit.behaviour_missing = (
+            f"The account's own posts could not be read ({audit.posts_error.message}), so "
+            "there are no behaviour findings; the follower audit above is complete."
+        )
+    deep = _part(audit, "the --deep check", lambda: deep_check(scan, rows))
+    if deep is not None:
+        audit.rows, audit.deep = deep
+    if scan.deep_error is not None and audit.deep is not None:
+        stopped = f" The reads stopped early: {scan.deep_error.message}."
+        audit.deep["sentence"] += stopped
+    return audit
+
+
+# A list that ends below this share of the platform's count is reported as short.
+SHORT_LISTING = 0.9
+
+
+def short_listing(listed: int, reported: int | None) -> bool:
+    """Return whether a list read to its end holds well under the platform's count.
+
+    Counts include accounts a list leaves out (deactivated, suspended), so a
+    gap of a few percent is normal; below ``SHORT_LISTING`` of the count, and
+    more than 10 followers short, it is not.
+    """
+    if reported is None or reported <= 0:
+        return False
+    return listed < SHORT_LISTING * reported and reported - listed > 10
+
+
+def _part(audit: Audit, what: str, build: Callable[[], Any]) -> Any:
+    """Return ``build()``, or None with a sentence in ``audit.missing`` when it fails."""
+    try:
+        return build()
+    except Exception as exc:  # noqa: BLE001 - an optional part never costs the audit
+        problem = after_paying(what, exc).message
+        audit.missing.append(f"{what[0].upper()}{what[1:]} is missing: {problem}.")
+        return None
 
 
 def deep_check(scan: ScanResult, rows: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, Any] | None]:
@@ -439,14 +496,35 @@ def run_audits(
 
 
 def _exit_code(outcomes: Sequence[AccountOutcome]) -> ExitCode:
-    """Return the first account error's code, else GATE_FAILED if a gate failed, else OK."""
-    # An audit that could not run outranks a gate that failed.
+    """Return the first account error's code, else GATE_FAILED if a gate failed, else
+    NOT_JUDGED if a gate could not be judged, else OK."""
+    # An audit that could not run outranks a gate that failed, which outranks one not judged.
     for outcome in outcomes:
         if outcome.error is not None:
             return outcome.error.exit_code
-    if any(not o.passed for o in outcomes):
+    gates = [g for o in outcomes for g in o.gates]
+    if any(not g.passed and g.judged for g in gates):
         return ExitCode.GATE_FAILED
+    if any(not g.judged for g in gates):
+        return ExitCode.NOT_JUDGED
     return ExitCode.OK
+
+
+def account_error(handle: Handle, error: Exception) -> FollowauditError:
+    """Return why auditing ``handle`` failed as one of ours (an unexpected exception included).
+
+    An answer of an unexpected shape can surface as any exception deep in a
+    parser; it is this account's error (exit 7, the platform answered
+    nonsense), never the run's. The original stays attached for --debug.
+    """
+    if isinstance(error, FollowauditError):
+        return error
+    converted = InvalidResponseError(
+        f"{handle.display}: an answer came in a shape followaudit cannot read "
+        f"({type(error).__name__}: {error}); the other accounts are audited"
+    )
+    converted.__cause__ = error
+    return converted
 
 
 @dataclass
@@ -492,8 +570,8 @@ def _look_up(
             )
         finally:
             emit(AccountStopped(handle))
-    except FollowauditError as exc:
-        return _failed(handle, plan, exc, started)
+    except Exception as exc:  # noqa: BLE001 - one account's failure never costs the others
+        return _failed(handle, plan, account_error(handle, exc), started)
     return _Found(handle, adapter, subject, ScanStats.between(before, snapshot(http)), started)
 
 
@@ -600,7 +678,10 @@ def _audit_one(
             emit(Notice(sentence))
         # A malformed answer may only show while scoring: still this account's error.
         audit = audit_scan(result, model, result.fetched_at)
-    except FollowauditError as exc:
-        return _failed(handle, plan, exc, found.started)
-    gates = plan.gates.check(audit.summary, audit.behaviour)
+    except Exception as exc:  # noqa: BLE001 - one account's failure never costs the others
+        return _failed(handle, plan, account_error(handle, exc), found.started)
+    # What the audit lacks is said at once, not only in the report (--quiet, exports).
+    for sentence in filter(None, [audit.behaviour_missing, *audit.missing]):
+        emit(Notice(sentence))
+    gates = plan.gates.check(audit.summary, audit.behaviour, audit.behaviour_missing)
     return AccountOutcome(handle, time.monotonic() - found.started, audit, gates)

@@ -146,6 +146,10 @@ CONNECT_TIMEOUT = 10.0
 # How often a run waiting for another run's answer to the same request looks for it.
 CLAIM_POLL = 0.05
 MAX_REDIRECTS = 10
+# 5xx answers that say the server will never do this (not a passing overload): no retry.
+FINAL_SERVER_ERRORS = frozenset({501, 505, 506, 508, 510, 511})
+# Words of a 429 body that mean a spent quota, not a rate: waiting for a reset will not help.
+QUOTA_WORDS = ("usagecapexceeded", "usage-capped", "usage cap", "credits-depleted")
 
 
 @dataclass(frozen=True)
@@ -619,9 +623,16 @@ class Http:
         kept = _kept_headers(answer.headers)
         final = redact_url(answer.url)
         log.debug("GET %s -> %s", final, status)
-        if status == 429:
+        if status == 429 and not _quota_spent(body):
             return _Retry(f"{host} answered 429 Too Many Requests", limited=True, headers=kept)
-        self._note_limits(host, call.endpoint, kept)
+        if status != 429:
+            self._note_limits(host, call.endpoint, kept)
+        if status in FINAL_SERVER_ERRORS:
+            raise NetworkError(
+                f"{call.where} answered {status} {answer.reason_phrase}: that server does not "
+                "offer this API, so followaudit does not ask again; check the API URL "
+                "(--api-url)"
+            )
         if status >= 500:
             hint = parse_reset(kept.get("retry-after"), self.clock())
             return _Retry(
@@ -1028,6 +1039,17 @@ def _net_error(reason: str, attempts: int, where: str) -> FollowauditError:
 
 def _invalid_error(reason: str, attempts: int, where: str) -> FollowauditError:
     return InvalidResponseError(f"Gave up on {where} after {attempts} attempts: {reason}")
+
+
+def _quota_spent(body: bytes) -> bool:
+    """Return whether a 429 means a spent quota (a usage cap, credits), not a rate limit.
+
+    Only its body can say so (X's UsageCapExceeded, sent with 39,999 requests
+    "remaining"): a 429 from some other limiter may also show requests left
+    on the one its headers describe, and that one passes with a wait.
+    """
+    text = body[:4096].lower().replace(b" ", b"")
+    return any(word.replace(" ", "").encode() in text for word in QUOTA_WORDS)
 
 
 def _media_type(headers: Mapping[str, str]) -> str:

@@ -105,6 +105,10 @@ class ScanResult:
     paging_stopped: str | None = None
     # Follower items dropped because their account was already listed (a page sent twice).
     duplicates: int = 0
+    # Why the account's own posts could not be read (subject_posts is then None), and why
+    # the --deep reads stopped early: the followers, already paid for, are kept either way.
+    posts_error: FollowauditError | None = None
+    deep_error: FollowauditError | None = None
 
 
 Progress = Callable[[ScanEvent], None]
@@ -197,7 +201,6 @@ def run_scan(
     try:
         if subject is None:
             subject = _resolve(adapter, handle, emit)
-        written = written_handle(subject.platform, subject.handle)
 
         listing = _list_followers(adapter, subject, max_followers, emit)
         items = listing.items
@@ -224,19 +227,15 @@ def run_scan(
                 skipped.append(Skipped(line, str(exc)))
         skipped.sort(key=lambda s: s.line)
         table = builder.to_frame()
-        subject_posts = None
+        # The followers are listed and paid for: from here on a failure costs only
+        # the part it stops (the posts, the --deep reads), never the follower audit.
+        subject_posts, posts_error = None, None
         if opts.posts > 0:
-            emit(ScanEvent("posts", 0, opts.posts, f"Fetching the recent posts of {written}"))
-            subject_posts = adapter.recent_posts(subject.id, opts.posts)
-            emit(
-                ScanEvent(
-                    "posts",
-                    len(subject_posts),
-                    opts.posts,
-                    f"Fetched {len(subject_posts):,} recent posts",
-                )
-            )
-        deep_posts = _deep_posts(adapter, table, opts.deep, seed, emit) if opts.deep > 0 else {}
+            subject_posts, posts_error = _subject_posts(adapter, subject, opts.posts, emit)
+        deep_posts: dict[int, list[dict[str, Any]] | None] = {}
+        deep_error = None
+        if opts.deep > 0:
+            deep_error = _deep_posts(adapter, table, opts.deep, seed, emit, deep_posts)
         emit(ScanEvent("done", len(table), len(table) + len(skipped), "Scan finished"))
     finally:
         http.on_wait = previous_on_wait
@@ -256,6 +255,8 @@ def run_scan(
         stats=ScanStats.between(before, after).plus(looked_up or ScanStats()),
         subject_posts=subject_posts,
         deep_posts=deep_posts,
+        posts_error=posts_error,
+        deep_error=deep_error,
     )
 
 
@@ -314,12 +315,48 @@ def _resolve(adapter: Platform, handle: Handle, emit: Progress) -> Subject:
     return subject
 
 
+def after_paying(step: str, error: Exception) -> FollowauditError:
+    """Return the error that stopped a step after the followers were paid for, as ours.
+
+    An answer of the wrong shape can surface as any exception (a TypeError deep
+    in a parser): it becomes an InvalidResponseError naming the step, so the
+    sentence says what failed and the audit keeps what was paid for.
+    """
+    if isinstance(error, FollowauditError):
+        return error
+    return InvalidResponseError(
+        f"{step} came in a shape followaudit cannot read ({type(error).__name__}: {error})"
+    )
+
+
+def _subject_posts(
+    adapter: Platform, subject: Subject, limit: int, emit: Progress
+) -> tuple[list[dict[str, Any]] | None, FollowauditError | None]:
+    """Return (the account's recent posts, None), or (None, why they could not be read)."""
+    written = written_handle(subject.platform, subject.handle)
+    emit(ScanEvent("posts", 0, limit, f"Fetching the recent posts of {written}"))
+    try:
+        posts = adapter.recent_posts(subject.id, limit)
+    except Exception as exc:  # noqa: BLE001 - any failure here is this step's, never the audit's
+        return None, after_paying(f"the recent posts of {written}", exc)
+    emit(ScanEvent("posts", len(posts), limit, f"Fetched {len(posts):,} recent posts"))
+    return posts, None
+
+
 def _deep_posts(
-    adapter: Platform, table: pd.DataFrame, deep: int, seed: int, emit: Progress
-) -> dict[int, list[dict[str, Any]] | None]:
-    """Return the recent posts of ``deep`` scored followers drawn with ``seed``, by line."""
+    adapter: Platform,
+    table: pd.DataFrame,
+    deep: int,
+    seed: int,
+    emit: Progress,
+    found: dict[int, list[dict[str, Any]] | None],
+) -> FollowauditError | None:
+    """Read the recent posts of ``deep`` scored followers drawn with ``seed`` into ``found``.
+
+    Returns why the reads stopped early (None when every follower was tried):
+    what was read before is kept.
+    """
     chosen = sample_positions(len(table), deep, seed)
-    found: dict[int, list[dict[str, Any]] | None] = {}
     emit(ScanEvent("deep", 0, len(chosen), "Reading followers' posts"))
     for done, i in enumerate(chosen, start=1):
         line = int(table["line"].to_numpy()[i])
@@ -328,8 +365,10 @@ def _deep_posts(
         except (NotFoundError, InvalidResponseError):
             # A follower that turned protected or vanished: one unknown, not a failed scan.
             found[line] = None
+        except Exception as exc:  # noqa: BLE001 - the reads stop; the audit keeps them
+            return after_paying("the followers' posts (--deep)", exc)
         emit(ScanEvent("deep", done, len(chosen), f"Read the posts of {done:,} followers"))
-    return found
+    return None
 
 
 def snapshot(http: Http) -> ScanStats:

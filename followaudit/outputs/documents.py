@@ -125,6 +125,11 @@ def audit_document(audit: Audit, gates: Sequence[GateResult]) -> dict[str, Any]:
         "headline": headline(audit.summary),
         "follow_order": audit.follow_order,
         "behaviour": behaviour_document(audit.behaviour),
+        # Why the behaviour findings are missing (null when they are there, or were not asked).
+        "behaviour_missing": audit.behaviour_missing,
+        "posts_error": _error_object(audit.posts_error),
+        # Parts of the audit that could not be made, one sentence each.
+        "missing": list(audit.missing),
         "deep": audit.deep,
         "requests": {
             "made": scan.stats.made,
@@ -152,6 +157,16 @@ def _with_deep_columns(records: list[dict[str, Any]], rows: pd.DataFrame) -> lis
         for name, value in zip(DEEP_COLUMNS, values, strict=True):
             record[name] = None if pd.isna(value) else round(float(value), 4)
     return records
+
+
+def _error_object(error: FollowauditError | None) -> dict[str, Any] | None:
+    if error is None:
+        return None
+    return {
+        "error": error.message,
+        "exit_code": int(error.exit_code),
+        "exit_name": error.exit_code.name,
+    }
 
 
 def error_record(

@@ -105,6 +105,7 @@ def report_data(document: Mapping[str, Any], top: int = 10) -> dict[str, Any]:
         details.append(document["scope_note"])
     if document.get("deep"):
         details.append(document["deep"]["sentence"])
+    details.extend(document.get("missing") or [])
     questionable = sorted(
         (a for a in document.get("accounts") or [] if a.get("label") == "questionable"),
         key=lambda a: -float(a.get("probability") or 0.0),
@@ -135,6 +136,7 @@ def report_data(document: Mapping[str, Any], top: int = 10) -> dict[str, Any]:
         "threshold": summary.get("threshold"),
         "follow_order": document.get("follow_order") or {},
         "findings": behaviour.get("findings") or [],
+        "behaviour_missing": document.get("behaviour_missing"),
         "questionable_followers": [
             {
                 "handle": a.get("handle") or a.get("id") or "",
@@ -291,10 +293,11 @@ def _gates_section(gates: Sequence[Mapping[str, Any]]) -> str:
     return "".join(out)
 
 
-def _findings_section(findings: Sequence[Mapping[str, Any]]) -> str:
+def _findings_section(findings: Sequence[Mapping[str, Any]], missing: str | None = None) -> str:
     out = ['<section id="behaviour"><h2>The account&#x27;s own behaviour</h2>']
     if not findings:
-        out.append('<p class="note">No recent posts were analysed.</p></section>')
+        note = missing or "No recent posts were analysed."
+        out.append(f'<p class="note">{_e(note)}</p></section>')
         return "".join(out)
     out.append("<table><thead><tr><th>Finding</th><th></th><th>Threshold</th></tr></thead><tbody>")
     for f in findings:
@@ -361,7 +364,7 @@ def render_html(report: Mapping[str, Any]) -> str:
         f'<p id="meaning" class="note">{_e(report["meaning"])}</p>'
         if report.get("meaning")
         else "",
-        _findings_section(report.get("findings") or []),
+        _findings_section(report.get("findings") or [], report.get("behaviour_missing")),
         _gates_section(report.get("gates") or []),
         '<section id="scores"><h2>Score distribution</h2>',
         _histogram_svg([int(c) for c in histogram], threshold),

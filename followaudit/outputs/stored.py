@@ -152,6 +152,8 @@ AUDIT: dict[str, Any] = {
         }
     ),
     "deep": Optional({"sentence": str}),
+    "behaviour_missing": Optional(str),
+    "missing": Optional([str]),
     "gates": Optional(
         [
             Exactly(
@@ -161,6 +163,7 @@ AUDIT: dict[str, Any] = {
                     "limit": Number,
                     "compared": Number,
                     "compared_what": str,
+                    "judged": Optional(bool),
                 }
             )
         ]

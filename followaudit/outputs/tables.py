@@ -271,6 +271,16 @@ SUMMARY_COLUMNS: tuple[str, ...] = (
 )
 
 
+def _verdict(row: Mapping[str, Any]) -> str:
+    """Return an audit's verdict: pass, fail (a gate failed), or not judged (one could not be)."""
+    if row.get("passed", True):
+        return "pass"
+    unpassed = [g for g in row.get("gates") or [] if not g.get("passed")]
+    if unpassed and not any(g.get("judged", True) for g in unpassed):
+        return "not judged"
+    return "fail"
+
+
 def summary_records(rows: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
     """Return one summary record per audit document or error row (see SUMMARY_COLUMNS)."""
     records = []
@@ -294,7 +304,7 @@ def summary_records(rows: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
             {
                 "handle": row["handle"],
                 "platform": row.get("platform"),
-                "result": "pass" if row.get("passed", True) else "fail",
+                "result": _verdict(row),
                 "headline": row.get("headline"),
                 "followers": followers.get("total"),
                 "listed": followers.get("listed"),

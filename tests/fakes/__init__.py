@@ -47,6 +47,9 @@ class Faults:
     cursor_cycle: bool = False
     # ... or the 2nd page's next cursor is a fresh one that serves the 2nd page again.
     repeat_page: bool = False
+    # Every request whose path contains a key gets that key's answer instead of the real one
+    # (a failing timeline, say): {"/tweets": Reply(401, {...})}.
+    answers: dict[str, Reply] = field(default_factory=dict)
 
 
 @dataclass
@@ -149,6 +152,9 @@ class FakeServer:
             reply.headers.update(self.rate_limit_headers(0, reset))
         elif number in self.faults.unavailable_at:
             reply = Reply(503, {"error": "Service Unavailable"})
+        elif any(key in parts.path for key in self.faults.answers):
+            given = next(r for k, r in self.faults.answers.items() if k in parts.path)
+            reply = Reply(given.status, given.body, dict(given.headers), given.content_type)
         else:
             reply = self.route(parts.path, parse_qs(parts.query, keep_blank_values=True), headers)
             reply.headers = {**self.rate_limit_headers(299, reset), **reply.headers}

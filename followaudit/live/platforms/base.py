@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol, runtime_checkable
 
-from followaudit.errors import InvalidResponseError
+from followaudit.errors import InvalidResponseError, NetworkError
 from followaudit.handles import written_handle
 
 if TYPE_CHECKING:
@@ -116,6 +116,19 @@ class RateLimit:
     requests: int
     window: float  # seconds
     bucket: str
+
+
+def wrong_url(platform: str) -> NetworkError:
+    """Return the error of a 404 that is not the API's JSON (an HTML page): the URL is wrong.
+
+    An API answers an account that does not exist in its own JSON; a page of
+    something else means the path itself does not exist there.
+    """
+    return NetworkError(
+        f"The {platform} API answered 404 with a page that is not its JSON, so that path is "
+        "not an API (an account that does not exist is answered in JSON): the API URL "
+        "looks wrong; check --api-url"
+    )
 
 
 # The kinds of request a scan makes, as the plan counts them (followaudit.live.plan).

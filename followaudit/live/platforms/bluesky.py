@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import urlencode
 
 from followaudit.errors import (
+    AuthError,
     FollowauditError,
     HttpStatusError,
     InvalidResponseError,
@@ -162,7 +163,16 @@ class BlueskyPlatform(PlatformKind):
         try:
             responses = self._http.get_many(requests)
         except HttpStatusError as exc:
-            raise _translate(exc.status, exc.data, "a batch of followers") from None
+            if exc.status in (401, 403):
+                raise _translate(exc.status, exc.data, "a batch of followers") from None
+            # One account of the batch (taken down, say) is no reason to say the audited
+            # account is missing: the batch failed, which is the server's doing.
+            detail = error_text(exc.data if isinstance(exc.data, Mapping) else {})
+            raise NetworkError(
+                f"Bluesky answered {exc.status} to a batch of follower profiles"
+                + (f" ({detail})" if detail else "")
+                + ": getProfiles should leave out an account it cannot show, not fail"
+            ) from None
         profiles: list[dict[str, Any]] = []
         for response in responses:
             batch = response.data.get("profiles") if isinstance(response.data, dict) else None
@@ -211,6 +221,13 @@ def _translate(status: int, data: Any, who: str) -> FollowauditError:
     body = data if isinstance(data, Mapping) else {}
     error = str(body.get("error") or "")
     message = str(body.get("message") or "")
+    if status in (401, 403):
+        detail = ": ".join(filter(None, [error, message]))
+        return AuthError(
+            f"Bluesky answered {status}" + (f" ({detail})" if detail else "") + ": that "
+            "server wants a signed-in request, and followaudit reads the public AppView "
+            "(https://public.api.bsky.app) with none; check --api-url"
+        )
     if error == "AccountTakedown":
         return NotFoundError(f"{who} has been taken down by Bluesky moderation")
     if error == "AccountDeactivated":

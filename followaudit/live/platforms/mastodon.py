@@ -42,6 +42,7 @@ from followaudit.live.platforms.base import (
     optional_count,
     paginate,
     required_id,
+    wrong_url,
 )
 
 if TYPE_CHECKING:
@@ -214,7 +215,7 @@ class MastodonPlatform(PlatformKind):
             moved = self._delegated_lookup(handle, exc)
             if moved is None:
                 if isinstance(exc, HttpStatusError):
-                    raise _translate(exc.status, exc.data, who, self._server) from None
+                    raise _translate(exc.status, exc.data, who, self._server, lookup=True) from None
                 raise
             account = moved
         if account.get("suspended"):
@@ -257,7 +258,7 @@ class MastodonPlatform(PlatformKind):
         try:
             return self._lookup(acct)
         except HttpStatusError as exc:
-            raise _translate(exc.status, exc.data, who, self._server) from None
+            raise _translate(exc.status, exc.data, who, self._server, lookup=True) from None
 
     def follower_pages(self, subject: Subject, limit: int | None = None) -> Pages:
         """Return followers as Account objects: GET /api/v1/accounts/:id/followers, by Link."""
@@ -335,8 +336,17 @@ def _is_activity_json(media: str) -> bool:
     )
 
 
-def _translate(status: int, data: Any, who: str, server: str) -> FollowauditError:
-    """Return the user-facing exception for a Mastodon error status."""
+def _translate(
+    status: int, data: Any, who: str, server: str, *, lookup: bool = False
+) -> FollowauditError:
+    """Return the user-facing exception for a Mastodon error status.
+
+    ``lookup``: the account lookup, where a page that is not the API's JSON
+    means the address's domain runs no Mastodon API and WebFinger did not
+    name one: the account is not found. Elsewhere it means a wrong API URL.
+    """
+    if status == 404 and data is None and not lookup:
+        return wrong_url(f"Mastodon server {server}'s")
     if status == 404:
         return NotFoundError(f"{who} was not found")
     if status == 410:

@@ -19,6 +19,7 @@ from followaudit.errors import (
     InvalidResponseError,
     NetworkError,
     NotFoundError,
+    QuotaError,
     UsageError,
     error_text,
 )
@@ -35,6 +36,7 @@ from followaudit.live.platforms.base import (
     optional_count,
     paginate,
     required_id,
+    wrong_url,
 )
 
 if TYPE_CHECKING:
@@ -210,7 +212,12 @@ class XPlatform(PlatformKind):
             body = self._get(f"/2/users/{account_id}/tweets", params, who, posts_charge(size))
             data = body.get("data")
             if data is None and body.get("errors"):
-                raise _from_errors(body["errors"], who)
+                # Not the followers' wording: the account was found, its posts were not sent.
+                first = body["errors"][0] if isinstance(body["errors"], list) else body["errors"]
+                detail = " ".join(filter(None, _problem(first)[1:])) or "no detail"
+                raise InvalidResponseError(f"X sent no posts of {who}, only an error ({detail})")
+            if data is not None and not isinstance(data, list):
+                raise InvalidResponseError(f"X answered the posts of {who} without a post list")
             return list(data or []), _next_token(body)
 
         pages = paginate(fetch, what=f"posts of {who}", limit=limit, stop_on_empty=True)
@@ -329,32 +336,49 @@ def _from_errors(errors: Any, who: str) -> FollowauditError:
 
 def _translate(status: int, data: Any, who: str) -> FollowauditError:
     """Return the user-facing exception for an X error status."""
+    body = data if isinstance(data, Mapping) else {}
     if status == 401:
         return AuthError("X rejected the bearer token (401): check X_BEARER_TOKEN")
     if status == 402:
-        return AuthError(
-            "X refused the request (402): the developer account has no API credits left; "
-            "add credits at https://console.x.com"
+        return QuotaError(
+            "X refused the request (402 Payment Required): the developer account has no API "
+            "credits left; add credits at https://console.x.com (waiting will not help)"
+        )
+    if status == 429:  # Http lets a 429 through only when its body says a quota is spent
+        period = str(body.get("period") or "").lower()
+        product = str(body.get("product_name") or "")
+        cap = " ".join(filter(None, [period, "usage cap"])) + (
+            f" of the {product} product" if product else ""
+        )
+        return QuotaError(
+            f"X's {cap} is spent ({error_text(body) or 'UsageCapExceeded'}): raise the cap or "
+            "buy credits at https://console.x.com; waiting for a rate-limit reset will not help"
         )
     if status == 403:
-        body = data if isinstance(data, Mapping) else {}
         if body.get("reason") == "client-not-enrolled":
+            enrollment = body.get("required_enrollment")
+            needs = f" (it needs: {enrollment})" if isinstance(enrollment, str) else ""
             return AuthError(
                 "X refused the request (403): the bearer token's app is not attached to a "
-                "project with API access; attach it to a project at https://console.x.com"
+                f"project with API access{needs}; attach it to a project at "
+                "https://console.x.com"
             )
         detail = error_text(body)
         return AuthError(
             "X refused the request (403): this API plan or app does not include the "
             "followers endpoint" + (f" ({detail})" if detail else "")
         )
+    if status == 404 and data is None:
+        return wrong_url("X")
     if status == 404:
         if isinstance(data, Mapping) and data.get("errors"):
             return _from_errors(data["errors"], who)
         return NotFoundError(f"{who} was not found on X")
     if status == 400:
+        # The options were checked before any request: a 400 is X disagreeing with
+        # what followaudit sent, not the user's mistake.
         detail = error_text(data)
-        return UsageError(
+        return NetworkError(
             f"X rejected the request for {who} (400)" + (f": {detail}" if detail else "")
         )
     detail = error_text(data)
