@@ -39,6 +39,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from followaudit.errors import whole_text
+
 DISPLAY_COLUMNS: tuple[str, ...] = ("platform", "id", "handle", "line")
 COUNT_COLUMNS: tuple[str, ...] = ("posts", "followers", "following", "likes", "listed")
 PROFILE_COLUMNS: tuple[str, ...] = (
@@ -78,14 +80,32 @@ def count(value: Any) -> float:
     if isinstance(value, bool):
         # A boolean where a count belongs is bad data, reported like any other.
         raise ValueError(f"expected a count, got {value!r}")  # noqa: TRY004
-    number = float(value)
+    if isinstance(value, int) and abs(value) > MAX_COUNT:
+        # Checked before float(), which cannot hold an integer of 400 digits.
+        raise ValueError(f"not a plausible count: {shown_number(value)}")
+    try:
+        number = float(value)
+    except OverflowError:
+        raise ValueError(f"not a plausible count: {shown_number(value)}") from None
     if math.isnan(number):
         return NAN
     if not math.isfinite(number) or abs(number) > MAX_COUNT:
-        raise ValueError(f"not a plausible count: {value!r}")
+        raise ValueError(f"not a plausible count: {shown_number(value)}")
     if not number.is_integer():
-        raise ValueError(f"not a whole number: {value!r}")
+        raise ValueError(f"not a whole number: {shown_number(value)}")
     return number
+
+
+def shown_number(value: Any) -> str:
+    """Return a value for a sentence: as it is when short, else how long it is.
+
+    Python refuses to write an integer of more than 4,300 digits at all, and a
+    sentence quoting 400 digits says nothing.
+    """
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10**15:
+        return f"an integer of about {int(abs(value).bit_length() * math.log10(2)) + 1:,} digits"
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
 
 
 @dataclass(frozen=True)
@@ -159,7 +179,7 @@ def make_table(columns: dict[str, Any]) -> pd.DataFrame:
     out: dict[str, Any] = {}
     for name in ("platform", "id", "handle"):
         values = columns.get(name)
-        out[name] = pd.Series(values if values is not None else [""] * n, dtype=object)
+        out[name] = pd.Series(whole_text(values) if values is not None else [""] * n, dtype=object)
     out["line"] = np.asarray(columns.get("line", np.arange(1, n + 1)), dtype=np.int64)
     created = columns.get("created_at")
     if created is None:

@@ -1,8 +1,9 @@
-"""The project's exceptions and the exit codes they map to.
+"""The project's exceptions and the exit codes they map to, and the text every sentence is cleaned of.
 
 Every failure a user can meet is one of these exceptions; the CLI turns them
 into one sentence on stderr and the exit code named here. Core modules raise
-them and never print.
+them and never print. Text from outside passes ``redact`` (credentials) and
+``whole_text`` (lone surrogates) before anything shows or stores it.
 """
 
 from __future__ import annotations
@@ -30,10 +31,22 @@ _BEARER = re.compile(r"(?i)\b(bearer)(\s+|%20|\+)[A-Za-z0-9\-._~+/%=]{16,}")
 
 
 def add_secret(value: str) -> None:
-    """Remember a credential this process sends, so ``redact`` removes it wherever it shows."""
-    if len(value) >= MIN_SECRET_LENGTH:
-        with _SECRETS_LOCK:
-            _SECRETS.add(value)
+    """Remember a credential this process sends, so ``redact`` removes it wherever it shows.
+
+    Also in the spellings a library quotes a value in when it refuses it
+    (``repr`` of the text or of its bytes: a line break as backslash-n, a
+    non-ASCII letter as backslash-x escapes), so an exception that embeds a
+    header value is redacted too.
+    """
+    spellings = {
+        value,
+        repr(value)[1:-1],
+        repr(value.encode("utf-8", "backslashreplace"))[2:-1],
+        value.encode("unicode_escape").decode("ascii"),
+        ascii(value)[1:-1],
+    }
+    with _SECRETS_LOCK:
+        _SECRETS.update(s for s in spellings if len(s) >= MIN_SECRET_LENGTH)
 
 
 def known_secrets() -> list[str]:
@@ -50,6 +63,40 @@ def redact(text: str) -> str:
     if "earer" in text or "EARER" in text:
         text = _BEARER.sub(lambda m: f"{m.group(1)} {REDACTED}", text)
     return text
+
+
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def whole_text(values: Any) -> list[Any]:
+    """Return text values with every lone surrogate replaced by U+FFFD.
+
+    JSON may spell half of a UTF-16 pair (``\\ud800``): legal JSON, but not
+    text any file, terminal or pandas string column can hold. Only non-ASCII
+    values are looked at, so a table of ordinary handles costs one check each.
+    """
+    return [
+        v if not isinstance(v, str) or v.isascii() else _LONE_SURROGATE.sub("\ufffd", v)
+        for v in values
+    ]
+
+
+def nested_deeper_than(data: Any, limit: int) -> bool:
+    """Return whether parsed JSON nests lists and objects more than ``limit`` deep.
+
+    Iterative, so JSON deep enough to break a recursive walk (the redaction,
+    an export) is measured without one.
+    """
+    if type(data) not in (dict, list):
+        return False
+    stack: list[tuple[Any, int]] = [(data, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if depth > limit:
+            return True
+        children = value.values() if type(value) is dict else value
+        stack.extend((c, depth + 1) for c in children if type(c) in (dict, list))
+    return False
 
 
 def redact_data(data: Any) -> tuple[Any, bool]:

@@ -59,6 +59,41 @@ def process_alive(pid: int) -> bool:
     return True
 
 
+def die_with_parent(owner: int) -> None:
+    """Make this worker process end when followaudit's process ``owner`` does (a pool initializer).
+
+    A pool worker waits on a queue whose other end it holds itself, so an
+    owner killed with SIGKILL never tells it to stop; left alone it would live
+    on, holding the caller's stdout and stderr (``$(followaudit ...)`` would
+    never return). A daemon thread watches the owner and ends the worker
+    within a fifth of a second of it; on Linux a forked worker also gets
+    SIGKILL from the kernel at once (PR_SET_PDEATHSIG). A fork server's worker
+    cannot rely on its parent, the fork server, which itself waits for the
+    worker to let go of the owner's pipe: hence the watch on ``owner``. The
+    worker's stdout and stderr point at the null device.
+    """
+    with suppress(OSError):
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, 1)
+        os.dup2(null, 2)
+        os.close(null)
+    if os.getppid() == owner and sys.platform.startswith("linux"):
+        with suppress(OSError, AttributeError):
+            import ctypes
+            import signal
+
+            ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    import threading
+    import time
+
+    def watch() -> None:
+        while process_alive(owner):
+            time.sleep(0.2)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="followaudit-owner-watch", daemon=True).start()
+
+
 def partial_path(target: Path) -> Path:
     """Return the temporary file this process writes ``target`` through."""
     return target.with_name(f".{target.name}.{os.getpid()}{PARTIAL_SUFFIX}")

@@ -3,6 +3,11 @@
 import pytest
 
 
+def pytest_configure(config):
+    """Register the marks the suite uses."""
+    config.addinivalue_line("markers", "fuzz: Hypothesis property tests of hostile input (~20 s)")
+
+
 @pytest.fixture(autouse=True)
 def isolated_home(tmp_path, monkeypatch):
     """Keep tests away from the user's real config, cache and API settings."""

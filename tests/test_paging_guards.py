@@ -27,7 +27,7 @@ BSKY_PROFILES = "/xrpc/app.bsky.actor.getProfiles"
 MASTODON_FOLLOWERS = "/api/v1/accounts/109000000000000001/followers"
 
 
-def scan(capsys, server, handle: str, tmp_path: Path) -> tuple[int, str, dict]:
+def scan(capsys, server, handle: str, tmp_path: Path, *extra: str) -> tuple[int, str, dict]:
     out_json = tmp_path / "scan.json"
     code, _, err = run_flat(
         capsys,
@@ -40,6 +40,7 @@ def scan(capsys, server, handle: str, tmp_path: Path) -> tuple[int, str, dict]:
         "--no-posts",
         "--json",
         out_json,
+        *extra,
     )
     assert "Traceback" not in err
     return code, err, json.loads(out_json.read_text())["audits"][0]
@@ -88,7 +89,9 @@ def test_x_repeated_page_is_listed_once(capsys, tmp_path, monkeypatch):
 def test_x_list_running_past_the_reported_count_stops(capsys, tmp_path, monkeypatch):
     monkeypatch.setenv("X_BEARER_TOKEN", TOKEN)
     with XServer(n=2500, followers_count=100) as server:
-        code, err, audit = scan(capsys, server, "@subject", tmp_path)
+        # With a ceiling of its own the run is bound by it, not by the plan (issue 17:
+        # tests/test_hostile3_paging.py stops at the plan): the margin guard still holds.
+        code, err, audit = scan(capsys, server, "@subject", tmp_path, "--max-cost", "100")
         # 100 + 10% + a page of 1,000 = 1,110: the second page runs past it, no third.
         assert server.requests[X_FOLLOWERS] == 2
     assert code == ExitCode.OK
@@ -181,7 +184,7 @@ def test_posts_paging_stops_at_a_loop_without_a_warning():
     assert calls == [None, "A", "B"] and pages.stopped is not None
 
 
-def test_a_page_sent_forever_under_new_cursors_stops_at_the_margin():
+def test_a_page_sent_forever_under_new_cursors_stops_when_pages_bring_nothing_new():
     calls = []
 
     def fetch(cursor, received):
@@ -190,6 +193,7 @@ def test_a_page_sent_forever_under_new_cursors_stops_at_the_margin():
 
     pages = paginate(fetch, what="followers of someone", total=12, key=lambda raw: raw["id"])
     listed = [item for page in pages for item in page.items]
-    # 12 + 1 + 100 = 113 items allowed: the 10th page (120 items) is the last.
-    assert len(calls) == 10 and len(listed) == 12 and pages.duplicates == 108
-    assert pages.stopped is not None and "plus 10% and a page" in pages.stopped
+    # Issue 17: two pages in a row that bring no new follower end the listing, long
+    # before the margin over the count (10% and a page: 113 items, 10 pages) would.
+    assert len(calls) == 3 and len(listed) == 12 and pages.duplicates == 24
+    assert pages.stopped is not None and "repeating itself" in pages.stopped

@@ -193,7 +193,14 @@ def test_an_unreadable_file_and_model_have_their_documented_codes(capsys, tmp_pa
     code, _, err = run_flat(capsys, "score", data)
     assert code == ExitCode.INPUT
     assert "data.csv: the file cannot be read (Permission denied)" in err
-    monkeypatch.setattr(Path, "read_bytes", refusing_open)
+    real_os_open = os.open
+
+    def refusing_os_open(path, *args, **kwargs):  # the model file is opened with os.open
+        if Path(path) == model:
+            raise PermissionError(13, "Permission denied")
+        return real_os_open(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", refusing_os_open)
     code, _, err = run_flat(
         capsys,
         "score",

@@ -673,15 +673,30 @@ def cache_info(cache_path: str | None) -> None:
 )
 def cache_clear(cache_path: str | None, include_scans: bool) -> None:
     """Remove every cached API answer."""
-    from followaudit.live.cache import Cache, default_cache_path
+    from followaudit.live.cache import Cache, CacheError, default_cache_path, delete_cache_files
 
     path = Path(cache_path) if cache_path else default_cache_path()
     if not path.exists():
         make_console().print(f"Cache: {path} is already empty", soft_wrap=True, highlight=False)
         return
-    with Cache(path) as store:
-        removed = store.clear(include_scans=include_scans)
-        kept = 0 if include_scans else store.stored_scans()
+    try:
+        with Cache(path) as store:
+            removed = store.clear(include_scans=include_scans)
+            kept = 0 if include_scans else store.stored_scans()
+    except CacheError as exc:
+        if "damaged" not in exc.message:
+            raise
+        # Too damaged to clear: it holds nothing that cannot be fetched again, so it is
+        # replaced whole by an empty one.
+        delete_cache_files(path)
+        Cache(path).close()
+        make_console().print(
+            f"The cache file {path} was damaged, so it was replaced whole by an empty one "
+            "(its stored scans went with it)",
+            soft_wrap=True,
+            highlight=False,
+        )
+        return
     message = f"Removed {removed:,} cached answers from {path}"
     if kept:
         message += f"; kept {kept:,} stored scans: --scans removes them too"
@@ -887,6 +902,12 @@ def open_scan_cache(cache_path: str | None, stderr: Console) -> Cache | None:
 
 def close_scan_cache(cache: Cache, stderr: Console) -> None:
     """Close a scan's cache, saying so when answers could not be written to it."""
+    if cache.replaced:
+        stderr.print(
+            f"[yellow]warning:[/] {escape(visible(cache.replaced))}",
+            highlight=False,
+            soft_wrap=True,
+        )
     if cache.write_error:
         stderr.print(
             f"[yellow]warning:[/] the cache could not be written "
@@ -1021,7 +1042,9 @@ def check_outputs(*targets: str | None) -> None:
     given = [t for t in targets if t]
     if given.count("-") > 1:
         raise UsageError("only one export can write to standard output ('-')")
-    files = [Path(t).resolve() for t in given if t != "-"]
+    # realpath, not Path.resolve: a symbolic link loop is the export's error (exit 11) later,
+    # not a crash here.
+    files = [os.path.realpath(t) for t in given if t != "-"]
     if len(set(files)) < len(files):
         raise UsageError("two exports name the same file: give each its own path")
 

@@ -25,12 +25,12 @@ import re
 # format characters that can hide or reorder what is shown.
 _UNSAFE = re.compile(
     "[\x00-\x1f\x7f-\x9f\u061c\u200b\u200e\u200f\u2028-\u202e\u2060-\u2064"
-    "\u2066-\u206f\ufeff\ufff9-\ufffb]"
+    "\u2066-\u206f\ufeff\ufff9-\ufffb\ud800-\udfff]"
 )
 # The same, minus the line break: for text that rich itself laid out in lines.
 _UNSAFE_KEEP_NEWLINE = re.compile(
     "[\x00-\x09\x0b-\x1f\x7f-\x9f\u061c\u200b\u200e\u200f\u2028-\u202e\u2060-\u2064"
-    "\u2066-\u206f\ufeff\ufff9-\ufffb]"
+    "\u2066-\u206f\ufeff\ufff9-\ufffb\ud800-\udfff]"
 )
 
 

@@ -6,7 +6,7 @@ import math
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from followaudit.accounts import count, digit_count
+from followaudit.accounts import count, digit_count, shown_number
 
 NAN = math.nan
 
@@ -26,9 +26,9 @@ def required_count(value: Any, name: str) -> float:
 def optional_count(value: Any, name: str) -> float:
     """Return a count as float, NaN if absent (None or ""); raise RecordError if not a number."""
     try:
-        if not isinstance(value, bool) and value not in (None, ""):
+        if not isinstance(value, bool) and value not in (None, "") and not isinstance(value, int):
             float(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         raise RecordError(f"{name} is not a number: {_short(value)}") from None
     try:
         return count(value)
@@ -70,8 +70,7 @@ def plausible_date(moment: datetime, name: str, value: Any) -> datetime:
 
 
 def _short(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 40 else text[:37] + "..."
+    return shown_number(value)
 
 
 def text_or_none(value: Any, name: str) -> str | None:

@@ -170,9 +170,16 @@ def _plain_record(value: Any) -> bool:
     )
 
 
+# What Python says of an integer too long to read, and what followaudit says instead.
+_HUGE_INTEGER = "Exceeds the limit"
+HUGE_INTEGER_REASON = "a number of more than 4,300 digits"
+
+
 def _reason(error: ValueError) -> str:
     if isinstance(error, json.JSONDecodeError):
         return error.msg
+    if str(error).startswith(_HUGE_INTEGER):
+        return HUGE_INTEGER_REASON
     return str(error)
 
 
@@ -254,6 +261,8 @@ class _Document:
             if error.msg.startswith("Invalid \\uXXXX escape") and self.end - error.pos <= 12:
                 raise _Truncated(line) from None
             raise self.fail(max(error.pos, pos), error.msg) from None
+        except ValueError as error:  # not a JSONDecodeError: an integer too long to read
+            raise self.fail(pos, _reason(error)) from None
 
     def expect(self, pos: int, chars: str, what: str, line: int | None) -> str:
         if self.at_end(pos):

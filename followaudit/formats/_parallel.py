@@ -23,6 +23,7 @@ from typing import BinaryIO
 import pandas as pd
 
 from followaudit.accounts import Skipped
+from followaudit.filesystem import die_with_parent
 from followaudit.formats._containers import iter_jsonl
 from followaudit.formats._convert import convert_items
 
@@ -116,7 +117,12 @@ def read_parallel(path: Path, fmt: str, workers: int) -> list[Part]:
     if last == 0:
         return [read_range(str(path), *ranges[0], fmt, True)]
     context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(max_workers=last, mp_context=context) as pool:
+    with ProcessPoolExecutor(
+        max_workers=last,
+        mp_context=context,
+        initializer=die_with_parent,
+        initargs=(os.getpid(),),
+    ) as pool:
         with warnings.catch_warnings():
             # Python >= 3.12 warns on any fork with native threads alive; numpy's
             # BLAS pool is idle here and re-initialises itself in the child.

@@ -33,7 +33,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from followaudit.accounts import TableBuilder
+from followaudit.accounts import MAX_COUNT, TableBuilder
 from followaudit.formats._common import (
     RecordError,
     handle_digits,
@@ -77,14 +77,28 @@ def add_user(builder: TableBuilder, user: dict[str, Any], line: int) -> None:
     following = metrics.get("following_count")
     likes = metrics.get("like_count")
     listed = metrics.get("listed_count")
-    if type(posts) is int and type(followers) is int and type(following) is int:
+    if (
+        type(posts) is int
+        and type(followers) is int
+        and type(following) is int
+        # The fast path takes plausible counts only: float() cannot hold 400 digits.
+        and max(abs(posts), abs(followers), abs(following)) <= MAX_COUNT
+    ):
         posts, followers, following = float(posts), float(followers), float(following)
     else:
         posts = required_count(posts, "post_count")
         followers = required_count(followers, "followers_count")
         following = required_count(following, "following_count")
-    likes = float(likes) if type(likes) is int else optional_count(likes, "like_count")
-    listed = float(listed) if type(listed) is int else optional_count(listed, "listed_count")
+    likes = (
+        float(likes)
+        if type(likes) is int and abs(likes) <= MAX_COUNT
+        else optional_count(likes, "like_count")
+    )
+    listed = (
+        float(listed)
+        if type(listed) is int and abs(listed) <= MAX_COUNT
+        else optional_count(listed, "listed_count")
+    )
 
     handle = user.get("username")
     if type(handle) is not str:

@@ -36,9 +36,17 @@ from followaudit.formats.posts import Post
 from followaudit.handles import written_handle
 from followaudit.live.budget import Budget, Ceilings
 from followaudit.live.config import api_base_url, find_x_bearer_token
-from followaudit.live.plan import RunPlan, Suggestion, Thresholds, plan_account, suggest
+from followaudit.live.plan import (
+    RunPlan,
+    Suggestion,
+    Thresholds,
+    listing_allowance,
+    plan_account,
+    suggest,
+)
 from followaudit.live.platforms import Platform, Subject, platform_kind
 from followaudit.live.scan import (
+    PlanExceeded,
     ScanEvent,
     ScanOptions,
     ScanResult,
@@ -485,7 +493,7 @@ def run_audits(
         if found:
             _approve(list(found.values()), plan, http, emit, confirm)
         for index, account in found.items():
-            outcome = _audit_one(account, plan, http, model, emit)
+            outcome = _audit_one(account, plan, http, model, emit, confirm)
             outcomes[index] = outcome
             emit(outcome)
     except KeyboardInterrupt:
@@ -597,7 +605,13 @@ def _approve(
     cached = sum(1 for f in found if f.cached_lookup)
     # What an earlier run left in the cache is free: look only where the lookup was cached.
     listings = [
-        cached_listing(f.adapter, f.subject, plan.options.max_followers, http)
+        cached_listing(
+            f.adapter,
+            f.subject,
+            plan.options.max_followers,
+            http,
+            listing_allowance(f.subject, plan.options, plan.ceilings),
+        )
         if f.cached_lookup
         else None
         for f in found
@@ -642,6 +656,33 @@ def _approve(
         raise Cancelled(_cancelled_sentence(made))
 
 
+def _list_on(
+    exceeded: PlanExceeded,
+    found: _Found,
+    plan: AuditPlan,
+    http: Http,
+    emit: Callable[[RunEvent], None],
+    confirm: Callable[[RunPlan], bool],
+) -> bool:
+    """Ask whether to list on past the plan; Cancelled on a no (what was fetched stays cached)."""
+    unknown = replace(found.subject, followers_count=None)
+    again = RunPlan(
+        [plan_account(unknown, plan.options, found.server)],
+        plan.options,
+        http.budget.requests,
+        http.budget.spent,
+    )
+    over = [f"a follower list longer than its count: {exceeded.listed:,} listed, and it goes on"]
+    emit(Notice(exceeded.message))
+    emit(PlanReady(again, over, None))
+    if confirm(again):
+        return True
+    raise Cancelled(
+        f"Cancelled; {exceeded.listed:,} followers were listed (they stay in the cache), "
+        "none scored"
+    )
+
+
 def _cancelled_sentence(made: int) -> str:
     """Return what declining the plan says: what was (not) requested."""
     if made == 0:
@@ -657,21 +698,42 @@ def _audit_one(
     http: Http,
     model: Model,
     emit: Callable[[RunEvent], None],
+    confirm: Callable[[RunPlan], bool] | None = None,
 ) -> AccountOutcome:
-    """Return one account's outcome; its FollowauditError is recorded unless the plan raises."""
+    """Return one account's outcome; its FollowauditError is recorded unless the plan raises.
+
+    Listing stops where the plan's count (and its margin) ends: a list that
+    goes on asks again through ``confirm`` (a yes lists on, the pages already
+    fetched coming from the cache), or without one ends the account with exit 13.
+    """
     handle = found.handle
     emit(AccountStarted(handle))
     try:
+        allowance = listing_allowance(found.subject, plan.options, plan.ceilings)
         try:
-            result = run_scan(
-                handle,
-                http=http,
-                options=plan.options,
-                progress=emit,
-                platform=found.adapter,
-                subject=found.subject,
-                looked_up=found.looked_up,
-            )
+            try:
+                result = run_scan(
+                    handle,
+                    http=http,
+                    options=plan.options,
+                    progress=emit,
+                    platform=found.adapter,
+                    subject=found.subject,
+                    looked_up=found.looked_up,
+                    allowance=allowance,
+                )
+            except PlanExceeded as exc:
+                if confirm is None or not _list_on(exc, found, plan, http, emit, confirm):
+                    raise
+                result = run_scan(
+                    handle,
+                    http=http,
+                    options=plan.options,
+                    progress=emit,
+                    platform=found.adapter,
+                    subject=found.subject,
+                    looked_up=found.looked_up,
+                )
         finally:
             emit(AccountStopped(handle))
         for sentence in paging_warnings(result):

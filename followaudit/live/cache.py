@@ -159,11 +159,16 @@ class Cache:
         *,
         max_age: float = DEFAULT_MAX_AGE,
         clock: Callable[[], float] = time.time,
+        forgiving: bool = False,
     ) -> None:
         self.path = Path(path)
         self.max_age = max_age
         self.clock = clock
         self.write_error: str | None = None
+        # forgiving (the default cache): a file found damaged mid-run is moved aside and a
+        # fresh one started, with this sentence for the user, instead of failing the scan.
+        self.forgiving = forgiving
+        self.replaced: str | None = None
         self._lock = threading.Lock()
         # Who this Cache is when it claims a request (see claim): one per open cache,
         # so two runs in one process share answers as two processes do.
@@ -189,11 +194,36 @@ class Cache:
             self._db.close()
             raise self._open_error(exc) from None
 
+    def _recover(self, exc: sqlite3.Error) -> bool:
+        """Start a fresh cache in place of a damaged one (forgiving caches only; hold the lock).
+
+        Returns whether it did; the damaged file is kept beside it for whoever
+        wants to look, as ``NAME.damaged-TIME``.
+        """
+        if not (self.forgiving and _is_damage(exc)) or self.replaced is not None:
+            return False
+        aside = self.path.with_name(f"{self.path.name}.damaged-{int(time.time())}")
+        try:
+            self._db.close()
+            for suffix in ("-wal", "-shm"):
+                Path(f"{self.path}{suffix}").unlink(missing_ok=True)
+            os.replace(self.path, aside)
+            _prepare_file(self.path)
+            self._db = sqlite3.connect(
+                self.path, timeout=10.0, check_same_thread=False, isolation_level=None
+            )
+            self._setup()
+        except (OSError, sqlite3.Error, CacheError):
+            return False
+        self.replaced = (
+            f"the cache file {self.path} was damaged ({exc}): it was moved to {aside.name} "
+            "and a fresh cache started (nothing but re-fetchable answers is lost)"
+        )
+        return True
+
     def _open_error(self, exc: sqlite3.Error) -> CacheError:
         text = str(exc)
-        if isinstance(exc, sqlite3.DatabaseError) and (
-            "not a database" in text or "malformed" in text or "corrupt" in text
-        ):
+        if _is_damage(exc):
             return CacheError(
                 f"The cache file {self.path} is damaged ({text}); delete it "
                 "(nothing but re-fetchable answers is lost) or pass --no-cache"
@@ -235,6 +265,8 @@ class Cache:
                     (key,),
                 ).fetchone()
             except sqlite3.Error as exc:
+                if self._recover(exc):
+                    return None  # a fresh cache holds nothing yet
                 raise self._open_error(exc) from None
         if row is None:
             return None
@@ -334,6 +366,8 @@ class Cache:
                     raise
                 self._db.execute("COMMIT")
             except sqlite3.Error as exc:
+                if self._recover(exc):
+                    return
                 self.write_error = (
                     f"Could not write to the cache file {self.path} ({exc}); "
                     "the rest of this run is not cached"
@@ -346,6 +380,8 @@ class Cache:
             try:
                 self._db.execute(sql, args)
             except sqlite3.Error as exc:
+                if self._recover(exc):
+                    return
                 self.write_error = (
                     f"Could not write to the cache file {self.path} ({exc}); "
                     "the rest of this run is not cached"
@@ -405,16 +441,22 @@ class Cache:
     # -- maintenance --------------------------------------------------------
 
     def info(self) -> CacheInfo:
-        """Return the cache's path, entry counts, size on disk and fetch-time range."""
+        """Return the cache's path, entry counts, size on disk and fetch-time range.
+
+        CacheError (exit 3) naming a damaged file.
+        """
         with self._lock:
-            entries, oldest, newest = self._db.execute(
-                "SELECT count(*), min(fetched_at), max(fetched_at) FROM requests"
-            ).fetchone()
-            fresh = self._db.execute(
-                "SELECT count(*) FROM requests WHERE fetched_at >= ?",
-                (self.clock() - self.max_age,),
-            ).fetchone()[0]
-            scans = self._db.execute("SELECT count(*) FROM scans").fetchone()[0]
+            try:
+                entries, oldest, newest = self._db.execute(
+                    "SELECT count(*), min(fetched_at), max(fetched_at) FROM requests"
+                ).fetchone()
+                fresh = self._db.execute(
+                    "SELECT count(*) FROM requests WHERE fetched_at >= ?",
+                    (self.clock() - self.max_age,),
+                ).fetchone()[0]
+                scans = self._db.execute("SELECT count(*) FROM scans").fetchone()[0]
+            except sqlite3.Error as exc:
+                raise self._open_error(exc) from None
         size = 0
         for suffix in ("", "-wal"):
             try:
@@ -424,16 +466,21 @@ class Cache:
         return CacheInfo(self.path, int(entries), int(fresh), int(scans), size, oldest, newest)
 
     def clear(self, *, include_scans: bool = False) -> int:
-        """Return how many stored answers were removed (all; scans too if asked)."""
+        """Return how many stored answers were removed (all; scans too if asked).
+
+        CacheError (exit 3) naming a damaged file: ``delete_damaged`` removes it.
+        """
         with self._lock:
-            cursor = self._db.execute("DELETE FROM requests")
-            removed = cursor.rowcount
-            if include_scans:
-                self._db.execute("DELETE FROM scans")
-                self._db.execute("DELETE FROM scan_aliases")
-            self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        with self._lock:
-            self._db.execute("VACUUM")
+            try:
+                cursor = self._db.execute("DELETE FROM requests")
+                removed = cursor.rowcount
+                if include_scans:
+                    self._db.execute("DELETE FROM scans")
+                    self._db.execute("DELETE FROM scan_aliases")
+                self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+                self._db.execute("VACUUM")
+            except sqlite3.Error as exc:
+                raise self._open_error(exc) from None
         return removed
 
     def close(self) -> None:
@@ -453,6 +500,20 @@ SQLITE_HEADER = b"SQLite format 3\x00"
 # may hold one is a rate-limit wait (15 min by default) plus its retries.
 CLAIM_STALE = 1800.0
 _HOST = socket.gethostname()
+
+
+def _is_damage(exc: sqlite3.Error) -> bool:
+    """Return whether an SQLite error says the file itself is damaged (not busy, not read-only)."""
+    text = str(exc)
+    return isinstance(exc, sqlite3.DatabaseError) and (
+        "not a database" in text or "malformed" in text or "corrupt" in text
+    )
+
+
+def delete_cache_files(path: Path) -> None:
+    """Remove a cache file and its journal (``cache clear`` on a file too damaged to clear)."""
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
 
 
 def _create(path: Path) -> None:
@@ -546,6 +607,6 @@ def open_cache(
 ) -> tuple[Cache | None, str | None]:
     """Return (cache, None), or (None, warning sentence) when the cache file is unusable."""
     try:
-        return Cache(path, max_age=max_age, clock=clock), None
+        return Cache(path, max_age=max_age, clock=clock, forgiving=True), None
     except CacheError as exc:
         return None, f"{exc.message}; running without a cache"

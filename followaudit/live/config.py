@@ -25,6 +25,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from followaudit.errors import AuthError, UsageError
 from followaudit.filesystem import user_dirs, write_atomic
@@ -149,6 +150,22 @@ def _clean(token: str) -> str:
     return token
 
 
+def _checked(token: str, source: str) -> str:
+    """Return ``token`` if an HTTP header can carry it; AuthError naming ``source`` if not.
+
+    Every source goes through here (--token, X_BEARER_TOKEN, the config file),
+    so a paste gone wrong (a line break, a tab, a curly quote) is refused before
+    any request, and the sentence never repeats the value.
+    """
+    if not _TOKEN_SHAPE.fullmatch(token):
+        raise AuthError(
+            f"The X bearer token from {source} holds a line break, a blank or a character "
+            "outside printable ASCII, which no HTTP header can carry: copy it again "
+            "(`followaudit config set-token` checks it)"
+        )
+    return token
+
+
 def find_x_bearer_token(
     explicit: str | None,
     env: Mapping[str, str] | None = None,
@@ -160,10 +177,10 @@ def find_x_bearer_token(
     """
     env = os.environ if env is None else env
     if explicit is not None and _clean(explicit):
-        return Token(_clean(explicit), "--token")
+        return Token(_checked(_clean(explicit), "--token"), "--token")
     from_env = env.get(TOKEN_ENV)
     if from_env is not None and _clean(from_env):
-        return Token(_clean(from_env), TOKEN_ENV)
+        return Token(_checked(_clean(from_env), TOKEN_ENV), TOKEN_ENV)
     moved: list[str] = []
     if config_path is not None:
         path = config_path
@@ -178,7 +195,7 @@ def find_x_bearer_token(
     if value is not None and not isinstance(value, str):
         raise ConfigError(f"The config file {path} has [x] bearer_token that is not a string")
     if value is not None and _clean(value):
-        return Token(_clean(value), str(path), tuple(warnings))
+        return Token(_checked(_clean(value), str(path)), str(path), tuple(warnings))
     raise AuthError(
         f"No X bearer token: pass --token, set {TOKEN_ENV}, or add it to {path}; "
         f"get one at {TOKEN_PORTAL}"
@@ -282,6 +299,12 @@ def api_base_url(
         raise UsageError(
             f"{source} {chosen!r} is not an http(s) URL such as https://api.example.com"
         )
+    try:
+        urlsplit(chosen).port  # noqa: B018 - raises ValueError for a port out of range
+    except ValueError:
+        raise UsageError(
+            f"{source} {chosen!r} does not hold a valid port (1-65535) after the host"
+        ) from None
     return chosen
 
 

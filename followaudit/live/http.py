@@ -73,8 +73,10 @@ from followaudit.errors import (
     add_secret,
     error_text,
     known_secrets,
+    nested_deeper_than,
     redact,
     redact_data,
+    whole_text,
 )
 from followaudit.live.budget import Budget, Charge
 from followaudit.live.cache import KEPT_HEADERS
@@ -191,16 +193,37 @@ def redact_url(url: str | httpx.URL) -> str:
 
 
 def build_url(url: str, params: Mapping[str, str | int] | None) -> httpx.URL:
-    """Return ``url`` with ``params`` merged into its query string."""
+    """Return ``url`` with ``params`` merged into its query string.
+
+    The base URLs a user gives are checked before any request
+    (``config.api_base_url``), so a URL that cannot be requested here was
+    made from what a server sent (a cursor, a next-page link): the server's
+    fault, InvalidResponseError, with the URL cut short.
+    """
     try:
         merged = httpx.URL(url)
         if params:
             merged = merged.copy_merge_params({k: str(v) for k, v in params.items()})
     except (httpx.InvalidURL, TypeError, ValueError) as exc:
-        raise UsageError(f"{redact_url(url)!r} is not a valid URL: {exc}") from None
+        raise _bad_link(url, str(exc)) from None
     if merged.scheme not in ("http", "https") or not merged.host:
-        raise UsageError(f"{redact_url(url)!r} is not an http(s) URL")
+        raise _bad_link(url, "not an http(s) URL")
     return merged
+
+
+def short_url(url: str | httpx.URL, most: int = 120) -> str:
+    """Return a URL for a sentence: redacted, and cut to ``most`` characters."""
+    text = redact_url(str(url))
+    return text if len(text) <= most else text[: most - 3] + "..."
+
+
+def _bad_link(url: str | httpx.URL, reason: str) -> InvalidResponseError:
+    host = urlsplit(str(url)).netloc.rpartition("@")[2][:80] or "the server"
+    reason = reason if len(reason) <= 120 else reason[:117] + "..."
+    return InvalidResponseError(
+        f"{host} sent a link followaudit cannot follow ({reason}): {short_url(url)}; "
+        "the server is broken or hostile"
+    )
 
 
 def cache_key(url: str, params: Mapping[str, str | int] | None = None) -> str:
@@ -212,12 +235,19 @@ def cache_key(url: str, params: Mapping[str, str | int] | None = None) -> str:
     return "GET " + redact_url(f"{bare}?{query}" if query else str(bare))
 
 
+# The latest reset believed: a server naming a later one (infinity, the year 9999) means
+# "much longer than followaudit waits", which is what a year says too.
+MAX_RESET = 366 * 86400.0
+
+
 def parse_reset(value: str | None, now: float) -> float | None:
     """Return the epoch time a rate-limit reset header names, or None if unreadable.
 
     Accepts epoch seconds (X, Bluesky), epoch milliseconds, delta seconds
     (Retry-After and the IETF RateLimit draft: any number below 10^9), ISO
-    8601 timestamps (Mastodon) and HTTP dates (Retry-After).
+    8601 timestamps (Mastodon) and HTTP dates (Retry-After). A reset more
+    than a year away (or infinite) is read as a year away: either way longer
+    than any --max-wait, and a time every clock can still write.
     """
     if value is None:
         return None
@@ -232,21 +262,24 @@ def parse_reset(value: str | None, now: float) -> float | None:
         if math.isnan(number) or number < 0:
             return None
         if number > 1e12:
-            return number / 1000.0
+            return min(number / 1000.0, now + MAX_RESET)
         if number > 1e9:
-            return number
-        return now + number
+            return min(number, now + MAX_RESET)
+        return now + min(number, MAX_RESET)
     moment: datetime | None
     try:
         moment = datetime.fromisoformat(text)
     except ValueError:
         try:
             moment = parsedate_to_datetime(text)
-        except (TypeError, ValueError, IndexError):
+        except (TypeError, ValueError, IndexError, OverflowError):
             return None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
-    return moment.timestamp()
+    try:
+        return min(moment.timestamp(), now + MAX_RESET)
+    except (OverflowError, ValueError, OSError):
+        return now + MAX_RESET
 
 
 def _kept_headers(headers: Mapping[str, str]) -> httpx.Headers:
@@ -477,8 +510,8 @@ class Http:
         if hit is None:
             return None
         try:
-            data = json.loads(hit.body) if hit.body else None
-        except ValueError:
+            data = _parse_json(hit.body) if hit.body else None
+        except (ValueError, _Unusable):
             return None  # a damaged entry counts as absent: fetch again
         data, _ = _clean(data, hit.body)
         if counted:
@@ -580,8 +613,17 @@ class Http:
         """Return the retry a transport exception deserves, or raise the error it means."""
         where, host = call.where, call.host
         if isinstance(exc, httpx.InvalidURL | httpx.UnsupportedProtocol):
+            # The URL was checked before it left: a redirect sent it somewhere else.
+            raise InvalidResponseError(
+                f"{call.host} redirected to a place followaudit cannot follow "
+                f"({_scrub(str(exc), call.secrets)[:120]}); the server is broken or hostile"
+            ) from None
+        if isinstance(exc, httpx.LocalProtocolError | UnicodeEncodeError):
+            # Our own request cannot be sent (a header value no HTTP header can carry):
+            # asking again sends the same; the exception quotes the value, so not it.
             raise UsageError(
-                f"{call.shown!r} cannot be requested: {_scrub(str(exc), call.secrets)}"
+                f"The request to {where} cannot be sent: one of its headers holds a line "
+                "break or a character outside ASCII, which HTTP does not allow"
             ) from None
         if isinstance(exc, httpx.TooManyRedirects):
             raise NetworkError(
@@ -651,7 +693,13 @@ class Http:
         if status == 204:
             return Response(status, kept, None, final, False), body
         try:
-            data = json.loads(body)
+            data = _parse_json(body)
+        except _Unusable as exc:
+            # Complete, and the same every time it is asked for: not retried.
+            raise InvalidResponseError(
+                f"{host} answered {call.target.path} with JSON {exc.reason}, which no API "
+                "answer holds: followaudit does not read it"
+            ) from None
         except ValueError:
             if not _looks_truncated(answer, body):
                 # A whole page of something else (a wrong URL, a captive portal):
@@ -1077,9 +1125,41 @@ def _looks_truncated(answer: httpx.Response, body: bytes) -> bool:
 
 def _json_or_none(body: bytes) -> Any:
     try:
-        return json.loads(body) if body else None
-    except ValueError:
+        return _parse_json(body) if body else None
+    except (ValueError, _Unusable):
         return None
+
+
+# API answers are under 10 levels deep; far deeper JSON is an attack on the code that walks it.
+MAX_JSON_DEPTH = 64
+
+
+class _Unusable(Exception):
+    """Internal: complete JSON no API answer holds (``reason`` says why)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def _parse_json(body: bytes) -> Any:
+    """Return parsed JSON; _Unusable when too deep or holding a number of 4,300+ digits.
+
+    ValueError (not JSON, or cut short) as ``json.loads`` raises it. Every body
+    Http parses comes through here, so nothing downstream (redaction, the
+    adapters, the exports) meets JSON nested deeper than MAX_JSON_DEPTH.
+    """
+    try:
+        data = json.loads(body)
+    except RecursionError:
+        raise _Unusable(f"nested more than {MAX_JSON_DEPTH} levels deep") from None
+    except ValueError as exc:
+        if str(exc).startswith("Exceeds the limit"):
+            raise _Unusable("holding a number of more than 4,300 digits") from None
+        raise
+    if nested_deeper_than(data, MAX_JSON_DEPTH):
+        raise _Unusable(f"nested more than {MAX_JSON_DEPTH} levels deep")
+    return data
 
 
 def _secret_values(headers: Mapping[str, str] | None, url: httpx.URL) -> list[str]:
@@ -1121,13 +1201,44 @@ def _may_hide_secret(body: bytes, secrets: list[str]) -> bool:
 
 
 def _clean(data: Any, body: bytes) -> tuple[Any, bytes]:
-    """Return (data, body) with every echoed credential redacted; body re-encoded only if changed.
+    """Return (data, body) with every echoed credential redacted and every lone surrogate
+    made U+FFFD; the body re-encoded only if changed.
 
-    The body is what the cache stores, so it must be as clean as the data.
+    The body is what the cache stores, so it must be as clean as the data. A
+    lone surrogate (``\\ud800`` in JSON) is legal JSON but not text: no file,
+    terminal or table can hold it, so it never gets past the choke point.
     """
-    if not body or not _may_hide_secret(body, known_secrets()):
-        return data, body
-    cleaned, changed = redact_data(data)
+    changed = False
+    if body and _may_hide_secret(body, known_secrets()):
+        data, changed = redact_data(data)
+    if body and b"\\ud" in body.lower():
+        data, replaced = _whole_strings(data)
+        changed = changed or replaced
     if not changed:
         return data, body
-    return cleaned, json.dumps(cleaned, ensure_ascii=False, separators=(",", ":")).encode()
+    return data, json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def _whole_strings(data: Any) -> tuple[Any, bool]:
+    """Return (data with lone surrogates replaced in every string and key, whether any was)."""
+    found = False
+
+    def fix(text: str) -> str:
+        nonlocal found
+        if text.isascii():
+            return text
+        fixed = whole_text([text])[0]
+        found = found or fixed != text
+        return str(fixed)
+
+    def walk(value: Any) -> Any:
+        if isinstance(value, str):
+            return fix(value)
+        if isinstance(value, dict):
+            return {fix(k) if isinstance(k, str) else k: walk(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [walk(v) for v in value]
+        return value
+
+    cleaned = walk(data)
+    return (cleaned, True) if found else (data, False)

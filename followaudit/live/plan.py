@@ -25,7 +25,7 @@ from dataclasses import dataclass, field, replace
 
 from followaudit.live.budget import Ceilings
 from followaudit.live.platforms import platform_kind
-from followaudit.live.platforms.base import DEEP_POSTS, PlatformKind, Subject
+from followaudit.live.platforms.base import DEEP_POSTS, PlatformKind, Subject, paging_margin
 from followaudit.live.scan import CachedListing, ScanOptions
 
 # A run above any of these asks first (on a terminal) or is refused (off one) unless --yes.
@@ -144,6 +144,30 @@ def plan_account(
         open_ended=options.max_followers is None,
         cached=cached,
     )
+
+
+def listing_allowance(
+    subject: Subject, options: ScanOptions, ceilings: Ceilings | None = None
+) -> int | None:
+    """Return how many followers listing may bring before it must ask again (None: no bound).
+
+    The plan showed the platform's count; a list that runs past it by more
+    than the paging margin (10% and a page) is a count that lied low, and
+    listing on would spend past the plan without asking. None when the count
+    is unknown (the size was agreed to as unknown), when --max-followers stops
+    listing first, or when a ceiling (--max-cost, --max-requests) bounds the
+    run instead, as a ceiling replaces a threshold.
+    """
+    count = subject.followers_count
+    given = ceilings is not None and (
+        ceilings.max_cost is not None or ceilings.max_requests is not None
+    )
+    if count is None or given:
+        return None
+    allowance = count + paging_margin(count)
+    if options.max_followers is not None and options.max_followers <= allowance:
+        return None
+    return allowance
 
 
 @dataclass(frozen=True)

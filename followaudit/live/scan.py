@@ -20,7 +20,13 @@ import numpy as np
 import pandas as pd
 
 from followaudit.accounts import Skipped, TableBuilder
-from followaudit.errors import FollowauditError, InvalidResponseError, NotFoundError, UsageError
+from followaudit.errors import (
+    FollowauditError,
+    InvalidResponseError,
+    LimitReached,
+    NotFoundError,
+    UsageError,
+)
 from followaudit.formats import RecordError
 from followaudit.handles import written_handle
 from followaudit.live.http import NotCached
@@ -163,6 +169,7 @@ def run_scan(
     platform: Platform | None = None,
     subject: Subject | None = None,
     looked_up: ScanStats | None = None,
+    allowance: int | None = None,
 ) -> ScanResult:
     """Return the followers of ``handle`` as a canonical table, with counts and request stats.
 
@@ -179,7 +186,9 @@ def run_scan(
     stops the scan, leaving what was fetched in the cache. ``platform`` and
     ``subject``: the adapter and the account ``resolve_account`` returned, so
     the account is not looked up twice; ``looked_up``: what that lookup
-    took (``ScanStats.between``), added to the scan's stats.
+    took (``ScanStats.between``), added to the scan's stats. ``allowance``:
+    the most followers listing may bring before it stops with PlanExceeded
+    (``plan.listing_allowance``); the pages fetched stay in the cache.
     """
     opts = options if options is not None else ScanOptions()
     sample, seed, max_followers = opts.sample, opts.seed, opts.max_followers
@@ -202,7 +211,7 @@ def run_scan(
         if subject is None:
             subject = _resolve(adapter, handle, emit)
 
-        listing = _list_followers(adapter, subject, max_followers, emit)
+        listing = _list_followers(adapter, subject, max_followers, emit, allowance)
         items = listing.items
         positions = sample_positions(len(items), sample, seed)
         if sample is not None:
@@ -287,7 +296,11 @@ class CachedListing:
 
 
 def cached_listing(
-    adapter: Platform, subject: Subject, max_followers: int | None, http: Http
+    adapter: Platform,
+    subject: Subject,
+    max_followers: int | None,
+    http: Http,
+    allowance: int | None = None,
 ) -> CachedListing:
     """Return how much of ``subject``'s listing the cache already holds (no request is made).
 
@@ -295,9 +308,10 @@ def cached_listing(
     ``Http.cached_only``, until the first page the cache lacks.
     """
     pages = items = 0
+    bound = listing_bound(max_followers, allowance)
     with http.cached_only():
         try:
-            for page in adapter.follower_pages(subject, max_followers):
+            for page in adapter.follower_pages(subject, bound):
                 pages += 1
                 items += len(page.items)
                 reached = max_followers is not None and items >= max_followers
@@ -385,10 +399,33 @@ class _Listing:
     duplicates: int  # follower items dropped because their account was already listed
 
 
+def listing_bound(max_followers: int | None, allowance: int | None) -> int | None:
+    """Return the most followers a listing asks for: the pages are sized to end there."""
+    if max_followers is None or allowance is None:
+        return allowance if max_followers is None else max_followers
+    return min(max_followers, allowance)
+
+
+class PlanExceeded(LimitReached):
+    """The follower list ran past what the plan allowed (its count lied low): ask again."""
+
+    def __init__(self, message: str, listed: int) -> None:
+        super().__init__(message)
+        self.listed = listed
+
+
 def _list_followers(
-    adapter: Platform, subject: Subject, max_followers: int | None, emit: Progress
+    adapter: Platform,
+    subject: Subject,
+    max_followers: int | None,
+    emit: Progress,
+    allowance: int | None = None,
 ) -> _Listing:
-    """Return the followers in list order, and how and why listing ended."""
+    """Return the followers in list order, and how and why listing ended.
+
+    Listing never passes ``allowance``: the pages are sized to end there, and
+    a list that goes on raises PlanExceeded.
+    """
     total = subject.followers_count
     if max_followers is not None and total is not None:
         total = min(total, max_followers)
@@ -396,10 +433,24 @@ def _list_followers(
         total = max_followers
     items: list[dict[str, Any]] = []
     emit(ScanEvent("list", 0, total, "Listing followers"))
-    pages = adapter.follower_pages(subject, max_followers)
+    pages = adapter.follower_pages(subject, listing_bound(max_followers, allowance))
     truncated = False
     for page in pages:
         items.extend(page.items)
+        if (
+            allowance is not None
+            and len(items) >= allowance
+            and (len(items) > allowance or page.next_cursor is not None)
+        ):
+            written = written_handle(subject.platform, subject.handle)
+            raise PlanExceeded(
+                f"Stopped at the plan: {written}'s follower count said "
+                f"{subject.followers_count:,}, but its list goes on past the {allowance:,} the "
+                "plan allowed (the count, 10% and a page), so no more was listed; rerun with "
+                "--max-followers N to audit the first N (the pages fetched are cached), or "
+                "with --max-cost to allow a longer list",
+                len(items),
+            )
         if max_followers is not None and len(items) >= max_followers:
             truncated = len(items) > max_followers or page.next_cursor is not None
             del items[max_followers:]

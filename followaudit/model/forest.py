@@ -38,6 +38,7 @@ import hashlib
 import json
 import math
 import os
+import stat
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -46,9 +47,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from followaudit.errors import ModelError
+from followaudit.errors import ModelError, nested_deeper_than
 from followaudit.filesystem import write_atomic
 from followaudit.model.features import FEATURE_COLUMNS
+from followaudit.model.quantify import MIN_RATE_GAP
 
 FORMAT_NAME = "followaudit-model"
 FORMAT_VERSION = 1
@@ -61,6 +63,7 @@ MAX_TREES = 5_000
 MAX_LEAVES_PER_TREE = 64
 MAX_NODES_PER_TREE = 2 * MAX_LEAVES_PER_TREE - 1
 MAX_FILE_BYTES = 64 * 1024 * 1024
+MAX_METADATA_DEPTH = 32
 
 TREE_KEYS: tuple[str, ...] = ("feature", "threshold", "missing_left", "left", "right", "value")
 
@@ -362,10 +365,7 @@ def load_model(path: Path | None = None) -> Model:
     """
     where = Path(path) if path is not None else SHIPPED_MODEL
     try:
-        size = where.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise ModelError(f"The model file {where} is too large to be a followaudit model.")
-        raw = where.read_bytes()
+        raw = _read_regular_file(where)
     except FileNotFoundError:
         raise ModelError(f"The model file {where} does not exist.") from None
     except IsADirectoryError:
@@ -379,6 +379,37 @@ def load_model(path: Path | None = None) -> Model:
             f"The model file {where} is not valid JSON (truncated or corrupted?)."
         ) from None
     return model_from_json(body, where)
+
+
+def _read_regular_file(where: Path) -> bytes:
+    """Return the bytes of a regular file of at most MAX_FILE_BYTES; ModelError otherwise.
+
+    Opened without blocking and checked before reading: a FIFO with no writer
+    would wait for ever, and a device (/dev/zero) has no end and says its size
+    is 0, so the size is checked by reading no more than the limit allows.
+    """
+    descriptor = os.open(where, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    try:
+        kind = os.fstat(descriptor).st_mode
+        if stat.S_ISDIR(kind):
+            raise IsADirectoryError(21, "Is a directory")
+        if not stat.S_ISREG(kind):
+            raise ModelError(
+                f"The model file {where} is not a regular file (a FIFO, a device or a socket)."
+            )
+        chunks: list[bytes] = []
+        size = 0
+        while size <= MAX_FILE_BYTES:
+            chunk = os.read(descriptor, 1 << 20)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+        if size > MAX_FILE_BYTES:
+            raise ModelError(f"The model file {where} is too large to be a followaudit model.")
+        return b"".join(chunks)
+    finally:
+        os.close(descriptor)
 
 
 def _refuse_constant(name: str) -> float:
@@ -409,6 +440,12 @@ def model_from_json(body: Any, where: Path | str = "<memory>") -> Model:
     if set(body) != expected_keys:
         odd = sorted(set(body) ^ expected_keys)
         raise ModelError(f"The model file {where} has missing or unknown keys: {', '.join(odd)}.")
+    # Before anything walks it (the checksum, an export): a model's metadata is a few levels deep.
+    if nested_deeper_than(body["metadata"], MAX_METADATA_DEPTH):
+        raise ModelError(
+            f"The model file {where} is malformed: its metadata is nested more than "
+            f"{MAX_METADATA_DEPTH} levels deep."
+        )
     try:
         checksum = _checksum(body)
     except ValueError:  # a number too large for a float parses as infinity
@@ -420,9 +457,53 @@ def model_from_json(body: Any, where: Path | str = "<memory>") -> Model:
             f"The model file {where} fails its checksum: it was modified after it was written."
         )
     try:
-        return _build(body)
+        model = _build(body)
+        _check_quantification(model.metadata.get("quantification"))
     except _Invalid as problem:
         raise ModelError(f"The model file {where} is malformed: {problem}.") from None
+    return model
+
+
+# The most any count in a model's rates may be: the training table has thousands of rows.
+MAX_RATE_COUNT = 10**9
+
+
+def _check_quantification(section: Any) -> None:
+    """Raise _Invalid unless the stored error rates can correct a share.
+
+    Every count a whole number from 0 to a billion, each class present, no
+    more hits than cases, and the true-positive rate clear of the
+    false-positive rate: checked at load, so a damaged file is exit 4 before
+    any input is read, never a crash while summarising.
+    """
+    if section is None:
+        return
+    modes = section.get("modes") if isinstance(section, dict) else None
+    if not isinstance(modes, dict) or not modes:
+        raise _Invalid("its quantification section has no rates")
+    for name, counts in modes.items():
+        if not isinstance(counts, dict):
+            raise _Invalid(f"the quantification rates of {name!r} are not an object")
+        values = {}
+        for key in ("true_positives", "positives", "false_positives", "negatives"):
+            value = counts.get(key)
+            if type(value) is not int or not 0 <= value <= MAX_RATE_COUNT:
+                raise _Invalid(f"the quantification count {name!r} {key} is not a plausible count")
+            values[key] = value
+        if values["positives"] == 0 or values["negatives"] == 0:
+            raise _Invalid(f"the quantification rates of {name!r} lack one of the two classes")
+        if (
+            values["true_positives"] > values["positives"]
+            or values["false_positives"] > values["negatives"]
+        ):
+            raise _Invalid(f"the quantification rates of {name!r} count more hits than cases")
+        tpr = values["true_positives"] / values["positives"]
+        fpr = values["false_positives"] / values["negatives"]
+        if tpr - fpr < MIN_RATE_GAP:
+            raise _Invalid(
+                f"the quantification rates of {name!r} (true positives {tpr:.3f}, false "
+                f"positives {fpr:.3f}) are too close to correct a share"
+            )
 
 
 class _Invalid(Exception):

@@ -118,6 +118,8 @@ class Exports:
 
     def __init__(self) -> None:
         self.failures: list[OutputError] = []
+        # A writer's own failure (a bug): the other exports are still written, then it is raised.
+        self.bugs: list[Exception] = []
         self.stdout_closed = False
 
     def write(self, target: str, writer: Callable[[IO[str]], None]) -> bool:
@@ -133,10 +135,18 @@ class Exports:
             self.stdout_closed = True
             silence_stdout()
             return False
+        except Exception as error:  # noqa: BLE001 - raised by check(), after the other exports
+            self.bugs.append(error)
+            return False
         return True
 
     def check(self) -> None:
-        """Raise one OutputError naming every export that could not be written."""
+        """Raise one OutputError naming every export that could not be written.
+
+        A writer's own failure is raised as it came, after every export was tried.
+        """
+        if self.bugs:
+            raise self.bugs[0]
         if not self.failures:
             return
         if len(self.failures) == 1:

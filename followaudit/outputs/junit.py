@@ -76,23 +76,28 @@ def account_case(outcome: AccountOutcome, fail_on: Sequence[str] = ()) -> Accoun
     flagged = (audit.follow_order or {}).get("flagged") or []
     if failures:
         failures.extend(f"purchased batch? {sentence}" for sentence in flagged)
+    # Nothing scored: no share and no estimate to write (the headline says so).
+    shown = summary.scored > 0
+    authentic = summary.authentic_followers
     return AccountResult(
         name=name,
         passed=not failures,
         duration=outcome.duration,
         summary=f"{headline(summary)}; questionable {share.estimate:.1%} "
-        f"({share.low:.1%}-{share.high:.1%}, {summary.share_method})",
+        f"({share.low:.1%}-{share.high:.1%}, {summary.share_method})"
+        if shown
+        else headline(summary),
         failures=tuple(failures),
         properties={
             "followers": str(summary.population),
             "scored": str(summary.scored),
-            "share_questionable": f"{share.estimate:.4f}",
-            "share_questionable_low": f"{share.low:.4f}",
-            "share_questionable_high": f"{share.high:.4f}",
+            "share_questionable": f"{share.estimate:.4f}" if shown else "",
+            "share_questionable_low": f"{share.low:.4f}" if shown else "",
+            "share_questionable_high": f"{share.high:.4f}" if shown else "",
             "share_method": summary.share_method,
-            "authentic_estimate": str(round_followers(summary.authentic_followers.estimate)),
-            "authentic_low": str(round_followers(summary.authentic_followers.low)),
-            "authentic_high": str(round_followers(summary.authentic_followers.high)),
+            "authentic_estimate": str(round_followers(authentic.estimate)) if shown else "",
+            "authentic_low": str(round_followers(authentic.low)) if shown else "",
+            "authentic_high": str(round_followers(authentic.high)) if shown else "",
         },
     )
 

@@ -27,6 +27,7 @@ import numpy as np
 import orjson
 import pandas as pd
 
+from followaudit.filesystem import die_with_parent
 from followaudit.formats.cells import FORMULA_TRIGGERS
 from followaudit.model.reasons import reasons_joined
 
@@ -58,10 +59,16 @@ TEXT_COLUMNS = ("platform", "handle", "id", "label", "reasons")
 
 
 def _text_cells(series: pd.Series) -> list[str]:
-    """Return a text column as CSV cells: unknown as empty, formula triggers neutralised."""
+    """Return a text column as CSV cells: unknown as empty, formula triggers neutralised.
+
+    A NUL, which no CSV reader accepts (followaudit's own refuses the file as
+    binary), is written as U+FFFD; the JSON export keeps it (as \\u0000).
+    """
     cells = []
     for value in series.tolist():
         text = "" if value is None or value != value else str(value)
+        if "\x00" in text:
+            text = text.replace("\x00", "\ufffd")
         if text.startswith(FORMULA_TRIGGERS):
             text = "'" + text
         if "," in text or '"' in text or "\n" in text or "\r" in text:
@@ -198,7 +205,12 @@ def chunk_texts(rows: pd.DataFrame, format_chunk: Callable[..., str], *args: Any
         try:
             context = multiprocessing.get_context("forkserver")
             context.set_forkserver_preload(["followaudit.outputs.tables"])
-            pool = ProcessPoolExecutor(max_workers=1, mp_context=context)
+            pool = ProcessPoolExecutor(
+                max_workers=1,
+                mp_context=context,
+                initializer=die_with_parent,
+                initargs=(os.getpid(),),
+            )
         except (OSError, ValueError):
             pool = None
     try:

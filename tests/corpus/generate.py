@@ -618,6 +618,108 @@ def jsonl_cases() -> Iterator[Case]:
     yield Case("trailing_garbage.json", trailing, INPUT, "this is not valid JSON", 0)
 
 
+# -- issue 17 (hostile input, third round) ------------------------------------------------
+#
+# Counts of 400 digits and lone surrogates, in every format; run by
+# tests/test_corpus.py like every other case.
+
+HUGE = 10**400  # float(HUGE) raises OverflowError: more digits than a float can hold
+LONE_SURROGATE = '"\\ud800x"'  # JSON text: a lone high surrogate (not valid Unicode)
+
+
+def bluesky_profile(i: int, **extra: object) -> dict[str, object]:
+    return {
+        "did": f"did:plc:{i:024d}",
+        "handle": f"h{i}.bsky.social",
+        "displayName": "Name",
+        "description": "bio",
+        "followersCount": 3 + i,
+        "followsCount": 4,
+        "postsCount": 5,
+        "createdAt": "2024-01-01T00:00:00.000Z",
+        **extra,
+    }
+
+
+def mastodon_account(i: int, **extra: object) -> dict[str, object]:
+    return {
+        "id": str(100 + i),
+        "username": f"m{i}",
+        "acct": f"m{i}",
+        "display_name": "Name",
+        "note": "<p>bio</p>",
+        "url": f"https://m.example/@m{i}",
+        "avatar": "https://m.example/a.png",
+        "followers_count": 3 + i,
+        "following_count": 4,
+        "statuses_count": 5,
+        "created_at": "2024-01-01T00:00:00.000Z",
+        **extra,
+    }
+
+
+def x_v1_user(i: int, **extra: object) -> dict[str, object]:
+    return {
+        "id": 500 + i,
+        "id_str": str(500 + i),
+        "screen_name": f"s{i}",
+        "name": "Name",
+        "description": "bio",
+        "followers_count": 3 + i,
+        "friends_count": 4,
+        "statuses_count": 5,
+        "favourites_count": 1,
+        "listed_count": 0,
+        "created_at": "Wed Oct 10 20:19:24 +0000 2018",
+        "default_profile_image": False,
+        **extra,
+    }
+
+
+def issue17_cases() -> Iterator[Case]:
+    """Counts of 400 digits (cause 4) and lone surrogates in handles (cause 7), every format."""
+    plausible = "is not a plausible count (a whole number below a trillion)"
+    x_metrics = dict(x_user(0)["public_metrics"])  # type: ignore[arg-type]
+    for field_name in ("followers_count", "following_count", "tweet_count", "like_count"):
+        users = [dict(x_user(0), public_metrics={**x_metrics, field_name: HUGE})]
+        users += [x_user(i) for i in range(1, 20)]
+        yield Case(f"huge_{field_name}.jsonl", jsonl(users), OK, plausible, 19)
+    users = [dict(x_user(0), public_metrics={**x_metrics, "followers_count": -HUGE})]
+    yield Case(
+        "huge_negative.jsonl", jsonl(users + [x_user(i) for i in range(1, 20)]), OK, "line 1", 19
+    )
+    page = {"data": [x_user(i) for i in range(20)], "meta": {"result_count": 20}}
+    page["data"][3]["public_metrics"] = {**x_metrics, "followers_count": HUGE}  # type: ignore[index]
+    yield Case("huge_in_page.json", json.dumps(page).encode(), OK, plausible, 19)
+    profiles = [bluesky_profile(0, followersCount=HUGE)] + [
+        bluesky_profile(i) for i in range(1, 20)
+    ]
+    yield Case("huge_bluesky.jsonl", jsonl(profiles), OK, plausible, 19)
+    accounts = [mastodon_account(0, statuses_count=HUGE)]
+    accounts += [mastodon_account(i) for i in range(1, 20)]
+    yield Case("huge_mastodon.jsonl", jsonl(accounts), OK, plausible, 19)
+    v1 = [x_v1_user(0, friends_count=HUGE)] + [x_v1_user(i) for i in range(1, 20)]
+    yield Case("huge_x_v1.jsonl", jsonl(v1), OK, plausible, 19)
+    # Lone surrogates: the handle is kept (as U+FFFD), the account scored, every export written.
+    for name, record, key in (
+        ("surrogate_x_v2.jsonl", x_user(0), "username"),
+        ("surrogate_bluesky.jsonl", bluesky_profile(0), "handle"),
+        ("surrogate_mastodon.jsonl", mastodon_account(0), "acct"),
+        ("surrogate_x_v1.jsonl", x_v1_user(0), "screen_name"),
+    ):
+        others = {
+            "surrogate_x_v2.jsonl": x_user,
+            "surrogate_bluesky.jsonl": bluesky_profile,
+            "surrogate_mastodon.jsonl": mastodon_account,
+            "surrogate_x_v1.jsonl": x_v1_user,
+        }[name]
+        first_line = json.dumps({**record, key: "PLACEHOLDER"}).replace(
+            '"PLACEHOLDER"', LONE_SURROGATE
+        )
+        data = (first_line + "\n").encode() + jsonl([others(i) for i in range(1, 20)])
+        yield Case(name, data, OK, "Scored: 20", 20, ("--top", "20"))
+
+
 def cases() -> list[Case]:
     """Return every case of the corpus, names unique."""
     every = [
@@ -627,6 +729,7 @@ def cases() -> list[Case]:
         *duplicate_cases(),
         *json_cut_cases(),
         *jsonl_cases(),
+        *issue17_cases(),
     ]
     names = [case.name for case in every]
     assert len(set(names)) == len(names), "case names must be unique"

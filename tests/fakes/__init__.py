@@ -15,13 +15,14 @@ Usage::
 
 from __future__ import annotations
 
+import copy
 import json
 import random
 import sys
 import threading
 import time
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Self
@@ -50,6 +51,9 @@ class Faults:
     # Every request whose path contains a key gets that key's answer instead of the real one
     # (a failing timeline, say): {"/tweets": Reply(401, {...})}.
     answers: dict[str, Reply] = field(default_factory=dict)
+    # ... or the 1st page's next cursor is a fresh one that serves the 1st page again,
+    # this many times before the list goes on (issue 17: pages that bring nothing new).
+    repeat_first: int = 0
 
 
 @dataclass
@@ -75,6 +79,10 @@ class FakeServer:
         self._thread: threading.Thread | None = None
         # A hostile mode (fakes.hostile.Hostile) that takes over chosen answers.
         self.hostile: Any = None
+        self.repeated = 0  # times the 1st follower page was served again (Faults.repeat_first)
+        # edit(path, query, reply) -> the reply to send instead: changes any routed
+        # answer's status, body or headers (issue 17: wrong JSON types, odd headers).
+        self.edit: Callable[[str, Mapping[str, list[str]], Reply], Reply] | None = None
 
     # -- lifecycle ------------------------------------------------------------
 
@@ -126,6 +134,15 @@ class FakeServer:
 
     # -- for subclasses -------------------------------------------------------
 
+    def repeat_first_page(self, start: int) -> int | None:
+        """Return how many times the 1st page was served again if the page starting at
+        ``start`` must point to the 1st page again (Faults.repeat_first), else None."""
+        with self._lock:
+            if start != 0 or self.repeated >= self.faults.repeat_first:
+                return None
+            self.repeated += 1
+            return self.repeated
+
     def route(self, path: str, query: Mapping[str, list[str]], headers: Mapping[str, str]) -> Reply:
         raise NotImplementedError
 
@@ -156,8 +173,11 @@ class FakeServer:
             given = next(r for k, r in self.faults.answers.items() if k in parts.path)
             reply = Reply(given.status, given.body, dict(given.headers), given.content_type)
         else:
-            reply = self.route(parts.path, parse_qs(parts.query, keep_blank_values=True), headers)
+            query = parse_qs(parts.query, keep_blank_values=True)
+            reply = self.route(parts.path, query, headers)
             reply.headers = {**self.rate_limit_headers(299, reset), **reply.headers}
+            if self.edit is not None:
+                reply = self.edit(parts.path, query, reply)
         # bytes are sent as they are: an HTML page where JSON was expected, say.
         body = reply.body if isinstance(reply.body, bytes) else json.dumps(reply.body).encode()
         if number in self.faults.truncate_at and reply.status == 200:
@@ -208,6 +228,36 @@ def _make_handler(server: FakeServer) -> type[BaseHTTPRequestHandler]:
             pass  # keep test output clean
 
     return Handler
+
+
+def edit_json(
+    where: str,
+    change: Callable[[Any], Any],
+    *,
+    query: Mapping[str, str] | None = None,
+    status: int | None = None,
+    headers: Mapping[str, str] | None = None,
+) -> Callable[[str, Mapping[str, list[str]], Reply], Reply]:
+    """Return a ``FakeServer.edit`` hook for answers whose path contains ``where``.
+
+    Only answers whose query holds every ``query`` item are changed: their JSON
+    body (a deep copy, so cached fixtures stay intact) becomes ``change(body)``
+    (bytes are sent as they are), ``status`` replaces the status and
+    ``headers`` are added. Every other answer passes unchanged.
+    """
+
+    def edit(path: str, got: Mapping[str, list[str]], reply: Reply) -> Reply:
+        if where not in path or any(first(got, k) != v for k, v in (query or {}).items()):
+            return reply
+        body = reply.body if isinstance(reply.body, bytes) else copy.deepcopy(reply.body)
+        return Reply(
+            reply.status if status is None else status,
+            change(body),
+            {**reply.headers, **(headers or {})},
+            reply.content_type,
+        )
+
+    return edit
 
 
 def first(query: Mapping[str, list[str]], name: str, default: str | None = None) -> str | None:

@@ -18,6 +18,8 @@ from . import FakeServer, Faults, Reply, first
 
 SUBJECT_DID = "did:plc:subjectsubjectsubjectaaa"  # a valid did:plc (24 base32 characters)
 SUBJECT_HANDLE = "subject.bsky.social"
+# BlueskyServer(twin=HANDLE): a second account with the same followers, under this DID.
+TWIN_DID = "did:plc:twintwintwintwintwintwin"
 POSTS_PER_USER = 12
 _B32 = "abcdefghijklmnopqrstuvwxyz234567"
 
@@ -85,11 +87,13 @@ class BlueskyServer(FakeServer):
         taken_down: bool = False,
         followers_count: int | None = None,  # what getProfile reports (default: n)
         count_hidden: bool = False,  # getProfile leaves followersCount out
+        twin: str | None = None,  # handle of a 2nd account (TWIN_DID), same followers
     ) -> None:
         super().__init__(faults=faults)
         self.n = n
         self.followers_count = n if followers_count is None else followers_count
         self.count_hidden = count_hidden
+        self.twin = twin
         self.gone = gone or set()
         self.taken_down = taken_down
         self._index = {follower_did(i): i for i in range(n)}
@@ -133,7 +137,10 @@ class BlueskyServer(FakeServer):
         return Reply(501, {"error": "MethodNotImplemented", "message": "Method Not Implemented"})
 
     def _is_subject(self, actor: str) -> bool:
-        return actor in (SUBJECT_DID, SUBJECT_HANDLE)
+        return actor in (SUBJECT_DID, SUBJECT_HANDLE) or self._is_twin(actor)
+
+    def _is_twin(self, actor: str) -> bool:
+        return self.twin is not None and actor in (TWIN_DID, self.twin)
 
     def _get_profile(self, actor: str) -> Reply:
         if not actor:
@@ -142,6 +149,8 @@ class BlueskyServer(FakeServer):
             return _invalid("Profile not found")
         if self.taken_down:
             return Reply(400, {"error": "AccountTakedown", "message": "Account has been suspended"})
+        if self._is_twin(actor):
+            return Reply(200, {**self.subject(), "did": TWIN_DID, "handle": self.twin})
         return Reply(200, self.subject())
 
     def _get_followers(self, query: Mapping[str, list[str]]) -> Reply:
@@ -171,6 +180,9 @@ class BlueskyServer(FakeServer):
             and not (cursor or "").startswith("1700000000111::")
         ):
             body["cursor"] = f"1700000000111::{start:x}"  # a fresh cursor for this page again
+        again = self.repeat_first_page(start)
+        if again is not None:  # a fresh cursor that serves the 1st page again
+            body["cursor"] = f"1700000000222::0::{again}"
         return Reply(200, body)
 
     def _get_profiles(self, actors: list[str]) -> Reply:

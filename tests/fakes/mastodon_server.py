@@ -17,6 +17,7 @@ from typing import Any
 from . import FakeServer, Faults, Reply, first
 
 SUBJECT_ID = "109000000000000001"
+TWIN_ID = "109000000000000002"  # MastodonServer(twin=NAME): a 2nd account, same followers
 SERVER = "mastodon.example"
 TOP_FOLLOW_ID = 90_000_000  # follow ids run downwards from the newest follow
 POSTS_PER_USER = 12
@@ -27,12 +28,22 @@ def follower_account_id(i: int) -> str:
     return str(110_000_000_000_000_000 + i)
 
 
+def _letters(i: int) -> str:
+    """Return ``i`` written in letters (0 = "a", 26 = "ba"): unique, and no digit in a handle."""
+    out = chr(97 + i % 26)
+    while i >= 26:
+        i //= 26
+        out = chr(97 + i % 26) + out
+    return out
+
+
 @cache  # deterministic, and regenerating dominates a 10,000-follower test
 def account(i: int) -> dict[str, Any]:
     """Return follower ``i`` as a Mastodon Account entity (some local, some remote)."""
     rng = random.Random(f"masto-{i}")
     bot = rng.random() < 0.3
-    username = f"user{rng.randrange(10**6)}" if bot else f"follower{chr(97 + i % 26)}"
+    # Every follower its own username, as on a real server (its uri names it), in letters only.
+    username = f"user{rng.randrange(10**6)}" if bot else f"follower{_letters(i)}"
     remote = i % 5 == 0
     acct = f"{username}@other.example" if remote else username
     created = datetime(2017, 1, 1, tzinfo=UTC) + timedelta(days=rng.randrange(2500))
@@ -90,6 +101,7 @@ class MastodonServer(FakeServer):
         signed_in_only: bool = False,  # 401 for everything, as in limited-federation mode
         local_domain: str | None = None,  # the domain of its users' addresses, if not its own
         followers_count: int | None = None,  # what the lookup reports (default: n)
+        twin: str | None = None,  # username of a 2nd account (id TWIN_ID), same followers
     ) -> None:
         super().__init__(faults=faults)
         self.n = n
@@ -98,6 +110,7 @@ class MastodonServer(FakeServer):
         self.suspended = suspended
         self.signed_in_only = signed_in_only
         self.local_domain = local_domain
+        self.twin = twin
 
     def rate_limit_headers(self, remaining: int, reset_epoch: float) -> dict[str, str]:
         reset = datetime.fromtimestamp(reset_epoch, tz=UTC)
@@ -151,7 +164,12 @@ class MastodonServer(FakeServer):
         parts = path.strip("/").split("/")
         if parts == ["api", "v1", "accounts", "lookup"]:
             known = {"subject"} | ({f"subject@{self.local_domain}"} if self.local_domain else set())
-            if (first(query, "acct") or "").lower() not in known:
+            acct = (first(query, "acct") or "").lower()
+            if self.twin and acct == self.twin.lower():
+                return Reply(
+                    200, {**self.subject(), "id": TWIN_ID, "username": self.twin, "acct": self.twin}
+                )
+            if acct not in known:
                 return Reply(404, {"error": "Record not found"})
             return Reply(200, self.subject())
         if len(parts) == 5 and parts[:3] == ["api", "v1", "accounts"]:
@@ -165,7 +183,7 @@ class MastodonServer(FakeServer):
         return self.url
 
     def _followers(self, account_id: str, query: Mapping[str, list[str]]) -> Reply:
-        if account_id != SUBJECT_ID:
+        if account_id != SUBJECT_ID and not (self.twin and account_id == TWIN_ID):
             return Reply(404, {"error": "Record not found"})
         if self.hidden is not None:
             return Reply(200, [])
@@ -185,6 +203,9 @@ class MastodonServer(FakeServer):
             links.append(
                 f'<{base}?limit={limit}&max_id={TOP_FOLLOW_ID - (start - 1)}&again=1>; rel="next"'
             )
+        elif (again := self.repeat_first_page(start)) is not None:
+            # A fresh link that serves the 1st page again.
+            links.append(f'<{base}?limit={limit}&again={again}>; rel="next"')
         elif end < self.n and page:
             links.append(f'<{base}?limit={limit}&max_id={TOP_FOLLOW_ID - (end - 1)}>; rel="next"')
         if page:

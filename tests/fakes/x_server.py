@@ -18,6 +18,7 @@ from typing import Any
 from . import FakeServer, Faults, Reply, first
 
 SUBJECT_ID = "1001"
+TWIN_ID = "1002"  # XServer(twin=NAME): a second account with the same followers
 TOKEN = "test-bearer-token-0123456789"
 POSTS_PER_USER = 12
 ALWAYS = ("id", "name", "username")
@@ -165,6 +166,7 @@ class XServer(FakeServer):
         bot_block: range | None = None,  # 0-based positions that are all bot-like (a bought batch)
         silent_bots: bool = False,  # followers whose profile shows 0 posts serve no posts
         echo_token: tuple[str, str] | None = None,  # (shape, endpoint): see echo_reply()
+        twin: str | None = None,  # username of a 2nd account (id TWIN_ID), same followers
     ) -> None:
         super().__init__(faults=faults)
         self.n = n
@@ -178,6 +180,7 @@ class XServer(FakeServer):
         self.bot_block = bot_block or range(0)
         self.silent_bots = silent_bots
         self.echo_token = echo_token
+        self.twin = twin
 
     def rate_limit_headers(self, remaining: int, reset_epoch: float) -> dict[str, str]:
         return {
@@ -301,6 +304,9 @@ class XServer(FakeServer):
                     ]
                 },
             )
+        if self.twin and username.lower() == self.twin.lower():
+            twin = {**self.subject(), "id": TWIN_ID, "username": self.twin}
+            return Reply(200, {"data": only_fields(twin, fields)})
         if username.lower() != self.username.lower():
             return Reply(
                 200,
@@ -321,7 +327,7 @@ class XServer(FakeServer):
         return Reply(200, {"data": only_fields(self.subject(), fields)})
 
     def _followers(self, user_id: str, query: Mapping[str, list[str]], fields: str | None) -> Reply:
-        if user_id != SUBJECT_ID:
+        if user_id != SUBJECT_ID and not (self.twin and user_id == TWIN_ID):
             return Reply(
                 200,
                 {
@@ -372,6 +378,9 @@ class XServer(FakeServer):
             meta["next_token"] = _encode_token(size)  # the 2nd page's cursor: A, B, A
         if self.faults.repeat_page and number == 2 and not (token or "").endswith(AGAIN):
             meta["next_token"] = _encode_token(start) + AGAIN  # this page once more
+        again = self.repeat_first_page(start)
+        if again is not None:  # a fresh cursor that serves the 1st page again
+            meta["next_token"] = _encode_token(0) + f"{again:x}{AGAIN}"
         if start > 0:
             meta["previous_token"] = _encode_token(max(0, start - size))
         body: dict[str, Any] = {"meta": meta}
@@ -522,6 +531,6 @@ def _decode_token(token: str) -> int | None:
     if not token.startswith("7140w9gefhslx3"):
         return None
     try:
-        return int(token[14:].removesuffix(AGAIN), 16)
+        return int(token[14:22], 16)
     except ValueError:
         return None

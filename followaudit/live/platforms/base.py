@@ -201,8 +201,16 @@ def paging_margin(total: int, page: int = 0) -> int:
     return int(total * PAGING_MARGIN_SHARE) + max(PAGING_MARGIN_ITEMS, page)
 
 
-# fetch(cursor, received) -> (items of the page, next cursor or None); cursor None = first page.
+# fetch(cursor, kept) -> (items of the page, next cursor or None); cursor None = first page;
+# kept: the items listed so far, each account once.
 PageFetch = Callable[[str | None, int], tuple[list[dict[str, Any]], str | None]]
+
+
+# A paging cursor longer than this is not a cursor (X's are 16-40 characters, Bluesky's and
+# Mastodon's under 100): following it would send the server's garbage back to it.
+MAX_CURSOR = 4096
+# Pages in a row that bring no new follower end a listing, with or without a follower count.
+STALE_PAGES = 2
 
 
 class Pages:
@@ -210,10 +218,14 @@ class Pages:
 
     Yields ``FollowerPage`` objects. Paging stops at the end of the list, at
     ``limit`` items received, at an empty page when ``stop_on_empty``, at a
-    cursor already used (a loop: A, B, A), and when more than ``total`` plus
-    ``paging_margin`` (10% and a page) items arrived; the last two set
-    ``stopped`` to a sentence. With ``key``, an item whose key was already listed (a page sent
-    twice) is dropped and counted in ``duplicates``.
+    cursor already used (a loop: A, B, A), when more than ``total`` plus
+    ``paging_margin`` (10% and a page) items arrived, and, with ``key``, after
+    ``STALE_PAGES`` pages in a row that brought nothing not listed before (a
+    server repeating itself under fresh cursors, which no count may catch);
+    those three set ``stopped`` to a sentence. With ``key``, an item whose key
+    was already listed (a page sent twice) is dropped and counted in
+    ``duplicates``. A cursor longer than ``MAX_CURSOR``, or a 404 on a page
+    after the first, is the server's fault: InvalidResponseError.
     """
 
     def __init__(
@@ -225,8 +237,10 @@ class Pages:
         limit: int | None = None,
         key: Callable[[Mapping[str, Any]], object] | None = None,
         stop_on_empty: bool = False,
+        source: str = "the server",
     ) -> None:
         self._fetch = fetch
+        self.source = source  # the host that answers, named when its answers go wrong
         self.what = what  # e.g. "followers of @name on X", for the sentences
         self.total = total
         self.limit = limit
@@ -234,27 +248,47 @@ class Pages:
         self._stop_on_empty = stop_on_empty
         self.pages = 0  # pages fetched
         self.received = 0  # items received, duplicates included
+        # Items kept (each account once): what a page is sized by, so a page the server
+        # sent twice does not use up --max-followers or the plan's allowance.
+        self.kept = 0
         self.duplicates = 0
         self.stopped: str | None = None  # why paging stopped before the end, if it did
         self._largest = 0  # the largest page received
+        self._stale = 0  # pages in a row that brought no item not listed before
 
     def __iter__(self) -> Iterator[FollowerPage]:
         seen_keys: set[object] = set()
         used: set[str] = set()
         cursor: str | None = None
         while True:
-            items, next_cursor = self._fetch(cursor, self.received)
+            items, next_cursor = self._next_page(cursor)
             self.pages += 1
             self.received += len(items)
             self._largest = max(self._largest, len(items))
             empty = not items
             if self._key is not None:
                 items = self._unique(items, seen_keys)
+                self._stale = self._stale + 1 if not items and not empty else 0
+            self.kept += len(items)
             next_cursor = self._guard(cursor, next_cursor, used, empty=empty)
             yield FollowerPage(items=items, next_cursor=next_cursor)
             if next_cursor is None:
                 return
             cursor = next_cursor
+
+    def _next_page(self, cursor: str | None) -> tuple[list[dict[str, Any]], str | None]:
+        """Return the next page's items and cursor; a later page's 404 is the server's fault."""
+        from followaudit.errors import NotFoundError  # the one exception translated here
+
+        try:
+            return self._fetch(cursor, self.kept)
+        except NotFoundError:
+            if cursor is None:
+                raise  # the first page: the account itself is not there
+            raise InvalidResponseError(
+                f"Paging through the {self.what}: the next page {self.source} pointed to "
+                "answered 404 (not found), so the list cannot be read to its end"
+            ) from None
 
     def collect(self, limit: int) -> list[dict[str, Any]]:
         """Return the items of every page, in order, at most ``limit`` of them."""
@@ -281,6 +315,12 @@ class Pages:
             used.add(cursor)
         if not next_cursor:
             return None
+        if len(next_cursor) > MAX_CURSOR:
+            raise InvalidResponseError(
+                f"Paging through the {self.what}: {self.source} sent a paging cursor of "
+                f"{len(next_cursor):,} characters (a real one is under 1,000), which "
+                "followaudit does not follow"
+            )
         if (empty and self._stop_on_empty) or (
             self.limit is not None and self.received >= self.limit
         ):
@@ -290,6 +330,13 @@ class Pages:
                 f"Paging through the {self.what} stopped after {self.pages:,} pages "
                 f"({self.received:,} accounts): the server sent the cursor of an earlier page "
                 "again, a loop"
+            )
+            return None
+        if self._stale >= STALE_PAGES:
+            self.stopped = (
+                f"Paging through the {self.what} stopped after {self.pages:,} pages "
+                f"({self.received:,} accounts): the last {STALE_PAGES} pages brought no "
+                "account not listed before, so the server is repeating itself"
             )
             return None
         margin = paging_margin(self.total, self._largest) if self.total is not None else 0
@@ -303,15 +350,22 @@ class Pages:
         return next_cursor
 
 
-def field_key(name: str) -> Callable[[Mapping[str, Any]], object]:
-    """Return a ``paginate`` key: an item's ``name`` field as text (None when it has none).
+def field_key(name: str, *others: str) -> Callable[[Mapping[str, Any]], object]:
+    """Return a ``paginate`` key: an item's ``name`` field as text, else the first of
+    ``others`` it has (None when it has none).
 
-    Two follower items with the same key are the same account.
+    Two follower items with the same key are the same account. A fallback
+    (Mastodon's ``uri``, ``url``, ``acct`` when an item lacks its ``id``)
+    keeps a page sent twice from being scored twice.
     """
+    names = (name, *others)
 
     def key(raw: Mapping[str, Any]) -> object:
-        value = raw.get(name)
-        return None if value is None else str(value)
+        for field in names:
+            value = raw.get(field)
+            if value is not None and value != "":
+                return (field, str(value))
+        return None
 
     return key
 
@@ -324,6 +378,7 @@ def paginate(
     limit: int | None = None,
     key: Callable[[Mapping[str, Any]], object] | None = None,
     stop_on_empty: bool = False,
+    source: str = "the server",
 ) -> Pages:
     """Return the guarded pages of a listing whose pages ``fetch`` gets (see ``Pages``).
 
@@ -331,7 +386,15 @@ def paginate(
     twarc's ``get_paginated``: the adapter says how to get one page from a
     cursor, this decides when to stop.
     """
-    return Pages(fetch, what=what, total=total, limit=limit, key=key, stop_on_empty=stop_on_empty)
+    return Pages(
+        fetch,
+        what=what,
+        total=total,
+        limit=limit,
+        key=key,
+        stop_on_empty=stop_on_empty,
+        source=source,
+    )
 
 
 def required_id(raw: Any, key: str, what: str) -> str:
@@ -354,12 +417,14 @@ def optional_count(value: Any, what: str) -> int | None:
     below a trillion; ``what`` starts the sentence ("X answered the lookup with").
     """
     # Imported here: parsing handles (this package) must not load pandas.
-    from followaudit.accounts import count
+    from followaudit.accounts import count, shown_number
 
     try:
         number = count(value)
     except (TypeError, ValueError):
-        raise InvalidResponseError(f"{what} a count that is not a number: {value!r}") from None
+        raise InvalidResponseError(
+            f"{what} a count that is not a number: {shown_number(value)}"
+        ) from None
     if math.isnan(number):
         return None
     if number < 0:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from followaudit.errors import (
     AuthError,
@@ -134,6 +134,7 @@ class BlueskyPlatform(PlatformKind):
         return paginate(
             fetch,
             what=f"followers of {who} on Bluesky",
+            source=urlsplit(self._xrpc).netloc,
             total=subject.followers_count,
             key=field_key("did"),
         )
@@ -205,7 +206,11 @@ class BlueskyPlatform(PlatformKind):
             return feed, _cursor(body)
 
         pages = paginate(
-            fetch, what=f"posts of {account_id} on Bluesky", limit=limit, stop_on_empty=True
+            fetch,
+            what=f"posts of {account_id} on Bluesky",
+            limit=limit,
+            stop_on_empty=True,
+            source=urlsplit(self._xrpc).netloc,
         )
         return pages.collect(limit)
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urljoin, urlsplit, urlunsplit
 
 from followaudit.errors import (
     AuthError,
@@ -138,12 +138,22 @@ class MastodonPlatform(PlatformKind):
             raise _translate(exc.status, exc.data, who, self._server) from None
         return response.data, response.headers
 
-    def _same_origin(self, url: str) -> str:
-        """Return ``url`` moved onto the configured base's origin (for --api-url overrides)."""
-        link = urlsplit(url)
+    def _same_origin(self, url: str, page: str) -> str:
+        """Return a ``Link`` URL resolved against the page it came with (RFC 8288), moved onto
+        the configured base's origin (for --api-url overrides).
+
+        A link that is not http(s) (file:, javascript:) is the server's fault:
+        InvalidResponseError, never followed.
+        """
+        link = urlsplit(urljoin(page, url))
+        if link.scheme.lower() not in ("http", "https") or not link.netloc:
+            raise InvalidResponseError(
+                f"{urlsplit(page).netloc} sent a next-page link that is not a web address "
+                f"({link.scheme or 'no scheme'}:), which followaudit does not follow"
+            )
         base = urlsplit(self._base)
-        if (link.scheme, link.netloc) == (base.scheme, base.netloc) or not link.netloc:
-            return url if link.netloc else self._base + url
+        if (link.scheme, link.netloc) == (base.scheme, base.netloc):
+            return urlunsplit(link)
         return urlunsplit((base.scheme, base.netloc, link.path, link.query, ""))
 
     def _lookup(self, acct: str) -> dict[str, Any]:
@@ -281,8 +291,10 @@ class MastodonPlatform(PlatformKind):
         return paginate(
             fetch,
             what=f"followers of {who}",
+            source=urlsplit(self._base).netloc,
             total=subject.followers_count,
-            key=field_key("id"),
+            # An Account without its id is still one account: its ActivityPub uri says which.
+            key=field_key("id", "uri", "url", "acct"),
             stop_on_empty=True,
         )
 
@@ -295,7 +307,7 @@ class MastodonPlatform(PlatformKind):
             raise InvalidResponseError(f"{self._server} answered {what} without a list")
         next_url = parse_link_header(headers.get("link")).get("next")
         # The Link URL already carries limit and max_id.
-        return data, self._same_origin(next_url) if next_url else None
+        return data, self._same_origin(next_url, url) if next_url else None
 
     def follower_id(self, raw: Mapping[str, Any]) -> str:
         """Return an Account's id on this server."""
@@ -324,7 +336,13 @@ class MastodonPlatform(PlatformKind):
                 "statuses",
             )
 
-        pages = paginate(fetch, what=f"posts of {who}", limit=limit, stop_on_empty=True)
+        pages = paginate(
+            fetch,
+            what=f"posts of {who}",
+            limit=limit,
+            stop_on_empty=True,
+            source=urlsplit(self._base).netloc,
+        )
         return pages.collect(limit)
 
 

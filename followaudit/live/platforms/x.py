@@ -177,6 +177,7 @@ class XPlatform(PlatformKind):
         return paginate(
             fetch,
             what=f"followers of {who} on X",
+            source=urlsplit(self._base).netloc,
             total=subject.followers_count,
             key=field_key("id"),
         )
@@ -220,7 +221,13 @@ class XPlatform(PlatformKind):
                 raise InvalidResponseError(f"X answered the posts of {who} without a post list")
             return list(data or []), _next_token(body)
 
-        pages = paginate(fetch, what=f"posts of {who}", limit=limit, stop_on_empty=True)
+        pages = paginate(
+            fetch,
+            what=f"posts of {who}",
+            limit=limit,
+            stop_on_empty=True,
+            source=urlsplit(self._base).netloc,
+        )
         return pages.collect(limit)
 
 
