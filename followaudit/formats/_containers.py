@@ -45,6 +45,9 @@ def page_records(page: dict[str, Any], line: int, warnings: list[str]) -> list[A
     if isinstance(page.get("data"), dict):
         # A single-user X lookup (/2/users/by/username/...) answers {"data": {...}}.
         return [page["data"]]
+    if "data" not in page and isinstance(page.get("meta"), dict) and "errors" not in page:
+        # X's last page of a list: {"meta": {"result_count": 0, "previous_token": ...}}.
+        return []
     errors = page.get("errors")
     if isinstance(errors, list) and "id" not in page:
         # An X page whose every user failed (suspended, not found): nothing to score.
@@ -59,17 +62,51 @@ def page_records(page: dict[str, Any], line: int, warnings: list[str]) -> list[A
 
 
 def _warn_partial(page: dict[str, Any], line: int, warnings: list[str]) -> None:
-    """Warn when an X page returned some accounts and errors for others (partial data)."""
+    """Warn when an X page returned some accounts and errors for others (partial data).
+
+    Only errors about a user the page does not hold are missing accounts:
+    twarc2 pages also carry errors about other objects (a pinned post that
+    could not be expanded) of users that are there.
+    """
     errors = page.get("errors")
     if not isinstance(errors, list) or not errors:
         return
-    first = errors[0] if isinstance(errors[0], dict) else {}
+    present = _present_users(page)
+    missing = [e for e in errors if _missing_user(e, present)]
+    if not missing:
+        return
+    first = missing[0] if isinstance(missing[0], dict) else {}
     detail = first.get("detail") or first.get("title") or "an API error"
     warnings.append(
-        f"line {line}: the API could not return {len(errors):,} "
-        f"account{'s' if len(errors) != 1 else ''} on this page ({detail}); "
+        f"line {line}: the API could not return {len(missing):,} "
+        f"account{'s' if len(missing) != 1 else ''} on this page ({detail}); "
         "they are not in the file and were not scored"
     )
+
+
+def _present_users(page: dict[str, Any]) -> set[str]:
+    """Return the ids and usernames (lower case) of the users a page holds."""
+    present: set[str] = set()
+    for key in PAGE_KEYS:
+        records = page.get(key)
+        for record in records if isinstance(records, list) else []:
+            if isinstance(record, dict):
+                for field in ("id", "username", "did", "handle", "acct"):
+                    value = record.get(field)
+                    if isinstance(value, str | int) and not isinstance(value, bool):
+                        present.add(str(value).lower())
+    return present
+
+
+def _missing_user(error: Any, present: set[str]) -> bool:
+    """Return whether an X ``errors`` item is a user the page lacks (not a post, not present)."""
+    if not isinstance(error, dict):
+        return True
+    kind = error.get("resource_type")
+    if kind is not None and kind != "user":
+        return False  # a pinned post, a list: not an account
+    value = error.get("resource_id", error.get("value"))
+    return value is None or str(value).lower() not in present
 
 
 def _expand(value: Any, line: int, warnings: list[str]) -> Iterator[Item]:
@@ -167,6 +204,8 @@ def _plain_record(value: Any) -> bool:
         not any(key in value for key in PAGE_KEYS)
         and "errors" not in value
         and "error" not in value
+        # X's empty last page: {"meta": {"result_count": 0, ...}}, a page and not an account.
+        and not (isinstance(value.get("meta"), dict) and "id" not in value)
     )
 
 

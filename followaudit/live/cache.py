@@ -102,6 +102,10 @@ CREATE TABLE IF NOT EXISTS scan_aliases (
     target_handle TEXT NOT NULL,
     PRIMARY KEY (platform, handle)
 );
+CREATE TABLE IF NOT EXISTS settings (
+    name TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
 """
 
 _INSERT_SCAN = "INSERT INTO scans (platform, handle, finished_at, result_json) VALUES (?, ?, ?, ?)"
@@ -386,6 +390,23 @@ class Cache:
                     f"Could not write to the cache file {self.path} ({exc}); "
                     "the rest of this run is not cached"
                 )
+
+    # -- settings: what a platform taught an earlier run ---------------------
+
+    def setting(self, name: str) -> str | None:
+        """Return a remembered setting (X's post parameter names, say), or None."""
+        with self._lock:
+            try:
+                row = self._db.execute(
+                    "SELECT value FROM settings WHERE name = ?", (name,)
+                ).fetchone()
+            except sqlite3.Error:
+                return None  # not remembered: learnt again, for free
+        return None if row is None else str(row[0])
+
+    def put_setting(self, name: str, value: str) -> None:
+        """Remember a setting for later runs (never expires; ``cache clear`` keeps it)."""
+        self._write("INSERT OR REPLACE INTO settings (name, value) VALUES (?, ?)", (name, value))
 
     # -- scans --------------------------------------------------------------
 

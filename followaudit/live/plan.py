@@ -91,6 +91,11 @@ class AccountPlan:
         return sum(self.requests.values())
 
     @property
+    def size_unknown(self) -> bool:
+        """Return whether nothing bounds the listing: no count, and no --max-followers."""
+        return self.followers is None and self.open_ended
+
+    @property
     def kind(self) -> type[PlatformKind]:
         """Return the platform's adapter class."""
         return platform_kind(self.platform)
@@ -266,7 +271,9 @@ class RunPlan:
         """Return the sentence that sums the run up."""
         rest = self.requests - self.made
         head = "In all" if len(self.accounts) > 1 else "Total"
-        text = f"{head}: {rest:,} more request{'s' if rest != 1 else ''}"
+        unknown = any(a.size_unknown for a in self.accounts)
+        least = "at least " if unknown else ""
+        text = f"{head}: {least}{rest:,} more request{'s' if rest != 1 else ''}"
         if self.made:
             accounts = "the account" if len(self.accounts) == 1 else "the accounts"
             text += f" ({self.made:,} made to look up {accounts})"
@@ -278,7 +285,15 @@ class RunPlan:
             )
         else:
             text += ", no rate-limit wait expected"
-        if self.bills:
+        if self.bills and unknown:
+            text += (
+                f", at least {money(self.dollars)} at X's 2026 prices and more for every "
+                "follower listed of an account whose size is unknown (--max-followers N or "
+                "--max-cost USD bounds it)"
+            )
+            if self.spent:
+                text += f" ({money(self.spent)} spent so far)"
+        elif self.bills:
             text += f", up to {money(self.dollars)} at X's 2026 prices"
             if self.spent:
                 text += f" ({money(self.spent)} spent so far)"
@@ -332,7 +347,12 @@ def account_line(plan: AccountPlan) -> str:
     if reads:
         parts.append(f"read {' and '.join(reads)} ({_requests(plan.requests['posts'])})")
     text = f"Plan for {head}; {', '.join(parts)}"
-    if kind.user_read_price or kind.post_read_price:
+    if (kind.user_read_price or kind.post_read_price) and plan.size_unknown:
+        # Never "$0.00": what listing costs is not known before it is done.
+        text += f"; cost unknown: {money(kind.user_read_price)} per follower listed" + (
+            f", plus up to {money(plan.dollars)} for the posts" if plan.dollars else ""
+        )
+    elif kind.user_read_price or kind.post_read_price:
         text += f"; up to {money(plan.dollars)}"
     return text + "."
 

@@ -167,6 +167,10 @@ class XServer(FakeServer):
         silent_bots: bool = False,  # followers whose profile shows 0 posts serve no posts
         echo_token: tuple[str, str] | None = None,  # (shape, endpoint): see echo_reply()
         twin: str | None = None,  # username of a 2nd account (id TWIN_ID), same followers
+        # Which generation of post parameter names the API takes: "post" (post.fields,
+        # referenced_posts, note_post: the 2026 spec), "tweet" (tweet.fields,
+        # referenced_tweets, note_tweet: every recorded answer), or "both".
+        post_names: str = "post",
     ) -> None:
         super().__init__(faults=faults)
         self.n = n
@@ -181,6 +185,7 @@ class XServer(FakeServer):
         self.silent_bots = silent_bots
         self.echo_token = echo_token
         self.twin = twin
+        self.post_names = post_names
 
     def rate_limit_headers(self, remaining: int, reset_epoch: float) -> dict[str, str]:
         return {
@@ -236,6 +241,9 @@ class XServer(FakeServer):
             if parts[-1] == endpoint or (endpoint == "lookup" and "by" in parts):
                 return echo_reply(shape, headers.get("authorization") or "")
         if parts[:3] == ["2", "users", "by"] and len(parts) == 5 and parts[3] == "username":
+            refused = self._refused_names(query)
+            if refused is not None:
+                return refused
             return self._by_username(parts[4], fields)
         if len(parts) == 4 and parts[:2] == ["2", "users"] and parts[3] == "followers":
             return self._followers(parts[2], query, fields)
@@ -388,14 +396,32 @@ class XServer(FakeServer):
             body["data"] = page
         return Reply(200, body)
 
+    def _refused_names(self, query: Mapping[str, list[str]]) -> Reply | None:
+        """Return X's 400 for a post-fields parameter of the generation this API does not take."""
+        refused = {"post": "tweet.fields", "tweet": "post.fields"}.get(self.post_names)
+        if refused is not None and refused in query:
+            return self._unknown_parameter(refused, first(query, refused) or "")
+        return None
+
     def _tweets(self, user_id: str, query: Mapping[str, list[str]]) -> Reply:
-        unknown = sorted(set(query) - TWEETS_PARAMETERS)
-        if unknown:  # as the live API does for a parameter it does not define (tweet.fields)
-            return self._invalid(unknown[0], first(query, unknown[0]) or "")
-        fields = set((first(query, "post.fields") or "").split(",")) - {""}
+        refused = self._refused_names(query)
+        if refused is not None:
+            return refused
+        known = TWEETS_PARAMETERS | {"tweet.fields"}
+        unknown = sorted(set(query) - known)
+        if unknown:  # as the live API does for a parameter it does not define
+            return self._unknown_parameter(unknown[0], first(query, unknown[0]) or "")
+        old = "tweet.fields" in query
+        fields = set((first(query, "tweet.fields" if old else "post.fields") or "").split(","))
+        fields -= {""}
         expansions = set((first(query, "expansions") or "").split(",")) - {""}
+        if old:  # the older names: the reply and repost markers are fields
+            fields = {_NEW_NAMES.get(f, f) for f in fields}
+            expansions |= fields & {"in_reply_to_user_id", "referenced_posts"}
+            fields -= {"in_reply_to_user_id", "referenced_posts"}
         if fields - POST_FIELDS_KNOWN:
-            return self._invalid("post.fields", ",".join(sorted(fields - POST_FIELDS_KNOWN)))
+            name = "tweet.fields" if old else "post.fields"
+            return self._invalid(name, ",".join(sorted(fields - POST_FIELDS_KNOWN)))
         if expansions - EXPANSIONS_KNOWN:
             return self._invalid("expansions", ",".join(sorted(expansions - EXPANSIONS_KNOWN)))
         size = int(first(query, "max_results", "10") or 10)
@@ -416,6 +442,8 @@ class XServer(FakeServer):
         if "referenced_posts" in expansions:
             wanted.add("referenced_posts")
         posts = [{k: v for k, v in p.items() if k in wanted} for p in every[start:end]]
+        if old:  # answered in the names asked in
+            posts = [{_OLD_NAMES.get(k, k): v for k, v in p.items()} for p in posts]
         meta: dict[str, Any] = {"result_count": len(posts)}
         if end < len(every):
             meta["next_token"] = _encode_token(end)
@@ -427,6 +455,24 @@ class XServer(FakeServer):
         if not 0 <= i < self.n:
             return False
         return x_user(i, i in self.bot_block)["public_metrics"]["post_count"] == 0
+
+    def _unknown_parameter(self, parameter: str, value: str) -> Reply:
+        """Return X's 400 for a query parameter it does not define (its recorded wording)."""
+        return Reply(
+            400,
+            {
+                "errors": [
+                    {
+                        "parameters": {parameter: [value]},
+                        "message": f"The query parameter [{parameter}] is not one of [id,"
+                        "max_results,pagination_token,expansions,user.fields,...]",
+                    }
+                ],
+                "title": "Invalid Request",
+                "detail": "One or more parameters to your request was invalid.",
+                "type": "https://api.twitter.com/2/problems/invalid-request",
+            },
+        )
 
     def _invalid(self, parameter: str, value: str) -> Reply:
         return Reply(
@@ -520,6 +566,11 @@ def _generic_post(user_id: str, k: int) -> dict[str, Any]:
         post["in_reply_to_user_id"] = "42"
         post["referenced_posts"] = [{"type": "replied_to", "id": "9"}]
     return post
+
+
+# The older generation's names of the fields the fake serves, and back.
+_NEW_NAMES = {"referenced_tweets": "referenced_posts", "note_tweet": "note_post"}
+_OLD_NAMES = {v: k for k, v in _NEW_NAMES.items()}
 
 
 def _encode_token(offset: int) -> str:

@@ -8,7 +8,9 @@ and only the user fields the model reads.
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Mapping, Sequence
+import json
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import urlsplit
 
@@ -51,10 +53,41 @@ USER_FIELDS = "created_at,description,location,profile_image_url,public_metrics,
 # The audited account also needs `entities`: its website sits there, expanded (url is t.co);
 # and `protected`, so resolve() refuses a protected account before paying for its followers.
 SUBJECT_FIELDS = USER_FIELDS + ",entities,protected"
-# Names from the 2026 spec of GET /2/users/:id/tweets: `post.fields`, and the
-# reply and repost markers (in_reply_to_user_id, referenced_posts) are expansions.
-POST_FIELDS = "created_at,entities,note_post,public_metrics"
-POST_EXPANSIONS = "in_reply_to_user_id,referenced_posts"
+
+
+@dataclass(frozen=True)
+class PostNames:
+    """One generation of the names X's post parameters go by."""
+
+    generation: str  # "post" (the 2026 spec) or "tweet" (what every recorded answer used)
+    fields_param: str  # the query parameter naming the post fields
+    fields: str
+    expansions: str | None
+
+
+# The 2026 spec of GET /2/users/:id/tweets: `post.fields`, and the reply and repost
+# markers (in_reply_to_user_id, referenced_posts) are expansions. The older names,
+# which every recorded answer used: `tweet.fields`, where those markers are fields
+# (no expansion, so no included post or user is billed). The adapter asks in the
+# spec's names first and falls back once to the others on the 400 that refuses them.
+POST_NAMES: dict[str, PostNames] = {
+    "post": PostNames(
+        "post",
+        "post.fields",
+        "created_at,entities,note_post,public_metrics",
+        "in_reply_to_user_id,referenced_posts",
+    ),
+    "tweet": PostNames(
+        "tweet",
+        "tweet.fields",
+        "created_at,entities,note_tweet,public_metrics,in_reply_to_user_id,referenced_tweets",
+        None,
+    ),
+}
+POST_FIELDS = POST_NAMES["post"].fields
+POST_EXPANSIONS = POST_NAMES["post"].expansions
+# Where a working generation is remembered (per API base URL) between runs.
+POST_NAMES_SETTING = "x.post_names"
 
 _NOT_AUTHORIZED = "not-authorized-for-resource"
 
@@ -103,6 +136,10 @@ class XPlatform(PlatformKind):
         self._http = http
         self._base = (base_url or DEFAULT_BASE_URL).rstrip("/")
         _refuse_plain_http(self._base)
+        # Which names X takes for post parameters: remembered from an earlier run, else the
+        # spec's; the lookup asks with them (a free check) before any follower is billed.
+        remembered = self._remembered_names()
+        self._names = POST_NAMES.get(remembered or "", POST_NAMES["post"])
         # The token lives only in this header mapping, which Http never caches or logs.
         self._headers = {"Authorization": f"Bearer {token}"}
 
@@ -122,15 +159,70 @@ class XPlatform(PlatformKind):
             raise InvalidResponseError(f"X answered {path} with something other than a JSON object")
         return response.data
 
+    def _remembered_names(self) -> str | None:
+        cache = self._http.cache
+        return cache.setting(f"{POST_NAMES_SETTING} {self._base}") if cache is not None else None
+
+    def _learn_names(self, names: PostNames) -> None:
+        """Use ``names`` from now on, and remember them for later runs (in the cache)."""
+        self._names = names
+        if self._http.cache is not None:
+            self._http.cache.put_setting(f"{POST_NAMES_SETTING} {self._base}", names.generation)
+
+    def _with_names(
+        self, request: Callable[[PostNames], dict[str, Any]], who: str
+    ) -> dict[str, Any]:
+        """Return ``request(names)``; on a 400 that refuses the names, learn the other
+        generation and ask once more (a 400 is not billed)."""
+        try:
+            return request(self._names)
+        except _NamesRefused:
+            other = POST_NAMES["tweet" if self._names.generation == "post" else "post"]
+            try:
+                body = request(other)
+            except _NamesRefused as exc:
+                raise NetworkError(
+                    f"X refused both generations of post parameter names for {who} "
+                    f"(post.fields and tweet.fields): {exc.detail}"
+                ) from None
+            self._learn_names(other)
+            return body
+
+    def _get_with_names(
+        self, path: str, params: Mapping[str, str | int], who: str, charge: Charge
+    ) -> dict[str, Any]:
+        """Return ``_get``, but raise _NamesRefused for a 400 that refuses post parameter names."""
+        try:
+            response = self._http.get(
+                self._base + path, params=params, headers=self._headers, charge=charge
+            )
+        except HttpStatusError as exc:
+            if exc.status == 400 and _refuses_names(exc.data):
+                raise _NamesRefused(error_text(exc.data)) from None
+            raise _translate(exc.status, exc.data, who) from None
+        if not isinstance(response.data, dict):
+            raise InvalidResponseError(f"X answered {path} with something other than a JSON object")
+        return response.data
+
     def resolve(self, handle: Handle) -> Subject:
-        """Return the account behind a username: GET /2/users/by/username/:username."""
+        """Return the account behind a username: GET /2/users/by/username/:username.
+
+        It also asks for a post field, in the names this adapter will use for
+        the timeline: no post is expanded, so nothing more is billed, and a
+        400 that refuses the names makes it fall back to the other generation
+        here, before any follower is listed and paid for.
+        """
         who = handle.display
-        body = self._get(
-            f"/2/users/by/username/{handle.name}",
-            {"user.fields": SUBJECT_FIELDS},
-            who,
-            users_charge(1),
-        )
+
+        def lookup(names: PostNames) -> dict[str, Any]:
+            return self._get_with_names(
+                f"/2/users/by/username/{handle.name}",
+                {"user.fields": SUBJECT_FIELDS, names.fields_param: "created_at"},
+                who,
+                users_charge(1),
+            )
+
+        body = self._with_names(lookup, who)
         user = body.get("data")
         if not isinstance(user, dict):
             raise _from_errors(body.get("errors"), who)
@@ -203,14 +295,20 @@ class XPlatform(PlatformKind):
         def fetch(token: str | None, received: int) -> tuple[list[dict[str, Any]], str | None]:
             size = min(100, max(5, limit - received))
             size = _fit(size, self._http.budget.affordable(self.post_read_most), 5)
-            params: dict[str, str | int] = {
-                "max_results": size,
-                "post.fields": POST_FIELDS,
-                "expansions": POST_EXPANSIONS,
-            }
-            if token:
-                params["pagination_token"] = token
-            body = self._get(f"/2/users/{account_id}/tweets", params, who, posts_charge(size))
+
+            def page(names: PostNames) -> dict[str, Any]:
+                params: dict[str, str | int] = {
+                    "max_results": size,
+                    names.fields_param: names.fields,
+                }
+                if names.expansions:
+                    params["expansions"] = names.expansions
+                if token:
+                    params["pagination_token"] = token
+                path = f"/2/users/{account_id}/tweets"
+                return self._get_with_names(path, params, who, posts_charge(size))
+
+            body = self._with_names(page, who)
             data = body.get("data")
             if data is None and body.get("errors"):
                 # Not the followers' wording: the account was found, its posts were not sent.
@@ -229,6 +327,37 @@ class XPlatform(PlatformKind):
             source=urlsplit(self._base).netloc,
         )
         return pages.collect(limit)
+
+
+class _NamesRefused(Exception):
+    """Internal: X answered 400 to the post parameter names asked in (``detail`` says how)."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail)
+        self.detail = detail
+
+
+# Words of a 400 body that name a post parameter of either generation.
+_NAME_WORDS = (
+    "post.fields",
+    "tweet.fields",
+    "referenced_posts",
+    "referenced_tweets",
+    "note_post",
+    "note_tweet",
+)
+
+
+def _refuses_names(data: Any) -> bool:
+    """Return whether a 400 body refuses a post parameter name (not some other mistake).
+
+    X answers a query parameter it does not define with "The query parameter
+    [tweet.fields] is not one of [...]", and an unknown value with "The
+    `expansions` query parameter value [referenced_posts] is not one of [...]",
+    each naming the parameter in ``errors[].parameters``.
+    """
+    text = json.dumps(data).lower() if data is not None else ""
+    return any(word in text for word in _NAME_WORDS)
 
 
 def _fit(size: int, affordable: int | None, least: int) -> int:
