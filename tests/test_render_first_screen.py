@@ -69,8 +69,8 @@ def document() -> dict:
                 finding("repost-heavy", "reposts others in 0% of its posts (0 of 30)", False),
                 finding(
                     "low-engagement",
-                    "its posts get 45 likes, replies and reposts each "
-                    "from 12,500 followers: 3.6 per 1,000 followers",
+                    "its posts get 45 likes, replies and reposts on average: "
+                    "3.6 per 1,000 of its 12,500 followers",
                     False,
                 ),
                 finding(
