@@ -409,6 +409,21 @@ def test_a_scan_run_again_within_a_day_is_planned_from_the_cache(capsys, tmp_pat
     assert "up to $2.50 at X's 2026 prices" in err
 
 
+def test_a_cached_lookup_without_cached_pages_says_so(capsys, tmp_path):
+    cache = tmp_path / "cache.sqlite3"
+    with XServer(n=2_500) as server:
+        args = ["scan", "@subject", "--api-url", server.url, "--cache", cache]
+        code, _, _ = run_flat(capsys, *args)
+        assert code == ExitCode.USAGE and server.total == 1  # refused after the lookup
+        code, _, err = run_flat(capsys, *args, "--max-followers", 200)
+    assert code == ExitCode.OK, err
+    assert (
+        "The cache answered the lookup but holds no follower page; any profiles or posts "
+        "it holds make the run cheaper than this."
+    ) in err
+    assert "the follower pages it holds" not in err
+
+
 def test_the_readme_shows_the_plan_as_the_tool_prints_it():
     from pathlib import Path
 

@@ -267,10 +267,17 @@ class RunPlan:
                 if len(self.accounts) == 1
                 else f"{self.cached:,} of the {len(self.accounts):,} lookups"
             )
-            text += (
-                f" The cache answered {which}: the follower pages it holds are not counted "
-                "above, and its other answers (profiles, posts) make the run cheaper still."
-            )
+            if any(a.cached.pages for a in self.accounts):
+                text += (
+                    f" The cache answered {which}: the follower pages it holds are not counted "
+                    "above, and its other answers (profiles, posts) make the run cheaper still."
+                )
+            else:
+                # Said only of pages it holds: an earlier run that stopped at its plan left none.
+                text += (
+                    f" The cache answered {which} but holds no follower page; any profiles "
+                    "or posts it holds make the run cheaper than this."
+                )
         return text
 
 
