@@ -6,6 +6,7 @@ Imported by the CLI's commands and its progress display; nothing in the core imp
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
@@ -342,12 +343,23 @@ def scan_report(
             console,
             Paragraph(
                 Text(
-                    f"Stored scan observed {document.get('observed_at')}; "
+                    f"From the scan stored on {when(document.get('observed_at'))}; "
                     "this report made no API request.",
                     style="dim",
                 )
             ),
         )
+
+
+def when(moment: Any) -> str:
+    """Return a stored ISO 8601 time as people read it: "2026-12-06 at 01:01 UTC"."""
+    try:
+        parsed = datetime.fromisoformat(str(moment))
+    except ValueError:
+        return visible(str(moment))
+    if parsed.tzinfo is not None:
+        parsed = parsed.astimezone(UTC)
+    return parsed.strftime("%Y-%m-%d at %H:%M UTC")
 
 
 def behaviour_block(behaviour: Mapping[str, Any] | None) -> list[Paragraph]:
