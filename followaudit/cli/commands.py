@@ -93,14 +93,57 @@ top_option = click.option(
     show_default=True,
     help="How many of the most questionable accounts to list.",
 )
+
+
+if TYPE_CHECKING:
+    _FloatParam = click.ParamType[float, Any]
+else:  # click 8.1, which pyproject allows, has no generic ParamType to subscript at run time
+    _FloatParam = click.ParamType
+
+
+class Percent(_FloatParam):
+    """A percentage from 0 to 100, written 30 or 30%; 1 or less without % is said back.
+
+    ``--fail-above 0.3`` is 0.3%, not 30%: a limit that reads like a fraction
+    gets a warning on stderr naming both, so a gate is never silently a
+    hundred times stricter than meant.
+    """
+
+    name = "percent"
+
+    def convert(
+        self, value: Any, param: click.Parameter | None, ctx: click.Context | None
+    ) -> float:
+        if isinstance(value, float):
+            return value
+        text = str(value).strip()
+        try:
+            number = float(text.removesuffix("%").strip())
+        except ValueError:
+            self.fail(f"{text!r} is not a percentage: write 30 or 30% for 30%", param, ctx)
+        if not (math.isfinite(number) and 0 <= number <= 100):
+            self.fail(f"{text!r} is not a percentage from 0 to 100", param, ctx)
+        option = param.opts[0] if param is not None and param.opts else "the limit"
+        if 0 < number <= 1 and not text.endswith("%"):
+            make_console(stderr=True).print(
+                f"warning: {option} {escape(text)} means {number:g}%, not {100 * number:g}% "
+                f"(a percentage, not a fraction): write {option} {100 * number:g} for "
+                f"{100 * number:g}%, or {number:g}% to keep this limit without this warning",
+                style="yellow",
+                highlight=False,
+                soft_wrap=True,
+            )
+        return number
+
+
 fail_above_option = click.option(
     "--fail-above",
-    type=click.FloatRange(0, 100),
+    type=Percent(),
     metavar="PCT",
-    help="Exit with code 10 (GATE_FAILED) when the share questionable is above PCT percent. "
-    "The LOWER bound of the 95% interval is compared, not the estimate, so an account "
-    "fails only when the data show it is above the limit and a small or noisy sample "
-    "cannot fail it by chance.",
+    help="Exit with code 10 (GATE_FAILED) when the share questionable is above PCT percent "
+    "(30 or 30%). The LOWER bound of the 95% interval is compared, not the estimate, so "
+    "an account fails only when the data show it is above the limit and a small or noisy "
+    "sample cannot fail it by chance.",
 )
 
 

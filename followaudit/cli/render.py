@@ -442,13 +442,15 @@ def summary_rows(rows: Sequence[Mapping[str, Any]]) -> Table:
         else:
             share_text = authentic_text = "-"
         passed = row.get("passed", True)
+        # Each gate says what it compared ("pass: lower bound 29.3% <= 30%"), one per line.
+        verdicts = [GateResult(**gate).verdict() for gate in row.get("gates") or []]
         table.add_row(
             Text(visible(row["handle"])),
             f"{summary['population']:,}",
             f"{summary['scored']:,}",
             share_text,
             authentic_text,
-            Text("pass" if passed else "FAIL", style="green" if passed else "bold red"),
+            Text("\n".join(verdicts) or "pass", style="green" if passed else "bold red"),
         )
     return table
 
