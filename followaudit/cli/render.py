@@ -5,6 +5,7 @@ Imported by the CLI's commands and its progress display; nothing in the core imp
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -134,6 +135,32 @@ def histogram(summary: Summary) -> Table:
     return table
 
 
+# The widest an account column gets: a Bluesky handle such as
+# skittle--regenc.bsky.social (27) fits whole; a longer one breaks after a dot.
+HANDLE_WIDTH = 28
+# In the table of accounts, where the figures need more of the 80 columns (a DID's
+# 24-character identifier still fits whole).
+SUMMARY_HANDLE_WIDTH = 22
+_HANDLE_BREAKS = re.compile(r"(?<=[.@:])")
+
+
+def handle_cell(handle: str, width: int = HANDLE_WIDTH) -> Text:
+    """Return a handle as a table cell, broken only after a dot, @ or : when too wide.
+
+    Folding at the column's edge broke handles mid-word (``skittle--regenc.bsky.soc``
+    / ``ial``); broken after a dot, each line is still a readable part of it.
+    """
+    shown = visible(handle)
+    if len(shown) <= width:
+        return Text(shown)
+    lines = [""]
+    for piece in _HANDLE_BREAKS.split(shown):
+        if lines[-1] and len(lines[-1]) + len(piece) > width:
+            lines.append("")
+        lines[-1] += piece
+    return Text("\n".join(lines))
+
+
 def top_table(rows: pd.DataFrame, top: int, noun: str = "accounts") -> Table:
     """Return the table of the most questionable accounts, the reasons given the width.
 
@@ -153,14 +180,14 @@ def top_table(rows: pd.DataFrame, top: int, noun: str = "accounts") -> Table:
         title_style="bold",
     )
     table.add_column("line", justify="right")
-    table.add_column("account", overflow="fold", max_width=24)
+    table.add_column("account", overflow="fold", max_width=HANDLE_WIDTH)
     table.add_column("score", justify="right")
     table.add_column("reasons", ratio=1)
     for row in worst.itertuples(index=False):
         style = "red" if row.label == "questionable" else "green"
         table.add_row(
             str(row.line),
-            Text(visible(row.handle or row.id or "-")),
+            handle_cell(str(row.handle or row.id or "-")),
             Text(f"{row.probability:.2f}", style=style),
             Text(visible(row.reasons or "-")),
         )
@@ -395,7 +422,9 @@ def follow_order_chart(order: Mapping[str, Any]) -> Table | Text:
     )
     table.add_column("followers", justify="right")
     table.add_column("questionable", justify="right")
-    table.add_column("")
+    # The bars' full scale (100%) always: the chart is then wider than its title,
+    # which never wraps over a chart of short bars.
+    table.add_column("", min_width=BAR_WIDTH)
     buckets = order.get("buckets") or []
     for b in buckets:
         width = round(BAR_WIDTH * b["share"])
@@ -410,21 +439,29 @@ def follow_order_chart(order: Mapping[str, Any]) -> Table | Text:
 
 
 def summary_rows(rows: Sequence[Mapping[str, Any]]) -> Table:
-    """Return one row per account, in the order given: audits, and errors (with an "error" key)."""
-    table = Table(title="Accounts audited")
-    # A handle is never cut short: it wraps, so the row still names its account.
-    table.add_column("account", overflow="fold", min_width=12)
-    table.add_column("followers", justify="right")
-    table.add_column("scored", justify="right")
-    table.add_column("questionable (95% CI)", justify="right", overflow="fold")
-    table.add_column("authentic", justify="right")
-    table.add_column("result", overflow="fold")
+    """Return one row per account, in the order given: audits, and errors (with an "error" key).
+
+    Made for 80 columns, every figure whole: the handle breaks after a dot,
+    the authentic followers sit over their total and the share over its
+    interval, and each gate's verdict wraps at spaces. The scored counts
+    are in each account's report and in --summary-csv.
+    """
+    table = Table(
+        title="Accounts audited",
+        box=box.SIMPLE_HEAD,
+        show_edge=False,
+        pad_edge=False,
+        title_justify="left",
+        title_style="bold",
+    )
+    table.add_column("account", overflow="fold")
+    table.add_column("authentic", justify="right", no_wrap=True)
+    table.add_column("questionable", justify="right", no_wrap=True)
+    table.add_column("result", ratio=1, min_width=len("error: RATE_LIMITED"))
     for row in rows:
         if "error" in row:
             table.add_row(
-                Text(visible(row["handle"])),
-                "-",
-                "-",
+                handle_cell(row["handle"], SUMMARY_HANDLE_WIDTH),
                 "-",
                 "-",
                 Text(f"error: {row['exit_name']}", style="bold red"),
@@ -433,23 +470,22 @@ def summary_rows(rows: Sequence[Mapping[str, Any]]) -> Table:
         summary: dict[str, Any] = row["summary"]
         share = summary["share_questionable"]
         authentic = summary["authentic_followers"]
+        of = f"of {summary['population']:,}"
         if summary["scored"]:
             share_text = (
-                f"{percent(share['estimate'], 1)} "
+                f"{percent(share['estimate'], 1)}\n"
                 f"({percent(share['low'], 1)}-{percent(share['high'], 1)})"
             )
-            authentic_text = f"{round_followers(authentic['estimate']):,}"
+            authentic_text = f"{round_followers(authentic['estimate']):,}\n{of}"
         else:
-            share_text = authentic_text = "-"
+            share_text, authentic_text = "-", f"-\n{of}"
         passed = row.get("passed", True)
         # Each gate says what it compared ("pass: lower bound 29.3% <= 30%"), one per line.
         verdicts = [GateResult(**gate).verdict() for gate in row.get("gates") or []]
         table.add_row(
-            Text(visible(row["handle"])),
-            f"{summary['population']:,}",
-            f"{summary['scored']:,}",
-            share_text,
+            handle_cell(row["handle"], SUMMARY_HANDLE_WIDTH),
             authentic_text,
+            share_text,
             Text("\n".join(verdicts) or "pass", style="green" if passed else "bold red"),
         )
     return table
