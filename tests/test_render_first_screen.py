@@ -181,7 +181,7 @@ def test_at_120_columns_each_finding_and_verdict_is_one_line():
 def test_the_reasons_get_the_width_and_no_label_column(width):
     lines = render(width)
     title = first(lines, "Most questionable followers")
-    table = lines[title + 1 :]
+    table = lines[title + 1 : first(lines, "API requests")]
     header = table[0]
     assert header.split() == ["line", "account", "score", "reasons"]
     assert "label" not in header

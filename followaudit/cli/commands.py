@@ -458,7 +458,7 @@ def scan(
         confirm_deep(deep, DEEP_POSTS, parsed, yes)  # off a terminal, only with --yes
     from followaudit.analysis.gates import Gates
     from followaudit.cli.progress import RunView
-    from followaudit.cli.render import summary_rows
+    from followaudit.cli.render import run_answer, summary_rows
     from followaudit.live.audit import AccountOutcome, AuditPlan, RunEvent, run_audits
     from followaudit.live.budget import Ceilings
     from followaudit.live.http import Http
@@ -509,7 +509,10 @@ def scan(
             confirm=confirm_plan if _interactive() else None,
         )
     if len(parsed) > 1 and not quiet:
-        report_console.print(summary_rows(named_records(run.outcomes)))
+        # The table, then one line, end the run: what a terminal shows when it is over.
+        records = named_records(run.outcomes)
+        report_console.print(summary_rows(records))
+        report_console.print(run_answer(records), crop=False)
     written = exports.write(run, fail_on, deep=bool(deep), stderr=stderr)
     if cache is not None:
         close_scan_cache(cache, stderr)

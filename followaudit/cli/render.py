@@ -229,6 +229,30 @@ def gates_block(gates: Sequence[GateResult]) -> list[Paragraph]:
     return [Paragraph(gate_line(gate)) for gate in gates]
 
 
+def answer_line(summary: Summary, gates: Sequence[GateResult] = ()) -> Paragraph:
+    """Return the answer in one line, which ends every report: on a terminal it is on screen.
+
+    A report scrolls: on a terminal of 24 lines the headline is long gone by
+    the end of the list of followers. This repeats the authentic followers
+    with their interval, the share questionable with its interval, and each
+    gate's verdict with what it compared.
+    """
+    if summary.scored:
+        a, s = summary.authentic_followers, summary.share_questionable
+        text = (
+            f"Answer: {round_followers(a.estimate):,} ({round_followers(a.low):,}-"
+            f"{round_followers(a.high):,}) of {summary.population:,} authentic, "
+            f"{percent(s.estimate, 1)} questionable ({percent(s.low, 1)}-{percent(s.high, 1)})"
+        )
+    else:
+        text = "Answer: no account could be scored"
+    line = Text(text, style="bold")
+    for gate in gates:
+        line.append("; ", style="bold")
+        line.append(gate.verdict(), style="bold green" if gate.passed else "bold red")
+    return Paragraph(line)
+
+
 def score_report(
     console: Console,
     summary: Summary,
@@ -254,6 +278,7 @@ def score_report(
             _show(console, top_table(rows, top))
     if skipped:
         _show(console, skipped_block(skipped))
+    _show(console, answer_line(summary, gates))
 
 
 def summary_from_dict(data: Mapping[str, Any]) -> Summary:
@@ -329,7 +354,8 @@ def scan_report(
         _show(console, paragraph)
     if document.get("deep"):
         _show(console, Paragraph(Text(visible(document["deep"]["sentence"]))))
-    for paragraph in gates_block([GateResult(**gate) for gate in document.get("gates") or []]):
+    gates = [GateResult(**gate) for gate in document.get("gates") or []]
+    for paragraph in gates_block(gates):
         _show(console, paragraph)
     if summary.scored:
         _show(console, histogram(summary))
@@ -376,6 +402,7 @@ def scan_report(
                 )
             ),
         )
+    _show(console, answer_line(summary, gates))
 
 
 def when(moment: Any) -> str:
@@ -489,6 +516,24 @@ def summary_rows(rows: Sequence[Mapping[str, Any]]) -> Table:
             Text("\n".join(verdicts) or "pass", style="green" if passed else "bold red"),
         )
     return table
+
+
+def run_answer(rows: Sequence[Mapping[str, Any]]) -> Paragraph:
+    """Return the line under the table of accounts: how many passed, failed, could not be audited."""
+    errors = [row for row in rows if "error" in row]
+    failed = sum(1 for row in rows if "error" not in row and not row.get("passed", True))
+    passed = len(rows) - len(errors) - failed
+    line = Text(f"Answer: {len(rows):,} accounts: ", style="bold")
+    parts = [(f"{passed:,} passed", "bold green")]
+    if failed:
+        parts.append((f"{failed:,} failed a gate", "bold red"))
+    if errors:
+        names = ", ".join(dict.fromkeys(str(row["exit_name"]) for row in errors))
+        parts.append((f"{len(errors):,} could not be audited ({names})", "bold red"))
+    for number, (text, style) in enumerate(parts):
+        line.append(", " if number else "", style="bold")
+        line.append(text, style=style)
+    return Paragraph(line)
 
 
 def evaluation_tables(result: Evaluation) -> list[Table]:
