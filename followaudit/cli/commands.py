@@ -178,7 +178,12 @@ def cli(debug: bool) -> None:
 )
 @model_option
 @click.option(
-    "--csv", "csv_out", metavar="PATH", help="Write one row per account as CSV ('-' = stdout)."
+    "--csv",
+    "csv_out",
+    metavar="PATH",
+    help="Write one row per account as CSV ('-' = stdout). A text cell starting with "
+    "= + - or @ (every @handle) gets a leading ' for spreadsheet safety; --json keeps "
+    "text as it is.",
 )
 @click.option(
     "--json",
@@ -330,7 +335,9 @@ def score(
     "--csv",
     "csv_out",
     metavar="PATH",
-    help="Write one row per scored follower as CSV ('-' = stdout).",
+    help="Write one row per scored follower as CSV ('-' = stdout). A text cell starting "
+    "with = + - or @ (every @handle) gets a leading ' for spreadsheet safety; --json keeps "
+    "text as it is.",
 )
 @click.option("--json", "json_out", metavar="PATH", help="Write the audit as JSON ('-' = stdout).")
 @fail_above_option

@@ -19,6 +19,7 @@ from rich.table import Table
 from rich.text import Text
 
 from followaudit.accounts import Skipped
+from followaudit.analysis.batches import NO_BATCH, order_sentences
 from followaudit.analysis.gates import GateResult
 from followaudit.analysis.numbers import percent
 from followaudit.analysis.summary import (
@@ -362,6 +363,10 @@ def scan_report(
     if document.get("follow_order") is not None:
         order = follow_order_chart(document["follow_order"])
         _show(console, Paragraph(order) if isinstance(order, Text) else order)
+        # Under the chart, what it shows in words, as the HTML report says it.
+        for sentence in order_sentences(document["follow_order"]):
+            style = "dim" if sentence == NO_BATCH else "bold red"
+            _show(console, Paragraph(Text(visible(sentence), style=style)))
     if summary.scored and top > 0:
         _show(
             console, top_table(rows_from_records(document.get("accounts") or []), top, "followers")
