@@ -139,8 +139,8 @@ def test_low_engagement_is_flagged_only_for_established_accounts():
     assert big.metric == pytest.approx(0.03)
     assert big.flagged
     assert big.sentence == (
-        "its posts get 3.0 likes, replies and reposts each from 100,000 followers: "
-        "0.03 per 1,000 followers"
+        "its posts get 3.0 likes, replies and reposts on average: "
+        "0.03 per 1,000 of its 100,000 followers"
     )
     healthy = by_code(analyse(posts, followers=20_000, profile_url=None, now=NOW))
     assert healthy["low-engagement"].metric == pytest.approx(0.15)
@@ -155,15 +155,15 @@ def test_engagement_figures_are_written_for_people():
     # 610 reactions per post per 1,000 followers was once written "6.1e+02".
     posts = [post(24 * i, likes=600, replies=5, reposts=5) for i in range(12)]
     lively = by_code(analyse(posts, followers=1_000, profile_url=None, now=NOW))["low-engagement"]
+    # With 1,000 followers the two figures are one: said once, not "610 ... 610 per 1,000".
     assert lively.sentence == (
-        "its posts get 610 likes, replies and reposts each from 1,000 followers: "
-        "610 per 1,000 followers"
+        "its posts get 610 likes, replies and reposts on average, from its 1,000 followers"
     )
     quiet = [post(24 * i, likes=0, replies=0, reposts=1 if i == 0 else 0) for i in range(12)]
     huge = by_code(analyse(quiet, followers=2_500_000, profile_url=None, now=NOW))
     sentence = huge["low-engagement"].sentence
     assert "e-" not in sentence and "e+" not in sentence
-    assert sentence.endswith("from 2,500,000 followers: 0.000033 per 1,000 followers")
+    assert sentence.endswith(": 0.000033 per 1,000 of its 2,500,000 followers")
 
 
 def test_engagement_ignores_replies_and_reposts_and_unknown_counts():

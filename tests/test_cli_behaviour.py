@@ -95,14 +95,14 @@ def test_fail_on_a_raised_flag_fails_the_gate_with_reasons(capsys, tmp_path):
             "passed": False,
             "limit": 0.0,
             "compared": 1.0,
-            "compared_what": "behaviour flags raised among self-promotion, burst-posting: "
-            "self-promotion",
+            "compared_what": "its own posts raise self-promotion "
+            "(flags checked: self-promotion, burst-posting)",
             "judged": True,
         }
     ]
     assert (
-        "Gate --fail-on FAILED: behaviour flags raised among self-promotion, burst-posting: "
-        "self-promotion"
+        "Gate --fail-on FAILED: its own posts raise self-promotion "
+        "(flags checked: self-promotion, burst-posting)"
     ) in out
     failure = ET.parse(junit).getroot().find("testsuite/testcase/failure")
     assert failure.get("message").startswith(
@@ -117,7 +117,10 @@ def test_fail_on_passes_when_the_watched_flags_are_not_raised(capsys, tmp_path):
     )
     assert code == ExitCode.OK, err
     assert audit["gates"][0]["passed"] is True
-    assert "Gate --fail-on PASSED" in out
+    assert (
+        "Gate --fail-on PASSED: its own posts raise none of the flags checked "
+        "(no-interaction, self-promotion)"
+    ) in out
 
 
 def test_fail_on_an_unknown_flag_is_a_usage_error_listing_the_valid_ones(capsys):

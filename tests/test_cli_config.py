@@ -131,6 +131,24 @@ def test_show_prints_the_paths_and_the_token_masked(capsys, monkeypatch, homes, 
     assert "short-env-token" not in out
 
 
+@pytest.mark.parametrize(
+    ("token", "shown"),
+    [
+        ("a23-character-tokenWXYZ", "****WXYZ (23 characters)"),
+        ("sixteen-chars-AB", "****s-AB (16 characters)"),
+        ("fifteen-chars-A", "**** (15 characters)"),
+    ],
+)
+def test_show_gives_the_last_four_characters_from_16_characters_on(
+    capsys, monkeypatch, homes, token, shown
+):
+    monkeypatch.setenv("X_BEARER_TOKEN", token)
+    code, out, _ = run_flat(capsys, "config", "show")
+    assert code == ExitCode.OK
+    assert f"X token: {shown}, from X_BEARER_TOKEN" in out
+    assert token[:-4] not in out
+
+
 def test_set_token_warns_when_the_environment_variable_wins(capsys, monkeypatch, homes):
     monkeypatch.setenv("X_BEARER_TOKEN", "from-env")
     feed_stdin(monkeypatch, TOKEN)

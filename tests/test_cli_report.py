@@ -1,6 +1,7 @@
 """`followaudit report` re-renders the latest stored scan from the cache, with no API request."""
 
 import json
+from datetime import UTC, datetime
 
 import pytest
 from clirun import run_flat as run
@@ -60,7 +61,11 @@ def test_terminal_report_comes_from_the_cache_alone(capsys, stored):
     assert "FLAG no-interaction: replies to others in 0% of its posts (0 of 30)" in out
     assert "601-800" in out and "<- batch" in out
     assert "API requests of that scan: 4 made, 0 answered from the cache" in out
-    assert "this report made no API request" in out
+    observed = datetime.fromisoformat(audit["observed_at"]).astimezone(UTC)
+    assert (
+        f"From the scan stored on {observed:%Y-%m-%d at %H:%M} UTC; "
+        "this report made no API request."
+    ) in out
 
 
 def test_html_report_is_self_contained_and_holds_every_section(capsys, stored, tmp_path):

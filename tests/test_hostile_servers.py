@@ -20,7 +20,8 @@ import followaudit.live.http
 from followaudit.errors import ExitCode
 
 FOLLOWERS = "/2/users/1001/followers"
-PAGE_2 = "127.0.0.1/2/users/1001/followers"
+# Every sentence names the server with its port: the fake listens on an ephemeral one.
+PAGE_2 = r"127\.0\.0\.1:\d+/2/users/1001/followers"
 
 # mode -> (exit code, the sentence, as a regular expression)
 CASES = {
@@ -52,7 +53,7 @@ CASES = {
     "html": (
         ExitCode.NETWORK,
         (
-            r"127\.0\.0\.1 answered with text/html, not the API's JSON: check the URL "
+            r"127\.0\.0\.1:\d+ answered with text/html, not the API's JSON: check the URL "
             r"\(http://127\.0\.0\.1:\d+/2/users/1001/followers\?"
         ),
     ),

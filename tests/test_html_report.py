@@ -111,7 +111,7 @@ def test_report_has_every_section():
     assert page.tags.count("svg") == 2
     assert page.tags.count("rect") == 20  # 10 score bars + 10 follow-order bars
     assert "links to its own sites (guru.example) in 100% of its posts (30 of 30)" in text
-    assert "Flagged: followers 3,001-4,000." in text
+    assert "Followers 3,001-4,000 (counted from the newest): 100% questionable" in text
     assert "8 digits in the handle" in text
 
 

@@ -75,8 +75,8 @@ def test_a_refused_connection_is_tried_twice_then_stops():
     assert transport.sent == 1 + CONNECT_RETRIES == 2
     assert len(clock.sleeps) == 1 and clock.sleeps[0] <= 1.0  # one short backoff, not five
     assert caught.value.message.startswith(
-        "Gave up on 127.0.0.1/2/users/by/username/jack after 2 attempts: the connection to "
-        "127.0.0.1 failed (ConnectError: "
+        f"Gave up on 127.0.0.1:{port}/2/users/by/username/jack after 2 attempts: the "
+        f"connection to 127.0.0.1:{port} failed (ConnectError: "
     )
     assert caught.value.message.endswith("check your connection or try again later")
 
@@ -108,10 +108,11 @@ def test_a_scan_against_a_closed_port_stops_after_two_attempts(capsys, monkeypat
     monkeypatch.setenv("X_BEARER_TOKEN", TOKEN)
     transport = CountingTransport()
     clock = no_waiting(monkeypatch, transport)
+    port = closed_port()
     code, _, err = run_flat(
-        capsys, "scan", "@jack", "--no-cache", "--api-url", f"http://127.0.0.1:{closed_port()}"
+        capsys, "scan", "@jack", "--no-cache", "--api-url", f"http://127.0.0.1:{port}"
     )
     assert code == ExitCode.NETWORK
-    assert "Error: Gave up on 127.0.0.1/2/users/by/username/jack after 2 attempts" in err
+    assert f"Error: Gave up on 127.0.0.1:{port}/2/users/by/username/jack after 2 attempts" in err
     assert transport.sent == 2 and len(clock.sleeps) == 1
     assert "Traceback" not in err

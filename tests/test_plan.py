@@ -350,6 +350,57 @@ def test_two_accounts_are_judged_together():
     assert plan.lines()[-1].startswith("In all: 4 more requests (2 made to look up the accounts)")
 
 
+def test_when_the_posts_alone_are_too_dear_the_suggestion_drops_them():
+    # Two X accounts: their own posts alone are up to $5.00, so no --max-followers fits $5.
+    x = subject("x", 300, order_known=True)
+    found = suggest([(x, ""), (x, "")], ScanOptions(posts=100), Thresholds(), made=2, spent=0.02)
+    assert found is not None
+    assert found.flags == "--no-posts --max-followers 200"
+    assert found.why == (
+        "skips the accounts' own posts (no behaviour findings) and lists only the newest "
+        "200 followers (4 requests in all, up to $4.02)"
+    )
+    # --fail-on judges the posts: then nothing fits, and the refusal says what would.
+    kept = suggest(
+        [(x, ""), (x, "")], ScanOptions(posts=100), Thresholds(), 2, 0.02, drop_posts=False
+    )
+    assert kept is None
+
+
+def test_off_a_terminal_a_batch_refusal_gives_numbers(capsys):
+    with BlueskyServer(n=30) as server:
+        code, _, err = scan(capsys, server, "subject.bsky.social", SUBJECT_DID, "--max-requests", 3)
+        assert server.total == 2  # the two lookups, nothing listed
+    assert code == ExitCode.USAGE
+    assert err.endswith(
+        "Error: this scan would need 10 requests, above --max-requests 3, so it would stop "
+        "part-way: cut it down (audit fewer accounts per run, as even --max-followers 1 "
+        "--no-posts needs 6 requests for these 2 accounts, lookups included) or raise the "
+        "ceiling; no follower was listed"
+    )
+    assert "N lists fewer followers" not in err
+
+
+def test_a_refusal_suggests_no_posts_where_posts_are_the_cost_but_not_with_fail_on(capsys):
+    with XServer(n=300) as server:
+        code, _, err = scan(capsys, server, "@subject", "--max-cost", 2)
+        assert code == ExitCode.USAGE
+        assert (
+            "cut it down (--no-posts --max-followers 100 skips the account's own posts (no "
+            "behaviour findings) and lists only the newest 100 followers (2 requests in all, "
+            "up to $1.01)) or raise the ceiling"
+        ) in err
+        code, _, err = scan(
+            capsys, server, "@subject", "--max-cost", 2, "--fail-on", "self-promotion"
+        )
+    assert code == ExitCode.USAGE
+    assert "--no-posts" not in err
+    assert (
+        "cut it down (even --max-followers 1 needs 3 requests and up to $2.52, the lookup "
+        "included) or raise the ceiling"
+    ) in err
+
+
 # -- the library ------------------------------------------------------------------
 
 
@@ -407,6 +458,21 @@ def test_a_scan_run_again_within_a_day_is_planned_from_the_cache(capsys, tmp_pat
     assert code == ExitCode.OK, err
     assert "list them all (all 3 pages in the cache)" in err
     assert "up to $2.50 at X's 2026 prices" in err
+
+
+def test_a_cached_lookup_without_cached_pages_says_so(capsys, tmp_path):
+    cache = tmp_path / "cache.sqlite3"
+    with XServer(n=2_500) as server:
+        args = ["scan", "@subject", "--api-url", server.url, "--cache", cache]
+        code, _, _ = run_flat(capsys, *args)
+        assert code == ExitCode.USAGE and server.total == 1  # refused after the lookup
+        code, _, err = run_flat(capsys, *args, "--max-followers", 200)
+    assert code == ExitCode.OK, err
+    assert (
+        "The cache answered the lookup but holds no follower page; any profiles or posts "
+        "it holds make the run cheaper than this."
+    ) in err
+    assert "the follower pages it holds" not in err
 
 
 def test_the_readme_shows_the_plan_as_the_tool_prints_it():

@@ -114,7 +114,7 @@ def test_forcing_a_json_format_on_csv_is_refused() -> None:
 
 
 def test_forcing_csv_on_json_is_refused() -> None:
-    with pytest.raises(InputError, match="this is JSON"):
+    with pytest.raises(InputError, match="this is mastodon JSON, but the csv format is"):
         read_accounts(FIXTURES / "mastodon_followers.json", format="csv")
 
 

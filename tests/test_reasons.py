@@ -2,6 +2,7 @@
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from followaudit.model.features import FEATURE_COLUMNS
 from followaudit.model.reasons import SENTENCES, TOPIC_OF_FEATURE, explain
@@ -68,6 +69,24 @@ def test_singular_counts_read_as_english():
     assert reasons == [
         "has 1 follower and follows 1 account; has posted 1 time in 40 days; has liked 1 post"
     ]
+
+
+@pytest.mark.parametrize(
+    ("days", "said"),
+    [
+        (40, "40 days"),
+        (364, "364 days"),
+        (400, "1.1 years"),
+        (725, "2.0 years"),
+        (730, "2.0 years"),
+    ],
+)
+def test_an_age_of_a_year_or_more_is_said_in_years(days, said):
+    # "has posted 0 times in 725 days" beside "in 2.0 years" made the reader do the sum.
+    values = one_account(posts=0.0, age_days=float(days))
+    contributions = np.array([[0.0, 0.0, 2.0, 0.0, 0.0]])
+    reasons = explain(values, features_frame(), contributions, np.array([True]))
+    assert reasons == [f"has posted 0 times in {said}"]
 
 
 def test_every_sentence_names_the_columns_it_quotes():

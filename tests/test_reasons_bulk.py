@@ -34,7 +34,8 @@ def _count(value: float, one: str, many: str) -> str:
 
 
 def _age(days: float) -> str:
-    if days >= 730:
+    # Since issue 20: years from one year on (it was two), as followaudit/model/reasons.py.
+    if days >= 365.25:
         return f"{days / 365.25:.1f} years"
     return f"{days:,.0f} days"
 

@@ -69,8 +69,8 @@ def document() -> dict:
                 finding("repost-heavy", "reposts others in 0% of its posts (0 of 30)", False),
                 finding(
                     "low-engagement",
-                    "its posts get 45 likes, replies and reposts each "
-                    "from 12,500 followers: 3.6 per 1,000 followers",
+                    "its posts get 45 likes, replies and reposts on average: "
+                    "3.6 per 1,000 of its 12,500 followers",
                     False,
                 ),
                 finding(
@@ -155,7 +155,8 @@ def test_wrapped_findings_and_verdicts_hang_under_their_first_line():
     assert lines[promo].startswith("  FLAG self-promotion: links to its own sites")
     assert lines[promo + 1].startswith("       ") and lines[promo + 1].strip()
     gate = first(lines, "Gate --fail-above FAILED")
-    assert lines[gate + 1].startswith("    ") and "the limit is 5.0%" in lines[gate + 1]
+    assert lines[gate].startswith("Gate --fail-above FAILED: lower bound 36.2% > 5%; the 95%")
+    assert lines[gate + 1].startswith("    ") and "not the estimate" in lines[gate + 1]
     meaning = " ".join(line.strip() for line in lines[first(lines, "Questionable means") :][:2])
     assert QUESTIONABLE_MEANS in meaning
 
@@ -166,15 +167,21 @@ def test_at_120_columns_each_finding_and_verdict_is_one_line():
     no_reply = lines[first(lines, "FLAG no-interaction")]
     assert no_reply.endswith("(0 of 30); flagged below 5% of own posts")
     assert lines[first(lines, "ok   burst-posting")].endswith("last post 673 days ago")
-    assert lines[first(lines, "Gate --fail-above")].endswith("the limit is 5.0%")
-    assert lines[first(lines, "Gate --min-authentic")].endswith("the minimum is 100")
+    assert lines[first(lines, "Gate --fail-above")] == (
+        "Gate --fail-above FAILED: lower bound 36.2% > 5%; the 95% interval's lower bound is "
+        "compared, not the estimate"
+    )
+    assert lines[first(lines, "Gate --min-authentic")] == (
+        "Gate --min-authentic PASSED: upper bound 7,975 >= 100; the 95% interval's upper bound "
+        "is compared, not the estimate"
+    )
 
 
 @pytest.mark.parametrize("width", [80, 120])
 def test_the_reasons_get_the_width_and_no_label_column(width):
     lines = render(width)
     title = first(lines, "Most questionable followers")
-    table = lines[title + 1 :]
+    table = lines[title + 1 : first(lines, "API requests")]
     header = table[0]
     assert header.split() == ["line", "account", "score", "reasons"]
     assert "label" not in header
@@ -194,7 +201,7 @@ def test_off_a_terminal_sentences_are_never_broken_across_lines():
     promo = lines[first(lines, "FLAG self-promotion")]
     assert promo.endswith("(27 of 30); flagged below 5% of own posts") and len(promo) > 80
     assert QUESTIONABLE_MEANS in lines[first(lines, "Questionable means")]
-    assert lines[first(lines, "Gate --fail-above")].endswith("the limit is 5.0%")
+    assert lines[first(lines, "Gate --fail-above")].endswith("compared, not the estimate")
 
 
 def test_the_score_report_says_what_questionable_means_and_gives_verdicts_first():

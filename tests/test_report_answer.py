@@ -76,9 +76,8 @@ def test_the_html_report_gives_the_answer_before_the_charts(capsys, stored, tmp_
     assert gates == [("--fail-above", "flagged", "failed"), ("--min-authentic", "ok", "passed")]
     low = 100 * share["low"]
     assert (
-        "lower bound of the 95% interval of the share questionable (corrected for the "
-        f"model&#x27;s measured error rates) is {low:.1f}%; "
-        "the limit is 5.0%"
+        f"lower bound {low:.1f}% &gt; 5%; the 95% interval&#x27;s lower bound is compared, "
+        "not the estimate"
     ) in html
     assert 'data-code="self-promotion"' in html
     # The answer comes first: headline, share, meaning, findings, verdicts, then the charts.

@@ -29,6 +29,7 @@ two buckets nothing is tested.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -44,6 +45,7 @@ NO_ORDER = (
     "This platform does not document the order of its follower list, so follow order "
     "(and purchased batches) cannot be shown."
 )
+NO_BATCH = "No slice of the follower list stands out from the rest: no sign of a purchased batch."
 TEST_DESCRIPTION = (
     "one-sided Fisher exact test of each bucket against the rest, Holm-adjusted across "
     f"buckets at {ALPHA}, and at least {MIN_EFFECT * 100:.0f} percentage points above the rest"
@@ -200,3 +202,23 @@ def follow_order_document(
         if b.flagged:
             flagged.append(describe(replace(b, first=first, last=last)))
     return {"known": True, "test": TEST_DESCRIPTION, "buckets": shaped, "flagged": flagged}
+
+
+def order_sentences(order: Mapping[str, Any]) -> list[str]:
+    """Return what a follow-order chart shows, in words: each flagged slice, or that none stands out.
+
+    The terminal and the HTML report write these under the chart, so they
+    say the same; [] when there is no chart (the order is not known).
+    """
+    buckets = order.get("buckets") or []
+    if not order.get("known") or not buckets:
+        return []
+    flagged = [str(sentence) for sentence in order.get("flagged") or []]
+    if not flagged:  # a document without the sentences: said from the buckets
+        flagged = [
+            f"followers {int(b['first']):,}-{int(b['last']):,}: {float(b['share']):.0%} "
+            "questionable: likely a purchased batch"
+            for b in buckets
+            if b.get("flagged")
+        ]
+    return [s[:1].upper() + s[1:] for s in flagged] or [NO_BATCH]

@@ -428,10 +428,12 @@ def _engagement_finding(value: float | None, followers: int | None, top: int) ->
     per_post = value * followers / 1000
     # The reactions a post gets first, then what that is per 1,000 followers:
     # the one figure the threshold is about, so the two never seem to disagree.
-    sentence = (
-        f"its posts get {_amount(per_post)} likes, replies and reposts each from "
-        f"{followers:,} followers: {_amount(value)} per 1,000 followers"
-    )
+    # With exactly 1,000 followers the two figures are one: said once.
+    sentence = f"its posts get {_amount(per_post)} likes, replies and reposts on average"
+    if followers == 1000:
+        sentence += ", from its 1,000 followers"
+    else:
+        sentence += f": {_amount(value)} per 1,000 of its {followers:,} followers"
     if followers < ENGAGEMENT_MIN_FOLLOWERS:
         sentence += f"; not judged below {ENGAGEMENT_MIN_FOLLOWERS:,} followers"
     flagged = followers >= ENGAGEMENT_MIN_FOLLOWERS and value < ENGAGEMENT_FLOOR

@@ -23,6 +23,10 @@ from followaudit.analysis.summary import (
 )
 
 NOTHING_SCORED = "no follower could be scored, so nothing shows the account passes"
+# How --fail-on says what it found; ``GateResult.verdict`` reads the raised flags back.
+RAISED = "its own posts raise "
+CHECKED = " (flags checked: "
+RAISED_NONE = "its own posts raise none of the flags checked ("
 
 
 @dataclass(frozen=True)
@@ -42,19 +46,54 @@ class GateResult:
         return asdict(self)
 
     def explanation(self) -> str:
-        """Return what was compared with what, in words (the terminal and HTML verdicts say it)."""
+        """Return what was compared with what, in words (the terminal and HTML verdicts say it).
+
+        The comparison first, as the verdict reads it ("lower bound 29.3% <=
+        30%"), then which figure that is: a bound of the interval the report
+        shows just above (corrected or not, as it says there), not the estimate.
+        """
         if self.compared != self.compared:  # NaN: nothing was compared
             return self.compared_what
         if self.gate == "--fail-on":
-            return self.compared_what if not self.passed else self.compared_what + ": none"
+            if self.compared_what.startswith("behaviour flags raised among") and self.passed:
+                return self.compared_what + ": none"  # a scan stored by an earlier version
+            return self.compared_what
         if self.gate == "--fail-above":
             return (
-                f"{self.compared_what} is {100 * self.compared:.1f}%; "
-                f"the limit is {100 * self.limit:.1f}%"
+                f"{self.comparison()}; the 95% interval's lower bound is compared, not the estimate"
             )
         if self.gate == "--min-authentic":
-            return f"{self.compared_what} is {self.compared:,.0f}; the minimum is {self.limit:,.0f}"
+            return (
+                f"{self.comparison()}; the 95% interval's upper bound is compared, not the estimate"
+            )
         return self.compared_what
+
+    def comparison(self) -> str:
+        """Return the comparison the verdict rests on: "lower bound 29.3% <= 30%"."""
+        if self.gate == "--fail-above":
+            sign = "<=" if self.passed else ">"
+            return f"lower bound {100 * self.compared:.1f}% {sign} {limit_text(self.limit)}"
+        if self.gate == "--min-authentic":
+            sign = ">=" if self.passed else "<"
+            return f"upper bound {self.compared:,.0f} {sign} {self.limit:,.0f}"
+        if self.gate == "--fail-on":
+            if self.passed:
+                return "no flag raised"
+            if self.compared_what.startswith(RAISED):
+                return self.compared_what[len(RAISED) :].split(CHECKED, 1)[0] + " raised"
+            return f"{self.compared:,.0f} flag{'s' if self.compared != 1 else ''} raised"
+        return self.compared_what
+
+    def verdict(self) -> str:
+        """Return the verdict in a few words, for a table: "pass: lower bound 29.3% <= 30%"."""
+        if self.compared != self.compared:
+            return "FAIL: nothing scored"
+        return f"{'pass' if self.passed else 'FAIL'}: {self.comparison()}"
+
+
+def limit_text(share: float) -> str:
+    """Return a --fail-above limit (a share 0..1) as the user wrote it: "30%", "12.5%"."""
+    return f"{round(100 * share, 6):g}%"
 
 
 def fail_above(summary: Summary, limit_percent: float) -> GateResult:
@@ -123,14 +162,17 @@ def _method_note(summary: Summary) -> str:
 def fail_on(behaviour: Behaviour, codes: Sequence[str]) -> GateResult:
     """Return whether none of the behaviour flags in ``codes`` was raised (the --fail-on gate)."""
     raised = [code for code in behaviour.flags if code in codes]
+    checked = ", ".join(codes)
     return GateResult(
         gate="--fail-on",
         passed=not raised,
         limit=0.0,
         compared=float(len(raised)),
-        compared_what="behaviour flags raised among "
-        + ", ".join(codes)
-        + (": " + ", ".join(raised) if raised else ""),
+        compared_what=(
+            f"{RAISED}{', '.join(raised)}{CHECKED}{checked})"
+            if raised
+            else f"{RAISED_NONE}{checked})"
+        ),
     )
 
 

@@ -93,14 +93,57 @@ top_option = click.option(
     show_default=True,
     help="How many of the most questionable accounts to list.",
 )
+
+
+if TYPE_CHECKING:
+    _FloatParam = click.ParamType[float, Any]
+else:  # click 8.1, which pyproject allows, has no generic ParamType to subscript at run time
+    _FloatParam = click.ParamType
+
+
+class Percent(_FloatParam):
+    """A percentage from 0 to 100, written 30 or 30%; 1 or less without % is said back.
+
+    ``--fail-above 0.3`` is 0.3%, not 30%: a limit that reads like a fraction
+    gets a warning on stderr naming both, so a gate is never silently a
+    hundred times stricter than meant.
+    """
+
+    name = "percent"
+
+    def convert(
+        self, value: Any, param: click.Parameter | None, ctx: click.Context | None
+    ) -> float:
+        if isinstance(value, float):
+            return value
+        text = str(value).strip()
+        try:
+            number = float(text.removesuffix("%").strip())
+        except ValueError:
+            self.fail(f"{text!r} is not a percentage: write 30 or 30% for 30%", param, ctx)
+        if not (math.isfinite(number) and 0 <= number <= 100):
+            self.fail(f"{text!r} is not a percentage from 0 to 100", param, ctx)
+        option = param.opts[0] if param is not None and param.opts else "the limit"
+        if 0 < number <= 1 and not text.endswith("%"):
+            make_console(stderr=True).print(
+                f"warning: {option} {escape(text)} means {number:g}%, not {100 * number:g}% "
+                f"(a percentage, not a fraction): write {option} {100 * number:g} for "
+                f"{100 * number:g}%, or {number:g}% to keep this limit without this warning",
+                style="yellow",
+                highlight=False,
+                soft_wrap=True,
+            )
+        return number
+
+
 fail_above_option = click.option(
     "--fail-above",
-    type=click.FloatRange(0, 100),
+    type=Percent(),
     metavar="PCT",
-    help="Exit with code 10 (GATE_FAILED) when the share questionable is above PCT percent. "
-    "The LOWER bound of the 95% interval is compared, not the estimate, so an account "
-    "fails only when the data show it is above the limit and a small or noisy sample "
-    "cannot fail it by chance.",
+    help="Exit with code 10 (GATE_FAILED) when the share questionable is above PCT percent "
+    "(30 or 30%). The LOWER bound of the 95% interval is compared, not the estimate, so "
+    "an account fails only when the data show it is above the limit and a small or noisy "
+    "sample cannot fail it by chance.",
 )
 
 
@@ -135,7 +178,12 @@ def cli(debug: bool) -> None:
 )
 @model_option
 @click.option(
-    "--csv", "csv_out", metavar="PATH", help="Write one row per account as CSV ('-' = stdout)."
+    "--csv",
+    "csv_out",
+    metavar="PATH",
+    help="Write one row per account as CSV ('-' = stdout). A text cell starting with "
+    "= + - or @ (every @handle) gets a leading ' for spreadsheet safety; --json keeps "
+    "text as it is.",
 )
 @click.option(
     "--json",
@@ -287,7 +335,9 @@ def score(
     "--csv",
     "csv_out",
     metavar="PATH",
-    help="Write one row per scored follower as CSV ('-' = stdout).",
+    help="Write one row per scored follower as CSV ('-' = stdout). A text cell starting "
+    "with = + - or @ (every @handle) gets a leading ' for spreadsheet safety; --json keeps "
+    "text as it is.",
 )
 @click.option("--json", "json_out", metavar="PATH", help="Write the audit as JSON ('-' = stdout).")
 @fail_above_option
@@ -415,7 +465,7 @@ def scan(
         confirm_deep(deep, DEEP_POSTS, parsed, yes)  # off a terminal, only with --yes
     from followaudit.analysis.gates import Gates
     from followaudit.cli.progress import RunView
-    from followaudit.cli.render import summary_rows
+    from followaudit.cli.render import run_answer, summary_rows
     from followaudit.live.audit import AccountOutcome, AuditPlan, RunEvent, run_audits
     from followaudit.live.budget import Ceilings
     from followaudit.live.http import Http
@@ -466,7 +516,10 @@ def scan(
             confirm=confirm_plan if _interactive() else None,
         )
     if len(parsed) > 1 and not quiet:
-        report_console.print(summary_rows(named_records(run.outcomes)))
+        # The table, then one line, end the run: what a terminal shows when it is over.
+        records = named_records(run.outcomes)
+        report_console.print(summary_rows(records))
+        report_console.print(run_answer(records), crop=False)
     written = exports.write(run, fail_on, deep=bool(deep), stderr=stderr)
     if cache is not None:
         close_scan_cache(cache, stderr)

@@ -20,7 +20,7 @@ from rich.progress import (
 )
 from rich.text import Text
 
-from followaudit.cli.render import scan_report
+from followaudit.cli.render import Paragraph, scan_report
 from followaudit.cli.safe_text import visible
 from followaudit.live.audit import AccountStarted, AccountStopped, Notice, PlanReady, RunEvent
 from followaudit.live.scan import ScanEvent
@@ -162,19 +162,13 @@ class RunView:
         """
         if self.quiet and not event.over:
             return
-        for line in event.plan.lines():
-            self.stderr.print(visible(line), highlight=False, markup=False, soft_wrap=True)
+        # Paragraphs: on a terminal a line wraps between words, never inside "requests";
+        # off one each stays whole, as a log or the README shows it.
+        lines = [Text(visible(line)) for line in event.plan.lines()]
         if event.over:
-            self.stderr.print(
-                "[bold yellow]Above what followaudit runs without asking:[/] "
-                + escape(visible("; ".join(event.over)))
-                + ".",
-                highlight=False,
-                soft_wrap=True,
-            )
+            over = Text("Above what followaudit runs without asking:", style="bold yellow")
+            lines.append(over.append(f" {visible('; '.join(event.over))}.", style=""))
         if event.suggestion is not None:
-            self.stderr.print(
-                f"Cheaper: {escape(event.suggestion.flags)} {escape(event.suggestion.why)}.",
-                highlight=False,
-                soft_wrap=True,
-            )
+            lines.append(Text(f"Cheaper: {event.suggestion.flags} {event.suggestion.why}."))
+        for line in lines:
+            self.stderr.print(Paragraph(line), crop=False)

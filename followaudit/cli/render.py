@@ -5,7 +5,9 @@ Imported by the CLI's commands and its progress display; nothing in the core imp
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
@@ -17,6 +19,7 @@ from rich.table import Table
 from rich.text import Text
 
 from followaudit.accounts import Skipped
+from followaudit.analysis.batches import NO_BATCH, order_sentences
 from followaudit.analysis.gates import GateResult
 from followaudit.analysis.numbers import percent
 from followaudit.analysis.summary import (
@@ -133,6 +136,32 @@ def histogram(summary: Summary) -> Table:
     return table
 
 
+# The widest an account column gets: a Bluesky handle such as
+# skittle--regenc.bsky.social (27) fits whole; a longer one breaks after a dot.
+HANDLE_WIDTH = 28
+# In the table of accounts, where the figures need more of the 80 columns (a DID's
+# 24-character identifier still fits whole).
+SUMMARY_HANDLE_WIDTH = 22
+_HANDLE_BREAKS = re.compile(r"(?<=[.@:])")
+
+
+def handle_cell(handle: str, width: int = HANDLE_WIDTH) -> Text:
+    """Return a handle as a table cell, broken only after a dot, @ or : when too wide.
+
+    Folding at the column's edge broke handles mid-word (``skittle--regenc.bsky.soc``
+    / ``ial``); broken after a dot, each line is still a readable part of it.
+    """
+    shown = visible(handle)
+    if len(shown) <= width:
+        return Text(shown)
+    lines = [""]
+    for piece in _HANDLE_BREAKS.split(shown):
+        if lines[-1] and len(lines[-1]) + len(piece) > width:
+            lines.append("")
+        lines[-1] += piece
+    return Text("\n".join(lines))
+
+
 def top_table(rows: pd.DataFrame, top: int, noun: str = "accounts") -> Table:
     """Return the table of the most questionable accounts, the reasons given the width.
 
@@ -152,14 +181,14 @@ def top_table(rows: pd.DataFrame, top: int, noun: str = "accounts") -> Table:
         title_style="bold",
     )
     table.add_column("line", justify="right")
-    table.add_column("account", overflow="fold", max_width=24)
+    table.add_column("account", overflow="fold", max_width=HANDLE_WIDTH)
     table.add_column("score", justify="right")
     table.add_column("reasons", ratio=1)
     for row in worst.itertuples(index=False):
         style = "red" if row.label == "questionable" else "green"
         table.add_row(
             str(row.line),
-            Text(visible(row.handle or row.id or "-")),
+            handle_cell(str(row.handle or row.id or "-")),
             Text(f"{row.probability:.2f}", style=style),
             Text(visible(row.reasons or "-")),
         )
@@ -201,6 +230,30 @@ def gates_block(gates: Sequence[GateResult]) -> list[Paragraph]:
     return [Paragraph(gate_line(gate)) for gate in gates]
 
 
+def answer_line(summary: Summary, gates: Sequence[GateResult] = ()) -> Paragraph:
+    """Return the answer in one line, which ends every report: on a terminal it is on screen.
+
+    A report scrolls: on a terminal of 24 lines the headline is long gone by
+    the end of the list of followers. This repeats the authentic followers
+    with their interval, the share questionable with its interval, and each
+    gate's verdict with what it compared.
+    """
+    if summary.scored:
+        a, s = summary.authentic_followers, summary.share_questionable
+        text = (
+            f"Answer: {round_followers(a.estimate):,} ({round_followers(a.low):,}-"
+            f"{round_followers(a.high):,}) of {summary.population:,} authentic, "
+            f"{percent(s.estimate, 1)} questionable ({percent(s.low, 1)}-{percent(s.high, 1)})"
+        )
+    else:
+        text = "Answer: no account could be scored"
+    line = Text(text, style="bold")
+    for gate in gates:
+        line.append("; ", style="bold")
+        line.append(gate.verdict(), style="bold green" if gate.passed else "bold red")
+    return Paragraph(line)
+
+
 def score_report(
     console: Console,
     summary: Summary,
@@ -226,6 +279,7 @@ def score_report(
             _show(console, top_table(rows, top))
     if skipped:
         _show(console, skipped_block(skipped))
+    _show(console, answer_line(summary, gates))
 
 
 def summary_from_dict(data: Mapping[str, Any]) -> Summary:
@@ -303,13 +357,18 @@ def scan_report(
         _show(console, Paragraph(Text(visible(sentence), style="yellow")))
     if document.get("deep"):
         _show(console, Paragraph(Text(visible(document["deep"]["sentence"]))))
-    for paragraph in gates_block([GateResult(**gate) for gate in document.get("gates") or []]):
+    gates = [GateResult(**gate) for gate in document.get("gates") or []]
+    for paragraph in gates_block(gates):
         _show(console, paragraph)
     if summary.scored:
         _show(console, histogram(summary))
     if document.get("follow_order") is not None:
         order = follow_order_chart(document["follow_order"])
         _show(console, Paragraph(order) if isinstance(order, Text) else order)
+        # Under the chart, what it shows in words, as the HTML report says it.
+        for sentence in order_sentences(document["follow_order"]):
+            style = "dim" if sentence == NO_BATCH else "bold red"
+            _show(console, Paragraph(Text(visible(sentence), style=style)))
     if summary.scored and top > 0:
         _show(
             console, top_table(rows_from_records(document.get("accounts") or []), top, "followers")
@@ -344,12 +403,24 @@ def scan_report(
             console,
             Paragraph(
                 Text(
-                    f"Stored scan observed {document.get('observed_at')}; "
+                    f"From the scan stored on {when(document.get('observed_at'))}; "
                     "this report made no API request.",
                     style="dim",
                 )
             ),
         )
+    _show(console, answer_line(summary, gates))
+
+
+def when(moment: Any) -> str:
+    """Return a stored ISO 8601 time as people read it: "2026-12-06 at 01:01 UTC"."""
+    try:
+        parsed = datetime.fromisoformat(str(moment))
+    except ValueError:
+        return visible(str(moment))
+    if parsed.tzinfo is not None:
+        parsed = parsed.astimezone(UTC)
+    return parsed.strftime("%Y-%m-%d at %H:%M UTC")
 
 
 def behaviour_block(
@@ -392,7 +463,9 @@ def follow_order_chart(order: Mapping[str, Any]) -> Table | Text:
     )
     table.add_column("followers", justify="right")
     table.add_column("questionable", justify="right")
-    table.add_column("")
+    # The bars' full scale (100%) always: the chart is then wider than its title,
+    # which never wraps over a chart of short bars.
+    table.add_column("", min_width=BAR_WIDTH)
     buckets = order.get("buckets") or []
     for b in buckets:
         width = round(BAR_WIDTH * b["share"])
@@ -407,21 +480,29 @@ def follow_order_chart(order: Mapping[str, Any]) -> Table | Text:
 
 
 def summary_rows(rows: Sequence[Mapping[str, Any]]) -> Table:
-    """Return one row per account, in the order given: audits, and errors (with an "error" key)."""
-    table = Table(title="Accounts audited")
-    # A handle is never cut short: it wraps, so the row still names its account.
-    table.add_column("account", overflow="fold", min_width=12)
-    table.add_column("followers", justify="right")
-    table.add_column("scored", justify="right")
-    table.add_column("questionable (95% CI)", justify="right", overflow="fold")
-    table.add_column("authentic", justify="right")
-    table.add_column("result", overflow="fold")
+    """Return one row per account, in the order given: audits, and errors (with an "error" key).
+
+    Made for 80 columns, every figure whole: the handle breaks after a dot,
+    the authentic followers sit over their total and the share over its
+    interval, and each gate's verdict wraps at spaces. The scored counts
+    are in each account's report and in --summary-csv.
+    """
+    table = Table(
+        title="Accounts audited",
+        box=box.SIMPLE_HEAD,
+        show_edge=False,
+        pad_edge=False,
+        title_justify="left",
+        title_style="bold",
+    )
+    table.add_column("account", overflow="fold")
+    table.add_column("authentic", justify="right", no_wrap=True)
+    table.add_column("questionable", justify="right", no_wrap=True)
+    table.add_column("result", ratio=1, min_width=len("error: RATE_LIMITED"))
     for row in rows:
         if "error" in row:
             table.add_row(
-                Text(visible(row["handle"])),
-                "-",
-                "-",
+                handle_cell(row["handle"], SUMMARY_HANDLE_WIDTH),
                 "-",
                 "-",
                 Text(f"error: {row['exit_name']}", style="bold red"),
@@ -430,24 +511,43 @@ def summary_rows(rows: Sequence[Mapping[str, Any]]) -> Table:
         summary: dict[str, Any] = row["summary"]
         share = summary["share_questionable"]
         authentic = summary["authentic_followers"]
+        of = f"of {summary['population']:,}"
         if summary["scored"]:
             share_text = (
-                f"{percent(share['estimate'], 1)} "
+                f"{percent(share['estimate'], 1)}\n"
                 f"({percent(share['low'], 1)}-{percent(share['high'], 1)})"
             )
-            authentic_text = f"{round_followers(authentic['estimate']):,}"
+            authentic_text = f"{round_followers(authentic['estimate']):,}\n{of}"
         else:
-            share_text = authentic_text = "-"
+            share_text, authentic_text = "-", f"-\n{of}"
         passed = row.get("passed", True)
+        # Each gate says what it compared ("pass: lower bound 29.3% <= 30%"), one per line.
+        verdicts = [GateResult(**gate).verdict() for gate in row.get("gates") or []]
         table.add_row(
-            Text(visible(row["handle"])),
-            f"{summary['population']:,}",
-            f"{summary['scored']:,}",
-            share_text,
+            handle_cell(row["handle"], SUMMARY_HANDLE_WIDTH),
             authentic_text,
-            Text("pass" if passed else "FAIL", style="green" if passed else "bold red"),
+            share_text,
+            Text("\n".join(verdicts) or "pass", style="green" if passed else "bold red"),
         )
     return table
+
+
+def run_answer(rows: Sequence[Mapping[str, Any]]) -> Paragraph:
+    """Return the line under the table of accounts: how many passed, failed, could not be audited."""
+    errors = [row for row in rows if "error" in row]
+    failed = sum(1 for row in rows if "error" not in row and not row.get("passed", True))
+    passed = len(rows) - len(errors) - failed
+    line = Text(f"Answer: {len(rows):,} accounts: ", style="bold")
+    parts = [(f"{passed:,} passed", "bold green")]
+    if failed:
+        parts.append((f"{failed:,} failed a gate", "bold red"))
+    if errors:
+        names = ", ".join(dict.fromkeys(str(row["exit_name"]) for row in errors))
+        parts.append((f"{len(errors):,} could not be audited ({names})", "bold red"))
+    for number, (text, style) in enumerate(parts):
+        line.append(", " if number else "", style="bold")
+        line.append(text, style=style)
+    return Paragraph(line)
 
 
 def evaluation_tables(result: Evaluation) -> list[Table]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
 from typing import IO
 
@@ -30,6 +31,23 @@ class SafeConsole(Console):
                 yield segment
             else:
                 yield Segment(visible_lines(segment.text), segment.style)
+
+    def on_broken_pipe(self) -> None:
+        """Stop printing once the reader went away (`| head -1`); the run goes on to its exit code.
+
+        Rich's own handler exits with status 1, which the exit codes call a
+        bug and `set -o pipefail` takes for a failure. A closed pipe is not an
+        error: what is left of the report is dropped, the exports are still
+        written, and the exit code is the run's own (0, or 10 for a failed gate).
+        """
+        self.quiet = True
+        try:
+            null = os.open(os.devnull, os.O_WRONLY)
+            # Python's last flush at exit would fail again and complain on stderr.
+            os.dup2(null, self.file.fileno())
+            os.close(null)
+        except (OSError, ValueError, AttributeError):
+            pass  # not a real file descriptor (tests): nothing will flush it at exit
 
 
 def make_console(stream: IO[str] | None = None, *, stderr: bool = False) -> SafeConsole:

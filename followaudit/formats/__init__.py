@@ -27,7 +27,10 @@ any of them, in this order:
 - ``x-v1``: ``screen_name`` or ``friends_count`` (JSON or CSV header)
 - ``x-v2``: ``public_metrics``, or ``username`` with ``id``
 - ``csv``: a CSV header with ``posts``, ``followers`` or ``following``
-  (columns documented in ``followaudit.formats.native``)
+  (columns documented in ``followaudit.formats.native``), or JSON records
+  with ``posts``, ``followers`` and ``following``: the accounts of
+  followaudit's own ``score --json`` and ``scan --json`` documents (a scan's
+  audits are read one after another)
 
 A Parquet file (it starts with ``PAR1``; reading it needs pyarrow) holds a
 table in any of these formats, one field per column: see ``frame``, which
@@ -227,10 +230,6 @@ def _read_json(
     forced: str | None,
     warnings: list[str],
 ) -> tuple[str, list[Part]]:
-    if forced == "csv":
-        raise InputError(
-            "this is JSON, but the csv format is followaudit's own CSV columns", path=name
-        )
     first_line, first_text = first.number, first.text
     stripped = first_text.strip()
     jsonl = False
@@ -295,6 +294,12 @@ def _detect(
                 break
         if len(buffered) >= DETECT_LIMIT:
             break
+    if forced == "csv" and detected not in (None, "csv"):
+        raise InputError(
+            f"this is {detected} JSON, but the csv format is followaudit's own columns "
+            "(posts, followers, following, created_at): leave --format out",
+            path=name,
+        )
     fmt = forced or detected
     if fmt is not None:
         return fmt, buffered

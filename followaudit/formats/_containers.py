@@ -45,6 +45,12 @@ def page_records(page: dict[str, Any], line: int, warnings: list[str]) -> list[A
     if isinstance(page.get("data"), dict):
         # A single-user X lookup (/2/users/by/username/...) answers {"data": {...}}.
         return [page["data"]]
+    audits = page.get("audits")
+    if isinstance(audits, list) and is_scan_document(page):
+        # `scan --json` read whole (one line, or its keys sorted): every audit's followers.
+        audits = [audit for audit in audits if isinstance(audit, dict)]
+        warn_several_audits([str(audit.get("handle", "?")) for audit in audits], line, warnings)
+        return [record for audit in audits for record in audit.get("accounts") or []]
     if "data" not in page and isinstance(page.get("meta"), dict) and "errors" not in page:
         # X's last page of a list: {"meta": {"result_count": 0, "previous_token": ...}}.
         return []
@@ -59,6 +65,21 @@ def page_records(page: dict[str, Any], line: int, warnings: list[str]) -> list[A
         warnings.append(f"line {line}: an API error page with no accounts ({page['message']})")
         return []
     return None
+
+
+def is_scan_document(fields: dict[str, Any]) -> bool:
+    """Return whether ``fields`` are those of followaudit's own ``scan --json`` document."""
+    return str(fields.get("schema", "")).startswith("followaudit.scan/")
+
+
+def warn_several_audits(handles: list[str], line: int, warnings: list[str]) -> None:
+    """Say that the followers of several audited accounts are scored as one set."""
+    if len(handles) > 1:
+        warnings.append(
+            f"line {line}: this followaudit scan holds {len(handles):,} audited accounts "
+            f"({', '.join(handles)}): their followers are scored together, as one set; "
+            "`followaudit report HANDLE` shows each account's own report"
+        )
 
 
 def _warn_partial(page: dict[str, Any], line: int, warnings: list[str]) -> None:
@@ -350,11 +371,14 @@ class _Document:
                 return pos + 1
             pos = self.skip_ws(pos + 1)
 
-    def _object(self, pos: int) -> Generator[Item, None, int]:
-        """Scan one top-level object: a page's accounts one by one, else one record."""
+    def _object(self, pos: int, fields: dict[str, Any] | None = None) -> Generator[Item, None, int]:
+        """Scan one top-level object: a page's accounts one by one, else one record.
+
+        ``fields``, if given, receives the object's other keys and values.
+        """
         start_line = self.line_at(pos)
         pos = self.skip_ws(pos + 1)
-        fields: dict[str, Any] = {}
+        fields = {} if fields is None else fields
         is_page = False
         # Until a page's account list is seen, a cut-off object is one truncated record.
         while True:
@@ -369,6 +393,14 @@ class _Document:
             if not is_page and key in PAGE_KEYS and self.text.startswith("[", pos):
                 is_page = True
                 pos = yield from self._array(pos)
+            elif (
+                not is_page
+                and key == "audits"
+                and is_scan_document(fields)
+                and self.text.startswith("[", pos)
+            ):
+                is_page = True
+                pos = yield from self._audits(pos, start_line)
             else:
                 fields[key], pos = self.decode(pos, cut_line)
             pos = self.skip_ws(pos)
@@ -377,6 +409,23 @@ class _Document:
         if not is_page:
             yield from _expand(fields, start_line, self.warnings)
         return pos
+
+    def _audits(self, pos: int, line: int) -> Generator[Item, None, int]:
+        """Yield the followers of every audit of a ``scan --json`` document, each with its line."""
+        handles: list[str] = []
+        pos = self.skip_ws(pos + 1)
+        if self.expect(pos, "]{", "expected an audit object", None) == "]":
+            return pos + 1
+        while True:
+            self.expect(pos, "{", "expected an audit object", None)
+            audit: dict[str, Any] = {}
+            pos = yield from self._object(pos, audit)
+            handles.append(str(audit.get("handle", "?")))
+            pos = self.skip_ws(pos)
+            if self.expect(pos, ",]", "expected ',' or ']' between audits", None) == "]":
+                warn_several_audits(handles, line, self.warnings)
+                return pos + 1
+            pos = self.skip_ws(pos + 1)
 
 
 def iter_document(text: str, path: str, warnings: list[str]) -> Iterator[Item]:

@@ -19,6 +19,8 @@ JSON_CONVERTERS: dict[str, JsonConverter] = {
     "x-v1": x_v1.add_user,
     "bluesky": bluesky.add_profile,
     "mastodon": mastodon.add_account,
+    # followaudit's own columns, as score --json and scan --json write their accounts.
+    "csv": native.add_record,
 }
 CSV_CONVERTERS: dict[str, CsvConverter] = {"x-v1": x_v1.add_csv_row, "csv": native.add_row}
 
@@ -59,6 +61,8 @@ def detect_format(record: dict[str, Any]) -> str | None:
         return "x-v1"
     if x_v2.looks_like(record):
         return "x-v2"
+    if native.looks_like(record):
+        return "csv"
     return None
 
 

@@ -33,14 +33,21 @@ empty cell. An empty number or boolean cell means unknown (NaN). Booleans are
 ``true``/``false``, ``1``/``0``, ``1.0``/``0.0``, ``yes``/``no``, ``t``/``f``,
 ``y``/``n`` in any case; anything else skips the row with the reason.
 
-Public converter::
+The same columns as JSON records (what ``score --json`` and ``scan --json``
+write under ``accounts``: numbers as numbers, unknown as ``null``, booleans
+as 1/0 or true/false) are read by ``add_record``; their text is never
+escaped, so it is taken as it is.
+
+Public converters::
 
     add_row(builder: TableBuilder, row: dict[str, str], line: int) -> None
+    add_record(builder: TableBuilder, record: dict[str, Any], line: int) -> None
 """
 
 from __future__ import annotations
 
 import math
+from typing import Any
 
 from followaudit.accounts import TableBuilder, digit_count
 from followaudit.formats._common import (
@@ -98,7 +105,26 @@ def add_row(builder: TableBuilder, row: dict[str, str], line: int) -> None:
     """Append the canonical row of one followaudit CSV row (column -> cell) to ``builder``."""
     # followaudit's own exports write '@alice for @alice (spreadsheet safety):
     # read back, the cell is the original text again.
-    row = {name: unescape_cell(cell) if cell else cell for name, cell in row.items()}
+    _add(builder, {name: unescape_cell(cell) if cell else cell for name, cell in row.items()}, line)
+
+
+def add_record(builder: TableBuilder, record: dict[str, Any], line: int) -> None:
+    """Append the canonical row of one JSON record with followaudit's own columns to ``builder``."""
+    _add(builder, {str(name): _cell(value) for name, value in record.items()}, line)
+
+
+def _cell(value: Any) -> str:
+    """Return a JSON value as the CSV cell that means the same (null is an empty cell)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, (dict, list)):
+        return ""  # reasons and other lists are what was said about a score, not inputs
+    return str(value)
+
+
+def _add(builder: TableBuilder, row: dict[str, str], line: int) -> None:
     posts = required_count(row.get("posts"), "posts")
     followers = required_count(row.get("followers"), "followers")
     following = required_count(row.get("following"), "following")
@@ -134,3 +160,8 @@ def add_row(builder: TableBuilder, row: dict[str, str], line: int) -> None:
 def looks_like_csv(columns: list[str]) -> bool:
     """Return True if a CSV header names followaudit's own columns."""
     return bool({"posts", "followers", "following"}.intersection(columns))
+
+
+def looks_like(record: dict[str, Any]) -> bool:
+    """Return True if a JSON record has followaudit's own count columns (an export's account)."""
+    return all(key in record for key in ("posts", "followers", "following"))

@@ -42,6 +42,7 @@ from followaudit.live.plan import (
     Thresholds,
     listing_allowance,
     plan_account,
+    smallest_scan,
     suggest,
 )
 from followaudit.live.platforms import Platform, Subject, platform_kind
@@ -633,12 +634,17 @@ def _approve(
     over = [] if plan.yes else judged.over(thresholds)
     # A suggestion fits the ceilings, and the thresholds unless --yes waived them.
     aim = thresholds if not plan.yes else Thresholds.ceilings_only(plan.ceilings)
-    suggestion = suggest(subjects, plan.options, aim, made, spent) if over or beyond else None
+    drop_posts = not plan.gates.fail_on  # --fail-on judges the posts: never suggest --no-posts
+    suggestion = (
+        suggest(subjects, plan.options, aim, made, spent, drop_posts=drop_posts)
+        if over or beyond
+        else None
+    )
     emit(PlanReady(run_plan, over, suggestion))
     cheaper = (
         f"{suggestion.flags} {suggestion.why}"
         if suggestion is not None
-        else "--max-followers N lists fewer followers"
+        else smallest_scan(subjects, plan.options, made, spent, drop_posts=drop_posts)
     )
     if beyond:
         raise UsageError(

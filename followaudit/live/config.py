@@ -202,9 +202,14 @@ def find_x_bearer_token(
     )
 
 
+# Below this length the last four characters are not shown: they would give
+# away too much of a short secret (12 characters stay hidden at the least).
+MASK_SHOWS_END_FROM = 16
+
+
 def mask_token(token: str) -> str:
-    """Return the token masked for display: its length and, for a long token, its last 4 characters."""
-    if len(token) >= 32:
+    """Return the token masked for display: its length and, unless it is short, its last 4 characters."""
+    if len(token) >= MASK_SHOWS_END_FROM:
         return f"****{token[-4:]} ({len(token)} characters)"
     return f"**** ({len(token)} characters)"
 

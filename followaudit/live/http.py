@@ -649,6 +649,12 @@ class Http:
         reason = f"the connection to {host} {kind} ({type(exc).__name__}: {text})"
         if not isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout):
             return _Retry(reason)
+        if call.target.scheme == "https" and _plain_text_handshake(exc):
+            raise NetworkError(
+                f"{host} does not speak HTTPS (it answered the TLS handshake in plain "
+                f"text): for a server without TLS, such as a local one, pass --api-url "
+                f"http://{host}"
+            ) from None
         if _name_does_not_resolve(exc):
             raise NetworkError(
                 f"{host} could not be found (its name does not resolve: {text}); "
@@ -671,9 +677,9 @@ class Http:
             self._note_limits(host, call.endpoint, kept)
         if status in FINAL_SERVER_ERRORS:
             raise NetworkError(
-                f"{call.where} answered {status} {answer.reason_phrase}: that server does not "
-                "offer this API, so followaudit does not ask again; check the API URL "
-                "(--api-url)"
+                f"{call.host} answered {status} {answer.reason_phrase} to {call.where}: that "
+                "server does not offer this API, so followaudit does not ask again; check the "
+                "API URL (--api-url)"
             )
         if status >= 500:
             hint = parse_reset(kept.get("retry-after"), self.clock())
@@ -905,10 +911,11 @@ class _Call:
     def __init__(self, target: httpx.URL, secrets: list[str]) -> None:
         self.target = target
         self.secrets = secrets
-        self.host = target.host
-        self.endpoint = f"{target.host}{endpoint_of(target.path)}"
+        # With its port: every sentence names the server the user can check (127.0.0.1:8080).
+        self.host = site(target)
+        self.endpoint = f"{self.host}{endpoint_of(target.path)}"
         self.shown = redact_url(target)
-        self.where = f"{target.host}{target.path}"
+        self.where = f"{self.host}{target.path}"
         self.failures = 0  # transport errors, 5xx, bad bodies
         self.connect_failures = 0  # refused or unreachable: fewer retries (CONNECT_RETRIES)
         self.limited = 0  # 429 answers
@@ -1065,6 +1072,32 @@ def _name_does_not_resolve(exc: BaseException) -> bool:
             "name does not resolve",
         )
     )
+
+
+# What OpenSSL says when a plain-HTTP server answers a TLS ClientHello (1.1 to 3.x).
+_PLAIN_TEXT_HANDSHAKE = ("WRONG_VERSION_NUMBER", "RECORD_LAYER_FAILURE", "PACKET_LENGTH_TOO_LONG")
+
+
+def _plain_text_handshake(exc: BaseException) -> bool:
+    """Return whether a connect error is an https request answered by a plain-HTTP server."""
+    seen: BaseException | None = exc
+    for _ in range(6):
+        if seen is None:
+            break
+        if isinstance(seen, ssl.SSLError):
+            return str(getattr(seen, "reason", "")) in _PLAIN_TEXT_HANDSHAKE
+        seen = seen.__cause__ or seen.__context__
+    return any(marker in str(exc) for marker in _PLAIN_TEXT_HANDSHAKE)
+
+
+def site(url: httpx.URL) -> str:
+    """Return the server of ``url`` as people write it, with its port if one is given.
+
+    ``api.x.com``, ``127.0.0.1:8080``, ``[::1]:8080``: the host alone would
+    hide which of several local servers answered.
+    """
+    host = f"[{url.host}]" if ":" in url.host else url.host
+    return host if url.port is None else f"{host}:{url.port}"
 
 
 def _size_text(size: int) -> str:

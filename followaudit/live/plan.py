@@ -306,10 +306,17 @@ class RunPlan:
                 if len(self.accounts) == 1
                 else f"{self.cached:,} of the {len(self.accounts):,} lookups"
             )
-            text += (
-                f" The cache answered {which}: the follower pages it holds are not counted "
-                "above, and its other answers (profiles, posts) make the run cheaper still."
-            )
+            if any(a.cached.pages for a in self.accounts):
+                text += (
+                    f" The cache answered {which}: the follower pages it holds are not counted "
+                    "above, and its other answers (profiles, posts) make the run cheaper still."
+                )
+            else:
+                # Said only of pages it holds: an earlier run that stopped at its plan left none.
+                text += (
+                    f" The cache answered {which} but holds no follower page; any profiles "
+                    "or posts it holds make the run cheaper than this."
+                )
         return text
 
 
@@ -372,6 +379,8 @@ def suggest(
     thresholds: Thresholds,
     made: int = 0,
     spent: float = 0.0,
+    *,
+    drop_posts: bool = True,
 ) -> Suggestion | None:
     """Return the cheapest useful change of ``options`` under ``thresholds`` (None: none fits).
 
@@ -380,7 +389,9 @@ def suggest(
     those and still speaks for every follower), then ``--max-followers``
     (only the first followers: the newest on X, where listing is what is
     billed); each at the largest round number up to ``USEFUL_SCORED`` that
-    fits.
+    fits. When the accounts' own posts alone are too dear (on X, $2.50 an
+    account: a batch of two is over $5 before any follower), the same again
+    with ``--no-posts``, unless ``drop_posts`` is false (--fail-on needs them).
     """
 
     def fits(candidate: ScanOptions) -> RunPlan | None:
@@ -392,36 +403,77 @@ def suggest(
     tries = ["max_followers"]
     if any(k.needs_profiles for k in kinds) and options.sample is None:
         tries.insert(0, "sample")
-    for what in tries:
-        for n in _round_numbers(USEFUL_SCORED):
-            if what == "sample":
-                candidate = replace(options, sample=n)
-            else:
-                candidate = replace(options, max_followers=n)
-            plan = fits(candidate)
-            if plan is not None:
-                return _suggestion(what, n, candidate, plan, order_known)
+    bases = [options]
+    if drop_posts and options.posts:
+        bases.append(replace(options, posts=0))
+    for base in bases:
+        for what in tries:
+            for n in _round_numbers(USEFUL_SCORED):
+                if what == "sample":
+                    candidate = replace(base, sample=n)
+                else:
+                    candidate = replace(base, max_followers=n)
+                plan = fits(candidate)
+                if plan is not None:
+                    return _suggestion(what, n, candidate, plan, order_known, base is not options)
     return None
 
 
+def smallest_scan(
+    subjects: Sequence[tuple[Subject, str]],
+    options: ScanOptions,
+    made: int = 0,
+    spent: float = 0.0,
+    *,
+    drop_posts: bool = True,
+) -> str:
+    """Return what to do when no suggestion fits, with what the smallest scan still takes.
+
+    "audit fewer accounts per run, as even --max-followers 1 --no-posts needs
+    2,004 requests for these 1,000 accounts, lookups included": a number to
+    act on, where "--max-followers N" alone left the user to find that no N fits.
+    """
+    smallest = replace(options, sample=None, max_followers=1, deep=0)
+    flags = "--max-followers 1"
+    if drop_posts and options.posts:
+        smallest, flags = replace(smallest, posts=0), flags + " --no-posts"
+    plan = RunPlan([plan_account(s, smallest, v) for s, v in subjects], smallest, made, spent)
+    needs = f"{plan.requests:,} request{'s' if plan.requests != 1 else ''}"
+    if plan.bills:
+        needs += f" and up to {money(plan.dollars)}"
+    if len(subjects) == 1:
+        return f"even {flags} needs {needs}, the lookup included"
+    return (
+        f"audit fewer accounts per run, as even {flags} needs {needs} for these "
+        f"{len(subjects):,} accounts, lookups included"
+    )
+
+
 def _suggestion(
-    what: str, n: int, options: ScanOptions, plan: RunPlan, order_known: bool
+    what: str, n: int, options: ScanOptions, plan: RunPlan, order_known: bool, no_posts: bool
 ) -> Suggestion:
     cost = f"{plan.requests:,} request{'s' if plan.requests != 1 else ''} in all"
     if plan.bills:
         cost += f", up to {money(plan.dollars)}"
+    # Without the accounts' own posts: said first, as it costs the behaviour findings.
+    whose = "the account's" if len(plan.accounts) == 1 else "the accounts'"
+    flag, skip = ("--no-posts ", f"skips {whose} own posts (no behaviour findings) and ")
+    if not no_posts:
+        flag, skip = "", ""
     if what == "sample":
         return Suggestion(
             options,
-            f"--sample {n}",
-            f"scores a uniform random sample of {n:,} followers and fetches only their "
+            f"{flag}--sample {n}",
+            f"{skip}scores a uniform random sample of {n:,} followers and fetches only their "
             f"profiles ({cost})",
         )
     first = f"the newest {n:,} followers" if order_known else f"the first {n:,} followers"
     scope = (
         "" if order_known else " (not a sample of all: the platform does not document its order)"
     )
-    return Suggestion(options, f"--max-followers {n}", f"lists only {first}{scope} ({cost})")
+    return Suggestion(
+        options, f"{flag}--max-followers {n}", f"{skip}lists only {first}{scope} ({cost})"
+    )
 
 
 def _round_numbers(top: int) -> list[int]:

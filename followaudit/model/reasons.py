@@ -52,6 +52,9 @@ TOPIC_OF_FEATURE: dict[str, str] = {
 }
 
 
+DAYS_PER_YEAR = 365.25
+
+
 def _n(value: float) -> str:
     return f"{value:,.0f}"
 
@@ -62,8 +65,10 @@ def _count(value: float, one: str, many: str) -> str:
 
 
 def _age(days: float) -> str:
-    if days >= 730:
-        return f"{days / 365.25:.1f} years"
+    # Days only under a year: "725 days" beside another account's "2.0 years"
+    # left the reader to do the sum.
+    if days >= DAYS_PER_YEAR:
+        return f"{days / DAYS_PER_YEAR:.1f} years"
     return f"{days:,.0f} days"
 
 

@@ -46,6 +46,7 @@ from datetime import datetime
 from html import escape
 from typing import Any
 
+from followaudit.analysis.batches import order_sentences
 from followaudit.analysis.gates import GateResult
 from followaudit.analysis.summary import (
     CORRECTED,
@@ -246,15 +247,12 @@ def _follow_order_section(order: Mapping[str, Any]) -> str:
         out.append(f'<p class="note">{_e(text)}</p></section>')
         return "".join(out)
     out.append(_follow_order_svg(buckets))
-    flagged = [b for b in buckets if b.get("flagged")]
     caption = "Share of questionable followers in each slice of the list, newest followers left; "
     caption += "lines show 95% intervals; red slices are flagged as likely purchased batches."
     out.append(f'<p class="caption">{_e(caption)}</p>')
-    if flagged:
-        ranges = ", ".join(f"{int(b['first']):,}-{int(b['last']):,}" for b in flagged)
-        out.append(f'<p class="note">{_e("Flagged: followers " + ranges + ".")}</p>')
-    else:
-        out.append('<p class="note">No slice stands out from the rest of the list.</p>')
+    # The same sentences as under the terminal's chart.
+    for sentence in order_sentences(order):
+        out.append(f'<p class="note">{_e(sentence)}</p>')
     if order.get("test"):
         out.append(f'<p class="caption">{_e("Test: " + str(order["test"]))}</p>')
     if note:
@@ -299,15 +297,20 @@ def _findings_section(findings: Sequence[Mapping[str, Any]], missing: str | None
         note = missing or "No recent posts were analysed."
         out.append(f'<p class="note">{_e(note)}</p></section>')
         return "".join(out)
-    out.append("<table><thead><tr><th>Finding</th><th></th><th>Threshold</th></tr></thead><tbody>")
+    out.append(
+        "<table><thead><tr><th>Flag (for --fail-on)</th><th>Finding</th><th></th>"
+        "<th>Threshold</th></tr></thead><tbody>"
+    )
     for f in findings:
         badge = (
             '<span class="badge flagged">flagged</span>'
             if f.get("flagged")
             else '<span class="badge ok">ok</span>'
         )
+        # The flag's name, as the terminal shows it: what --fail-on takes.
         out.append(
             f'<tr class="finding" data-code="{_e(f.get("code", ""))}">'
+            f"<td><code>{_e(f.get('code', ''))}</code></td>"
             f"<td>{_e(f.get('sentence', ''))}</td><td>{badge}</td>"
             f"<td>{_e(f.get('threshold', ''))}</td></tr>"
         )
@@ -323,9 +326,10 @@ def _followers_section(followers: Sequence[Mapping[str, Any]]) -> str:
     out.append("<table><thead><tr><th>Follower</th><th>Score</th><th>Why</th></tr></thead><tbody>")
     for f in followers:
         reasons = "".join(f"<li>{_e(r)}</li>" for r in f.get("reasons") or [])
+        # Written the platform's way, as everywhere: @name on X and Mastodon, bare on Bluesky.
         handle = str(f.get("handle", ""))
         out.append(
-            f"<tr><td>@{_e(handle.lstrip('@'))}</td>"
+            f"<tr><td>{_e(handle)}</td>"
             f'<td class="num">{float(f.get("probability", 0.0)):.2f}</td>'
             f"<td><ul>{reasons}</ul></td></tr>"
         )

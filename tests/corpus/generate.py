@@ -269,7 +269,7 @@ def empty_cases() -> Iterator[Case]:
         "json_forced_csv.jsonl",
         jsonl([x_user(0)]),
         INPUT,
-        "this is JSON, but the csv format is followaudit's own CSV columns",
+        "this is x-v2 JSON, but the csv format is followaudit's own columns",
         0,
         ("--format", "csv"),
     )
