@@ -1,6 +1,8 @@
-"""How shares are computed and written for people, one way everywhere."""
+"""How shares and durations are computed and written for people, one way everywhere."""
 
 from __future__ import annotations
+
+import math
 
 
 def fraction(part: int, whole: int) -> float | None:
@@ -18,3 +20,12 @@ def percent(share: float, digits: int = 0) -> str:
     if 0 < share < smallest:
         return f"under {100 * smallest:.{digits}f}%"
     return f"{100 * share:.{digits}f}%"
+
+
+def duration(seconds: float) -> str:
+    """Return a duration as people say it: "25 min", "2 h 30 min"."""
+    minutes = math.ceil(seconds / 60)
+    if minutes < 60:
+        return f"{minutes} min"
+    hours, rest = divmod(minutes, 60)
+    return f"{hours} h" + (f" {rest} min" if rest else "")

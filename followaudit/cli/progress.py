@@ -81,6 +81,10 @@ class ScanProgress:
     def update(self, event: ScanEvent) -> None:
         """Show one scan event."""
         if not self.enabled:
+            if self.notices and event.phase == "limits":
+                self.console.print(
+                    f"note: {event.message}", highlight=False, markup=False, soft_wrap=True
+                )
             if self.notices and event.phase == "wait":
                 self.console.print(
                     f"waiting {event.total or 0:,} s: {event.message}",

@@ -108,6 +108,9 @@ RATE_LIMIT_PAIRS: tuple[tuple[str, str], ...] = (
     ("x-ratelimit-remaining", "x-ratelimit-reset"),  # Mastodon
 )
 
+# The headers that announce a bucket's request limit (X; Bluesky and the IETF draft; Mastodon).
+LIMIT_HEADERS: tuple[str, ...] = ("x-rate-limit-limit", "ratelimit-limit", "x-ratelimit-limit")
+
 # Query parameters whose values are credentials: redacted in keys, URLs and messages.
 SECRET_PARAMS: frozenset[str] = frozenset(
     {
@@ -381,6 +384,8 @@ class Http:
         self._blocked_until: dict[str, float] = {}
         self._block_reason: dict[str, str] = {}
         self._gates: dict[str, threading.Lock] = {}
+        # The request limit each endpoint's answers announced, newest last (limit_seen).
+        self._limits_seen: dict[str, int] = {}
         # Set while get_many unwinds (an error or Ctrl-C): workers stop waiting at once.
         self._interrupted = threading.Event()
         # Set inside cached_only(): answers come from the cache alone, uncounted.
@@ -795,9 +800,23 @@ class Http:
         finally:
             _DEADLINE.until = None
 
+    def limit_seen(self, endpoint_part: str) -> int | None:
+        """Return the request limit the last answer of an endpoint containing ``endpoint_part``
+        announced (``x-rate-limit-limit`` and the like), None if none did."""
+        with self._lock:
+            found = [v for k, v in self._limits_seen.items() if endpoint_part in k]
+        return found[-1] if found else None
+
     def _note_limits(self, host: str, endpoint: str, headers: Mapping[str, str]) -> None:
         """Block the bucket until its reset when a response says no request remains."""
         now = self.clock()
+        for limit_name in LIMIT_HEADERS:
+            announced = headers.get(limit_name)
+            if announced is not None and announced.strip().isdigit():
+                with self._lock:
+                    self._limits_seen.pop(endpoint, None)
+                    self._limits_seen[endpoint] = int(announced.strip())
+                break
         for remaining_name, reset_name in RATE_LIMIT_PAIRS:
             remaining = headers.get(remaining_name)
             if remaining is None:

@@ -23,6 +23,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
+from followaudit.analysis.numbers import duration
 from followaudit.live.budget import Ceilings
 from followaudit.live.platforms import platform_kind
 from followaudit.live.platforms.base import DEEP_POSTS, PlatformKind, Subject, paging_margin
@@ -493,12 +494,3 @@ def _requests(n: int) -> str:
 def money(dollars: float) -> str:
     """Return dollars as people write them: "$102.50"."""
     return f"${dollars:,.2f}"
-
-
-def duration(seconds: float) -> str:
-    """Return a duration as people say it: "25 min", "2 h 30 min"."""
-    minutes = math.ceil(seconds / 60)
-    if minutes < 60:
-        return f"{minutes} min"
-    hours, rest = divmod(minutes, 60)
-    return f"{hours} h" + (f" {rest} min" if rest else "")

@@ -11,6 +11,7 @@ requests from the cache and continues where the network work stopped.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import astuple, dataclass, field
 from datetime import UTC, datetime
@@ -20,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from followaudit.accounts import Skipped, TableBuilder
+from followaudit.analysis.numbers import duration
 from followaudit.errors import (
     FollowauditError,
     InvalidResponseError,
@@ -30,7 +32,7 @@ from followaudit.errors import (
 from followaudit.formats import RecordError
 from followaudit.handles import written_handle
 from followaudit.live.http import NotCached
-from followaudit.live.platforms import Platform, Subject, make_platform
+from followaudit.live.platforms import Platform, Subject, make_platform, platform_kind
 from followaudit.live.platforms.base import DEEP_POSTS
 
 if TYPE_CHECKING:
@@ -211,7 +213,7 @@ def run_scan(
         if subject is None:
             subject = _resolve(adapter, handle, emit)
 
-        listing = _list_followers(adapter, subject, max_followers, emit, allowance)
+        listing = _list_followers(adapter, subject, max_followers, emit, allowance, http)
         items = listing.items
         positions = sample_positions(len(items), sample, seed)
         if sample is not None:
@@ -399,6 +401,32 @@ class _Listing:
     duplicates: int  # follower items dropped because their account was already listed
 
 
+def _say_live_limit(
+    subject: Subject, http: Http, listed: int, target: int | None, emit: Progress
+) -> None:
+    """Say so when the follower list's first answer announces another limit than documented.
+
+    The plan's time came from the published limit; the headers are what the
+    waits obey (``Http``), so the time left is re-estimated from them.
+    """
+    kind = platform_kind(subject.platform)
+    documented = kind.rate_limits.get("followers")
+    seen = http.limit_seen("followers")
+    if documented is None or seen is None or seen == documented.requests or seen <= 0:
+        return
+    sentence = (
+        f"{kind.display_name} announces {seen:,} follower-list requests per "
+        f"{duration(documented.window)} for this app, not the {documented.requests:,} it "
+        "documents"
+    )
+    if target is not None and target > listed:
+        pages = math.ceil((target - listed) / max(1, kind.follower_page_size))
+        waits = max(0, math.ceil(pages / seen) - 1) * documented.window
+        if waits:
+            sentence += f": listing the other {pages:,} pages takes at least {duration(waits)}"
+    emit(ScanEvent("limits", 0, None, sentence))
+
+
 def listing_bound(max_followers: int | None, allowance: int | None) -> int | None:
     """Return the most followers a listing asks for: the pages are sized to end there."""
     if max_followers is None or allowance is None:
@@ -420,6 +448,7 @@ def _list_followers(
     max_followers: int | None,
     emit: Progress,
     allowance: int | None = None,
+    http: Http | None = None,
 ) -> _Listing:
     """Return the followers in list order, and how and why listing ended.
 
@@ -435,8 +464,10 @@ def _list_followers(
     emit(ScanEvent("list", 0, total, "Listing followers"))
     pages = adapter.follower_pages(subject, listing_bound(max_followers, allowance))
     truncated = False
-    for page in pages:
+    for number, page in enumerate(pages, start=1):
         items.extend(page.items)
+        if number == 1 and http is not None and page.next_cursor is not None:
+            _say_live_limit(subject, http, len(items), total, emit)
         if (
             allowance is not None
             and len(items) >= allowance
