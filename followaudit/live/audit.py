@@ -715,31 +715,26 @@ def _audit_one(
     handle = found.handle
     emit(AccountStarted(handle))
     try:
-        allowance = listing_allowance(found.subject, plan.options, plan.ceilings)
+
+        def scan(allowance: int | None) -> ScanResult:
+            return run_scan(
+                handle,
+                http=http,
+                options=plan.options,
+                progress=emit,
+                platform=found.adapter,
+                subject=found.subject,
+                looked_up=found.looked_up,
+                allowance=allowance,
+            )
+
         try:
             try:
-                result = run_scan(
-                    handle,
-                    http=http,
-                    options=plan.options,
-                    progress=emit,
-                    platform=found.adapter,
-                    subject=found.subject,
-                    looked_up=found.looked_up,
-                    allowance=allowance,
-                )
+                result = scan(listing_allowance(found.subject, plan.options, plan.ceilings))
             except PlanExceeded as exc:
                 if confirm is None or not _list_on(exc, found, plan, http, emit, confirm):
                     raise
-                result = run_scan(
-                    handle,
-                    http=http,
-                    options=plan.options,
-                    progress=emit,
-                    platform=found.adapter,
-                    subject=found.subject,
-                    looked_up=found.looked_up,
-                )
+                result = scan(None)  # agreed to: list on (what was fetched comes from the cache)
         finally:
             emit(AccountStopped(handle))
         for sentence in paging_warnings(result):

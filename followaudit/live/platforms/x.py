@@ -149,15 +149,11 @@ class XPlatform(PlatformKind):
     def _get(
         self, path: str, params: Mapping[str, str | int], who: str, charge: Charge
     ) -> dict[str, Any]:
+        """Return the JSON object X answers ``path`` with; its errors translated."""
         try:
-            response = self._http.get(
-                self._base + path, params=params, headers=self._headers, charge=charge
-            )
-        except HttpStatusError as exc:
-            raise _translate(exc.status, exc.data, who) from None
-        if not isinstance(response.data, dict):
-            raise InvalidResponseError(f"X answered {path} with something other than a JSON object")
-        return response.data
+            return self._get_with_names(path, params, who, charge)
+        except _NamesRefused as exc:  # not a request that names post fields: a plain 400
+            raise NetworkError(f"X rejected the request for {who} (400): {exc.detail}") from None
 
     def _remembered_names(self) -> str | None:
         cache = self._http.cache
