@@ -370,12 +370,7 @@ class Cache:
                     raise
                 self._db.execute("COMMIT")
             except sqlite3.Error as exc:
-                if self._recover(exc):
-                    return
-                self.write_error = (
-                    f"Could not write to the cache file {self.path} ({exc}); "
-                    "the rest of this run is not cached"
-                )
+                self._write_failed(exc)
 
     def _write(self, sql: str, args: tuple[object, ...]) -> None:
         with self._lock:
@@ -384,12 +379,15 @@ class Cache:
             try:
                 self._db.execute(sql, args)
             except sqlite3.Error as exc:
-                if self._recover(exc):
-                    return
-                self.write_error = (
-                    f"Could not write to the cache file {self.path} ({exc}); "
-                    "the rest of this run is not cached"
-                )
+                self._write_failed(exc)
+
+    def _write_failed(self, exc: sqlite3.Error) -> None:
+        """Start afresh from a damaged file, or keep the failure and write no more (hold the lock)."""
+        if not self._recover(exc):
+            self.write_error = (
+                f"Could not write to the cache file {self.path} ({exc}); "
+                "the rest of this run is not cached"
+            )
 
     # -- settings: what a platform taught an earlier run ---------------------
 
