@@ -354,7 +354,7 @@ def score(
     metavar="FLAG,...",
     help="Exit with code 10 (GATE_FAILED) when the account's own posts raise any of "
     "these behaviour flags: no-interaction, self-promotion, link-only, repost-heavy, "
-    "low-engagement, burst-posting (see the README's thresholds).",
+    "low-engagement, burst-posting (thresholds: docs/outputs.md, Behaviour findings).",
 )
 @click.option(
     "--summary-csv",

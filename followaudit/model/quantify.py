@@ -92,7 +92,7 @@ def adjusted_share(flagged: int, n: int, rates: ClassifierRates) -> Interval:
 
     Assumes the accounts' profiles, within each class, look like the
     labelled accounts the rates were measured on (no shift in how the
-    classifier errs); see the README's limitations.
+    classifier errs); see docs/limitations.md.
     """
     if n <= 0:
         raise ValueError("an interval needs at least one observation")

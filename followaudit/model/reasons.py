@@ -1,6 +1,6 @@
 """Top reasons in words, from the model's per-feature contributions.
 
-Method (documented in the README): the model gives, for every account, each
+Method (documented in docs/model.md, "How reasons are chosen"): the model gives, for every account, each
 feature's contribution to its score in log-odds, credited along the account's
 decision paths through the trees (the Saabas / "treeinterpreter"
 decomposition: contributions plus the model's base value add up exactly to
