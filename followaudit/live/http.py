@@ -717,7 +717,7 @@ class Http:
                 # asking again gets the same page, so say so at once.
                 raise InvalidResponseError(
                     f"{host} answered with {_media_type(kept) or 'no content type'}, "
-                    f"not the API's JSON: check the URL ({final})"
+                    f"not the API's JSON: check the URL ({short_url(final)})"
                 ) from None
             return _Retry(
                 f"{host} answered {status} with a body that is not complete JSON "
