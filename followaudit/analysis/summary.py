@@ -11,7 +11,14 @@ import pandas as pd
 
 from followaudit.accounts import Skipped
 from followaudit.errors import ModelError
-from followaudit.model.quantify import ClassifierRates, Interval, adjusted_share, wilson
+from followaudit.model.quantify import (
+    Interval,
+    ShareRates,
+    counted_share,
+    is_quiet,
+    read_quantification,
+    wilson,
+)
 
 if TYPE_CHECKING:
     from followaudit.model.forest import Model
@@ -42,6 +49,13 @@ class Summary:
     share_method: str = "raw"
     # The flagged count's own share, questionable / scored, with its Wilson interval.
     flagged_share: Interval = field(default_factory=lambda: Interval(math.nan, math.nan, math.nan))
+    # The corrected share counts the accounts scored at or above this cut (None: raw share),
+    # how many there are, and how many scored accounts are quiet (few posts or followers).
+    counting_cut: float | None = None
+    counted: int | None = None
+    quiet: int | None = None
+    # What the interval says when it touches 0 (NO_EVIDENCE, CANNOT_RULE_OUT_NONE), or None.
+    share_note: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """Return the summary as JSON-ready data."""
@@ -52,6 +66,12 @@ CORRECTED = "corrected"
 RAW = "raw"
 # Said wherever the corrected share is shown, so nobody mistakes it for a count.
 CORRECTED_NOTE = "corrected for the model's measured error rates"
+# Said when the corrected share is below the floor (reported as 0), or its interval reaches 0.
+NO_EVIDENCE = (
+    "No evidence of bought followers: the corrected share is under 1 point, within what "
+    "the model flags among real people."
+)
+CANNOT_RULE_OUT_NONE = "The interval reaches 0: it cannot rule out that none were bought."
 
 
 def summarize(
@@ -59,30 +79,40 @@ def summarize(
     skipped: list[Skipped],
     threshold: float,
     population: int | None = None,
-    rates: ClassifierRates | None = None,
+    rates: ShareRates | None = None,
 ) -> Summary:
     """Return the summary of scored rows.
 
     The scored accounts are treated as a random sample of the follower base
     (``population``; the scored count itself when not given). With the
-    model's measured ``rates``, the share questionable is the flagged share
-    corrected for the model's errors (``stats.adjusted_share``), with a 95%
-    interval that carries both the sampling error and the uncertainty of the
-    rates; without them it is the flagged share with a Wilson interval. The
-    estimated number of authentic followers is the population times one
-    minus that share, with the interval scaled the same way.
+    model's measured ``rates`` (``model_rates``), the share questionable is
+    the share of accounts scored at or above the rates' counting cut,
+    corrected for the model's errors on quiet and on active followers
+    (``quantify.counted_share``), with a 95% interval that also carries how
+    those errors vary between audiences; without them it is the flagged
+    share with a Wilson interval. The estimated number of authentic
+    followers is the population times one minus that share, with the
+    interval scaled the same way.
     """
     scored = len(rows)
     questionable = int((rows["label"] == "questionable").sum()) if scored else 0
     base = population if population is not None else scored
     nan = Interval(math.nan, math.nan, math.nan)
     method = RAW
+    counted = quiet = None
+    note = None
     if scored:
         flagged = wilson(questionable, scored)
         share = flagged
         if rates is not None:
-            share = adjusted_share(questionable, scored, rates)
+            counted = int((rows["probability"].to_numpy() >= rates.cut).sum())
+            quiet = int(is_quiet(rows["posts"], rows["followers"]).sum())
+            share = counted_share(counted, quiet, scored, rates)
             method = CORRECTED
+            if share.estimate == 0:
+                note = NO_EVIDENCE
+            elif share.low == 0:
+                note = CANNOT_RULE_OUT_NONE
         authentic = Interval(
             base * (1 - share.estimate), base * (1 - share.high), base * (1 - share.low)
         )
@@ -104,16 +134,19 @@ def summarize(
         histogram=histogram,
         share_method=method,
         flagged_share=flagged,
+        counting_cut=None if rates is None else rates.cut,
+        counted=counted,
+        quiet=quiet,
+        share_note=note,
     )
 
 
-def model_rates(model: Model, rows: pd.DataFrame) -> ClassifierRates | None:
+def model_rates(model: Model, rows: pd.DataFrame) -> ShareRates | None:
     """Return the model's measured rates for how ``rows`` were scored, None if it has none.
 
-    A model trained by ``followaudit train`` stores out-of-fold counts for
-    two modes: all inputs known, and the X-only counts (likes, listed)
-    unknown, as for Bluesky and Mastodon. The mode most rows were scored in
-    is used.
+    A model trained by ``followaudit train`` stores counts for two modes:
+    all inputs known, and the X-only counts (likes, listed) unknown, as for
+    Bluesky and Mastodon. The mode most rows were scored in is used.
     """
     section = model.metadata.get("quantification")
     if section is None:
@@ -123,23 +156,11 @@ def model_rates(model: Model, rows: pd.DataFrame) -> ClassifierRates | None:
         x_only_known = int((rows["likes"].notna() & rows["listed"].notna()).sum())
     mode = "all known" if x_only_known * 2 > len(rows) else "without X-only"
     try:
-        counts = section["modes"][mode]
-        return ClassifierRates(
-            true_positives=_count(counts["true_positives"]),
-            positives=_count(counts["positives"]),
-            false_positives=_count(counts["false_positives"]),
-            negatives=_count(counts["negatives"]),
-        )
-    except (KeyError, TypeError, ValueError):
+        return read_quantification(section)[mode]
+    except ValueError as problem:
         raise ModelError(
-            "the model file's quantification rates are damaged or incomplete"
+            f"the model file's quantification rates are damaged or incomplete: {problem}"
         ) from None
-
-
-def _count(value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise TypeError("not a count")
-    return value
 
 
 def headline(summary: Summary) -> str:

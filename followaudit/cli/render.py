@@ -6,7 +6,7 @@ Imported by the CLI's commands and its progress display; nothing in the core imp
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pandas as pd
 from rich import box
@@ -32,9 +32,6 @@ from followaudit.handles import display_name
 from followaudit.live.platforms import bills_reads
 from followaudit.model.quantify import Interval
 from followaudit.model.reasons import reasons_joined
-
-if TYPE_CHECKING:
-    from followaudit.model.evaluation import Evaluation
 
 BAR_WIDTH = 40
 
@@ -102,8 +99,15 @@ def summary_panel(
             lines.append(f"{interval}, not corrected: the model file carries no error rates\n")
         lines.append(
             f"{summary.questionable:,} of {summary.scored:,} scored accounts have a score of "
-            f"{summary.threshold:.2f} or more\n"
+            f"{summary.threshold:.2f} or more"
         )
+        if summary.counting_cut is not None and summary.counted is not None:
+            lines.append(
+                f"; the share counts the {summary.counted:,} at {summary.counting_cut:.2f} or more"
+            )
+        lines.append("\n")
+        if summary.share_note:
+            lines.append(summary.share_note + "\n")
     counts = f"Scored: {summary.scored:,}   Skipped: {summary.skipped:,}"
     if duplicates:
         # Rows repeating an account already read: not skipped, not scored twice.
@@ -246,6 +250,10 @@ def summary_from_dict(data: Mapping[str, Any]) -> Summary:
         histogram=[int(c) for c in data.get("histogram") or []],
         share_method=str(data.get("share_method") or "raw"),
         flagged_share=interval(data.get("flagged_share") or {}),
+        counting_cut=data.get("counting_cut"),
+        counted=data.get("counted"),
+        quiet=data.get("quiet"),
+        share_note=data.get("share_note"),
     )
 
 
@@ -448,88 +456,3 @@ def summary_rows(rows: Sequence[Mapping[str, Any]]) -> Table:
             Text("pass" if passed else "FAIL", style="green" if passed else "bold red"),
         )
     return table
-
-
-def evaluation_tables(result: Evaluation) -> list[Table]:
-    """Return the evaluation as tables like the reference table of the dataset README."""
-    scores = Table(
-        title=f"Held-out quality ({result.folds}-fold stratified cross-validation, "
-        f"threshold {result.threshold:.2f})"
-    )
-    for name in ("evaluation", "accounts", "acc", "P", "R", "F1", "MCC", "AUC"):
-        scores.add_column(name, justify="left" if name == "evaluation" else "right")
-    rows = [
-        ("model, X (all features)", result.cross_validation),
-        (
-            "model, Bluesky/Mastodon mode (no likes, no listed)",
-            result.cross_validation_without_x_only,
-        ),
-    ]
-    rows += [(f"model, {mode}", s) for mode, s in result.missing_value_modes.items()]
-    rows += [(f"rule: {name}", s) for name, s in result.baselines.items()]
-    for name, s in rows:
-        scores.add_row(
-            name,
-            f"{s.accounts:,}",
-            f"{s.accuracy:.3f}",
-            f"{s.precision:.3f}",
-            f"{s.recall:.3f}",
-            f"{s.f1:.3f}",
-            f"{s.mcc:.3f}",
-            "-" if s.roc_auc is None else f"{s.roc_auc:.4f}",
-        )
-    sources = Table(title="Leave one source out (trained without that group, scored on it)")
-    for name in (
-        "held out",
-        "kind",
-        "accounts",
-        "flagged questionable",
-        "flagged, no likes/listed",
-    ):
-        sources.add_column(name, justify="left" if name in ("held out", "kind") else "right")
-    for r in result.leave_one_source_out:
-        what = "false alarms" if r.kind == "people" else "caught"
-        sources.add_row(
-            r.source,
-            r.kind,
-            f"{r.accounts:,}",
-            f"{r.flagged:.3f} ({what})",
-            f"{r.flagged_without_x_only:.3f}",
-        )
-    tables = [scores, sources]
-    if result.spambot_probe:
-        probe = Table(title="Spambot probe (never trained on; spambots are not fake followers)")
-        for name in ("group", "accounts", "flagged", "flagged, no likes/listed"):
-            probe.add_column(name, justify="left" if name == "group" else "right")
-        for p in result.spambot_probe:
-            probe.add_row(
-                p.group, f"{p.accounts:,}", f"{p.flagged:.3f}", f"{p.flagged_without_x_only:.3f}"
-            )
-        tables.append(probe)
-    check = Table(title="Corrected share on synthetic mixtures from held-out folds")
-    for name in (
-        "true share",
-        "mixtures",
-        "mean corrected",
-        "bias",
-        "interval holds truth",
-        "uncorrected",
-    ):
-        check.add_column(name, justify="right")
-    for m in result.corrected_share_check:
-        check.add_row(
-            f"{m.prevalence:.2f}",
-            f"{m.mixtures:,}",
-            f"{m.mean_estimate:.4f}",
-            f"{m.bias:+.4f}",
-            f"{m.coverage:.1%}",
-            f"{m.mean_raw_share:.4f}",
-        )
-    tables.append(check)
-    targets = Table(title="Targets")
-    targets.add_column("target")
-    targets.add_column("met", justify="right")
-    for name, met in result.targets().items():
-        targets.add_row(name, Text("yes" if met else "NO", style="green" if met else "bold red"))
-    tables.append(targets)
-    return tables

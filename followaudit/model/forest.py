@@ -21,7 +21,10 @@ File format (version 1)::
          "right": [2, -1, ...],            #   always greater than the parent's
          "value": [0.1, -0.4, ...]}        # leaf: its score; split: mean score below it
       ],
-      "metadata": {...},                   # provenance, free-form JSON
+      "metadata": {...},                   # provenance, free-form JSON, except
+                                           #   "quantification": the counts the share
+                                           #   is corrected with (checked on load,
+                                           #   quantify.read_quantification)
       "sha256": "..."                      # of the canonical JSON of all other keys
     }
 
@@ -49,6 +52,7 @@ import pandas as pd
 from followaudit.errors import ModelError
 from followaudit.filesystem import write_atomic
 from followaudit.model.features import FEATURE_COLUMNS
+from followaudit.model.quantify import read_quantification
 
 FORMAT_NAME = "followaudit-model"
 FORMAT_VERSION = 1
@@ -470,6 +474,13 @@ def _build(body: dict[str, Any]) -> Model:
     base_score = _number(body["base_score"], "base_score")
     if not isinstance(body["metadata"], dict):
         raise _Invalid("metadata must be an object")
+    if "quantification" in body["metadata"]:
+        # Every report corrects its share with these counts: checked here, once, so a
+        # damaged section is a model error before anything is scored.
+        try:
+            read_quantification(body["metadata"]["quantification"])
+        except ValueError as problem:
+            raise _Invalid(f"quantification: {problem}") from None
     trees_json = body["trees"]
     if not isinstance(trees_json, list) or not 0 < len(trees_json) <= MAX_TREES:
         raise _Invalid(f"trees must be a list of 1 to {MAX_TREES} trees")

@@ -13,7 +13,8 @@ JSON audit; keys marked optional may be left out):
       "title": "@guru on X",                                  # str
       "generated_at": "2026-03-31 12:00 UTC",                 # str, optional
       "headline": "Authentic followers: about 7,800 (7,500-8,100) of 10,000",
-      "share": {"estimate": 0.22, "low": 0.19, "high": 0.25},  # optional: share questionable
+      "share": {"estimate": 0.22, "low": 0.19, "high": 0.25,   # optional: share questionable
+                "method": "corrected", "note": "..."},         # and what its interval says
       "meaning": "Questionable means ...",                     # optional: report.QUESTIONABLE_MEANS
       "details": ["2,000 followers scored of 10,000", ...],   # list[str], optional
       "gates": [                         # optional: the verdicts of the scan's gates
@@ -122,7 +123,11 @@ def report_data(document: Mapping[str, Any], top: int = 10) -> dict[str, Any]:
         "generated_at": generated,
         "headline": document["headline"],
         "share": (
-            {**share, "method": summary.get("share_method") or "raw"}
+            {
+                **share,
+                "method": summary.get("share_method") or "raw",
+                "note": summary.get("share_note"),
+            }
             if summary.get("scored")
             else None
         ),
@@ -268,10 +273,13 @@ def _share_line(share: Mapping[str, Any] | None) -> str:
         return ""
     estimate, low, high = (float(share[k]) for k in ("estimate", "low", "high"))
     method = f", {CORRECTED_NOTE}" if share.get("method") == CORRECTED else ", not corrected"
-    return (
+    line = (
         f'<p id="share" class="share">Questionable: <strong>{100 * estimate:.1f}%</strong> '
         f"of followers (95% interval {100 * low:.1f}%-{100 * high:.1f}%{_e(method)})</p>"
     )
+    if share.get("note"):
+        line += f'<p id="share-note" class="caption">{_e(share["note"])}</p>'
+    return line
 
 
 def _gates_section(gates: Sequence[Mapping[str, Any]]) -> str:

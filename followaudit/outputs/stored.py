@@ -141,6 +141,10 @@ AUDIT: dict[str, Any] = {
         "histogram": Optional([int]),
         "share_method": Optional(str),
         "flagged_share": Optional(MaybeInterval),
+        "counting_cut": Optional(Number),
+        "counted": Optional(int),
+        "quiet": Optional(int),
+        "share_note": Optional(str),
     },
     "scope_note": Optional(str),
     "behaviour": Optional(
