@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
-from followaudit.accounts import Skipped
+from followaudit.accounts import INACTIVE_MONTHS, Skipped
+from followaudit.analysis.numbers import percent
 from followaudit.errors import ModelError
 from followaudit.model.quantify import (
     Interval,
@@ -29,6 +31,24 @@ QUESTIONABLE_MEANS = (
     "Questionable means the profile looks like a bought or abandoned account; "
     "it is not proof that it was bought."
 )
+
+
+# Said with every count of inactive followers: the headline keeps one meaning.
+INACTIVE_MEANS = (
+    "Inactive followers are counted apart: an inactive follower counts as questionable only "
+    "when its profile scores as questionable, never for being inactive."
+)
+
+
+@dataclass(frozen=True)
+class Inactive:
+    """Scored followers with no post in the last 12 months, or none ever, counted apart."""
+
+    accounts: int  # inactive followers among those scored
+    never_posted: int  # of them, with no post at all
+    known: int  # scored followers whose activity is known (a last-post time, or no post)
+    questionable: int  # inactive followers whose profile is also scored questionable
+    months: int = INACTIVE_MONTHS
 
 
 @dataclass(frozen=True)
@@ -56,6 +76,8 @@ class Summary:
     quiet: int | None = None
     # What the interval says when it touches 0 (NO_EVIDENCE, CANNOT_RULE_OUT_NONE), or None.
     share_note: str | None = None
+    # Inactive followers (reported apart from questionable); None when not known at all.
+    inactive: Inactive | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """Return the summary as JSON-ready data."""
@@ -124,6 +146,7 @@ def summarize(
         flagged = share = authentic = nan
         histogram = [0] * HISTOGRAM_BINS
     return Summary(
+        inactive=inactive_followers(rows),
         scored=scored,
         skipped=len(skipped),
         questionable=questionable,
@@ -139,6 +162,50 @@ def summarize(
         quiet=quiet,
         share_note=note,
     )
+
+
+def inactive_followers(rows: pd.DataFrame) -> Inactive | None:
+    """Return the inactive followers among scored rows (``scoring``'s ``inactive``), if told."""
+    if "inactive" not in rows.columns:
+        return None
+    flags = rows["inactive"].to_numpy(dtype=np.float64)
+    inactive = flags == 1
+    never = inactive & (rows["posts"].to_numpy(dtype=np.float64) == 0)
+    questionable = (rows["label"] == "questionable").to_numpy()
+    return Inactive(
+        accounts=int(inactive.sum()),
+        never_posted=int(never.sum()),
+        known=int((~np.isnan(flags)).sum()),
+        questionable=int((inactive & questionable).sum()),
+    )
+
+
+def inactive_sentence(inactive: Mapping[str, Any], scored: int) -> str:
+    """Return the report's line on inactive followers, from ``Inactive``'s JSON form.
+
+    "Inactive: 45 of 400 scored followers (11.2%) have not posted in 12 months
+    (30 never posted); 40 of them score as questionable."
+    """
+    accounts, known = int(inactive["accounts"]), int(inactive["known"])
+    months = int(inactive.get("months") or INACTIVE_MONTHS)
+    if not scored:
+        return "Inactive: no follower was scored."
+    if known == 0:
+        return (
+            f"Inactive (no post in {months} months): not known, no follower's last post "
+            "time is given and none has 0 posts."
+        )
+    at_least = "at least " if known < scored else ""
+    sentence = (
+        f"Inactive: {at_least}{accounts:,} of {scored:,} scored followers "
+        f"({percent(accounts / scored, 1)}) have not posted in {months} months "
+        f"({int(inactive['never_posted']):,} never posted)"
+    )
+    if accounts:
+        sentence += f"; {int(inactive['questionable']):,} of them score as questionable"
+    if known < scored:
+        sentence += f"; when {scored - known:,} last posted is not known"
+    return sentence + "."
 
 
 def model_rates(model: Model, rows: pd.DataFrame) -> ShareRates | None:

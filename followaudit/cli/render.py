@@ -6,6 +6,7 @@ Imported by the CLI's commands and its progress display; nothing in the core imp
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import asdict
 from typing import Any
 
 import pandas as pd
@@ -22,9 +23,12 @@ from followaudit.analysis.numbers import percent
 from followaudit.analysis.summary import (
     CORRECTED,
     CORRECTED_NOTE,
+    INACTIVE_MEANS,
     QUESTIONABLE_MEANS,
+    Inactive,
     Summary,
     headline,
+    inactive_sentence,
     round_followers,
 )
 from followaudit.cli.safe_text import visible
@@ -97,15 +101,17 @@ def summary_panel(
             lines.append(f"{interval}, {CORRECTED_NOTE}\n")
         else:
             lines.append(f"{interval}, not corrected: the model file carries no error rates\n")
-        lines.append(
-            f"{summary.questionable:,} of {summary.scored:,} scored accounts have a score of "
-            f"{summary.threshold:.2f} or more"
-        )
         if summary.counting_cut is not None and summary.counted is not None:
             lines.append(
-                f"; the share counts the {summary.counted:,} at {summary.counting_cut:.2f} or more"
+                f"The share counts {summary.counted:,} of {summary.scored:,} scored at "
+                f"{summary.counting_cut:.2f} or more ({summary.questionable:,} at "
+                f"{summary.threshold:.2f})\n"
             )
-        lines.append("\n")
+        else:
+            lines.append(
+                f"{summary.questionable:,} of {summary.scored:,} scored accounts have a score of "
+                f"{summary.threshold:.2f} or more\n"
+            )
         if summary.share_note:
             lines.append(summary.share_note + "\n")
     counts = f"Scored: {summary.scored:,}   Skipped: {summary.skipped:,}"
@@ -200,6 +206,16 @@ def meaning_line() -> Paragraph:
     return Paragraph(Text(QUESTIONABLE_MEANS, style="italic"))
 
 
+def inactive_block(summary: Summary) -> list[Paragraph]:
+    """Return the inactive followers' line and what they mean, or nothing when not known."""
+    if summary.inactive is None or not summary.scored:
+        return []
+    return [
+        Paragraph(Text(inactive_sentence(asdict(summary.inactive), summary.scored))),
+        Paragraph(Text(INACTIVE_MEANS, style="dim")),
+    ]
+
+
 def gates_block(gates: Sequence[GateResult]) -> list[Paragraph]:
     """Return one paragraph per gate verdict, wrapped lines indented."""
     return [Paragraph(gate_line(gate)) for gate in gates]
@@ -224,6 +240,8 @@ def score_report(
         _show(console, paragraph)
     for warning in warnings:
         _show(console, Paragraph(Text(f"warning: {visible(warning)}", style="yellow")))
+    for paragraph in inactive_block(summary):
+        _show(console, paragraph)
     if summary.scored:
         _show(console, histogram(summary))
         if top > 0:
@@ -254,6 +272,20 @@ def summary_from_dict(data: Mapping[str, Any]) -> Summary:
         counted=data.get("counted"),
         quiet=data.get("quiet"),
         share_note=data.get("share_note"),
+        inactive=_inactive(data.get("inactive")),
+    )
+
+
+def _inactive(data: Mapping[str, Any] | None) -> Inactive | None:
+    """Return the inactive followers of a JSON summary (absent before they were counted)."""
+    if not data:
+        return None
+    return Inactive(
+        accounts=int(data["accounts"]),
+        never_posted=int(data["never_posted"]),
+        known=int(data["known"]),
+        questionable=int(data["questionable"]),
+        months=int(data.get("months") or 12),
     )
 
 
@@ -312,6 +344,8 @@ def scan_report(
     if document.get("deep"):
         _show(console, Paragraph(Text(visible(document["deep"]["sentence"]))))
     for paragraph in gates_block([GateResult(**gate) for gate in document.get("gates") or []]):
+        _show(console, paragraph)
+    for paragraph in inactive_block(summary):
         _show(console, paragraph)
     if summary.scored:
         _show(console, histogram(summary))

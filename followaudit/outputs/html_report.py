@@ -16,6 +16,7 @@ JSON audit; keys marked optional may be left out):
       "share": {"estimate": 0.22, "low": 0.19, "high": 0.25,   # optional: share questionable
                 "method": "corrected", "note": "..."},         # and what its interval says
       "meaning": "Questionable means ...",                     # optional: report.QUESTIONABLE_MEANS
+      "inactive": "Inactive: 45 of 400 scored followers ...",  # optional: summary.inactive_sentence
       "details": ["2,000 followers scored of 10,000", ...],   # list[str], optional
       "gates": [                         # optional: the verdicts of the scan's gates
         {"gate": "--fail-above", "passed": false, "explanation": "..."}, ...],
@@ -51,7 +52,9 @@ from followaudit.analysis.gates import GateResult
 from followaudit.analysis.summary import (
     CORRECTED,
     CORRECTED_NOTE,
+    INACTIVE_MEANS,
     QUESTIONABLE_MEANS,
+    inactive_sentence,
 )
 from followaudit.handles import display_name
 
@@ -132,6 +135,11 @@ def report_data(document: Mapping[str, Any], top: int = 10) -> dict[str, Any]:
             else None
         ),
         "meaning": QUESTIONABLE_MEANS,
+        "inactive": (
+            f"{inactive_sentence(summary['inactive'], int(summary['scored']))} {INACTIVE_MEANS}"
+            if summary.get("inactive") and summary.get("scored")
+            else None
+        ),
         "details": details,
         "gates": [
             {"gate": g["gate"], "passed": g["passed"], "explanation": GateResult(**g).explanation()}
@@ -371,6 +379,9 @@ def render_html(report: Mapping[str, Any]) -> str:
         # account's own behaviour, the verdicts; then the charts and the list.
         f'<p id="meaning" class="note">{_e(report["meaning"])}</p>'
         if report.get("meaning")
+        else "",
+        f'<p id="inactive" class="note">{_e(report["inactive"])}</p>'
+        if report.get("inactive")
         else "",
         _findings_section(report.get("findings") or [], report.get("behaviour_missing")),
         _gates_section(report.get("gates") or []),

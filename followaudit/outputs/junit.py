@@ -93,6 +93,10 @@ def account_case(outcome: AccountOutcome, fail_on: Sequence[str] = ()) -> Accoun
             "authentic_estimate": str(round_followers(summary.authentic_followers.estimate)),
             "authentic_low": str(round_followers(summary.authentic_followers.low)),
             "authentic_high": str(round_followers(summary.authentic_followers.high)),
+            # Followers with no post in 12 months, or none ever ("" when not known at all).
+            "inactive_followers": ""
+            if summary.inactive is None
+            else str(summary.inactive.accounts),
         },
     )
 

@@ -145,6 +145,9 @@ AUDIT: dict[str, Any] = {
         "counted": Optional(int),
         "quiet": Optional(int),
         "share_note": Optional(str),
+        "inactive": Optional(
+            {"accounts": int, "never_posted": int, "known": int, "questionable": int, "months": int}
+        ),
     },
     "scope_note": Optional(str),
     "behaviour": Optional(
