@@ -579,8 +579,11 @@ def train(data_path: str | None, output: str | None, seed: int) -> None:
     from followaudit.model.training import load_training_table, train_model
 
     table = load_training_table(Path(data_path) if data_path else None)
-    model = train_model(table, seed=seed)
     target = Path(output) if output else SHIPPED_MODEL
+    if not target.parent.is_dir():
+        # Said before the quarter of a minute training takes, not after.
+        raise OutputError(f"cannot write {target}: its folder does not exist")
+    model = train_model(table, seed=seed)
     try:
         save_model(model, target)
     except OSError as exc:
