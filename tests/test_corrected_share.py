@@ -263,3 +263,22 @@ def test_a_damaged_model_file_is_refused_on_load_with_exit_4(
     code, _, err = run(capsys, "score", example, "--model", path, "--quiet")
     assert code == ExitCode.MODEL
     assert "is malformed: quantification:" in err and "Traceback" not in err
+
+
+def test_the_terminal_and_the_html_say_what_the_interval_means() -> None:
+    import io
+
+    from rich.console import Console
+
+    from followaudit.cli.render import summary_panel
+    from followaudit.outputs.html_report import render_html
+
+    summary = summarize(rows(4, 2_000), [], 0.5, rates=RATES)
+    console = Console(width=200, file=io.StringIO(), record=True, color_system=None)
+    console.print(summary_panel(summary, "file"))
+    text = console.export_text()
+    assert NO_EVIDENCE in text
+    assert "The share counts 4 of 2,000 scored at 0.85 or more (4 at 0.50)" in text
+    share = {"estimate": 0.0, "low": 0.0, "high": 0.02, "method": CORRECTED, "note": NO_EVIDENCE}
+    page = render_html({"title": "t", "headline": "h", "share": share, "histogram": []})
+    assert f'<p id="share-note" class="caption">{NO_EVIDENCE}</p>' in page
