@@ -35,7 +35,12 @@ from followaudit.formats import bluesky, mastodon, read_accounts, x_v1, x_v2
 from followaudit.live.platforms.x import USER_FIELDS
 
 ROOT = Path(__file__).resolve().parents[1]
+# What the reference documents say each profile holds, copied from ../shared/reference/
+# (the copy is checked against it wherever it sits beside the checkout).
 REFERENCE = ROOT.parent / "shared" / "reference"
+FIELDS = json.loads(
+    (ROOT / "tests" / "fixtures" / "reference_profile_fields.json").read_text(encoding="utf-8")
+)
 AS_OF = datetime(2026, 3, 1, tzinfo=UTC)
 
 
@@ -71,10 +76,33 @@ def test_a_malformed_post_id_is_a_skipped_record_with_its_reason(bad: object) ->
 
 
 def test_x_requests_the_field_the_user_schema_names() -> None:
-    spec = json.loads((REFERENCE / "x-api-v2" / "openapi.json").read_text(encoding="utf-8"))
-    user = spec["components"]["schemas"]["User"]["properties"]
     assert "most_recent_post_id" in USER_FIELDS.split(",")
-    assert set(USER_FIELDS.split(",")) <= set(user)
+    assert set(USER_FIELDS.split(",")) <= set(FIELDS["x_user_properties"])
+    # The spec's user.fields list leaves it out (pinned_post_id too): the schema is what the
+    # API returns, so the schema's name is the one asked for.
+    assert "most_recent_post_id" not in FIELDS["x_user_fields_parameter"]
+
+
+@pytest.mark.skipif(not REFERENCE.is_dir(), reason="../shared/reference is not beside the checkout")
+def test_the_copied_profile_fields_are_the_references() -> None:
+    import re
+
+    spec = json.loads((REFERENCE / "x-api-v2" / "openapi.json").read_text(encoding="utf-8"))
+    parameter = spec["components"]["parameters"]["UserFieldsParameter"]["schema"]["items"]
+    lexicon = json.loads(
+        (REFERENCE / "bluesky-lexicons" / "actor_defs.json").read_text(encoding="utf-8")
+    )
+    docs = (REFERENCE / "mastodon-docs" / "Account.md").read_text(encoding="utf-8")
+    assert FIELDS["x_user_properties"] == sorted(
+        spec["components"]["schemas"]["User"]["properties"]
+    )
+    assert FIELDS["x_user_fields_parameter"] == parameter["enum"]
+    assert FIELDS["bluesky_profile_view_detailed_properties"] == sorted(
+        lexicon["defs"]["profileViewDetailed"]["properties"]
+    )
+    assert FIELDS["mastodon_account_attributes"] == sorted(
+        set(re.findall(r"^### `([a-z_]+)`", docs, re.MULTILINE))
+    )
 
 
 def test_x_v1_gives_its_embedded_status_time() -> None:
@@ -91,15 +119,15 @@ def test_x_v1_gives_its_embedded_status_time() -> None:
 
 
 def test_mastodon_gives_last_status_at_and_bluesky_nothing() -> None:
-    docs = (REFERENCE / "mastodon-docs" / "Account.md").read_text(encoding="utf-8")
-    assert "### `last_status_at`" in docs
+    assert "last_status_at" in FIELDS["mastodon_account_attributes"]
     record = dict(mastodon_account(1), last_status_at="2025-01-20", statuses_count=40)
     table = one(mastodon.add_account, record)
     assert table["last_post_at"][0] == pd.Timestamp("2025-01-20T00:00:00Z")
     table = one(mastodon.add_account, dict(record, last_status_at=None))
     assert pd.isna(table["last_post_at"][0])
-    lexicon = (REFERENCE / "bluesky-lexicons" / "actor_defs.json").read_text(encoding="utf-8")
-    assert "lastPost" not in lexicon and "postsCount" in lexicon
+    bluesky_fields = FIELDS["bluesky_profile_view_detailed_properties"]
+    assert "postsCount" in bluesky_fields
+    assert not [name for name in bluesky_fields if "last" in name.lower()]
     assert pd.isna(one(bluesky.add_profile, profile_detailed(1))["last_post_at"][0])
 
 
