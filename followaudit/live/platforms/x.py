@@ -49,7 +49,10 @@ if TYPE_CHECKING:
 DEFAULT_BASE_URL = "https://api.x.com"
 PAGE_SIZE = 1000  # the endpoint's maximum: fewer requests for the same (billed) users
 # Exactly what followaudit.formats.x_v2 reads (id, name and username come by default).
-USER_FIELDS = "created_at,description,location,profile_image_url,public_metrics,url"
+# most_recent_post_id is the User schema's name; the spec's user.fields list omits it.
+USER_FIELDS = (
+    "created_at,description,location,most_recent_post_id,profile_image_url,public_metrics,url"
+)
 # The audited account also needs `entities`: its website sits there, expanded (url is t.co);
 # and `protected`, so resolve() refuses a protected account before paying for its followers.
 SUBJECT_FIELDS = USER_FIELDS + ",entities,protected"
