@@ -187,6 +187,9 @@ class XServer(FakeServer):
         # referenced_posts, note_post: the 2026 spec), "tweet" (tweet.fields,
         # referenced_tweets, note_tweet: every recorded answer), or "both".
         post_names: str = "post",
+        # False: the API follows the spec's user.fields list, which omits most_recent_post_id,
+        # and answers 400 to it.
+        last_post_field: bool = True,
     ) -> None:
         super().__init__(faults=faults)
         self.n = n
@@ -202,6 +205,7 @@ class XServer(FakeServer):
         self.echo_token = echo_token
         self.twin = twin
         self.post_names = post_names
+        self.last_post_field = last_post_field
 
     def rate_limit_headers(self, remaining: int, reset_epoch: float) -> dict[str, str]:
         return {
@@ -252,6 +256,8 @@ class XServer(FakeServer):
             return self._auth_failure(401)
         parts = path.strip("/").split("/")
         fields = first(query, "user.fields")
+        if not self.last_post_field and "most_recent_post_id" in (fields or "").split(","):
+            return self._invalid("user.fields", "most_recent_post_id")
         if self.echo_token is not None:
             shape, endpoint = self.echo_token
             if parts[-1] == endpoint or (endpoint == "lookup" and "by" in parts):
