@@ -15,6 +15,7 @@ id              str        the platform's account id ("" if unknown)
 handle          str        the handle without "@" ("" if unknown)
 line            int64      1-based line (or record) number in the source
 created_at      datetime   account creation time, UTC (NaT if unknown)
+last_post_at    datetime   when it last posted, UTC (NaT if the platform does not say)
 posts           float64    posts published (X counts reposts too)
 followers       float64    accounts following it
 following       float64    accounts it follows
@@ -52,7 +53,9 @@ PROFILE_COLUMNS: tuple[str, ...] = (
     "default_avatar",
 )
 NUMERIC_COLUMNS: tuple[str, ...] = COUNT_COLUMNS + PROFILE_COLUMNS
-CANONICAL_COLUMNS: tuple[str, ...] = DISPLAY_COLUMNS + ("created_at",) + NUMERIC_COLUMNS
+# When an account was created and when it last posted: UTC times, NaT when unknown.
+TIME_COLUMNS: tuple[str, ...] = ("created_at", "last_post_at")
+CANONICAL_COLUMNS: tuple[str, ...] = DISPLAY_COLUMNS + TIME_COLUMNS + NUMERIC_COLUMNS
 
 NAN = math.nan
 
@@ -143,6 +146,7 @@ class TableBuilder:
         has_url: float,
         has_location: float,
         default_avatar: float,
+        last_post_at: datetime | None = None,
     ) -> None:
         c = self.columns
         c["platform"].append(platform)
@@ -150,6 +154,7 @@ class TableBuilder:
         c["handle"].append(handle)
         c["line"].append(line)
         c["created_at"].append(created_at)
+        c["last_post_at"].append(last_post_at)
         c["posts"].append(posts)
         c["followers"].append(followers)
         c["following"].append(following)
@@ -181,13 +186,14 @@ def make_table(columns: dict[str, Any]) -> pd.DataFrame:
         values = columns.get(name)
         out[name] = pd.Series(whole_text(values) if values is not None else [""] * n, dtype=object)
     out["line"] = np.asarray(columns.get("line", np.arange(1, n + 1)), dtype=np.int64)
-    created = columns.get("created_at")
-    if created is None:
-        out["created_at"] = pd.Series(pd.NaT, index=range(n), dtype="datetime64[ns, UTC]")
-    else:
-        out["created_at"] = pd.to_datetime(pd.Series(created, dtype=object), utc=True).astype(
-            "datetime64[ns, UTC]"
-        )
+    for name in TIME_COLUMNS:
+        times = columns.get(name)
+        if times is None:
+            out[name] = pd.Series(pd.NaT, index=range(n), dtype="datetime64[ns, UTC]")
+        else:
+            out[name] = pd.to_datetime(pd.Series(times, dtype=object), utc=True).astype(
+                "datetime64[ns, UTC]"
+            )
     for name in NUMERIC_COLUMNS:
         values = columns.get(name)
         if values is None:
@@ -197,6 +203,34 @@ def make_table(columns: dict[str, Any]) -> pd.DataFrame:
     frame = pd.DataFrame(out, columns=list(CANONICAL_COLUMNS))
     frame.index = pd.RangeIndex(n)
     return frame
+
+
+# A follower that has not posted for this long (or never) is inactive.
+INACTIVE_DAYS = 365
+INACTIVE_MONTHS = 12
+
+
+def inactive(table: pd.DataFrame, as_of: datetime) -> np.ndarray:
+    """Return 1.0 for inactive accounts, 0.0 for active ones, NaN where it cannot be told.
+
+    Inactive: no post in the ``INACTIVE_DAYS`` before ``as_of`` (by
+    ``last_post_at``), or none ever (0 posts). A last post within that time
+    makes an account active whatever its post count says (counts can lag);
+    with posts but no last-post time (Bluesky, or a file without it) it is
+    unknown.
+    """
+    if as_of.tzinfo is None:
+        as_of = as_of.replace(tzinfo=UTC)
+    cutoff = pd.Timestamp(as_of) - pd.Timedelta(days=INACTIVE_DAYS)
+    if "last_post_at" in table.columns:
+        last = pd.to_datetime(table["last_post_at"], utc=True)
+    else:
+        last = pd.Series(pd.NaT, index=table.index, dtype="datetime64[ns, UTC]")
+    known = last.notna().to_numpy()
+    recent = (last >= cutoff).to_numpy() & known
+    never = (table["posts"].to_numpy(dtype=np.float64) == 0) & ~recent
+    result: np.ndarray = np.where(recent, 0.0, np.where(never | known, 1.0, np.nan))
+    return result
 
 
 def validate(table: pd.DataFrame, as_of: datetime) -> tuple[pd.DataFrame, list[Skipped]]:

@@ -44,7 +44,9 @@ def score(
 
     The result has the canonical columns (see ``followaudit.accounts``),
     then ``age_days``, ``probability`` (P(questionable)), ``label``
-    ("authentic" or "questionable") and ``reasons``. Its index is the input
+    ("authentic" or "questionable"), ``inactive`` (1 with no post in the 12
+    months before ``as_of`` or none ever, 0 if active, NaN if unknown) and
+    ``reasons``. Its index is the input
     frame's index (for a list, the positions), so it lines up with the
     input. A row that cannot be scored (no follower count, a negative count,
     an account created after ``as_of``) is left out, and one

@@ -13,7 +13,6 @@ from followaudit.accounts import make_table
 from followaudit.model.evaluation import (
     MISSING_VALUE_MODES,
     camisani_calzolari,
-    corrected_share_check,
     cross_validate_modes,
     evaluate,
     few_followers,
@@ -23,6 +22,14 @@ from followaudit.model.evaluation import (
     socialbakers,
 )
 from followaudit.model.features import X_ONLY_FEATURES
+from followaudit.model.shift import (
+    SHIFT_PREVALENCES,
+    ShiftCell,
+    ShiftGrid,
+    grouped_misses,
+    misses,
+    shift_rows,
+)
 from followaudit.model.training import (
     HUMAN_SOURCES,
     VENDORS,
@@ -68,28 +75,49 @@ def test_shuffled_labels_give_no_skill(table: pd.DataFrame) -> None:
     assert 0.4 < full.roc_auc < 0.6  # type: ignore[operator]
 
 
+# A small share-under-shift grid: one ordinary pair, and GEN's quiet people with TWT.
+SMALL_GRID = ShiftGrid(pairs=(("TFP", "FSF"), ("GENq", "TWT")), sizes=(300, 2_000), mixtures=60)
+
+
 def test_evaluation_on_a_subset(table: pd.DataFrame) -> None:
     probe = load_probe_table()
     assert probe is not None
     probe = probe.groupby("group", group_keys=False).sample(frac=0.1, random_state=0)
-    evaluation = evaluate(table, folds=3, probe=probe)
+    evaluation = evaluate(table, folds=3, probe=probe, grid=SMALL_GRID)
     assert evaluation.cross_validation.accounts == len(table)
     assert evaluation.cross_validation.mcc > 0.9
     assert evaluation.cross_validation_without_x_only.mcc > 0.9
     held = evaluation.leave_one_source_out
     assert [r.source for r in held] == list(HUMAN_SOURCES + VENDORS)
+    quiet = (table["posts"] < 50) | (table["followers"] < 30)
     for r in held:
         assert r.accounts == (table["group"] == r.source).sum()
         if r.kind == "people":
             assert r.source in HUMAN_SOURCES and r.flagged < 0.1
+            # Quiet people are counted with their group; the counting cut flags fewer.
+            assert r.quiet_accounts == (quiet & (table["group"] == r.source)).sum()
+            assert r.quiet_counted is not None and r.quiet_flagged is not None
+            assert r.quiet_counted <= r.quiet_flagged and r.counted <= r.flagged
         else:
-            assert r.source in VENDORS and r.flagged > 0.6
+            assert r.source in VENDORS and r.flagged > 0.6 and r.quiet_accounts is None
     assert [p.group for p in evaluation.spambot_probe] == sorted(set(probe["group"]))
     assert sum(p.accounts for p in evaluation.spambot_probe) == len(probe)
-    assert [m.prevalence for m in evaluation.corrected_share_check] == [0.02, 0.1, 0.3, 0.6]
-    # Mixtures drawn from real held-out folds, corrected with the other folds' rates.
-    for m in evaluation.corrected_share_check:
-        assert abs(m.bias) <= 0.02 and m.coverage >= 0.95, m
+    # The share under shift: every cell of the grid, in both modes, nothing left out.
+    cells = evaluation.shift_check
+    assert len(cells) == 2 * 2 * len(SHIFT_PREVALENCES) * 2
+    assert {c.mode for c in cells} == {"all known", "without X-only"}
+    assert {c.pair for c in cells} == {"TFP+FSF", "GENq+TWT"}
+    for c in cells:
+        assert c.mixtures == 60 and 0 <= c.coverage <= 1 and 0 <= c.reaches_zero <= 1
+        assert abs(c.mean_estimate - c.bias - c.prevalence) < 1e-9
+        assert c.rmse >= abs(c.bias) and c.mean_width > 0
+        if c.prevalence <= 0.05:
+            # Held out or not, a handful of bought followers is never read as many.
+            assert abs(c.bias) < 0.05, c
+    assert set(evaluation.targets()) >= set(evaluation.shift_targets())
+    assert any("share under shift (all known)" in name for name in evaluation.targets())
+    assert any("quiet GEN people" in name for name in evaluation.targets())
+    assert set(evaluation.counted_out_of_fold) == {"all known", "without X-only"}
     assert set(evaluation.training_sources) == set(HUMAN_SOURCES + VENDORS)
     assert evaluation.training_sources["GEN"]["observed"] == "2015"
     assert evaluation.training_sources["TFP"]["observed"] == "2013"
@@ -103,9 +131,66 @@ def test_evaluation_on_a_subset(table: pd.DataFrame) -> None:
     assert set(document["missing_value_modes"]) == set(MISSING_VALUE_MODES)
     assert document["targets"] == evaluation.targets()
     assert [r["source"] for r in document["leave_one_source_out"]] == [r.source for r in held]
+    assert len(document["shift_check"]) == len(cells)
+    assert document["shift_grid"]["mixtures"] == 60
+    assert set(document["shift_misses"]) == {"all known", "without X-only"}
     markdown = evaluation.to_markdown()
     assert "| TWT | vendor |" in markdown and "| GEN | people |" in markdown
     assert "| 3-fold CV, created_at unknown |" in markdown
+    assert "Share under shift, all known (counting cut 0.85)" in markdown
+    assert "| GENq+TWT |" in markdown
+
+
+def cell(prevalence: float, size: int, bias: float, coverage: float = 1.0, zero: float = 1.0):
+    return ShiftCell(
+        mode="all known",
+        people="TFP",
+        vendor="TWT",
+        prevalence=prevalence,
+        size=size,
+        mixtures=10,
+        mean_estimate=prevalence + bias,
+        bias=bias,
+        rmse=abs(bias),
+        coverage=coverage,
+        reaches_zero=zero,
+        mean_width=0.05,
+    )
+
+
+def test_a_cell_misses_each_target_by_its_own_figure() -> None:
+    assert cell(0.1, 300, 0.01).misses() == []  # exactly 1 point is within the target
+    assert cell(0.1, 300, -0.0158).misses() == ["bias -1.58 pt"]
+    assert cell(0.3, 300, 0.0, coverage=0.899).misses() == ["coverage 0.899"]
+    # Reaching 0 is a target only where the truth is 0.
+    assert cell(0.0, 300, 0.0, zero=0.5).misses() == ["reaches 0 in 0.500"]
+    assert cell(0.02, 300, 0.0, zero=0.0).misses() == []
+
+
+def test_misses_are_listed_with_their_figures_and_grouped_by_size() -> None:
+    cells = [
+        cell(0.1, 300, -0.0159),
+        cell(0.1, 2_000, -0.0158),
+        cell(0.0, 300, 0.0, zero=0.4),
+        cell(0.0, 2_000, 0.0),
+    ]
+    assert misses(cells) == [
+        "TFP+TWT p=0.10 n=300: bias -1.59 pt",
+        "TFP+TWT p=0.10 n=2,000: bias -1.58 pt",
+        "TFP+TWT p=0.00 n=300: reaches 0 in 0.400",
+    ]
+    assert grouped_misses(cells) == [
+        "TFP+TWT at 0.10: bias -1.59 / -1.58 pt (300 / 2,000)",
+        "TFP+TWT at 0.00: reaches 0 in 0.400 (300)",
+    ]
+    rows = shift_rows(cells)
+    assert [(r.prevalence, r.size, r.missed) for r in rows] == [
+        (0.0, 300, 1),
+        (0.0, 2_000, 0),
+        (0.1, 300, 1),
+        (0.1, 2_000, 1),
+    ]
+    assert rows[0].reaches_zero == 0.4 and rows[2].reaches_zero is None
 
 
 def accounts(**columns: list[float]) -> pd.DataFrame:
@@ -160,18 +245,3 @@ def test_socialbakers_rules() -> None:
 def test_few_followers_rule() -> None:
     assert few_followers(accounts(followers=[29.0]))[0]
     assert not few_followers(accounts(followers=[30.0]))[0]
-
-
-def test_corrected_share_is_unbiased_on_known_mixtures() -> None:
-    # A classifier that catches 93% and falsely flags 2%, as held-out folds would show it.
-    rng = np.random.default_rng(1)
-    labels = np.concatenate([np.ones(3000, dtype=np.int64), np.zeros(5000, dtype=np.int64)])
-    flagged = np.where(labels == 1, rng.random(8000) < 0.93, rng.random(8000) < 0.02)
-    fold_of = rng.permutation(np.arange(8000) % 10)
-    results = corrected_share_check(flagged, labels, fold_of, repeats=10)
-    for m in results:
-        assert abs(m.bias) <= 0.02, m
-        assert m.coverage >= 0.95, m
-    # Uncorrected, the flagged share is off by up to 5 points at these prevalences.
-    assert abs(results[-1].mean_raw_share - 0.6) > 0.03
-    assert abs(results[0].mean_raw_share - 0.02) > 0.015

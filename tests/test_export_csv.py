@@ -39,6 +39,8 @@ def rows(**overrides):
         "has_url": [1.0],
         "has_location": [math.nan],
         "default_avatar": [0.0],
+        "last_post_at": [pd.Timestamp("2025-11-30T08:00:00Z")],
+        "inactive": [0.0],
     }
     base.update(overrides)
     return pd.DataFrame(base)
@@ -79,6 +81,14 @@ def test_csv_has_documented_columns_and_escapes_text_cells():
         "1",
         "",
     )
+    # When it last posted, and whether that makes it inactive.
+    assert (row["last_post_at"], row["inactive"]) == ("2025-11-30T08:00:00Z", "0")
+
+
+def test_an_unknown_last_post_and_activity_are_empty_never_zero():
+    text = to_csv_text(rows(last_post_at=[pd.NaT], inactive=[math.nan]))
+    row = next(csv.DictReader(io.StringIO(text)))
+    assert (row["last_post_at"], row["inactive"]) == ("", "")
 
 
 def test_numbers_are_never_escaped():

@@ -54,7 +54,9 @@ def old_accounts_records(rows: pd.DataFrame) -> list[dict[str, Any]]:
     frame = rows.loc[:, list(CSV_COLUMNS)].copy()
     frame["probability"] = frame["probability"].round(6)
     frame["age_days"] = frame["age_days"].round(2)
-    frame["created_at"] = export._iso_cells(frame["created_at"]) if len(frame) else []
+    # Since issue 18 there are two times, and an unknown one is null like every unknown value.
+    for name in ("created_at", "last_post_at"):
+        frame[name] = [t or None for t in export._iso_cells(frame[name])] if len(frame) else []
     frame["reasons"] = frame["reasons"].map(lambda s: [r for r in s.split("; ") if r] if s else [])
     frame = frame.astype(object).where(frame.notna(), None)
     return [old_plain(r) for r in frame.to_dict(orient="records")]

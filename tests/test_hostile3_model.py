@@ -50,10 +50,12 @@ def _modes(metadata: dict[str, Any]) -> dict[str, dict[str, int]]:
     return metadata["quantification"]["modes"]
 
 
-def _set_counts(**counts: int):
+def _set_counts(**counts: Any):
+    """Set out-of-fold counts ([hits, cases]) of every scoring mode (issue 18's layout)."""
+
     def change(metadata: dict[str, Any]) -> None:
         for mode in _modes(metadata).values():
-            mode.update(counts)
+            mode["out_of_fold"].update(counts)
 
     return change
 
@@ -69,13 +71,12 @@ def _nest(depth: int):
 
 
 MODELS = {
-    "counts of 400 digits": _set_counts(
-        true_positives=10**400, positives=10**400, false_positives=1, negatives=10**400
-    ),
-    "positives of 400 digits": _set_counts(positives=10**400),
-    "TPR below FPR": _set_counts(true_positives=10, positives=3351, false_positives=5000),
+    "counts of 400 digits": _set_counts(bought=[10**400, 10**400], people_active=[1, 10**400]),
+    "positives of 400 digits": _set_counts(bought=[3233, 10**400]),
+    # Bought followers caught less often, or no more often, than people are flagged.
+    "TPR below FPR": _set_counts(bought=[10, 3351], people_active=[4000, 4822]),
     "TPR equal to FPR": _set_counts(
-        true_positives=100, positives=1000, false_positives=100, negatives=1000
+        bought=[100, 1000], people_active=[100, 1000], people_quiet=[100, 1000]
     ),
     "metadata nested 900 deep": _nest(900),
 }

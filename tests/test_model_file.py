@@ -253,4 +253,7 @@ def test_shipped_model_loads() -> None:
     modes = model.metadata["quantification"]["modes"]
     assert set(modes) == {"all known", "without X-only"}
     for counts in modes.values():
-        assert counts["positives"] + counts["negatives"] == model.metadata["rows"]
+        measured = counts["out_of_fold"]
+        accounts = [measured[part][1] for part in ("people_quiet", "people_active", "bought")]
+        assert sum(accounts) == model.metadata["rows"]
+        assert measured["bought"][1] == model.metadata["questionable_rows"]

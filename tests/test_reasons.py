@@ -27,8 +27,11 @@ def one_account(**values):
     return pd.DataFrame({k: [v] for k, v in base.items()})
 
 
-def features_frame(likes=0.0):
-    data = {name: [1.0] for name in ("followers", "following", "posts", "likes", "default_avatar")}
+def features_frame(values=None, likes=0.0):
+    """Return the five features the contributions below credit, with the account's values."""
+    values = one_account() if values is None else values
+    names = ("followers", "following", "posts", "likes", "default_avatar")
+    data = {name: [float(values[name].iloc[0])] for name in names}
     data["likes"] = [likes]
     return pd.DataFrame(data)
 
@@ -52,7 +55,7 @@ def test_strongest_topics_first_with_real_numbers():
 def test_authentic_accounts_get_reasons_pointing_the_other_way():
     values = one_account(followers=5470.0, following=2385.0)
     contributions = np.array([[-2.0, -0.5, 0.9, 0.0, 0.0]])
-    reasons = explain(values, features_frame(), contributions, np.array([False]))
+    reasons = explain(values, features_frame(values), contributions, np.array([False]))
     assert reasons == ["has 5,470 followers and follows 2,385 accounts"]
 
 
@@ -63,12 +66,17 @@ def test_unknown_values_are_never_reasons_and_weak_pushes_are_dropped():
 
 
 def test_singular_counts_read_as_english():
-    values = one_account(followers=1.0, following=1.0, posts=1.0, likes=1.0)
+    values = one_account(followers=1.0, following=100.0, posts=1.0)
     contributions = np.array([[1.0, 0.9, 0.8, 0.7, 0.0]])
-    reasons = explain(values, features_frame(), contributions, np.array([True]))
+    features = features_frame(values, likes=1.0)
+    values["likes"] = 1.0
+    reasons = explain(values, features, contributions, np.array([True]))
     assert reasons == [
-        "has 1 follower and follows 1 account; has posted 1 time in 40 days; has liked 1 post"
+        "follows 100 accounts but has 1 follower; has posted 1 time in 40 days; has liked 1 post"
     ]
+    values = one_account(followers=1000.0, following=1.0)
+    reasons = explain(values, features_frame(values), -contributions, np.array([False]))
+    assert reasons == ["has 1,000 followers and follows 1 account"]
 
 
 @pytest.mark.parametrize(

@@ -52,6 +52,17 @@ def document() -> dict:
             "population": 12_500,
             "authentic_followers": {"estimate": 7_600.0, "low": 7_212.5, "high": 7_975.0},
             "histogram": [606, 0, 1, 0, 1, 0, 0, 0, 0, 392],
+            "share_method": "corrected",
+            "counting_cut": 0.85,
+            "counted": 380,
+            "quiet": 410,
+            "inactive": {
+                "accounts": 455,
+                "never_posted": 380,
+                "known": 1_000,
+                "questionable": 390,
+                "months": 12,
+            },
         },
         "scope_note": None,
         "behaviour": {
@@ -132,20 +143,23 @@ def test_the_answer_comes_before_the_charts_and_the_list(width):
     lines = render(width)
     order = [
         first(lines, "Authentic followers: about 7,600 (7,210-7,980) of 12,500"),
-        first(lines, "Questionable: 39.2% (95% interval 36.2%-42.3%)"),
+        first(lines, "Questionable: 39.2% (95% interval 36.2%-42.3%), corrected"),
+        first(lines, "The share counts 380 of 1,000 scored at 0.85 or more (392 at 0.50)"),
         first(lines, "Questionable means"),
         first(lines, "The account's own behaviour"),
         first(lines, "FLAG no-interaction"),
         first(lines, "ok   burst-posting"),
         first(lines, "Gate --fail-above FAILED"),
         first(lines, "Gate --min-authentic PASSED"),
+        first(lines, "Inactive: 455 of 1,000 scored followers (45.5%)"),
+        first(lines, "Inactive followers are counted apart"),
         first(lines, "Scores (probability questionable)"),
         first(lines, "Questionable share by follow order"),
         first(lines, "Most questionable followers (top 10)"),
     ]
     assert order == sorted(order)
     # Everything up to the verdicts fits on one 24-line terminal screen.
-    assert order[7] < 24
+    assert first(lines, "Gate --min-authentic PASSED") < 24
     assert all(len(line) <= width for line in lines)
 
 

@@ -90,3 +90,21 @@ def test_a_400_about_something_else_is_not_taken_for_the_names(capsys, tmp_path)
     assert code == ExitCode.NETWORK, err
     assert len(asked(server, LOOKUP)) == 1  # no fallback: it was not the names
     assert "X rejected the request for @subject (400)" in err
+
+
+def test_the_last_post_field_is_dropped_when_x_refuses_it_and_remembered(capsys, tmp_path):
+    # The 2026 spec's User schema has most_recent_post_id, its user.fields list does not.
+    cache = tmp_path / "cache.sqlite3"
+    with XServer(n=30, last_post_field=False) as server:
+        code, _, err = scan(capsys, server, cache)
+        assert code == ExitCode.OK, err
+        lookups = [t for t in server.log if t.startswith(LOOKUP)]
+        assert ["most_recent_post_id" in t for t in lookups] == [True, False]
+        followers = [t for t in server.log if "/followers" in t]
+        assert followers and not any("most_recent_post_id" in t for t in followers)
+        (audit,) = json.loads(cache.with_name("scan.json").read_text())["audits"]
+        assert audit["followers"]["scored"] == 30
+        server.reset_counts()
+        code, _, err = scan(capsys, server, cache, "--refresh")
+    assert code == ExitCode.OK, err
+    assert not any("most_recent_post_id" in t for t in server.log)  # asked once, remembered

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
+from dataclasses import asdict
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pandas as pd
 from rich import box
@@ -25,9 +26,12 @@ from followaudit.analysis.numbers import percent
 from followaudit.analysis.summary import (
     CORRECTED,
     CORRECTED_NOTE,
+    INACTIVE_MEANS,
     QUESTIONABLE_MEANS,
+    Inactive,
     Summary,
     headline,
+    inactive_sentence,
     round_followers,
 )
 from followaudit.cli.safe_text import visible
@@ -35,9 +39,6 @@ from followaudit.handles import display_name
 from followaudit.live.platforms import bills_reads
 from followaudit.model.quantify import Interval
 from followaudit.model.reasons import reasons_joined
-
-if TYPE_CHECKING:
-    from followaudit.model.evaluation import Evaluation
 
 BAR_WIDTH = 40
 
@@ -103,10 +104,19 @@ def summary_panel(
             lines.append(f"{interval}, {CORRECTED_NOTE}\n")
         else:
             lines.append(f"{interval}, not corrected: the model file carries no error rates\n")
-        lines.append(
-            f"{summary.questionable:,} of {summary.scored:,} scored accounts have a score of "
-            f"{summary.threshold:.2f} or more\n"
-        )
+        if summary.counting_cut is not None and summary.counted is not None:
+            lines.append(
+                f"The share counts {summary.counted:,} of {summary.scored:,} scored at "
+                f"{summary.counting_cut:.2f} or more ({summary.questionable:,} at "
+                f"{summary.threshold:.2f})\n"
+            )
+        else:
+            lines.append(
+                f"{summary.questionable:,} of {summary.scored:,} scored accounts have a score of "
+                f"{summary.threshold:.2f} or more\n"
+            )
+        if summary.share_note:
+            lines.append(summary.share_note + "\n")
     counts = f"Scored: {summary.scored:,}   Skipped: {summary.skipped:,}"
     if duplicates:
         # Rows repeating an account already read: not skipped, not scored twice.
@@ -225,6 +235,16 @@ def meaning_line() -> Paragraph:
     return Paragraph(Text(QUESTIONABLE_MEANS, style="italic"))
 
 
+def inactive_block(summary: Summary) -> list[Paragraph]:
+    """Return the inactive followers' line and what they mean, or nothing when not known."""
+    if summary.inactive is None or not summary.scored:
+        return []
+    return [
+        Paragraph(Text(inactive_sentence(asdict(summary.inactive), summary.scored))),
+        Paragraph(Text(INACTIVE_MEANS, style="dim")),
+    ]
+
+
 def gates_block(gates: Sequence[GateResult]) -> list[Paragraph]:
     """Return one paragraph per gate verdict, wrapped lines indented."""
     return [Paragraph(gate_line(gate)) for gate in gates]
@@ -273,6 +293,8 @@ def score_report(
         _show(console, paragraph)
     for warning in warnings:
         _show(console, Paragraph(Text(f"warning: {visible(warning)}", style="yellow")))
+    for paragraph in inactive_block(summary):
+        _show(console, paragraph)
     if summary.scored:
         _show(console, histogram(summary))
         if top > 0:
@@ -300,6 +322,24 @@ def summary_from_dict(data: Mapping[str, Any]) -> Summary:
         histogram=[int(c) for c in data.get("histogram") or []],
         share_method=str(data.get("share_method") or "raw"),
         flagged_share=interval(data.get("flagged_share") or {}),
+        counting_cut=data.get("counting_cut"),
+        counted=data.get("counted"),
+        quiet=data.get("quiet"),
+        share_note=data.get("share_note"),
+        inactive=_inactive(data.get("inactive")),
+    )
+
+
+def _inactive(data: Mapping[str, Any] | None) -> Inactive | None:
+    """Return the inactive followers of a JSON summary (absent before they were counted)."""
+    if not data:
+        return None
+    return Inactive(
+        accounts=int(data["accounts"]),
+        never_posted=int(data["never_posted"]),
+        known=int(data["known"]),
+        questionable=int(data["questionable"]),
+        months=int(data.get("months") or 12),
     )
 
 
@@ -359,6 +399,8 @@ def scan_report(
         _show(console, Paragraph(Text(visible(document["deep"]["sentence"]))))
     gates = [GateResult(**gate) for gate in document.get("gates") or []]
     for paragraph in gates_block(gates):
+        _show(console, paragraph)
+    for paragraph in inactive_block(summary):
         _show(console, paragraph)
     if summary.scored:
         _show(console, histogram(summary))
@@ -548,88 +590,3 @@ def run_answer(rows: Sequence[Mapping[str, Any]]) -> Paragraph:
         line.append(", " if number else "", style="bold")
         line.append(text, style=style)
     return Paragraph(line)
-
-
-def evaluation_tables(result: Evaluation) -> list[Table]:
-    """Return the evaluation as tables like the reference table of the dataset README."""
-    scores = Table(
-        title=f"Held-out quality ({result.folds}-fold stratified cross-validation, "
-        f"threshold {result.threshold:.2f})"
-    )
-    for name in ("evaluation", "accounts", "acc", "P", "R", "F1", "MCC", "AUC"):
-        scores.add_column(name, justify="left" if name == "evaluation" else "right")
-    rows = [
-        ("model, X (all features)", result.cross_validation),
-        (
-            "model, Bluesky/Mastodon mode (no likes, no listed)",
-            result.cross_validation_without_x_only,
-        ),
-    ]
-    rows += [(f"model, {mode}", s) for mode, s in result.missing_value_modes.items()]
-    rows += [(f"rule: {name}", s) for name, s in result.baselines.items()]
-    for name, s in rows:
-        scores.add_row(
-            name,
-            f"{s.accounts:,}",
-            f"{s.accuracy:.3f}",
-            f"{s.precision:.3f}",
-            f"{s.recall:.3f}",
-            f"{s.f1:.3f}",
-            f"{s.mcc:.3f}",
-            "-" if s.roc_auc is None else f"{s.roc_auc:.4f}",
-        )
-    sources = Table(title="Leave one source out (trained without that group, scored on it)")
-    for name in (
-        "held out",
-        "kind",
-        "accounts",
-        "flagged questionable",
-        "flagged, no likes/listed",
-    ):
-        sources.add_column(name, justify="left" if name in ("held out", "kind") else "right")
-    for r in result.leave_one_source_out:
-        what = "false alarms" if r.kind == "people" else "caught"
-        sources.add_row(
-            r.source,
-            r.kind,
-            f"{r.accounts:,}",
-            f"{r.flagged:.3f} ({what})",
-            f"{r.flagged_without_x_only:.3f}",
-        )
-    tables = [scores, sources]
-    if result.spambot_probe:
-        probe = Table(title="Spambot probe (never trained on; spambots are not fake followers)")
-        for name in ("group", "accounts", "flagged", "flagged, no likes/listed"):
-            probe.add_column(name, justify="left" if name == "group" else "right")
-        for p in result.spambot_probe:
-            probe.add_row(
-                p.group, f"{p.accounts:,}", f"{p.flagged:.3f}", f"{p.flagged_without_x_only:.3f}"
-            )
-        tables.append(probe)
-    check = Table(title="Corrected share on synthetic mixtures from held-out folds")
-    for name in (
-        "true share",
-        "mixtures",
-        "mean corrected",
-        "bias",
-        "interval holds truth",
-        "uncorrected",
-    ):
-        check.add_column(name, justify="right")
-    for m in result.corrected_share_check:
-        check.add_row(
-            f"{m.prevalence:.2f}",
-            f"{m.mixtures:,}",
-            f"{m.mean_estimate:.4f}",
-            f"{m.bias:+.4f}",
-            f"{m.coverage:.1%}",
-            f"{m.mean_raw_share:.4f}",
-        )
-    tables.append(check)
-    targets = Table(title="Targets")
-    targets.add_column("target")
-    targets.add_column("met", justify="right")
-    for name, met in result.targets().items():
-        targets.add_row(name, Text("yes" if met else "NO", style="green" if met else "bold red"))
-    tables.append(targets)
-    return tables

@@ -102,6 +102,33 @@ def parse_iso_datetime(value: Any, name: str = "created_at") -> datetime | None:
     return plausible_date(parsed, name, value)
 
 
+# X's post ids are snowflakes: the milliseconds since this epoch (2010-11-04) sit above
+# the lowest 22 bits. Ids from before the scheme are smaller and decode to that epoch,
+# which is as late as those posts can be.
+SNOWFLAKE_EPOCH_MS = 1_288_834_974_657
+MAX_SNOWFLAKE = 2**63 - 1
+
+
+def snowflake_time(value: Any, name: str) -> datetime | None:
+    """Return when an X post was made, from its id (None/empty -> None).
+
+    The id is a decimal string (or a whole number); anything else, or an id
+    beyond 63 bits, raises RecordError.
+    """
+    if value is None or value == "":
+        return None
+    if isinstance(value, int) and not isinstance(value, bool):
+        number = value
+    elif isinstance(value, str) and value.isascii() and value.isdigit():
+        number = int(value)
+    else:
+        raise RecordError(f"{name} is not a post id: {_short(value)}")
+    if not 0 <= number <= MAX_SNOWFLAKE:
+        raise RecordError(f"{name} is not a post id: {_short(value)}")
+    moment = datetime.fromtimestamp(((number >> 22) + SNOWFLAKE_EPOCH_MS) / 1000, tz=UTC)
+    return plausible_date(moment, name, value)
+
+
 _MONTHS = {
     name: number
     for number, name in enumerate(

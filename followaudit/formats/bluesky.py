@@ -20,6 +20,8 @@ the reason. Field mapping:
   unknown (NaN) with a warning.
 - likes, listed, has_location: NaN; Bluesky publishes no like or list counts
   and has no location field.
+- last_post_at: NaT; a profile does not say when its account last posted
+  (only ``postsCount`` 0 tells an account that never did).
 
 ``app.bsky.graph.getFollowers`` returns ``profileView`` objects, which have no
 counts: they are refused with ``PROFILE_VIEW_MESSAGE`` rather than scored as

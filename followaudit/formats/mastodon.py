@@ -21,6 +21,8 @@ Public functions, also used by the live Mastodon adapter::
   those with a ``mention`` class). Mastodon has no dedicated website field;
   people put their site in a profile field ("Website", "Blog", ...).
 - default_avatar: ``is_default_avatar(avatar)``
+- last_post_at: ``last_status_at`` (a date since Mastodon 3.1, midnight UTC;
+  null when the account has no status, or the server does not know it)
 - likes, listed, has_location: NaN; Mastodon publishes no like or list
   counts and has no location field.
 """
@@ -122,6 +124,7 @@ def add_account(builder: TableBuilder, account: dict[str, Any], line: int) -> No
         has_url=1.0 if has_url else 0.0,
         has_location=NAN,
         default_avatar=NAN if avatar is None else float(is_default_avatar(avatar)),
+        last_post_at=parse_iso_datetime(account.get("last_status_at"), "last_status_at"),
     )
 
 

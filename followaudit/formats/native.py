@@ -24,6 +24,8 @@ row, with one warning; never zero):
 - ``location`` (text) or ``has_location`` (boolean)
 - ``default_avatar`` (boolean: the profile picture is the platform default)
 - ``handle_digits`` (number; used only when there is no ``handle`` column)
+- ``last_post_at``: when the account last posted, as ``created_at``; not
+  warned about when absent (only inactive followers need it: see docs/outputs.md)
 
 A cell followaudit's own export neutralised for spreadsheets (``'@alice``)
 is read as the original text (``@alice``), so an export can be scored again.
@@ -154,6 +156,9 @@ def _add(builder: TableBuilder, row: dict[str, str], line: int) -> None:
         has_url=_presence(row, "url", "has_url"),
         has_location=_presence(row, "location", "has_location"),
         default_avatar=NAN if avatar is None else parse_flag(avatar, "default_avatar", NAN),
+        last_post_at=parse_twitter_datetime(
+            (row.get("last_post_at") or "").strip(), "last_post_at"
+        ),
     )
 
 

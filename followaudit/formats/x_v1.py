@@ -14,7 +14,10 @@ Field mapping: ``statuses_count`` -> posts, ``followers_count``,
 ``friends_count`` -> following, ``favourites_count`` -> likes,
 ``listed_count``, ``created_at`` ("Fri Apr 06 10:58:22 +0000 2007"; ISO 8601
 accepted too), ``default_profile_image`` -> default_avatar, ``url``,
-``location``, ``description``, ``name``, ``screen_name``.
+``location``, ``description``, ``name``, ``screen_name``; the embedded
+``status`` (the user's most recent post) gives last_post_at from its
+``created_at`` (no ``status``: NaT; v1.1 leaves it out for accounts that never
+posted, and for protected ones).
 
 v1.1 returns every field on every user, with ``null`` for an unset URL, so in
 JSON a null or empty text field means "not set" (0). In CSV an empty cell
@@ -78,6 +81,9 @@ def add_user(builder: TableBuilder, user: dict[str, Any], line: int) -> None:
     handle = text_or_none(user.get("screen_name"), "screen_name") or ""
     name = text_or_none(user.get("name"), "name")
     raw_id = user.get("id_str", user.get("id"))
+    status = user.get("status")
+    if status is not None and not isinstance(status, dict):
+        raise RecordError("status is not an object")
     builder.append(
         platform="x",
         id="" if raw_id is None else str(raw_id),
@@ -95,6 +101,11 @@ def add_user(builder: TableBuilder, user: dict[str, Any], line: int) -> None:
         has_url=_present(text_or_none(user.get("url"), "url")),
         has_location=_present(text_or_none(user.get("location"), "location")),
         default_avatar=json_flag(user.get("default_profile_image"), "default_profile_image"),
+        last_post_at=(
+            None
+            if status is None
+            else parse_twitter_datetime(status.get("created_at"), "status.created_at")
+        ),
     )
 
 

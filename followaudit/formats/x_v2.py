@@ -22,6 +22,9 @@ scored. Field mapping (``UserPublicMetrics`` in the X OpenAPI spec):
   which *no* object carries the key was fetched without that ``user.fields``;
   the file reader then marks the column unknown (NaN) with a warning.
 - name_length: ``name`` (always returned by the API; absent -> NaN)
+- last_post_at: the time in the snowflake id ``most_recent_post_id`` (the
+  User schema's name; ``most_recent_tweet_id`` in older responses); absent
+  (not requested, or the account never posted) -> NaT
 
 A record without ``public_metrics``, or without one of the followers,
 following or post counts, cannot be scored and is rejected: zeros would make
@@ -40,6 +43,7 @@ from followaudit.formats._common import (
     optional_count,
     parse_iso_datetime,
     required_count,
+    snowflake_time,
     text_or_none,
 )
 
@@ -110,6 +114,9 @@ def add_user(builder: TableBuilder, user: dict[str, Any], line: int) -> None:
     if image is not None and type(image) is not str:
         text_or_none(image, "profile_image_url")
     raw_id = user.get("id")
+    last_post = user.get("most_recent_post_id")
+    if last_post is None:
+        last_post = user.get("most_recent_tweet_id")
 
     builder.append(
         platform="x",
@@ -128,6 +135,7 @@ def add_user(builder: TableBuilder, user: dict[str, Any], line: int) -> None:
         has_url=_present(user.get("url"), "url"),
         has_location=_present(user.get("location"), "location"),
         default_avatar=NAN if image is None else float(DEFAULT_AVATAR_MARK in image),
+        last_post_at=snowflake_time(last_post, "most_recent_post_id"),
     )
 
 

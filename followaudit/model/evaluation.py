@@ -21,10 +21,14 @@ source checkout to print the figures.
 - Spambot probe: the cresci-2017 spambot groups are never trained on; the
   share of each that the shipped training procedure flags is reported, not
   targeted (spambots are not fake followers).
-- Corrected share check: synthetic mixtures of known prevalence drawn from
-  one held-out fold's predictions, corrected with rates measured on the
-  other folds (``stats.adjusted_share``): the bias and how often the 95%
-  interval holds the truth.
+- The share under shift (the headline evidence, ``followaudit.model.shift``):
+  mixtures of a held-out group of people and a held-out vendor, scored by a
+  model trained without both and corrected with counts measured without
+  them, at prevalences 0 to .60 and 300 to 10,000 followers: bias, RMSE,
+  how often the 95% interval holds the truth and, at prevalence 0, how often
+  it reaches 0.
+- Quiet people (fewer than 50 posts or 30 followers) of each held-out group:
+  the share flagged at the label threshold and at the counting cut.
 - Rule baselines need no training and are scored on the whole table.
 """
 
@@ -32,7 +36,7 @@ from __future__ import annotations
 
 import json
 import sys
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -41,7 +45,19 @@ import pandas as pd
 
 from followaudit.model.features import X_ONLY_FEATURES, mask_features
 from followaudit.model.forest import Model
-from followaudit.model.quantify import ClassifierRates, adjusted_share
+from followaudit.model.quantify import COUNTING_CUTS, TPR_ALLOWANCE
+from followaudit.model.shift import (
+    TARGET_MAX_BIAS,
+    TARGET_MIN_COVERAGE,
+    TARGET_MIN_REACHES_ZERO,
+    HeldOutScores,
+    ShiftCell,
+    ShiftGrid,
+    bias_by_pair,
+    misses,
+    shift_check,
+    shift_rows,
+)
 from followaudit.model.training import (
     ALL_KNOWN,
     DEFAULT_PROBE,
@@ -49,13 +65,14 @@ from followaudit.model.training import (
     MASKABLE_GROUPS,
     OBSERVED_AT,
     SOURCES,
+    THRESHOLD,
     VENDORS,
     WITHOUT_X_ONLY,
     fit_features,
     load_training_table,
     out_of_fold_probabilities,
+    quiet_rows,
     source_years,
-    stratified_folds,
     training_features,
 )
 
@@ -79,10 +96,10 @@ TARGET_CV_MCC = 0.980
 TARGET_CV_AUC = 0.998
 TARGET_MAX_PEOPLE_FLAGGED = 0.03
 TARGET_MIN_VENDOR_CAUGHT = 0.90
-# Corrected-share check: mixtures of this many accounts, this many per fold and prevalence.
-MIXTURE_PREVALENCES: tuple[float, ...] = (0.02, 0.1, 0.3, 0.6)
-MIXTURE_SIZE = 1_000
-MIXTURE_REPEATS = 20
+# Issue 18: quiet people of a held-out group flagged at most this share; the vendor sold
+# aged accounts (TWT) caught no less than before; the share's targets are in model/shift.py.
+TARGET_MAX_QUIET_FLAGGED = 0.05
+TARGET_MIN_TWT_CAUGHT = 0.88
 
 
 @dataclass(frozen=True)
@@ -107,6 +124,16 @@ class SourceResult:
     accounts: int
     flagged: float  # share of the group flagged questionable
     flagged_without_x_only: float  # the same with likes and listed unknown
+    # The share at or above each mode's counting cut: what the corrected share counts.
+    counted: float = 0.0
+    counted_without_x_only: float = 0.0
+    # People only: the group's quiet accounts (fewer than 50 posts or 30 followers), the
+    # share of them flagged questionable, and the share of them counted (None for vendors).
+    quiet_accounts: int | None = None
+    quiet_flagged: float | None = None
+    quiet_flagged_without_x_only: float | None = None
+    quiet_counted: float | None = None
+    quiet_counted_without_x_only: float | None = None
 
 
 @dataclass(frozen=True)
@@ -117,19 +144,6 @@ class ProbeResult:
     accounts: int
     flagged: float
     flagged_without_x_only: float
-
-
-@dataclass(frozen=True)
-class MixtureResult:
-    """The corrected share on synthetic mixtures of one known prevalence."""
-
-    prevalence: float
-    mixtures: int
-    mean_estimate: float
-    bias: float  # mean estimate minus the true prevalence
-    coverage: float  # share of mixtures whose 95% interval holds the true prevalence
-    mean_raw_share: float  # the flagged share before correction, for comparison
-    mean_interval_width: float
 
 
 @dataclass(frozen=True)
@@ -147,9 +161,15 @@ class Evaluation:
     # MISSING_VALUE_MODES.
     missing_value_modes: dict[str, Scores]
     spambot_probe: tuple[ProbeResult, ...]
-    corrected_share_check: tuple[MixtureResult, ...]
     # Source group -> what it is, its label, accounts and observation years.
     training_sources: dict[str, dict[str, Any]]
+    # The corrected share on leave-one-source-out mixtures, every cell in both modes,
+    # and the grid it ran (model/shift.py).
+    shift_check: tuple[ShiftCell, ...] = ()
+    shift_grid: ShiftGrid | None = None
+    # Bought followers counted at each mode's cut, out of fold: what an unseen vendor is
+    # assumed to be caught at least (1 - TPR_ALLOWANCE) times as often as.
+    counted_out_of_fold: dict[str, float] = field(default_factory=dict)
 
     def targets(self) -> dict[str, bool]:
         """Return each target of the training procedure and whether it is met."""
@@ -173,14 +193,65 @@ class Evaluation:
             else:
                 key = f"held-out vendor {r.source} caught >= {TARGET_MIN_VENDOR_CAUGHT:.0%}"
                 out[key] = min(r.flagged, r.flagged_without_x_only) >= TARGET_MIN_VENDOR_CAUGHT
+        out.update(self.shift_targets())
         return out
+
+    def shift_targets(self) -> dict[str, bool]:
+        """Return the targets of issue 18 (the share under shift, quiet people) and if met."""
+        out: dict[str, bool] = {}
+        limit = f"{TARGET_MAX_QUIET_FLAGGED:.0%}"
+        caught = self.counted_out_of_fold
+        for r in self.leave_one_source_out:
+            if r.kind == "people" and r.quiet_accounts:
+                worst = max(r.quiet_flagged or 0.0, r.quiet_flagged_without_x_only or 0.0)
+                out[f"held-out quiet {r.source} people flagged <= {limit}"] = (
+                    worst <= TARGET_MAX_QUIET_FLAGGED
+                )
+                worst = max(r.quiet_counted or 0.0, r.quiet_counted_without_x_only or 0.0)
+                out[f"held-out quiet {r.source} people counted at the cut <= {limit}"] = (
+                    worst <= TARGET_MAX_QUIET_FLAGGED
+                )
+            if r.source == "TWT":
+                key = f"held-out vendor TWT caught >= {TARGET_MIN_TWT_CAUGHT:.0%} (not worse)"
+                out[key] = min(r.flagged, r.flagged_without_x_only) >= TARGET_MIN_TWT_CAUGHT
+            if r.kind == "vendor" and set(caught) >= {ALL_KNOWN, WITHOUT_X_ONLY}:
+                key = (
+                    f"held-out vendor {r.source} counted at the cut >= "
+                    f"{1 - TPR_ALLOWANCE:.2f} x out of fold (the interval's assumption)"
+                )
+                out[key] = r.counted >= (1 - TPR_ALLOWANCE) * caught[ALL_KNOWN] and (
+                    r.counted_without_x_only >= (1 - TPR_ALLOWANCE) * caught[WITHOUT_X_ONLY]
+                )
+        for mode in (ALL_KNOWN, WITHOUT_X_ONLY):
+            cells = [c for c in self.shift_check if c.mode == mode]
+            if not cells:
+                continue
+            out[f"share under shift ({mode}): |bias| <= {TARGET_MAX_BIAS * 100:g} point"] = all(
+                abs(c.bias) <= TARGET_MAX_BIAS for c in cells
+            )
+            out[
+                f"share under shift ({mode}): interval holds truth >= {TARGET_MIN_COVERAGE:.0%}"
+            ] = all(c.coverage >= TARGET_MIN_COVERAGE for c in cells)
+            out[
+                f"share under shift ({mode}): at 0, interval reaches 0 >= "
+                f"{TARGET_MIN_REACHES_ZERO:.0%}"
+            ] = all(c.reaches_zero >= TARGET_MIN_REACHES_ZERO for c in cells if c.prevalence == 0)
+        return out
+
+    def shift_misses(self) -> dict[str, list[str]]:
+        """Return, per scoring mode, one line per cell of the shift check that misses a target."""
+        return {
+            mode: misses([c for c in self.shift_check if c.mode == mode])
+            for mode in (ALL_KNOWN, WITHOUT_X_ONLY)
+        }
 
     def to_dict(self) -> dict[str, Any]:
         """Return the evaluation as JSON-ready nested dicts."""
         out = asdict(self)
         out["leave_one_source_out"] = [asdict(v) for v in self.leave_one_source_out]
         out["spambot_probe"] = [asdict(v) for v in self.spambot_probe]
-        out["corrected_share_check"] = [asdict(v) for v in self.corrected_share_check]
+        out["shift_check"] = [asdict(c) for c in self.shift_check]
+        out["shift_misses"] = self.shift_misses()
         out["targets"] = self.targets()
         return out
 
@@ -204,13 +275,25 @@ class Evaluation:
             )
         lines += [
             "",
-            "| held out (trained without it) | kind | accounts | flagged | flagged without likes/listed |",
-            "| --- | --- | --- | --- | --- |",
+            (
+                "| held out (trained without it) | kind | accounts | flagged | flagged without "
+                "likes/listed | counted (X / without) | quiet | quiet flagged (X / without) "
+                "| quiet counted (X / without) |"
+            ),
+            "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
         ]
         for r in self.leave_one_source_out:
+            quiet = ["-", "-", "-"]
+            if r.quiet_accounts is not None:
+                quiet = [
+                    str(r.quiet_accounts),
+                    f"{r.quiet_flagged:.4f} / {r.quiet_flagged_without_x_only:.4f}",
+                    f"{r.quiet_counted:.4f} / {r.quiet_counted_without_x_only:.4f}",
+                ]
             lines.append(
                 f"| {r.source} | {r.kind} | {r.accounts} | {r.flagged:.4f} | "
-                f"{r.flagged_without_x_only:.4f} |"
+                f"{r.flagged_without_x_only:.4f} | {r.counted:.4f} / "
+                f"{r.counted_without_x_only:.4f} | " + " | ".join(quiet) + " |"
             )
         lines += [
             "",
@@ -221,20 +304,52 @@ class Evaluation:
             lines.append(
                 f"| {p.group} | {p.accounts} | {p.flagged:.4f} | {p.flagged_without_x_only:.4f} |"
             )
-        lines += [
-            "",
-            (
-                "| true prevalence | mixtures | mean corrected | bias | 95% interval holds truth "
-                "| mean flagged share (uncorrected) |"
-            ),
-            "| --- | --- | --- | --- | --- | --- |",
-        ]
-        for m in self.corrected_share_check:
-            lines.append(
-                f"| {m.prevalence:.2f} | {m.mixtures} | {m.mean_estimate:.4f} | {m.bias:+.4f} | "
-                f"{m.coverage:.3f} | {m.mean_raw_share:.4f} |"
-            )
+        for mode in (ALL_KNOWN, WITHOUT_X_ONLY):
+            cells = [c for c in self.shift_check if c.mode == mode]
+            if cells:
+                lines += ["", *shift_markdown(cells, mode)]
         return "\n".join(lines) + "\n"
+
+
+def shift_markdown(cells: list[ShiftCell], mode: str) -> list[str]:
+    """Return one mode's share-under-shift table and its bias per pair, as Markdown lines."""
+    cut = COUNTING_CUTS.get(mode)
+    lines = [
+        (
+            f"Share under shift, {mode} (counting cut {cut}): {len(cells)} cells, "
+            f"{sum(bool(c.misses()) for c in cells)} miss a target"
+        ),
+        "",
+        (
+            "| share | followers | worst bias (pair) | max RMSE | worst coverage (pair) "
+            "| reaches 0 | mean width | cells missing |"
+        ),
+        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for row in shift_rows(cells):
+        zero = "-" if row.reaches_zero is None else f"{row.reaches_zero:.3f}"
+        lines.append(
+            f"| {row.prevalence:.2f} | {row.size:,} | {100 * row.worst_bias.bias:+.2f} pt "
+            f"({row.worst_bias.pair}) | {100 * row.max_rmse:.2f} pt | "
+            f"{row.worst_coverage.coverage:.3f} ({row.worst_coverage.pair}) | {zero} | "
+            f"{100 * row.mean_width:.2f} pt | {row.missed} |"
+        )
+    sizes = sorted({c.size for c in cells})
+    size = 2_000 if 2_000 in sizes else sizes[0]
+    by_pair = bias_by_pair(cells, size)
+    prevalences = sorted({c.prevalence for c in cells})
+    lines += [
+        "",
+        f"Bias per pair at {size:,} followers (points):",
+        "",
+        "| pair | " + " | ".join(f"{p:.2f}" for p in prevalences) + " |",
+        "| --- |" + " ---: |" * len(prevalences),
+    ]
+    for pair, biases in by_pair.items():
+        lines.append(
+            f"| {pair} | " + " | ".join(f"{100 * biases[p]:+.2f}" for p in prevalences) + " |"
+        )
+    return lines
 
 
 def roc_auc(labels: np.ndarray, scores: np.ndarray) -> float:
@@ -300,29 +415,58 @@ def cross_validate_modes(
 
 
 def leave_one_source_out(
-    features: pd.DataFrame, labels: np.ndarray, groups: np.ndarray, seed: int = 0
+    features: pd.DataFrame,
+    labels: np.ndarray,
+    groups: np.ndarray,
+    seed: int = 0,
+    *,
+    quiet: np.ndarray | None = None,
+    fits: HeldOutScores | None = None,
 ) -> tuple[SourceResult, ...]:
-    """Return, per source group, the share flagged by a model trained without that group."""
-    labels = np.asarray(labels, dtype=np.int64)
-    groups = np.asarray(groups).astype(str)
+    """Return, per source group, the shares flagged by a model trained without that group.
+
+    Flagged at the label threshold and counted at each mode's counting cut;
+    for people also among their ``quiet`` accounts (none when not given). A
+    group whose absence leaves a class too small to train on is left out.
+    """
+    fits = fits or HeldOutScores(features, labels, groups, seed)
+    quiet = np.zeros(len(features), dtype=bool) if quiet is None else np.asarray(quiet, bool)
+    all_known, without = COUNTING_CUTS[ALL_KNOWN], COUNTING_CUTS[WITHOUT_X_ONLY]
     results = []
     for source in HUMAN_SOURCES + VENDORS:
-        held = groups == source
-        if not held.any():
+        held = fits.groups == source
+        excluded = frozenset({source})
+        if not held.any() or not fits.can_exclude(excluded):
             continue
-        model = fit_features(features[~held], labels[~held], seed=seed)
-        results.append(
-            SourceResult(
-                source=source,
-                kind="people" if source in HUMAN_SOURCES else "vendor",
-                accounts=int(held.sum()),
-                flagged=_flagged(model, features[held]),
-                flagged_without_x_only=_flagged(
-                    model, mask_features(features[held], X_ONLY_FEATURES)
-                ),
-            )
+        scores = fits.without(excluded)
+        x, other = scores[ALL_KNOWN][held], scores[WITHOUT_X_ONLY][held]
+        people = source in HUMAN_SOURCES
+        shy = quiet[held]
+        result = SourceResult(
+            source=source,
+            kind="people" if people else "vendor",
+            accounts=int(held.sum()),
+            flagged=_share(x, THRESHOLD),
+            flagged_without_x_only=_share(other, THRESHOLD),
+            counted=_share(x, all_known),
+            counted_without_x_only=_share(other, without),
         )
+        if people and shy.any():
+            result = replace(
+                result,
+                quiet_accounts=int(shy.sum()),
+                quiet_flagged=_share(x[shy], THRESHOLD),
+                quiet_flagged_without_x_only=_share(other[shy], THRESHOLD),
+                quiet_counted=_share(x[shy], all_known),
+                quiet_counted_without_x_only=_share(other[shy], without),
+            )
+        results.append(result)
     return tuple(results)
+
+
+def _share(probability: np.ndarray, cut: float) -> float:
+    """Return the share of scores at or above ``cut``."""
+    return float(np.mean(probability >= cut))
 
 
 def _flagged(model: Model, rows: pd.DataFrame) -> float:
@@ -342,64 +486,6 @@ def spambot_probe(model: Model, probe: pd.DataFrame) -> tuple[ProbeResult, ...]:
                 accounts=len(rows),
                 flagged=_flagged(model, rows),
                 flagged_without_x_only=_flagged(model, mask_features(rows, X_ONLY_FEATURES)),
-            )
-        )
-    return tuple(results)
-
-
-def corrected_share_check(
-    flagged: np.ndarray,
-    labels: np.ndarray,
-    fold_of: np.ndarray,
-    prevalences: tuple[float, ...] = MIXTURE_PREVALENCES,
-    size: int = MIXTURE_SIZE,
-    repeats: int = MIXTURE_REPEATS,
-    seed: int = 0,
-) -> tuple[MixtureResult, ...]:
-    """Return the corrected share's bias and coverage on mixtures of known prevalence.
-
-    For each fold, the rates are the out-of-fold hits and false alarms of the
-    other folds; each mixture draws ``size`` accounts (with replacement) from
-    the fold's own held-out predictions, ``round(prevalence * size)`` of them
-    questionable, and is corrected with those rates.
-    """
-    flagged = np.asarray(flagged, dtype=bool)
-    labels = np.asarray(labels, dtype=np.int64)
-    rng = np.random.default_rng(seed)
-    results = []
-    for prevalence in prevalences:
-        estimates, covered, raw, widths = [], [], [], []
-        positives = round(prevalence * size)
-        for fold in np.unique(fold_of):
-            inside = fold_of == fold
-            rest = ~inside
-            rates = ClassifierRates(
-                true_positives=int(np.sum(flagged[rest] & (labels[rest] == 1))),
-                positives=int(np.sum(labels[rest] == 1)),
-                false_positives=int(np.sum(flagged[rest] & (labels[rest] == 0))),
-                negatives=int(np.sum(labels[rest] == 0)),
-            )
-            fold_pos = flagged[inside & (labels == 1)]
-            fold_neg = flagged[inside & (labels == 0)]
-            for _ in range(repeats):
-                count = int(rng.choice(fold_pos, positives).sum()) + int(
-                    rng.choice(fold_neg, size - positives).sum()
-                )
-                share = adjusted_share(count, size, rates)
-                estimates.append(share.estimate)
-                covered.append(share.low <= prevalence <= share.high)
-                raw.append(count / size)
-                widths.append(share.high - share.low)
-        mean = float(np.mean(estimates))
-        results.append(
-            MixtureResult(
-                prevalence=prevalence,
-                mixtures=len(estimates),
-                mean_estimate=mean,
-                bias=mean - prevalence,
-                coverage=float(np.mean(covered)),
-                mean_raw_share=float(np.mean(raw)),
-                mean_interval_width=float(np.mean(widths)),
             )
         )
     return tuple(results)
@@ -493,18 +579,36 @@ def training_sources(table: pd.DataFrame) -> dict[str, dict[str, Any]]:
 
 
 def evaluate(
-    table: pd.DataFrame, seed: int = 0, folds: int = 10, probe: pd.DataFrame | None = None
+    table: pd.DataFrame,
+    seed: int = 0,
+    folds: int = 10,
+    probe: pd.DataFrame | None = None,
+    grid: ShiftGrid | None = None,
 ) -> Evaluation:
-    """Return the held-out evaluation of the training procedure on a labelled table."""
+    """Return the held-out evaluation of the training procedure on a labelled table.
+
+    ``grid`` is the share-under-shift check to run (``shift.ShiftGrid()``,
+    the full one, by default); its pair rates use ``folds``-fold
+    cross-validation, as ``train`` does with ten.
+    """
     features = training_features(table)
     labels = table["label"].to_numpy(dtype=np.int64)
+    groups = table["group"].to_numpy()
+    quiet = quiet_rows(table)
     modes = {_ALL_KNOWN: frozenset[str](), _WITHOUT_X_ONLY: X_ONLY_FEATURES}
     modes.update(MISSING_VALUE_MODES)
     scores, threshold, probability = cross_validate_modes(
         features, labels, modes, folds=folds, seed=seed
     )
-    fold_of = stratified_folds(labels, folds, seed)
-    sources = leave_one_source_out(features, labels, table["group"].to_numpy(), seed=seed)
+    bought = labels == 1
+    counted = {mode: _share(probability[mode][bought], cut) for mode, cut in COUNTING_CUTS.items()}
+    # Models trained without some groups, fitted once for every check that needs them.
+    fits = HeldOutScores(features, labels, groups, seed)
+    sources = leave_one_source_out(features, labels, groups, seed, quiet=quiet, fits=fits)
+    grid = grid or ShiftGrid()
+    shifted = shift_check(
+        features, labels, groups, quiet, grid=grid, fits=fits, folds=folds, seed=seed
+    )
     probes: tuple[ProbeResult, ...] = ()
     if probe is not None and len(probe):
         probes = spambot_probe(fit_features(features, labels, seed=seed), probe)
@@ -518,10 +622,10 @@ def evaluate(
         baselines=baselines(table),
         missing_value_modes={name: scores[name] for name in MISSING_VALUE_MODES},
         spambot_probe=probes,
-        corrected_share_check=corrected_share_check(
-            probability[_ALL_KNOWN] >= threshold, labels, fold_of, seed=seed
-        ),
         training_sources=training_sources(table),
+        shift_check=shifted,
+        shift_grid=grid,
+        counted_out_of_fold=counted,
     )
 
 

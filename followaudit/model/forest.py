@@ -21,7 +21,10 @@ File format (version 1)::
          "right": [2, -1, ...],            #   always greater than the parent's
          "value": [0.1, -0.4, ...]}        # leaf: its score; split: mean score below it
       ],
-      "metadata": {...},                   # provenance, free-form JSON
+      "metadata": {...},                   # provenance, free-form JSON, except
+                                           #   "quantification": the counts the share
+                                           #   is corrected with (checked on load,
+                                           #   quantify.read_quantification)
       "sha256": "..."                      # of the canonical JSON of all other keys
     }
 
@@ -50,7 +53,7 @@ import pandas as pd
 from followaudit.errors import ModelError, nested_deeper_than
 from followaudit.filesystem import write_atomic
 from followaudit.model.features import FEATURE_COLUMNS
-from followaudit.model.quantify import MIN_RATE_GAP
+from followaudit.model.quantify import read_quantification
 
 FORMAT_NAME = "followaudit-model"
 FORMAT_VERSION = 1
@@ -457,53 +460,9 @@ def model_from_json(body: Any, where: Path | str = "<memory>") -> Model:
             f"The model file {where} fails its checksum: it was modified after it was written."
         )
     try:
-        model = _build(body)
-        _check_quantification(model.metadata.get("quantification"))
+        return _build(body)
     except _Invalid as problem:
         raise ModelError(f"The model file {where} is malformed: {problem}.") from None
-    return model
-
-
-# The most any count in a model's rates may be: the training table has thousands of rows.
-MAX_RATE_COUNT = 10**9
-
-
-def _check_quantification(section: Any) -> None:
-    """Raise _Invalid unless the stored error rates can correct a share.
-
-    Every count a whole number from 0 to a billion, each class present, no
-    more hits than cases, and the true-positive rate clear of the
-    false-positive rate: checked at load, so a damaged file is exit 4 before
-    any input is read, never a crash while summarising.
-    """
-    if section is None:
-        return
-    modes = section.get("modes") if isinstance(section, dict) else None
-    if not isinstance(modes, dict) or not modes:
-        raise _Invalid("its quantification section has no rates")
-    for name, counts in modes.items():
-        if not isinstance(counts, dict):
-            raise _Invalid(f"the quantification rates of {name!r} are not an object")
-        values = {}
-        for key in ("true_positives", "positives", "false_positives", "negatives"):
-            value = counts.get(key)
-            if type(value) is not int or not 0 <= value <= MAX_RATE_COUNT:
-                raise _Invalid(f"the quantification count {name!r} {key} is not a plausible count")
-            values[key] = value
-        if values["positives"] == 0 or values["negatives"] == 0:
-            raise _Invalid(f"the quantification rates of {name!r} lack one of the two classes")
-        if (
-            values["true_positives"] > values["positives"]
-            or values["false_positives"] > values["negatives"]
-        ):
-            raise _Invalid(f"the quantification rates of {name!r} count more hits than cases")
-        tpr = values["true_positives"] / values["positives"]
-        fpr = values["false_positives"] / values["negatives"]
-        if tpr - fpr < MIN_RATE_GAP:
-            raise _Invalid(
-                f"the quantification rates of {name!r} (true positives {tpr:.3f}, false "
-                f"positives {fpr:.3f}) are too close to correct a share"
-            )
 
 
 class _Invalid(Exception):
@@ -551,6 +510,13 @@ def _build(body: dict[str, Any]) -> Model:
     base_score = _number(body["base_score"], "base_score")
     if not isinstance(body["metadata"], dict):
         raise _Invalid("metadata must be an object")
+    if "quantification" in body["metadata"]:
+        # Every report corrects its share with these counts: checked here, once, so a
+        # damaged section is a model error before anything is scored.
+        try:
+            read_quantification(body["metadata"]["quantification"])
+        except ValueError as problem:
+            raise _Invalid(f"quantification: {problem}") from None
     trees_json = body["trees"]
     if not isinstance(trees_json, list) or not 0 < len(trees_json) <= MAX_TREES:
         raise _Invalid(f"trees must be a list of 1 to {MAX_TREES} trees")

@@ -12,6 +12,15 @@ reasons shown are the topics that pushed hardest towards the account's label
 authentic one), strongest first, at most three, and only those whose push is
 at least ``MIN_EFFECT`` log-odds. A feature whose value is unknown on the
 platform is never given as a reason.
+
+Every topic has a documented direction (``DIRECTIONS``, the table of docs/model.md):
+the side of its value that is evidence of questionable, the other side being
+evidence of authentic. A topic is a reason only for the label its value's side
+supports, whatever the trees credited it with: "has posted 3,000 times" is
+never a reason for questionable, "follows 800 accounts and has 300
+followers" never one for authentic. Topics with no direction (display-name
+length, digits in the handle) are never reasons. The rule is applied before
+ranking, so a topic it rules out leaves its place to the next one.
 """
 
 from __future__ import annotations
@@ -173,6 +182,61 @@ def _handle(v: Columns, q: np.ndarray) -> list[str]:
     )
 
 
+# Topic -> (its questionable side in words, its authentic side in words, a test that is
+# True on the questionable side). The test reads the feature matrix; an unknown value is on
+# neither side, so it is never a reason. The table of docs/model.md is these words.
+Direction = tuple[str, str, Callable[[pd.DataFrame], "pd.Series[bool]"]]
+DIRECTIONS: dict[str, Direction] = {
+    "audience": (
+        "follows at least 2 x (followers + 1) accounts",
+        "follows fewer",
+        lambda f: f["following"] >= 2 * (f["followers"] + 1),
+    ),
+    "activity": ("fewer than 50 posts", "50 posts or more", lambda f: f["posts"] < 50),
+    "likes": ("fewer than 10 liked posts", "10 or more", lambda f: f["likes"] < 10),
+    "listed": ("on no list", "on one list or more", lambda f: f["listed"] < 1),
+    "age": ("younger than a year", "a year old or older", lambda f: f["age_days"] < 365),
+    "bio": ("no bio", "a bio", lambda f: f["bio_length"] == 0),
+    "url": ("no website", "a website", lambda f: f["has_url"] == 0),
+    "location": ("no location", "a location", lambda f: f["has_location"] == 0),
+    "avatar": (
+        "the default profile picture",
+        "its own picture",
+        lambda f: f["default_avatar"] == 1,
+    ),
+}
+# The columns each direction's test reads.
+DIRECTION_COLUMNS: dict[str, tuple[str, ...]] = {
+    "audience": ("following", "followers"),
+    "activity": ("posts",),
+    "likes": ("likes",),
+    "listed": ("listed",),
+    "age": ("age_days",),
+    "bio": ("bio_length",),
+    "url": ("has_url",),
+    "location": ("has_location",),
+    "avatar": ("default_avatar",),
+}
+
+
+def sides(features: pd.DataFrame, names: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Return (questionable side, authentic side): booleans per account and topic.
+
+    A topic without a direction, or whose value is unknown, is on neither side.
+    """
+    shape = (len(features), len(names))
+    questionable_side, authentic_side = np.zeros(shape, bool), np.zeros(shape, bool)
+    for t, topic in enumerate(names):
+        columns = DIRECTION_COLUMNS.get(topic)
+        if columns is None or not set(columns) <= set(features.columns):
+            continue
+        known = features.loc[:, list(columns)].notna().all(axis=1).to_numpy()
+        side = np.asarray(DIRECTIONS[topic][2](features), dtype=bool)
+        questionable_side[:, t] = known & side
+        authentic_side[:, t] = known & ~side
+    return questionable_side, authentic_side
+
+
 SENTENCES: dict[str, Callable[[Columns, np.ndarray], list[str]]] = {
     "audience": _audience,
     "activity": _activity,
@@ -231,7 +295,12 @@ def rank_topics(
     names, matrix = topics(list(features.columns))
     # Unknown values are never a reason, whatever the trees credited them with.
     known = np.nan_to_num(contributions) * features.notna().to_numpy()
+    questionable = np.asarray(questionable, dtype=bool)
     push = (known @ matrix) * np.where(questionable, 1.0, -1.0)[:, None]
+    # A topic is a reason only for the label its value's side supports (DIRECTIONS).
+    questionable_side, authentic_side = sides(features, names)
+    allowed = np.where(questionable[:, None], questionable_side, authentic_side)
+    push = np.where(allowed, push, -np.inf)
     order = np.argsort(-push, axis=1, kind="stable")[:, :max_reasons]
     strength = np.take_along_axis(push, order, axis=1)
     codes = np.where(strength >= min_effect, order, -1).astype(np.int8)

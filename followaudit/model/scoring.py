@@ -7,6 +7,7 @@ from datetime import datetime
 import numpy as np
 import pandas as pd
 
+from followaudit.accounts import inactive
 from followaudit.handles import written_handles
 from followaudit.model.features import compute_features
 from followaudit.model.forest import Model
@@ -24,6 +25,10 @@ def score_table(
     table: pd.DataFrame, model: Model, as_of: datetime, *, reasons: bool = True
 ) -> pd.DataFrame:
     """Return one row per account: canonical columns, age_days, probability, label, reasons.
+
+    Then ``inactive``: 1 for an account with no post in the 12 months before
+    ``as_of`` (or none ever), 0 for an active one, NaN where that is unknown
+    (``accounts.inactive``); it is reported, not scored.
 
     Every account's reasons are chosen here, for all accounts at once. With
     ``reasons`` False they are not put into words but kept as topic numbers
@@ -53,6 +58,7 @@ def _score_chunk(table: pd.DataFrame, model: Model, as_of: datetime, reasons: bo
     out["age_days"] = features["age_days"].to_numpy() if "age_days" in features else np.nan
     out["probability"] = probability
     out["label"] = np.where(questionable, QUESTIONABLE, AUTHENTIC)
+    out["inactive"] = inactive(out, as_of)
     names, codes = rank_topics(features, contributions, questionable)
     assert tuple(names) == TOPICS, "the model's features are FEATURE_COLUMNS"
     if reasons:

@@ -44,14 +44,17 @@ How the model is trained, and why:
   followers (they post a lot and often have real followers), and folded
   into the questionable class they made the model worse at fake followers.
   ``followaudit evaluate`` reports the share of each the model flags.
-- ``train_model`` also stores the model's out-of-fold true- and
-  false-positive counts in its metadata: the share questionable is
-  corrected with them (``followaudit.model.quantify.adjusted_share``).
+- ``train_model`` also stores, for each scoring mode, the counts the
+  share questionable is corrected with (``quantification``): at the mode's
+  counting cut, quiet and active people flagged and bought followers caught,
+  out of fold and for each source group held out whole
+  (``followaudit.model.quantify.counted_share``).
 """
 
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -68,6 +71,18 @@ from followaudit.model.features import (
     mask_features,
 )
 from followaudit.model.forest import SHIPPED_MODEL, Model, Tree, save_model
+from followaudit.model.quantify import (
+    COUNTING_CUTS,
+    FLOOR,
+    LEVEL,
+    METHOD,
+    QUIET_FOLLOWERS,
+    QUIET_POSTS,
+    TPR_ALLOWANCE,
+    is_quiet,
+    mode_counts,
+    read_quantification,
+)
 
 # When a table has no observed_at column: cresci-2015's single observation day.
 OBSERVED_AT = pd.Timestamp("2013-05-15T00:00:00Z")
@@ -117,10 +132,15 @@ EXTRA_COPIES = 2
 RATIO_FEATURES: tuple[str, ...] = ("following_to_followers", "following_to_followers_squared")
 # The shipped model's parts: the columns each of its ensembles sees.
 ENSEMBLE_PARTS: tuple[tuple[str, ...], ...] = (FEATURE_COLUMNS, RATIO_FEATURES)
-# Out-of-fold rates stored in the model for the corrected share.
+# Folds of the cross-validation whose out-of-fold counts the model stores.
 RATE_FOLDS = 10
 ALL_KNOWN = "all known"
 WITHOUT_X_ONLY = "without X-only"
+# The scoring modes the stored counts are measured in: the features unknown in each.
+SCORING_MODES: dict[str, frozenset[str]] = {
+    ALL_KNOWN: frozenset(),
+    WITHOUT_X_ONLY: X_ONLY_FEATURES,
+}
 TRAINED_ON = "cresci-2015 and cresci-2017 profiles (see data/README.md)"
 # Source group -> what it is; the probe groups (spambots) are never trained on.
 SOURCES: dict[str, str] = {
@@ -326,48 +346,105 @@ def out_of_fold_probabilities(
     return threshold, probability
 
 
-def out_of_fold_rates(
-    features: pd.DataFrame, labels: np.ndarray, folds: int = RATE_FOLDS, seed: int = 0
-) -> dict[str, dict[str, int]]:
-    """Return the model's true- and false-positive counts per scoring mode, out of fold.
+def quantification(
+    features: pd.DataFrame,
+    labels: np.ndarray,
+    groups: np.ndarray,
+    quiet: np.ndarray,
+    seed: int = 0,
+    folds: int = RATE_FOLDS,
+    held_out: Callable[[str], dict[str, np.ndarray]] | None = None,
+) -> dict[str, Any]:
+    """Return the counts the reported share is corrected with (``metadata.quantification``).
 
-    Each account is scored once, by the model fitted without its fold, with
-    all inputs known and again with the X-only inputs unknown. These are the
-    rates the reported share is corrected with (``followaudit.model.quantify``).
+    Per scoring mode (all inputs known; the X-only counts unknown, as for
+    Bluesky and Mastodon), at that mode's counting cut
+    (``quantify.COUNTING_CUTS``): the out-of-fold counts of ``folds``-fold
+    cross-validation (quiet and active people flagged, bought followers
+    caught, and how many of them are quiet), and per source group the same
+    counts from the model trained without that group (leave one source
+    out), which give the ranges of the interval. ``held_out(source)``
+    returns P(questionable) per mode of a source's rows from a model trained
+    without it; by default that model is fitted here. A source whose
+    absence leaves one class too small to train on is not held out.
     """
     labels = np.asarray(labels, dtype=np.int64)
-    modes = {ALL_KNOWN: frozenset[str](), WITHOUT_X_ONLY: X_ONLY_FEATURES}
-    threshold, probability = out_of_fold_probabilities(
-        features, labels, modes, folds=folds, seed=seed
+    groups = np.asarray(groups).astype(str)
+    quiet = np.asarray(quiet, dtype=bool)
+    _, out_of_fold = out_of_fold_probabilities(
+        features, labels, SCORING_MODES, folds=folds, seed=seed
     )
-    flagged = {name: p >= threshold for name, p in probability.items()}
-    positives = labels == 1
-    return {
-        name: {
-            "true_positives": int(np.sum(f & positives)),
-            "positives": int(np.sum(positives)),
-            "false_positives": int(np.sum(f & ~positives)),
-            "negatives": int(np.sum(~positives)),
+
+    def fit_without(source: str) -> dict[str, np.ndarray]:
+        held = groups == source
+        model = fit_features(features[~held], labels[~held], seed=seed)
+        return {
+            name: model.predict_proba(mask_features(features[held], unknown))
+            for name, unknown in SCORING_MODES.items()
         }
-        for name, f in flagged.items()
+
+    fetch = held_out or fit_without
+    sources = [s for s in HUMAN_SOURCES + VENDORS if _can_hold_out(labels, groups, s)]
+    scores = {source: fetch(source) for source in sources}
+    return {
+        "method": METHOD,
+        "rates": (
+            f"at each mode's counting cut: pooled out-of-fold predictions of {folds}-fold "
+            "stratified CV, and each source group scored by the model trained without it"
+        ),
+        "folds": folds,
+        "quiet": {"posts_below": QUIET_POSTS, "followers_below": QUIET_FOLLOWERS},
+        "tpr_allowance": TPR_ALLOWANCE,
+        "floor": FLOOR,
+        "level": LEVEL,
+        "modes": {
+            name: mode_counts(
+                COUNTING_CUTS[name],
+                out_of_fold[name],
+                labels,
+                quiet,
+                {
+                    source: (GROUPS[source], scores[source][name], quiet[groups == source])
+                    for source in sources
+                },
+            )
+            for name in SCORING_MODES
+        },
     }
+
+
+def _can_hold_out(labels: np.ndarray, groups: np.ndarray, source: str) -> bool:
+    """Return whether ``source`` is in the table and the rest still has both classes to learn."""
+    held = groups == source
+    rest = labels[~held]
+    return bool(held.any()) and min(np.sum(rest == 0), np.sum(rest == 1)) >= MIN_PER_CLASS
+
+
+def quiet_rows(table: pd.DataFrame) -> np.ndarray:
+    """Return True for the table's quiet accounts (``quantify.is_quiet``)."""
+    return is_quiet(table["posts"].to_numpy(), table["followers"].to_numpy())
 
 
 def train_model(table: pd.DataFrame, seed: int = 0) -> Model:
     """Return the model trained on a whole labelled table (deterministic for a seed).
 
-    Its metadata carries the out-of-fold rates (``quantification``) that the
-    reported share is corrected with.
+    Its metadata carries the counts (``quantification``) that the reported
+    share is corrected with. Raises InputError when the table gives counts
+    that cannot correct a share (a model that barely tells its classes apart).
     """
     features = training_features(table)
     labels = table["label"].to_numpy()
     model = fit_features(features, labels, seed=seed)
-    model.metadata["quantification"] = {
-        "method": "adjusted classify-and-count (Forman 2008)",
-        "rates": f"pooled out-of-fold predictions of {RATE_FOLDS}-fold stratified CV",
-        "folds": RATE_FOLDS,
-        "modes": out_of_fold_rates(features, labels, seed=seed),
-    }
+    section = quantification(
+        features, labels, table["group"].to_numpy(), quiet_rows(table), seed=seed
+    )
+    try:
+        read_quantification(section)
+    except ValueError as problem:
+        raise InputError(
+            f"a model trained on this table cannot correct the share it reports: {problem}"
+        ) from None
+    model.metadata["quantification"] = section
     model.metadata["sources_observed"] = source_years(table)
     return model
 

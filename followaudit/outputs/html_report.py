@@ -13,8 +13,10 @@ JSON audit; keys marked optional may be left out):
       "title": "@guru on X",                                  # str
       "generated_at": "2026-03-31 12:00 UTC",                 # str, optional
       "headline": "Authentic followers: about 7,800 (7,500-8,100) of 10,000",
-      "share": {"estimate": 0.22, "low": 0.19, "high": 0.25},  # optional: share questionable
+      "share": {"estimate": 0.22, "low": 0.19, "high": 0.25,   # optional: share questionable
+                "method": "corrected", "note": "..."},         # and what its interval says
       "meaning": "Questionable means ...",                     # optional: report.QUESTIONABLE_MEANS
+      "inactive": "Inactive: 45 of 400 scored followers ...",  # optional: summary.inactive_sentence
       "details": ["2,000 followers scored of 10,000", ...],   # list[str], optional
       "gates": [                         # optional: the verdicts of the scan's gates
         {"gate": "--fail-above", "passed": false, "explanation": "..."}, ...],
@@ -51,7 +53,9 @@ from followaudit.analysis.gates import GateResult
 from followaudit.analysis.summary import (
     CORRECTED,
     CORRECTED_NOTE,
+    INACTIVE_MEANS,
     QUESTIONABLE_MEANS,
+    inactive_sentence,
 )
 from followaudit.handles import display_name
 
@@ -123,11 +127,20 @@ def report_data(document: Mapping[str, Any], top: int = 10) -> dict[str, Any]:
         "generated_at": generated,
         "headline": document["headline"],
         "share": (
-            {**share, "method": summary.get("share_method") or "raw"}
+            {
+                **share,
+                "method": summary.get("share_method") or "raw",
+                "note": summary.get("share_note"),
+            }
             if summary.get("scored")
             else None
         ),
         "meaning": QUESTIONABLE_MEANS,
+        "inactive": (
+            f"{inactive_sentence(summary['inactive'], int(summary['scored']))} {INACTIVE_MEANS}"
+            if summary.get("inactive") and summary.get("scored")
+            else None
+        ),
         "details": details,
         "gates": [
             {"gate": g["gate"], "passed": g["passed"], "explanation": GateResult(**g).explanation()}
@@ -266,10 +279,13 @@ def _share_line(share: Mapping[str, Any] | None) -> str:
         return ""
     estimate, low, high = (float(share[k]) for k in ("estimate", "low", "high"))
     method = f", {CORRECTED_NOTE}" if share.get("method") == CORRECTED else ", not corrected"
-    return (
+    line = (
         f'<p id="share" class="share">Questionable: <strong>{100 * estimate:.1f}%</strong> '
         f"of followers (95% interval {100 * low:.1f}%-{100 * high:.1f}%{_e(method)})</p>"
     )
+    if share.get("note"):
+        line += f'<p id="share-note" class="caption">{_e(share["note"])}</p>'
+    return line
 
 
 def _gates_section(gates: Sequence[Mapping[str, Any]]) -> str:
@@ -367,6 +383,9 @@ def render_html(report: Mapping[str, Any]) -> str:
         # account's own behaviour, the verdicts; then the charts and the list.
         f'<p id="meaning" class="note">{_e(report["meaning"])}</p>'
         if report.get("meaning")
+        else "",
+        f'<p id="inactive" class="note">{_e(report["inactive"])}</p>'
+        if report.get("inactive")
         else "",
         _findings_section(report.get("findings") or [], report.get("behaviour_missing")),
         _gates_section(report.get("gates") or []),

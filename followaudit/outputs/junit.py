@@ -98,6 +98,10 @@ def account_case(outcome: AccountOutcome, fail_on: Sequence[str] = ()) -> Accoun
             "authentic_estimate": str(round_followers(authentic.estimate)) if shown else "",
             "authentic_low": str(round_followers(authentic.low)) if shown else "",
             "authentic_high": str(round_followers(authentic.high)) if shown else "",
+            # Followers with no post in 12 months, or none ever ("" when not known at all).
+            "inactive_followers": ""
+            if summary.inactive is None
+            else str(summary.inactive.accounts),
         },
     )
 

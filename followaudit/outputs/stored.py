@@ -141,6 +141,13 @@ AUDIT: dict[str, Any] = {
         "histogram": Optional([int]),
         "share_method": Optional(str),
         "flagged_share": Optional(MaybeInterval),
+        "counting_cut": Optional(Number),
+        "counted": Optional(int),
+        "quiet": Optional(int),
+        "share_note": Optional(str),
+        "inactive": Optional(
+            {"accounts": int, "never_posted": int, "known": int, "questionable": int, "months": int}
+        ),
     },
     "scope_note": Optional(str),
     "behaviour": Optional(

@@ -54,7 +54,13 @@ CSV_COLUMNS: tuple[str, ...] = (
     "has_url",
     "has_location",
     "default_avatar",
+    # When it last posted (as the platform says; read back like created_at), and whether it
+    # is inactive: 1 with no post in 12 months or none ever, 0 if active, empty if unknown.
+    "last_post_at",
+    "inactive",
 )
+# Columns holding a UTC time, written in ISO 8601 ("2019-04-06T10:58:22Z").
+TIME_COLUMNS = ("created_at", "last_post_at")
 TEXT_COLUMNS = ("platform", "handle", "id", "label", "reasons")
 
 
@@ -244,7 +250,7 @@ def _cells(name: str, column: pd.Series, extra: Sequence[str]) -> list[str]:
         return _rounded_cells(column, 4)
     if name == "age_days":
         return _rounded_cells(column, 1)
-    if name == "created_at":
+    if name in TIME_COLUMNS:
         return _iso_cells(column)
     if name in extra:
         # Counts stay whole ("12"), ratios keep 4 significant digits ("0.3333").
@@ -280,6 +286,8 @@ SUMMARY_COLUMNS: tuple[str, ...] = (
     "authentic_high",
     "flags",
     "error",
+    # Followers with no post in 12 months, or none ever (empty when not known at all).
+    "inactive",
 )
 
 
@@ -332,6 +340,7 @@ def summary_records(rows: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
                 "authentic_low": _followers(authentic["low"]),
                 "authentic_high": _followers(authentic["high"]),
                 "flags": " ".join(behaviour.get("flags") or []),
+                "inactive": (summary.get("inactive") or {}).get("accounts"),
             }
         )
     return records
@@ -383,7 +392,9 @@ def accounts_records(rows: pd.DataFrame) -> list[dict[str, Any]]:
     frame.insert(list(CSV_COLUMNS).index("reasons"), "reasons", reasons_joined(rows))
     frame["probability"] = frame["probability"].round(6)
     frame["age_days"] = frame["age_days"].round(2)
-    frame["created_at"] = _iso_cells(frame["created_at"]) if len(frame) else []
+    for name in TIME_COLUMNS:
+        # Unknown is null, as every unknown value in the JSON is.
+        frame[name] = [text or None for text in _iso_cells(frame[name])] if len(frame) else []
     frame["reasons"] = frame["reasons"].map(lambda s: [r for r in s.split("; ") if r] if s else [])
     frame = frame.astype(object).where(frame.notna(), None)
     return [_plain(r) for r in frame.to_dict(orient="records")]
@@ -449,7 +460,7 @@ def _json_cells(name: str, chunk: pd.DataFrame) -> list[str]:
     key = _json_string(name) + ": "
     if name == "reasons":
         values = _json_reasons_cells(chunk)
-    elif name in ("line", "probability", "age_days") or name not in TEXT_COLUMNS + ("created_at",):
+    elif name in ("line", "probability", "age_days") or name not in TEXT_COLUMNS + TIME_COLUMNS:
         column = chunk[name]
         if name == "line":
             return _json_number_cells(column.astype(np.int64), key=key)
@@ -461,8 +472,9 @@ def _json_cells(name: str, chunk: pd.DataFrame) -> list[str]:
             vocabulary.get(v) or vocabulary.setdefault(v, _json_string(v))
             for v in chunk[name].tolist()
         ]
-    elif name == "created_at":
-        values = list(map(_json_string, _iso_cells(chunk[name]))) if len(chunk) else []
+    elif name in TIME_COLUMNS:
+        times = _iso_cells(chunk[name]) if len(chunk) else []
+        values = ["null" if not text else _json_string(text) for text in times]
     else:
         values = _json_text_cells(chunk[name])
     return [key + value for value in values]

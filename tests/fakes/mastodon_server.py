@@ -23,6 +23,10 @@ TOP_FOLLOW_ID = 90_000_000  # follow ids run downwards from the newest follow
 POSTS_PER_USER = 12
 
 
+# Follower activity is drawn relative to when the tests run (see x_server.NOW).
+NOW = datetime.now(UTC)
+
+
 def follower_account_id(i: int) -> str:
     """Return the account id of follower ``i`` (0 = newest)."""
     return str(110_000_000_000_000_000 + i)
@@ -82,7 +86,11 @@ def account(i: int) -> dict[str, Any]:
         "followers_count": rng.randrange(3) if bot else rng.randrange(10, 2000),
         "following_count": rng.randrange(800, 3000) if bot else rng.randrange(10, 600),
         "statuses_count": 0 if bot else rng.randrange(5, 8000),
-        "last_status_at": None if bot else "2025-01-20",
+        # A date since Mastodon 3.1; null for an account with no status. People last
+        # posted up to about 2.5 years before the tests run.
+        "last_status_at": (
+            None if bot else (NOW - timedelta(days=rng.randrange(1, 900))).date().isoformat()
+        ),
         "emojis": [],
         "fields": fields,
     }

@@ -98,6 +98,18 @@ def guru_posts(kind: str, n: int = 30) -> list[dict[str, Any]]:
     return posts
 
 
+# Follower activity is drawn relative to when the tests run, so "no post in 12 months"
+# splits the followers the same way whatever the date.
+NOW = datetime.now(UTC)
+SNOWFLAKE_EPOCH_MS = 1_288_834_974_657
+
+
+def post_id_at(moment: datetime, sequence: int = 0) -> str:
+    """Return an X post id (a snowflake) made at ``moment``."""
+    ms = int(moment.timestamp() * 1000) - SNOWFLAKE_EPOCH_MS
+    return str((ms << 22) | (sequence % 4096))
+
+
 def follower_id(i: int) -> str:
     """Return the user id of follower ``i`` (0 = newest)."""
     return str(2_000_000 + i)
@@ -139,6 +151,10 @@ def x_user(i: int, force_bot: bool = False) -> dict[str, Any]:
             user["location"] = "Lisbon"
         if i % 4 == 0:
             user["url"] = f"https://t.co/{i:08d}"
+        # Bots never posted, so they have no most recent post; people last posted up to
+        # about 2.5 years ago (a third of them over a year ago).
+        last_post = NOW - timedelta(days=rng.randrange(1, 900), minutes=rng.randrange(1440))
+        user["most_recent_post_id"] = post_id_at(last_post, i)
     return user
 
 
@@ -171,6 +187,9 @@ class XServer(FakeServer):
         # referenced_posts, note_post: the 2026 spec), "tweet" (tweet.fields,
         # referenced_tweets, note_tweet: every recorded answer), or "both".
         post_names: str = "post",
+        # False: the API follows the spec's user.fields list, which omits most_recent_post_id,
+        # and answers 400 to it.
+        last_post_field: bool = True,
     ) -> None:
         super().__init__(faults=faults)
         self.n = n
@@ -186,6 +205,7 @@ class XServer(FakeServer):
         self.echo_token = echo_token
         self.twin = twin
         self.post_names = post_names
+        self.last_post_field = last_post_field
 
     def rate_limit_headers(self, remaining: int, reset_epoch: float) -> dict[str, str]:
         return {
@@ -236,6 +256,8 @@ class XServer(FakeServer):
             return self._auth_failure(401)
         parts = path.strip("/").split("/")
         fields = first(query, "user.fields")
+        if not self.last_post_field and "most_recent_post_id" in (fields or "").split(","):
+            return self._invalid("user.fields", "most_recent_post_id")
         if self.echo_token is not None:
             shape, endpoint = self.echo_token
             if parts[-1] == endpoint or (endpoint == "lookup" and "by" in parts):
@@ -544,7 +566,9 @@ def echo_reply(shape: str, auth: str) -> Reply:
     raise ValueError(f"unknown echo shape {shape!r}")
 
 
-USER_FIELDS_ALL = "created_at,description,location,profile_image_url,public_metrics,url"
+USER_FIELDS_ALL = (
+    "created_at,description,location,most_recent_post_id,profile_image_url,public_metrics,url"
+)
 
 
 def _generic_post(user_id: str, k: int) -> dict[str, Any]:

@@ -49,10 +49,20 @@ if TYPE_CHECKING:
 DEFAULT_BASE_URL = "https://api.x.com"
 PAGE_SIZE = 1000  # the endpoint's maximum: fewer requests for the same (billed) users
 # Exactly what followaudit.formats.x_v2 reads (id, name and username come by default).
-USER_FIELDS = "created_at,description,location,profile_image_url,public_metrics,url"
+# most_recent_post_id (when a follower last posted) is the User schema's name, but the
+# spec's user.fields list omits it: it is asked for, and dropped (and remembered so) if X
+# answers 400 that it does not know it, as it may.
+LAST_POST_FIELD = "most_recent_post_id"
+PLAIN_USER_FIELDS = "created_at,description,location,profile_image_url,public_metrics,url"
+USER_FIELDS = (
+    "created_at,description,location,most_recent_post_id,profile_image_url,public_metrics,url"
+)
 # The audited account also needs `entities`: its website sits there, expanded (url is t.co);
 # and `protected`, so resolve() refuses a protected account before paying for its followers.
-SUBJECT_FIELDS = USER_FIELDS + ",entities,protected"
+SUBJECT_EXTRA = ",entities,protected"
+SUBJECT_FIELDS = USER_FIELDS + SUBJECT_EXTRA
+# Where X's refusal of the last-post field is remembered (per API base URL) between runs.
+LAST_POST_SETTING = "x.last_post_field"
 
 
 @dataclass(frozen=True)
@@ -140,6 +150,7 @@ class XPlatform(PlatformKind):
         # spec's; the lookup asks with them (a free check) before any follower is billed.
         remembered = self._remembered_names()
         self._names = POST_NAMES.get(remembered or "", POST_NAMES["post"])
+        self._last_post = self._setting(LAST_POST_SETTING) != "refused"
         # The token lives only in this header mapping, which Http never caches or logs.
         self._headers = {"Authorization": f"Bearer {token}"}
 
@@ -155,9 +166,16 @@ class XPlatform(PlatformKind):
         except _NamesRefused as exc:  # not a request that names post fields: a plain 400
             raise NetworkError(f"X rejected the request for {who} (400): {exc.detail}") from None
 
-    def _remembered_names(self) -> str | None:
+    def _setting(self, name: str) -> str | None:
         cache = self._http.cache
-        return cache.setting(f"{POST_NAMES_SETTING} {self._base}") if cache is not None else None
+        return cache.setting(f"{name} {self._base}") if cache is not None else None
+
+    def _remembered_names(self) -> str | None:
+        return self._setting(POST_NAMES_SETTING)
+
+    def _user_fields(self) -> str:
+        """Return the user fields to ask for: the last-post field unless X refused it."""
+        return USER_FIELDS if self._last_post else PLAIN_USER_FIELDS
 
     def _learn_names(self, names: PostNames) -> None:
         """Use ``names`` from now on, and remember them for later runs (in the cache)."""
@@ -168,20 +186,33 @@ class XPlatform(PlatformKind):
     def _with_names(
         self, request: Callable[[PostNames], dict[str, Any]], who: str
     ) -> dict[str, Any]:
-        """Return ``request(names)``; on a 400 that refuses the names, learn the other
-        generation and ask once more (a 400 is not billed)."""
-        try:
-            return request(self._names)
-        except _NamesRefused:
-            other = POST_NAMES["tweet" if self._names.generation == "post" else "post"]
+        """Return ``request(names)``; on a 400 that refuses the post names, learn the other
+        generation and ask once more; on one that refuses the last-post user field, drop
+        it (a 400 is not billed). What was learnt is remembered in the cache."""
+        switched = False
+        while True:
             try:
-                body = request(other)
+                body = request(self._names)
+            except _FieldRefused as exc:
+                if not self._last_post:
+                    raise NetworkError(
+                        f"X rejected the request for {who} (400): {exc.detail}"
+                    ) from None
+                self._last_post = False
+                if self._http.cache is not None:
+                    self._http.cache.put_setting(f"{LAST_POST_SETTING} {self._base}", "refused")
+                continue
             except _NamesRefused as exc:
-                raise NetworkError(
-                    f"X refused both generations of post parameter names for {who} "
-                    f"(post.fields and tweet.fields): {exc.detail}"
-                ) from None
-            self._learn_names(other)
+                if switched:
+                    raise NetworkError(
+                        f"X refused both generations of post parameter names for {who} "
+                        f"(post.fields and tweet.fields): {exc.detail}"
+                    ) from None
+                switched = True
+                self._names = POST_NAMES["tweet" if self._names.generation == "post" else "post"]
+                continue
+            if switched:
+                self._learn_names(self._names)
             return body
 
     def _get_with_names(
@@ -193,6 +224,8 @@ class XPlatform(PlatformKind):
                 self._base + path, params=params, headers=self._headers, charge=charge
             )
         except HttpStatusError as exc:
+            if exc.status == 400 and LAST_POST_FIELD in json.dumps(exc.data):
+                raise _FieldRefused(error_text(exc.data)) from None
             if exc.status == 400 and _refuses_names(exc.data):
                 raise _NamesRefused(error_text(exc.data)) from None
             raise _translate(exc.status, exc.data, who) from None
@@ -213,7 +246,10 @@ class XPlatform(PlatformKind):
         def lookup(names: PostNames) -> dict[str, Any]:
             return self._get_with_names(
                 f"/2/users/by/username/{handle.name}",
-                {"user.fields": SUBJECT_FIELDS, names.fields_param: "created_at"},
+                {
+                    "user.fields": self._user_fields() + SUBJECT_EXTRA,
+                    names.fields_param: "created_at",
+                },
                 who,
                 users_charge(1),
             )
@@ -251,10 +287,19 @@ class XPlatform(PlatformKind):
             size = PAGE_SIZE if limit is None else max(1, min(PAGE_SIZE, limit - received))
             # Under --max-cost, ask for no more users than can still be paid for.
             size = _fit(size, self._http.budget.affordable(self.user_read_price), 1)
-            params: dict[str, str | int] = {"max_results": size, "user.fields": USER_FIELDS}
-            if token:
-                params["pagination_token"] = token
-            body = self._get(f"/2/users/{subject.id}/followers", params, who, users_charge(size))
+            path = f"/2/users/{subject.id}/followers"
+
+            def page(names: PostNames) -> dict[str, Any]:
+                # Built for each try: a refused last-post field is left out of the next.
+                params: dict[str, str | int] = {
+                    "max_results": size,
+                    "user.fields": self._user_fields(),
+                }
+                if token:
+                    params["pagination_token"] = token
+                return self._get_with_names(path, params, who, users_charge(size))
+
+            body = self._with_names(page, who)
             data = body.get("data")
             if data is None and body.get("errors"):
                 raise _from_errors(body["errors"], who)
@@ -323,6 +368,14 @@ class XPlatform(PlatformKind):
             source=urlsplit(self._base).netloc,
         )
         return pages.collect(limit)
+
+
+class _FieldRefused(Exception):
+    """Internal: X answered 400 to the last-post user field (``detail`` says how)."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail)
+        self.detail = detail
 
 
 class _NamesRefused(Exception):
