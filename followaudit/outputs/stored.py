@@ -1,4 +1,4 @@
-"""Scans stored in the cache: each finished audit written, the latest read back and checked.
+"""Scans stored in the cache: each finished audit written, read back and checked.
 
 ``store_audit`` writes an audit's JSON object under the account's key, so
 ``followaudit report`` can show it again with no request; ``stored_audit``
@@ -12,7 +12,6 @@ is not a number"), so the sentence says what is damaged.
 
 from __future__ import annotations
 
-import io
 import json
 import math
 from collections.abc import Mapping
@@ -23,9 +22,9 @@ from typing import Any
 from followaudit.errors import InputError
 from followaudit.handles import Handle
 from followaudit.live.audit import AccountOutcome
-from followaudit.live.cache import Cache
+from followaudit.live.cache import Cache, StoredScan
 from followaudit.outputs.documents import outcome_record, scan_document
-from followaudit.outputs.tables import write_json
+from followaudit.outputs.tables import json_text
 
 __all__ = ["damaged_part", "scan_key", "store_audit", "stored_audit"]
 
@@ -48,38 +47,42 @@ def store_audit(cache: Cache, outcome: AccountOutcome) -> None:
     if outcome.audit is None:
         return
     scan = outcome.audit.scan
-    stored = io.StringIO()
-    write_json(scan_document([outcome_record(outcome)], []), stored)
+    record = outcome_record(outcome)
+    # The scored followers apart: only the latest scan of an account keeps them.
+    summary = {key: value for key, value in record.items() if key != "accounts"}
     cache.put_scan(
         *scan_key(scan.subject.platform, scan.subject.handle),
-        stored.getvalue(),
+        json_text(scan_document([summary], [])),
         scan.fetched_at.timestamp(),
         aliases=[scan_key(outcome.handle.platform, outcome.handle.account)],
+        rows_json=json_text(record["accounts"]),
     )
 
 
-def stored_audit(path: Path, handle: Handle) -> dict[str, Any]:
-    """Return the JSON audit of the latest scan of ``handle`` stored in the cache at ``path``.
-
-    Raises InputError with a sentence when there is none or it cannot be read.
-    """
-    missing = InputError(
+def _no_scan(path: Path, handle: Handle) -> InputError:
+    return InputError(
         f"no stored scan of {handle.display} in {path}: run "
         f"`followaudit scan {handle.display}` first"
     )
-    if not path.exists():
-        raise missing
-    with Cache(path) as store:
-        found = store.latest_scan(*scan_key(handle.platform, handle.account))
-    if found is None:
-        raise missing
+
+
+def _audit_of(found: StoredScan) -> dict[str, Any] | None:
+    """Return a stored scan's JSON audit, its scored followers put back (None: unreadable)."""
     try:
-        document = json.loads(found[0])["audits"][0]
+        document = json.loads(found.result_json)["audits"][0]
+        if isinstance(document, dict) and found.rows_json is not None:
+            document["accounts"] = json.loads(found.rows_json)
     except (ValueError, KeyError, IndexError, TypeError):
-        document = None
-    if not isinstance(document, dict):
+        return None
+    return document if isinstance(document, dict) else None
+
+
+def _checked(found: StoredScan, path: Path, handle: Handle, which: str) -> dict[str, Any]:
+    """Return a stored scan's JSON audit; InputError naming what is unreadable or damaged."""
+    document = _audit_of(found)
+    if document is None:
         raise InputError(
-            f"the stored scan of {handle.display} in {path} is unreadable (not "
+            f"the stored scan of {handle.display}{which} in {path} is unreadable (not "
             f"JSON, or no audit in it): run `followaudit scan {handle.display}` "
             "again"
         )
@@ -87,10 +90,24 @@ def stored_audit(path: Path, handle: Handle) -> dict[str, Any]:
     problem = damaged_part(document)
     if problem:
         raise InputError(
-            f"the stored scan of {handle.display} in {path} is damaged: {problem}; "
+            f"the stored scan of {handle.display}{which} in {path} is damaged: {problem}; "
             f"run `followaudit scan {handle.display}` again"
         )
     return document
+
+
+def stored_audit(path: Path, handle: Handle) -> dict[str, Any]:
+    """Return the JSON audit of the latest scan of ``handle`` stored in the cache at ``path``.
+
+    Raises InputError with a sentence when there is none or it cannot be read.
+    """
+    if not path.exists():
+        raise _no_scan(path, handle)
+    with Cache(path) as store:
+        found = store.latest_stored(*scan_key(handle.platform, handle.account))
+    if found is None:
+        raise _no_scan(path, handle)
+    return _checked(found, path, handle, "")
 
 
 @dataclass(frozen=True)

@@ -495,6 +495,11 @@ def _json_chunk(chunk: pd.DataFrame) -> str:
     return ",\n    ".join(map(", ".join, zip(*cells, strict=True)))
 
 
+def json_text(value: Any) -> str:
+    """Return ``value`` as compact JSON text (NaN as null), as stored in the cache."""
+    return json.dumps(_plain(value), ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+
+
 def write_json(document: Mapping[str, Any], target: str | Path | IO[str]) -> None:
     """Write a JSON document (NaN written as null) to a path or stream."""
     text = json.dumps(_plain(document), ensure_ascii=False, indent=2, allow_nan=False)
