@@ -275,6 +275,12 @@ def score(
 @click.option("--no-cache", is_flag=True, help="Neither read nor write the cache.")
 @click.option("--refresh", is_flag=True, help="Fetch everything again, ignoring cached answers.")
 @click.option(
+    "--full",
+    is_flag=True,
+    help="List every follower even when the account has a stored scan (by default a "
+    "rescan lists only the followers new since it and re-uses its scores).",
+)
+@click.option(
     "--max-wait",
     type=click.FloatRange(0),
     default=900,
@@ -371,6 +377,7 @@ def scan(
     cache_path: str | None,
     no_cache: bool,
     refresh: bool,
+    full: bool,
     max_wait: float,
     model_path: str | None,
     csv_out: str | None,
@@ -399,6 +406,9 @@ def scan(
     rate-limit time, cost on X) and asks before a large one (--yes).
     Every answer is cached, so an interrupted scan resumes without
     fetching again; each scan prints the requests made and saved.
+    An account scanned before is rescanned: only the followers new since
+    its last scan are listed and scored (--full lists them all), and the
+    report says how many are new and how questionable they are.
     """
     # Usage is checked before pandas and the model are imported, so a typo costs no wait.
     exports = ScanExports(csv_out, json_out, summary_out, junit_out)
@@ -422,7 +432,7 @@ def scan(
     from followaudit.live.scan import ScanOptions
     from followaudit.model.forest import load_model
     from followaudit.outputs.documents import named_records
-    from followaudit.outputs.stored import store_audit
+    from followaudit.outputs.stored import previous_scan, store_audit
 
     options = ScanOptions(
         sample=sample,
@@ -430,6 +440,7 @@ def scan(
         max_followers=max_followers,
         posts=0 if no_posts else SUBJECT_POSTS,
         deep=deep or 0,
+        full=full,
     )
     plan = AuditPlan(
         options,
@@ -464,6 +475,7 @@ def scan(
             model=model,
             on_event=on_event,
             confirm=confirm_plan if _interactive() else None,
+            previous=(lambda p, h: previous_scan(cache, p, h)) if cache is not None else None,
         )
     if len(parsed) > 1 and not quiet:
         report_console.print(summary_rows(named_records(run.outcomes)))
@@ -1001,7 +1013,7 @@ class ScanExports(NamedTuple):
             exports.write(
                 self.csv,
                 lambda stream: write_csv(
-                    rows, stream, audited=True, extra=DEEP_COLUMNS if deep else ()
+                    rows, stream, audited=True, new=True, extra=DEEP_COLUMNS if deep else ()
                 ),
             )
         if self.json:

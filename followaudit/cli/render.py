@@ -17,6 +17,7 @@ from rich.table import Table
 from rich.text import Text
 
 from followaudit.accounts import Skipped
+from followaudit.analysis.changes import since_sentence
 from followaudit.analysis.gates import GateResult
 from followaudit.analysis.numbers import percent
 from followaudit.analysis.summary import (
@@ -296,6 +297,8 @@ def scan_report(
     )
     if document.get("scope_note"):
         _show(console, Paragraph(Text(visible(document["scope_note"]), style="yellow")))
+    if document.get("since_last"):
+        _show(console, Paragraph(Text(since_sentence(document["since_last"]), style="bold")))
     _show(console, meaning_line())
     for paragraph in behaviour_block(document.get("behaviour"), document.get("behaviour_missing")):
         _show(console, paragraph)

@@ -21,7 +21,7 @@ from followaudit.analysis.gates import GateResult
 from followaudit.analysis.summary import Summary, headline
 from followaudit.errors import FollowauditError
 from followaudit.live.audit import DEEP_COLUMNS, AccountOutcome
-from followaudit.outputs.tables import accounts_records
+from followaudit.outputs.tables import NEW_COLUMN, accounts_records
 
 if TYPE_CHECKING:
     from followaudit.accounts import Skipped
@@ -123,6 +123,8 @@ def audit_document(audit: Audit, gates: Sequence[GateResult]) -> dict[str, Any]:
         },
         "scope_note": audit.scope_note,
         "headline": headline(audit.summary),
+        # The followers new since the account's last stored scan (null: there was none).
+        "since_last": audit.since_last.to_dict() if audit.since_last is not None else None,
         "follow_order": audit.follow_order,
         "behaviour": behaviour_document(audit.behaviour),
         # Why the behaviour findings are missing (null when they are there, or were not asked).
@@ -143,8 +145,19 @@ def audit_document(audit: Audit, gates: Sequence[GateResult]) -> dict[str, Any]:
         "gates": [g.to_dict() for g in gates],
         "passed": all(g.passed for g in gates),
         "skipped": _skipped(audit.skipped),
-        "accounts": _with_deep_columns(accounts_records(audit.rows), audit.rows),
+        "accounts": _with_new(
+            _with_deep_columns(accounts_records(audit.rows), audit.rows), audit.rows
+        ),
     }
+
+
+def _with_new(records: list[dict[str, Any]], rows: pd.DataFrame) -> list[dict[str, Any]]:
+    """Return the account records with ``new`` (true: new since the last scan) when known."""
+    if NEW_COLUMN not in rows.columns:
+        return records
+    for record, value in zip(records, rows[NEW_COLUMN].tolist(), strict=True):
+        record[NEW_COLUMN] = bool(value)
+    return records
 
 
 def _with_deep_columns(records: list[dict[str, Any]], rows: pd.DataFrame) -> list[dict[str, Any]]:

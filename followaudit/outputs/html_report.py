@@ -32,7 +32,8 @@ JSON audit; keys marked optional may be left out):
         {"code": "no-interaction", "sentence": "...", "flagged": true,
          "threshold": "..."}, ...],
       "questionable_followers": [        # most questionable first
-        {"handle": "bot123", "probability": 0.97, "reasons": ["...", ...]}, ...]
+        {"handle": "bot123", "probability": 0.97, "reasons": ["...", ...]}, ...],
+      "since_last": "Since the last scan (2026-01-05): 100 new followers, ...",  # optional
     }
 
 ``batches.follow_order_document`` and ``documents.behaviour_document`` give
@@ -46,6 +47,7 @@ from datetime import datetime
 from html import escape
 from typing import Any
 
+from followaudit.analysis.changes import since_sentence
 from followaudit.analysis.gates import GateResult
 from followaudit.analysis.summary import (
     CORRECTED,
@@ -129,7 +131,11 @@ def report_data(document: Mapping[str, Any], top: int = 10) -> dict[str, Any]:
         "meaning": QUESTIONABLE_MEANS,
         "details": details,
         "gates": [
-            {"gate": g["gate"], "passed": g["passed"], "explanation": GateResult(**g).explanation()}
+            {
+                "gate": g["gate"],
+                "passed": g["passed"],
+                "explanation": GateResult(**g).explanation(),
+            }
             for g in document.get("gates") or []
         ],
         "histogram": summary.get("histogram") or [],
@@ -145,6 +151,9 @@ def report_data(document: Mapping[str, Any], top: int = 10) -> dict[str, Any]:
             }
             for a in questionable
         ],
+        "since_last": (
+            since_sentence(document["since_last"]) if document.get("since_last") else None
+        ),
     }
 
 
@@ -358,6 +367,9 @@ def render_html(report: Mapping[str, Any]) -> str:
         f'<header><p class="title">{_e(title)}</p>',
         f'<h1 id="headline">{_e(report.get("headline", ""))}</h1>',
         _share_line(report.get("share")),
+        f'<p id="since-last" class="share">{_e(report["since_last"])}</p>'
+        if report.get("since_last")
+        else "",
         f'<ul class="details">{details}</ul></header>' if details else "</header>",
         # The answer first (as in the terminal): what questionable means, the
         # account's own behaviour, the verdicts; then the charts and the list.

@@ -79,14 +79,30 @@ def account_case(outcome: AccountOutcome, fail_on: Sequence[str] = ()) -> Accoun
     # Nothing scored: no share and no estimate to write (the headline says so).
     shown = summary.scored > 0
     authentic = summary.authentic_followers
+    text = (
+        f"{headline(summary)}; questionable {share.estimate:.1%} "
+        f"({share.low:.1%}-{share.high:.1%}, {summary.share_method})"
+        if shown
+        else headline(summary)
+    )
+    since = audit.since_last
+    # Empty without an earlier scan of the account to compare with, or no new follower scored.
+    new = {"new_followers": "", "new_share_questionable": ""}
+    new |= {"new_share_questionable_low": "", "new_share_questionable_high": ""}
+    if since is not None:
+        new["new_followers"] = str(since.new_followers)
+        text += f"; {since.new_followers:,} new since the last scan ({since.date})"
+        if since.summary.scored:
+            among = since.summary.share_questionable
+            text += f", questionable {among.estimate:.1%} ({among.low:.1%}-{among.high:.1%})"
+            new["new_share_questionable"] = f"{among.estimate:.4f}"
+            new["new_share_questionable_low"] = f"{among.low:.4f}"
+            new["new_share_questionable_high"] = f"{among.high:.4f}"
     return AccountResult(
         name=name,
         passed=not failures,
         duration=outcome.duration,
-        summary=f"{headline(summary)}; questionable {share.estimate:.1%} "
-        f"({share.low:.1%}-{share.high:.1%}, {summary.share_method})"
-        if shown
-        else headline(summary),
+        summary=text,
         failures=tuple(failures),
         properties={
             "followers": str(summary.population),
@@ -98,6 +114,7 @@ def account_case(outcome: AccountOutcome, fail_on: Sequence[str] = ()) -> Accoun
             "authentic_estimate": str(round_followers(authentic.estimate)) if shown else "",
             "authentic_low": str(round_followers(authentic.low)) if shown else "",
             "authentic_high": str(round_followers(authentic.high)) if shown else "",
+            **new,
         },
     )
 

@@ -2,7 +2,9 @@
 
 ``store_audit`` writes an audit's JSON object under the account's key, so
 ``followaudit report`` can show it again with no request; ``stored_audit``
-reads the latest one back. A stored scan is JSON in a file the user can edit
+reads the latest one back, and ``previous_scan`` the latest as the next
+rescan re-uses it (its scored
+followers and the ids it listed). A stored scan is JSON in a file the user can edit
 (or a disk can damage): ``followaudit report`` must not fail with a KeyError
 half-way through printing it. ``damaged_part`` walks the audit against the
 shape that the terminal report and the HTML report read, and names the first
@@ -14,19 +16,30 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
+
+from followaudit.accounts import Skipped
 from followaudit.errors import InputError
 from followaudit.handles import Handle
 from followaudit.live.audit import AccountOutcome
 from followaudit.live.cache import Cache, StoredScan
+from followaudit.live.rescan import PreviousScan
 from followaudit.outputs.documents import outcome_record, scan_document
-from followaudit.outputs.tables import json_text
+from followaudit.outputs.tables import CSV_COLUMNS, json_text
 
-__all__ = ["damaged_part", "scan_key", "store_audit", "stored_audit"]
+__all__ = [
+    "damaged_part",
+    "previous_scan",
+    "scan_key",
+    "store_audit",
+    "stored_audit",
+]
 
 
 def scan_key(platform: str, handle: str) -> tuple[str, str]:
@@ -56,6 +69,7 @@ def store_audit(cache: Cache, outcome: AccountOutcome) -> None:
         scan.fetched_at.timestamp(),
         aliases=[scan_key(outcome.handle.platform, outcome.handle.account)],
         rows_json=json_text(record["accounts"]),
+        listed_json=json_text(scan.listed_ids),
     )
 
 
@@ -110,6 +124,72 @@ def stored_audit(path: Path, handle: Handle) -> dict[str, Any]:
     return _checked(found, path, handle, "")
 
 
+def previous_scan(cache: Cache, platform: str, handle: str) -> PreviousScan | str | None:
+    """Return the latest stored scan of an account as a rescan re-uses it.
+
+    None when there is none; a sentence saying why when it cannot be read
+    back whole (damaged, edited): the scan then lists every follower, as a
+    first scan does.
+    """
+    found = cache.latest_stored(*scan_key(platform, handle))
+    if found is None:
+        return None
+    unusable = "its stored scan cannot be read back ({}), so every follower is listed again"
+    document = _audit_of(found)
+    if document is None:
+        return unusable.format("not JSON, or no audit in it")
+    problem = damaged_part(document)
+    if problem is not None:
+        return unusable.format(problem)
+    try:
+        listed = json.loads(found.listed_json) if found.listed_json is not None else None
+        rows = rows_from_records(document.get("accounts") or [])
+    except (ValueError, TypeError, KeyError):
+        return unusable.format("its scored followers are damaged")
+    if listed is not None and not (
+        isinstance(listed, list) and all(isinstance(i, str) for i in listed)
+    ):
+        return unusable.format("its list of followers is damaged")
+    followers = document["followers"]
+    skipped = tuple(
+        Skipped(int(s["line"]), str(s["reason"])) for s in document.get("skipped") or []
+    )
+    return PreviousScan(
+        finished_at=datetime.fromtimestamp(found.finished_at, UTC),
+        followers_total=followers.get("total"),
+        listed=int(followers["listed"]),
+        ids=tuple(listed) if listed is not None else None,
+        rows=rows,
+        skipped=skipped,
+        sampled=bool(followers.get("sampled")),
+        truncated=bool(followers.get("truncated")),
+        paging_stopped=bool(followers.get("paging_stopped")),
+    )
+
+
+# The columns of a stored follower that hold text; the others are numbers (NaN: unknown).
+_TEXT = ("platform", "handle", "id", "label")
+
+
+def rows_from_records(accounts: Sequence[Mapping[str, Any]]) -> pd.DataFrame:
+    """Return stored scored followers (the JSON ``accounts``) as scored rows, scores and all.
+
+    The columns of ``outputs.tables.CSV_COLUMNS``, typed as ``score_table``
+    gives them: ``line`` whole, ``created_at`` UTC, ``reasons`` joined with
+    "; ", unknown numbers NaN.
+    """
+    frame = pd.DataFrame.from_records(list(accounts), columns=list(CSV_COLUMNS))
+    frame["reasons"] = ["; ".join(r) if isinstance(r, list) else "" for r in frame["reasons"]]
+    frame["created_at"] = pd.to_datetime(frame["created_at"], utc=True, errors="coerce")
+    for name in CSV_COLUMNS:
+        if name in _TEXT:
+            frame[name] = frame[name].map(lambda v: "" if v is None else str(v)).astype(object)
+        elif name not in ("reasons", "created_at"):
+            frame[name] = pd.to_numeric(frame[name], errors="coerce").astype("float64")
+    frame["line"] = frame["line"].astype("int64")
+    return frame
+
+
 @dataclass(frozen=True)
 class Optional:
     """A part that may be absent or null."""
@@ -160,6 +240,14 @@ AUDIT: dict[str, Any] = {
         "flagged_share": Optional(MaybeInterval),
     },
     "scope_note": Optional(str),
+    "since_last": Optional(
+        {
+            "previous_scan_at": str,
+            "new_followers": int,
+            "departed_estimate": Optional(int),
+            "share_questionable": Interval,
+        }
+    ),
     "behaviour": Optional(
         {
             "metrics": Optional({"posts": Optional(int)}),
