@@ -298,6 +298,15 @@ def score(
 @click.option("--json", "json_out", metavar="PATH", help="Write the audit as JSON ('-' = stdout).")
 @fail_above_option
 @click.option(
+    "--fail-new-above",
+    type=click.FloatRange(0, 100),
+    metavar="PCT",
+    help="Exit with code 10 (GATE_FAILED) when the share questionable among the followers "
+    "new since the account's last stored scan is above PCT percent (lower bound of the 95% "
+    "interval compared, as for --fail-above). Passes, saying why, without an earlier scan "
+    "or with fewer than 10 new followers.",
+)
+@click.option(
     "--min-authentic",
     type=click.IntRange(0),
     metavar="N",
@@ -383,6 +392,7 @@ def scan(
     csv_out: str | None,
     json_out: str | None,
     fail_above: float | None,
+    fail_new_above: float | None,
     min_authentic: int | None,
     fail_on_text: str | None,
     summary_out: str | None,
@@ -444,7 +454,7 @@ def scan(
     )
     plan = AuditPlan(
         options,
-        Gates(fail_above, min_authentic, fail_on),
+        Gates(fail_above, min_authentic, fail_on, fail_new_above),
         api_url,
         token,
         raise_errors=len(parsed) == 1 and not exports.list_errors,

@@ -306,7 +306,7 @@ def scan_report(
         _show(console, Paragraph(Text(visible(sentence), style="yellow")))
     if document.get("deep"):
         _show(console, Paragraph(Text(visible(document["deep"]["sentence"]))))
-    for paragraph in gates_block([GateResult(**gate) for gate in document.get("gates") or []]):
+    for paragraph in gates_block([GateResult.from_dict(g) for g in document.get("gates") or []]):
         _show(console, paragraph)
     if summary.scored:
         _show(console, histogram(summary))

@@ -930,5 +930,7 @@ def _audit_one(
     # What the audit lacks is said at once, not only in the report (--quiet, exports).
     for sentence in filter(None, [audit.behaviour_missing, *audit.missing]):
         emit(Notice(sentence))
-    gates = plan.gates.check(audit.summary, audit.behaviour, audit.behaviour_missing)
+    gates = plan.gates.check(
+        audit.summary, audit.behaviour, audit.behaviour_missing, audit.since_last
+    )
     return AccountOutcome(handle, time.monotonic() - found.started, audit, gates)

@@ -134,7 +134,7 @@ def report_data(document: Mapping[str, Any], top: int = 10) -> dict[str, Any]:
             {
                 "gate": g["gate"],
                 "passed": g["passed"],
-                "explanation": GateResult(**g).explanation(),
+                "explanation": GateResult.from_dict(g).explanation(),
             }
             for g in document.get("gates") or []
         ],

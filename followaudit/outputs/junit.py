@@ -23,7 +23,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
-from followaudit.analysis.gates import GateResult
+from followaudit.analysis.gates import SHARE_GATES, GateResult
 from followaudit.analysis.summary import headline, round_followers
 
 if TYPE_CHECKING:
@@ -125,7 +125,7 @@ def _gate_failure(gate: GateResult) -> str:
         return f"{gate.gate}: {gate.compared_what}"
 
     def figure(value: float) -> str:
-        return f"{100 * value:.1f}%" if gate.gate == "--fail-above" else f"{value:,.0f}"
+        return f"{100 * value:.1f}%" if gate.gate in SHARE_GATES else f"{value:,.0f}"
 
     return (
         f"{gate.gate}: {gate.compared_what} is {figure(gate.compared)}, limit {figure(gate.limit)}"

@@ -266,7 +266,8 @@ AUDIT: dict[str, Any] = {
                     "gate": str,
                     "passed": bool,
                     "limit": Number,
-                    "compared": Number,
+                    # null when nothing could be compared (a gate passed or failed with a note)
+                    "compared": Nullable(Number),
                     "compared_what": str,
                     "judged": Optional(bool),
                 }
