@@ -27,6 +27,7 @@ from followaudit.errors import (
     Cancelled,
     ExitCode,
     FollowauditError,
+    InputError,
     OutputError,
     UsageError,
 )
@@ -545,8 +546,9 @@ def report(
     """Re-render the latest stored scan of HANDLE, with no API request.
 
     Every `followaudit scan` stores its result in the cache; this prints it
-    again, or writes it as a self-contained HTML file to send to a client, or
-    as the JSON `scan --json` writes.
+    again, or writes it as a self-contained HTML file to send to a client
+    (with the account's share and followers over its stored scans), or as
+    the JSON `scan --json` writes.
     """
     check_outputs(html_out, json_out)
     from followaudit.handles import parse_handle
@@ -569,9 +571,16 @@ def report(
                 f"Stored scan written to {json_out}", highlight=False, soft_wrap=True
             )
     if html_out:
+        from followaudit.outputs.documents import history_entry
         from followaudit.outputs.html_report import render_html, report_data
+        from followaudit.outputs.stored import stored_history
 
-        text = render_html(report_data(document, top=top))
+        try:
+            history = [history_entry(d) for d in stored_history(path, parsed)]
+        except InputError:
+            # An older scan damaged: the report stands on the latest alone.
+            history = [history_entry(document)]
+        text = render_html(report_data(document, top=top, history=history))
         with output(html_out) as stream:
             stream.write(text)
         if html_out != "-":
@@ -580,6 +589,64 @@ def report(
             )
     if not (json_out or html_out):
         scan_report(make_console(), document, top=top, stored=True)
+
+
+@cli.command(epilog=EXIT_CODES_HELP)
+@click.argument("handle")
+@click.option(
+    "--platform",
+    type=click.Choice(PLATFORMS),
+    help="Platform of the handle; normally picked from the handle's shape.",
+)
+@click.option(
+    "--json",
+    "json_out",
+    metavar="PATH",
+    help="Write every stored scan as JSON (schema followaudit.history/1; '-' = stdout) "
+    "instead of printing them.",
+)
+@click.option(
+    "--cache",
+    "cache_path",
+    type=click.Path(dir_okay=False),
+    help="Cache database the scans were stored in (default: the user cache folder).",
+)
+def history(
+    handle: str, platform: str | None, json_out: str | None, cache_path: str | None
+) -> None:
+    """Show every stored scan of HANDLE, with no API request.
+
+    One line per scan, oldest first: its date, the followers the platform
+    reported, those listed, the share questionable with its 95% interval,
+    and the followers new since the scan before with their share; then
+    charts of the share and of the follower count over time.
+    """
+    check_outputs(json_out)
+    from followaudit.handles import parse_handle
+
+    parsed = parse_handle(handle, platform)
+    from followaudit.live.cache import default_cache_path
+    from followaudit.outputs.documents import history_document, history_entry
+    from followaudit.outputs.stored import stored_history
+
+    path = Path(cache_path) if cache_path else default_cache_path()
+    audits = stored_history(path, parsed)
+    entries = [history_entry(a) for a in audits]
+    latest = audits[-1]
+    if json_out:
+        from followaudit.outputs.tables import write_json
+
+        document = history_document(str(latest["handle"]), str(latest["platform"]), entries)
+        with output(json_out) as stream:
+            write_json(document, stream)
+        if json_out != "-":
+            make_console(stderr=True).print(
+                f"History written to {json_out}", highlight=False, soft_wrap=True
+            )
+        return
+    from followaudit.cli.history import history_report
+
+    history_report(make_console(), str(latest["handle"]), str(latest["platform"]), entries)
 
 
 @cli.command()

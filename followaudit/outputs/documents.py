@@ -31,6 +31,7 @@ if TYPE_CHECKING:
 
 SCAN_JSON_SCHEMA = "followaudit.scan/1"
 SCORE_JSON_SCHEMA = "followaudit.score/1"
+HISTORY_JSON_SCHEMA = "followaudit.history/1"
 
 
 def _tool() -> dict[str, str]:
@@ -240,3 +241,38 @@ def named_records(outcomes: Sequence[AccountOutcome]) -> list[dict[str, Any]]:
     the CSV's ``audited`` column of the same account.
     """
     return [{**outcome_record(o), "handle": o.handle.display} for o in outcomes]
+
+
+def history_entry(audit: Mapping[str, Any]) -> dict[str, Any]:
+    """Return one stored scan as a line of ``followaudit history`` (a JSON audit in)."""
+    followers = audit.get("followers") or {}
+    summary = audit["summary"]
+    since = audit.get("since_last") or {}
+    return {
+        "observed_at": audit.get("observed_at"),
+        "followers": followers.get("total"),
+        "listed": followers.get("listed"),
+        "scored": summary["scored"],
+        "share_questionable": summary["share_questionable"],
+        "share_method": summary.get("share_method") or "raw",
+        "authentic_followers": summary["authentic_followers"],
+        "headline": audit.get("headline"),
+        "previous_scan_at": since.get("previous_scan_at"),
+        "new_followers": since.get("new_followers"),
+        "departed_estimate": since.get("departed_estimate"),
+        "new_share_questionable": since.get("share_questionable"),
+        "listing": since.get("listing"),
+    }
+
+
+def history_document(
+    handle: str, platform: str, entries: Sequence[Mapping[str, Any]]
+) -> dict[str, Any]:
+    """Return the ``history --json`` document: every stored scan of one account, oldest first."""
+    return {
+        "schema": HISTORY_JSON_SCHEMA,
+        "tool": _tool(),
+        "handle": handle,
+        "platform": platform,
+        "scans": [dict(e) for e in entries],
+    }

@@ -2,8 +2,8 @@
 
 ``store_audit`` writes an audit's JSON object under the account's key, so
 ``followaudit report`` can show it again with no request; ``stored_audit``
-reads the latest one back, and ``previous_scan`` the latest as the next
-rescan re-uses it (its scored
+reads the latest one back, ``stored_history`` every one kept, and
+``previous_scan`` the latest as the next rescan re-uses it (its scored
 followers and the ids it listed). A stored scan is JSON in a file the user can edit
 (or a disk can damage): ``followaudit report`` must not fail with a KeyError
 half-way through printing it. ``damaged_part`` walks the audit against the
@@ -39,6 +39,7 @@ __all__ = [
     "scan_key",
     "store_audit",
     "stored_audit",
+    "stored_history",
 ]
 
 
@@ -122,6 +123,25 @@ def stored_audit(path: Path, handle: Handle) -> dict[str, Any]:
     if found is None:
         raise _no_scan(path, handle)
     return _checked(found, path, handle, "")
+
+
+def stored_history(path: Path, handle: Handle) -> list[dict[str, Any]]:
+    """Return every stored scan of ``handle`` (oldest first) as JSON audits.
+
+    Only the latest holds its scored followers. Raises InputError with a
+    sentence when there is none, or one cannot be read (naming its date).
+    """
+    if not path.exists():
+        raise _no_scan(path, handle)
+    with Cache(path) as store:
+        found = store.scan_history(*scan_key(handle.platform, handle.account))
+    if not found:
+        raise _no_scan(path, handle)
+    documents = []
+    for scan in found:
+        when = datetime.fromtimestamp(scan.finished_at, UTC).strftime(" of %Y-%m-%d %H:%M UTC")
+        documents.append(_checked(scan, path, handle, when))
+    return documents
 
 
 def previous_scan(cache: Cache, platform: str, handle: str) -> PreviousScan | str | None:
