@@ -134,3 +134,23 @@ def test_cache_clear_keeps_the_history_and_scans_removes_it(capsys, tmp_path):
     run(capsys, "cache", "clear", "--cache", cache, "--scans")
     code, _, err = run(capsys, "history", HANDLE, "--cache", cache)
     assert code == ExitCode.INPUT and "no stored scan" in err
+
+
+def test_a_stored_date_is_shown_as_text_never_as_markup_or_control():
+    import io
+
+    from rich.console import Console
+
+    from followaudit.cli.history import history_report
+
+    entry = {
+        "observed_at": "[bold]2026\x1b[31m-01-05T10:00",
+        "followers": 10,
+        "listed": 10,
+        "scored": 10,
+        "share_questionable": {"estimate": 0.1, "low": 0.05, "high": 0.2},
+    }
+    console = Console(file=io.StringIO(), width=80)
+    history_report(console, "@x", "x", [entry])
+    shown = console.file.getvalue()
+    assert "[bold]2026␛[31m-" in shown and "\x1b" not in shown  # cut at 16 characters

@@ -23,10 +23,13 @@ from followaudit.handles import display_name
 CHART_WIDTH = 40
 
 
-def _when(entry: Mapping[str, Any]) -> str:
-    """Return a scan's date and time as the table writes it ("2026-01-05 10:00")."""
+def _when(entry: Mapping[str, Any]) -> Text:
+    """Return a scan's date and time as the table writes it ("2026-01-05 10:00").
+
+    Read back from a file anyone can edit: shown as text, never as markup.
+    """
     text = str(entry.get("observed_at") or "")
-    return text[:16].replace("T", " ") if len(text) >= 16 else text or "-"
+    return Text(visible(text[:16].replace("T", " ") if len(text) >= 16 else text or "-"))
 
 
 def _share(interval: Mapping[str, Any] | None) -> str:

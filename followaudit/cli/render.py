@@ -298,7 +298,8 @@ def scan_report(
     if document.get("scope_note"):
         _show(console, Paragraph(Text(visible(document["scope_note"]), style="yellow")))
     if document.get("since_last"):
-        _show(console, Paragraph(Text(since_sentence(document["since_last"]), style="bold")))
+        since = since_sentence(document["since_last"])
+        _show(console, Paragraph(Text(visible(since), style="bold")))
     _show(console, meaning_line())
     for paragraph in behaviour_block(document.get("behaviour"), document.get("behaviour_missing")):
         _show(console, paragraph)
