@@ -142,7 +142,7 @@ class ExitCode(IntEnum):
     NETWORK = 7  # the platform could not be reached or kept failing
     RATE_LIMITED = 8  # a rate-limit wait longer than the caller allowed
     HIDDEN = 9  # the account hides its follower list
-    GATE_FAILED = 10  # a --fail-above / --min-authentic / --fail-on gate was not met
+    GATE_FAILED = 10  # a --fail-above / --min-authentic / --fail-on / --fail-new-above gate
     OUTPUT = 11  # an export (--csv, --json, --junit, --html) could not be written
     CANCELLED = 12  # the user answered no to a confirmation; no follower was listed
     LIMIT_REACHED = 13  # --max-cost or --max-requests stopped the scan; what was fetched is cached
@@ -162,7 +162,7 @@ EXIT_CODE_MEANINGS: dict[ExitCode, str] = {
     ExitCode.NETWORK: "platform unreachable, kept failing, or answered nonsense",
     ExitCode.RATE_LIMITED: "a rate-limit wait longer than --max-wait",
     ExitCode.HIDDEN: "the account hides its follower list",
-    ExitCode.GATE_FAILED: "a --fail-above, --min-authentic or --fail-on gate failed",
+    ExitCode.GATE_FAILED: "a --fail-above, --min-authentic, --fail-on or --fail-new-above gate failed",
     ExitCode.OUTPUT: "an export (--csv, --json, --junit, --html) could not be written",
     ExitCode.CANCELLED: "you answered no when asked to confirm; no follower was listed",
     ExitCode.LIMIT_REACHED: "a --max-cost or --max-requests ceiling stopped the scan; "

@@ -201,7 +201,9 @@ def test_deep_check_reads_followers_posts_and_compares_with_the_model(capsys, tm
     assert deep["sentence"] in out
     assert q["no_replies_or_no_posts"] + a["no_replies_or_no_posts"] == len(silent)
     header, *lines = out_csv.read_text().splitlines()
-    assert header.endswith(",inactive,deep_posts,reply_rate,link_ratio,self_promotion_ratio")
+    assert header.endswith(
+        ",last_post_at,inactive,new,deep_posts,reply_rate,link_ratio,self_promotion_ratio"
+    )
     assert sum(1 for line in lines if line.endswith(",12,0.3333,0,0")) == len(posting)
     assert sum(1 for line in lines if line.endswith(",0,,,")) == len(silent)
     assert sum(1 for line in lines if line.endswith(",,,,")) == 280

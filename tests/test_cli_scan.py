@@ -47,14 +47,19 @@ def test_bluesky_scan_reports_and_resumes_from_the_cache(capsys, tmp_path):
             "dollars": 0.0,
         }
 
+        # Run again, the scan stored: a rescan (issue 19). The lookup and the first page of
+        # followers are asked afresh, never from the cache, which would hide what changed;
+        # nothing is new, so no profile is fetched, and the posts come from the cache.
         server.reset_counts()
         code, out, _ = run(
             capsys, "scan", "subject.bsky.social", "--api-url", server.url, "--cache", cache
         )
         assert code == ExitCode.OK
-        assert server.total == 0
-        assert "API requests: 0 made, 17 answered from the cache" in out
+        assert server.total == 2
+        assert "API requests: 2 made, 1 answered from the cache" in out
+        assert "0 new followers, about 0 fewer (from the counts)" in out
 
+        server.reset_counts()
         code, out, _ = run(
             capsys,
             "scan",
@@ -67,7 +72,7 @@ def test_bluesky_scan_reports_and_resumes_from_the_cache(capsys, tmp_path):
             "--quiet",
         )
         assert code == ExitCode.OK and out == ""
-        assert server.total == 17
+        assert server.total == 3  # the rescan's two, and the posts no longer from the cache
 
         server.reset_counts()
         code, out, _ = run(

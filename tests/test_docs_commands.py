@@ -254,7 +254,7 @@ def test_the_docs_show_commands_of_every_kind():
     assert sum(len(commands) for commands in shown.values()) > 40
     every = [c for commands in shown.values() for c in commands if c.words[0] == "followaudit"]
     used = {c.words[1] for c in every if len(c.words) > 1}
-    assert {"score", "scan", "report", "cache", "config", "train", "evaluate"} <= used
+    assert {"score", "scan", "report", "history", "cache", "config", "train", "evaluate"} <= used
     assert any(c.exit_codes == {10} for c in every)  # a gate shown failing
     assert any(c.exit_codes == CI_EXIT_CODES for c in shown["ci.md"])  # the CI recipes' YAML
 

@@ -142,7 +142,9 @@ def test_a_re_run_from_the_cache_shows_no_token_either(capsys, monkeypatch, tmp_
     with XServer(n=5, echo_token=("200-profile", "followers")) as server:
         first = scan(capsys, monkeypatch, tmp_path, server, "--no-posts", "--csv", "-")
         second = scan(capsys, monkeypatch, tmp_path, server, "--no-posts", "--csv", "-")
-        assert server.requests["/2/users/1001/followers"] == 1  # the second run read the cache
+        # The second run is a rescan: it asks for the list again (never from the cache, issue
+        # 19) and re-uses the followers the first run stored, redacted as they were stored.
+        assert server.requests["/2/users/1001/followers"] == 2
     assert first[0] == second[0] == ExitCode.OK
     assert "@REDACTED" in second[1]
     assert_no_token(*first[1:], *second[1:], every_byte(tmp_path / "out"))

@@ -444,20 +444,51 @@ def test_each_account_counts_its_own_lookup_though_lookups_come_first(capsys, tm
     assert made == [5, 5]
 
 
-def test_a_scan_run_again_within_a_day_is_planned_from_the_cache(capsys, tmp_path):
+def test_an_interrupted_scan_run_again_within_a_day_is_planned_from_the_cache(
+    capsys, tmp_path, monkeypatch
+):
+    cache = tmp_path / "cache.sqlite3"
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt  # Ctrl-C once every follower is listed: no scan is stored
+
+    with XServer(n=2_500) as server:
+        args = ["scan", "@subject", "--api-url", server.url, "--cache", cache]
+        with monkeypatch.context() as patched:
+            patched.setattr("followaudit.live.scan._subject_posts", interrupted)
+            code, _, err = run_flat(capsys, *args, "--yes")
+        assert code == ExitCode.INTERRUPTED, err
+        server.reset_counts()
+        # Off a terminal and without --yes: the listing is in the cache, so the plan is
+        # the posts alone ($2.50 at most, under $5) and it runs without asking.
+        code, _, err = run_flat(capsys, *args)
+        assert server.total == 1  # the posts
+    assert code == ExitCode.OK, err
+    assert "list them all (all 3 pages in the cache)" in err
+    assert "up to $2.50 at X's 2026 prices" in err
+
+
+def test_a_finished_scan_run_again_is_planned_as_a_rescan(capsys, tmp_path):
+    # Issue 19: the stored scan makes it a rescan, planned from the count's change and
+    # never read from the cache; a day later, the same holds with the posts read again.
     cache = tmp_path / "cache.sqlite3"
     with XServer(n=2_500) as server:
         args = ["scan", "@subject", "--api-url", server.url, "--cache", cache]
         code, _, err = run_flat(capsys, *args, "--yes")
         assert code == ExitCode.OK, err
         server.reset_counts()
-        # Off a terminal and without --yes: the listing is in the cache, so the plan is
-        # the posts alone ($2.50 at most, under $5) and it runs without asking.
+        server.add_followers(50)
         code, _, err = run_flat(capsys, *args)
-        assert server.total == 0
+        # The lookup and one page of 95 followers (50 new, 45 to find the overlap): the
+        # posts come from the cache.
+        assert server.total == 2
+        assert server.log[1].split("?")[1].startswith("max_results=95&")
     assert code == ExitCode.OK, err
-    assert "list them all (all 3 pages in the cache)" in err
-    assert "up to $2.50 at X's 2026 prices" in err
+    assert ("Plan for @subject on X: 2,550 followers; rescan since the last scan (") in err
+    assert (
+        "2,500 followers): list the newest until its followers begin, 50 new followers by the "
+        "counts (1 request), read its latest 100 posts (1 request); up to $3.45."
+    ) in err
 
 
 def test_a_cached_lookup_without_cached_pages_says_so(capsys, tmp_path):
@@ -528,3 +559,21 @@ def test_a_handle_in_the_plan_cannot_drive_the_terminal():
     text = console.export_text()
     assert "\x1b" not in text
     assert "a scan of unknown size (evil␛[2J.example" in text
+
+
+def test_a_rescan_above_a_threshold_asks_as_any_scan(capsys, tmp_path):
+    cache = tmp_path / "cache.sqlite3"
+    with XServer(n=2_500) as server:
+        args = ["scan", "@subject", "--api-url", server.url, "--cache", cache]
+        assert run_flat(capsys, *args, "--yes")[0] == ExitCode.OK
+        server.add_followers(300)
+        server.reset_counts()
+        # 345 users ($3.45) and the posts ($2.50 at most): above $5, so off a terminal it
+        # is refused after the lookup alone; the cheaper option is a rescan's own.
+        code, _, err = run_flat(capsys, *args)
+        assert server.total == 1
+    assert code == ExitCode.USAGE
+    assert err.endswith(
+        "Error: this scan needs up to $5.96 (more than $5.00): add --yes to go ahead, or cut it "
+        "down: --no-posts does not read the accounts' own posts"
+    )

@@ -59,14 +59,18 @@ def stored(tmp_path_factory) -> Iterator[tuple[Any, dict[str, Any]]]:
         )
     assert code == ExitCode.OK
     with sqlite3.connect(path) as db:
-        (text,) = db.execute("SELECT result_json FROM scans").fetchone()
-    return path, json.loads(text)
+        text, rows = db.execute("SELECT result_json, rows_json FROM scans").fetchone()
+    # The scored followers are stored beside the rest of the audit (cache schema 2).
+    document = json.loads(text)
+    document["audits"][0]["accounts"] = json.loads(rows)
+    return path, document
 
 
 def store(path, document: Any) -> None:
+    """Store ``document`` whole, its followers inside it, as a schema-1 cache held it."""
     text = document if isinstance(document, str) else json.dumps(document)
     with sqlite3.connect(path) as db:
-        db.execute("UPDATE scans SET result_json = ?", (text,))
+        db.execute("UPDATE scans SET result_json = ?, rows_json = NULL", (text,))
 
 
 def paths(value: Any, prefix: tuple[Any, ...] = ()) -> Iterator[tuple[Any, ...]]:

@@ -1,4 +1,4 @@
-"""The gates of a CI run, in one place: --fail-above, --min-authentic and --fail-on.
+"""The gates of a CI run, in one place: --fail-above, --min-authentic, --fail-on, --fail-new-above.
 
 Each gate gives a ``GateResult`` that says what was compared with what, so
 every report (terminal, HTML, JSON, JUnit, summary CSV) writes the same
@@ -9,11 +9,12 @@ account by chance.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
 from followaudit.analysis.behaviour import Behaviour
+from followaudit.analysis.changes import SinceLast
 from followaudit.analysis.summary import (
     CORRECTED,
     CORRECTED_NOTE,
@@ -27,6 +28,12 @@ NOTHING_SCORED = "no follower could be scored, so nothing shows the account pass
 RAISED = "its own posts raise "
 CHECKED = " (flags checked: "
 RAISED_NONE = "its own posts raise none of the flags checked ("
+
+_CORRECTED_SUFFIX = f" ({CORRECTED_NOTE})"
+# Fewer new followers scored than this are too few to judge a purchase on: the gate passes.
+NEW_FOLLOWERS_TO_JUDGE = 10
+# The gates that compare a share (0..1), written as percentages.
+SHARE_GATES = ("--fail-above", "--fail-new-above")
 
 
 @dataclass(frozen=True)
@@ -45,6 +52,14 @@ class GateResult:
         """Return the gate outcome as JSON-ready data."""
         return asdict(self)
 
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> GateResult:
+        """Return a gate outcome from its JSON form, where nothing compared is null, not NaN."""
+        fields = dict(data)
+        if fields.get("compared") is None:
+            fields["compared"] = float("nan")
+        return cls(**fields)
+
     def explanation(self) -> str:
         """Return what was compared with what, in words (the terminal and HTML verdicts say it).
 
@@ -58,9 +73,14 @@ class GateResult:
             if self.compared_what.startswith("behaviour flags raised among") and self.passed:
                 return self.compared_what + ": none"  # a scan stored by an earlier version
             return self.compared_what
-        if self.gate == "--fail-above":
+        if self.gate in SHARE_GATES:
+            # --fail-new-above says whose share it is: the followers new since the last scan.
+            whose = self.compared_what.partition(" among ")[2].replace(_CORRECTED_SUFFIX, "")
+            whose = whose.replace(" (uncorrected count)", "")
             return (
-                f"{self.comparison()}; the 95% interval's lower bound is compared, not the estimate"
+                f"{self.comparison()}"
+                + (f" among {whose}" if whose else "")
+                + "; the 95% interval's lower bound is compared, not the estimate"
             )
         if self.gate == "--min-authentic":
             return (
@@ -70,7 +90,7 @@ class GateResult:
 
     def comparison(self) -> str:
         """Return the comparison the verdict rests on: "lower bound 29.3% <= 30%"."""
-        if self.gate == "--fail-above":
+        if self.gate in SHARE_GATES:
             sign = "<=" if self.passed else ">"
             return f"lower bound {100 * self.compared:.1f}% {sign} {limit_text(self.limit)}"
         if self.gate == "--min-authentic":
@@ -155,6 +175,49 @@ def min_authentic(summary: Summary, minimum: int) -> GateResult:
     )
 
 
+def fail_new_above(since: SinceLast | None, limit_percent: float) -> GateResult:
+    """Return whether the followers new since the last scan are questionable above ``limit_percent``.
+
+    As --fail-above, the lower bound of the 95% interval is compared, on the
+    new followers alone, so a purchase since the last scan shows even in an
+    account whose older followers dilute it. With no earlier scan, or fewer
+    than ``NEW_FOLLOWERS_TO_JUDGE`` new followers scored, there is nothing to
+    judge a purchase on: the gate passes and says why.
+    """
+    limit = limit_percent / 100.0
+    nothing = float("nan")
+    if since is None:
+        return GateResult(
+            gate="--fail-new-above",
+            passed=True,
+            limit=limit,
+            compared=nothing,
+            compared_what="there is no earlier scan of the account, so no follower is new "
+            "since one (the next scan judges the followers new since this one)",
+        )
+    scored = since.summary.scored
+    if scored < NEW_FOLLOWERS_TO_JUDGE:
+        return GateResult(
+            gate="--fail-new-above",
+            passed=True,
+            limit=limit,
+            compared=nothing,
+            compared_what=f"{since.new_followers:,} new follower"
+            f"{'s' if since.new_followers != 1 else ''} since the last scan ({since.date}), "
+            f"{scored:,} scored: too few to judge (at least {NEW_FOLLOWERS_TO_JUDGE} are needed)",
+        )
+    low = round_share(since.summary.share_questionable.low)
+    return GateResult(
+        gate="--fail-new-above",
+        passed=not low > limit,
+        limit=limit,
+        compared=low,
+        compared_what="lower bound of the 95% interval of the share questionable among the "
+        f"{scored:,} followers new since the last scan ({since.date})"
+        + _method_note(since.summary),
+    )
+
+
 def _method_note(summary: Summary) -> str:
     return f" ({CORRECTED_NOTE})" if summary.share_method == CORRECTED else " (uncorrected count)"
 
@@ -190,19 +253,25 @@ def not_judged(gate: str, limit: float, why: str) -> GateResult:
 
 @dataclass(frozen=True)
 class Gates:
-    """The pass/fail checks of a CI run: --fail-above, --min-authentic, --fail-on."""
+    """The pass/fail checks of a CI run: --fail-above, --min-authentic, --fail-on, --fail-new-above."""
 
     fail_above: float | None = None  # percent
     min_authentic: int | None = None
     fail_on: tuple[str, ...] = ()  # behaviour flag codes
+    fail_new_above: float | None = None  # percent, of the followers new since the last scan
 
     def check(
-        self, summary: Summary, behaviour: Behaviour | None, missing: str | None = None
+        self,
+        summary: Summary,
+        behaviour: Behaviour | None,
+        missing: str | None = None,
+        since: SinceLast | None = None,
     ) -> list[GateResult]:
         """Return the verdict of every gate asked for, in option order.
 
         --fail-on judges the account's posts (``behaviour``); when they could not
         be read (``missing`` says why) it is reported as not judged.
+        --fail-new-above judges the followers new since the last scan (``since``).
         """
         results = []
         if self.fail_above is not None:
@@ -213,4 +282,6 @@ class Gates:
             results.append(fail_on(behaviour, self.fail_on))
         elif self.fail_on and missing is not None:
             results.append(not_judged("--fail-on", 0.0, missing))
+        if self.fail_new_above is not None:
+            results.append(fail_new_above(since, self.fail_new_above))
         return results

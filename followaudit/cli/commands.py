@@ -27,6 +27,7 @@ from followaudit.errors import (
     Cancelled,
     ExitCode,
     FollowauditError,
+    InputError,
     OutputError,
     UsageError,
 )
@@ -323,6 +324,12 @@ def score(
 @click.option("--no-cache", is_flag=True, help="Neither read nor write the cache.")
 @click.option("--refresh", is_flag=True, help="Fetch everything again, ignoring cached answers.")
 @click.option(
+    "--full",
+    is_flag=True,
+    help="List every follower even when the account has a stored scan (by default a "
+    "rescan lists only the followers new since it and re-uses its scores).",
+)
+@click.option(
     "--max-wait",
     type=click.FloatRange(0),
     default=900,
@@ -341,6 +348,15 @@ def score(
 )
 @click.option("--json", "json_out", metavar="PATH", help="Write the audit as JSON ('-' = stdout).")
 @fail_above_option
+@click.option(
+    "--fail-new-above",
+    type=click.FloatRange(0, 100),
+    metavar="PCT",
+    help="Exit with code 10 (GATE_FAILED) when the share questionable among the followers "
+    "new since the account's last stored scan is above PCT percent (lower bound of the 95% "
+    "interval compared, as for --fail-above). Passes, saying why, without an earlier scan "
+    "or with fewer than 10 new followers.",
+)
 @click.option(
     "--min-authentic",
     type=click.IntRange(0),
@@ -421,11 +437,13 @@ def scan(
     cache_path: str | None,
     no_cache: bool,
     refresh: bool,
+    full: bool,
     max_wait: float,
     model_path: str | None,
     csv_out: str | None,
     json_out: str | None,
     fail_above: float | None,
+    fail_new_above: float | None,
     min_authentic: int | None,
     fail_on_text: str | None,
     summary_out: str | None,
@@ -449,6 +467,9 @@ def scan(
     rate-limit time, cost on X) and asks before a large one (--yes).
     Every answer is cached, so an interrupted scan resumes without
     fetching again; each scan prints the requests made and saved.
+    An account scanned before is rescanned: only the followers new since
+    its last scan are listed and scored (--full lists them all), and the
+    report says how many are new and how questionable they are.
     """
     # Usage is checked before pandas and the model are imported, so a typo costs no wait.
     exports = ScanExports(csv_out, json_out, summary_out, junit_out)
@@ -472,7 +493,7 @@ def scan(
     from followaudit.live.scan import ScanOptions
     from followaudit.model.forest import load_model
     from followaudit.outputs.documents import named_records
-    from followaudit.outputs.stored import store_audit
+    from followaudit.outputs.stored import previous_scan, store_audit
 
     options = ScanOptions(
         sample=sample,
@@ -480,10 +501,11 @@ def scan(
         max_followers=max_followers,
         posts=0 if no_posts else SUBJECT_POSTS,
         deep=deep or 0,
+        full=full,
     )
     plan = AuditPlan(
         options,
-        Gates(fail_above, min_authentic, fail_on),
+        Gates(fail_above, min_authentic, fail_on, fail_new_above),
         api_url,
         token,
         raise_errors=len(parsed) == 1 and not exports.list_errors,
@@ -514,6 +536,7 @@ def scan(
             model=model,
             on_event=on_event,
             confirm=confirm_plan if _interactive() else None,
+            previous=(lambda p, h: previous_scan(cache, p, h)) if cache is not None else None,
         )
     if len(parsed) > 1 and not quiet:
         # The table, then one line, end the run: what a terminal shows when it is over.
@@ -576,8 +599,9 @@ def report(
     """Re-render the latest stored scan of HANDLE, with no API request.
 
     Every `followaudit scan` stores its result in the cache; this prints it
-    again, or writes it as a self-contained HTML file to send to a client, or
-    as the JSON `scan --json` writes.
+    again, or writes it as a self-contained HTML file to send to a client
+    (with the account's share and followers over its stored scans), or as
+    the JSON `scan --json` writes.
     """
     check_outputs(html_out, json_out)
     from followaudit.handles import parse_handle
@@ -600,9 +624,16 @@ def report(
                 f"Stored scan written to {json_out}", highlight=False, soft_wrap=True
             )
     if html_out:
+        from followaudit.outputs.documents import history_entry
         from followaudit.outputs.html_report import render_html, report_data
+        from followaudit.outputs.stored import stored_history
 
-        text = render_html(report_data(document, top=top))
+        try:
+            history = [history_entry(d) for d in stored_history(path, parsed)]
+        except InputError:
+            # An older scan damaged: the report stands on the latest alone.
+            history = [history_entry(document)]
+        text = render_html(report_data(document, top=top, history=history))
         with output(html_out) as stream:
             stream.write(text)
         if html_out != "-":
@@ -611,6 +642,64 @@ def report(
             )
     if not (json_out or html_out):
         scan_report(make_console(), document, top=top, stored=True)
+
+
+@cli.command(epilog=EXIT_CODES_HELP)
+@click.argument("handle")
+@click.option(
+    "--platform",
+    type=click.Choice(PLATFORMS),
+    help="Platform of the handle; normally picked from the handle's shape.",
+)
+@click.option(
+    "--json",
+    "json_out",
+    metavar="PATH",
+    help="Write every stored scan as JSON (schema followaudit.history/1; '-' = stdout) "
+    "instead of printing them.",
+)
+@click.option(
+    "--cache",
+    "cache_path",
+    type=click.Path(dir_okay=False),
+    help="Cache database the scans were stored in (default: the user cache folder).",
+)
+def history(
+    handle: str, platform: str | None, json_out: str | None, cache_path: str | None
+) -> None:
+    """Show every stored scan of HANDLE, with no API request.
+
+    One line per scan, oldest first: its date, the followers the platform
+    reported, those listed, the share questionable with its 95% interval,
+    and the followers new since the scan before with their share; then
+    charts of the share and of the follower count over time.
+    """
+    check_outputs(json_out)
+    from followaudit.handles import parse_handle
+
+    parsed = parse_handle(handle, platform)
+    from followaudit.live.cache import default_cache_path
+    from followaudit.outputs.documents import history_document, history_entry
+    from followaudit.outputs.stored import stored_history
+
+    path = Path(cache_path) if cache_path else default_cache_path()
+    audits = stored_history(path, parsed)
+    entries = [history_entry(a) for a in audits]
+    latest = audits[-1]
+    if json_out:
+        from followaudit.outputs.tables import write_json
+
+        document = history_document(str(latest["handle"]), str(latest["platform"]), entries)
+        with output(json_out) as stream:
+            write_json(document, stream)
+        if json_out != "-":
+            make_console(stderr=True).print(
+                f"History written to {json_out}", highlight=False, soft_wrap=True
+            )
+        return
+    from followaudit.cli.history import history_report
+
+    history_report(make_console(), str(latest["handle"]), str(latest["platform"]), entries)
 
 
 @cli.command()
@@ -1067,7 +1156,7 @@ class ScanExports(NamedTuple):
             exports.write(
                 self.csv,
                 lambda stream: write_csv(
-                    rows, stream, audited=True, extra=DEEP_COLUMNS if deep else ()
+                    rows, stream, audited=True, new=True, extra=DEEP_COLUMNS if deep else ()
                 ),
             )
         if self.json:

@@ -145,9 +145,10 @@ class RunView:
                 self._live.__exit__(None, None, None)
                 self._live = None
         elif isinstance(event, Notice):
-            self.stderr.print(
-                f"[yellow]warning:[/] {escape(visible(event.message))}", soft_wrap=True
-            )
+            if event.note and self.quiet:
+                return
+            kind = "note:" if event.note else "[yellow]warning:[/]"
+            self.stderr.print(f"{kind} {escape(visible(event.message))}", soft_wrap=True)
         elif isinstance(event, PlanReady):
             self.show_plan(event)
         elif event.error is not None:

@@ -21,6 +21,7 @@ from rich.text import Text
 
 from followaudit.accounts import Skipped
 from followaudit.analysis.batches import NO_BATCH, order_sentences
+from followaudit.analysis.changes import since_sentence
 from followaudit.analysis.gates import GateResult
 from followaudit.analysis.numbers import percent
 from followaudit.analysis.summary import (
@@ -390,6 +391,9 @@ def scan_report(
     )
     if document.get("scope_note"):
         _show(console, Paragraph(Text(visible(document["scope_note"]), style="yellow")))
+    if document.get("since_last"):
+        since = since_sentence(document["since_last"])
+        _show(console, Paragraph(Text(visible(since), style="bold")))
     _show(console, meaning_line())
     for paragraph in behaviour_block(document.get("behaviour"), document.get("behaviour_missing")):
         _show(console, paragraph)
@@ -397,7 +401,7 @@ def scan_report(
         _show(console, Paragraph(Text(visible(sentence), style="yellow")))
     if document.get("deep"):
         _show(console, Paragraph(Text(visible(document["deep"]["sentence"]))))
-    gates = [GateResult(**gate) for gate in document.get("gates") or []]
+    gates = [GateResult.from_dict(g) for g in document.get("gates") or []]
     for paragraph in gates_block(gates):
         _show(console, paragraph)
     for paragraph in inactive_block(summary):
@@ -564,7 +568,7 @@ def summary_rows(rows: Sequence[Mapping[str, Any]]) -> Table:
             share_text, authentic_text = "-", f"-\n{of}"
         passed = row.get("passed", True)
         # Each gate says what it compared ("pass: lower bound 29.3% <= 30%"), one per line.
-        verdicts = [GateResult(**gate).verdict() for gate in row.get("gates") or []]
+        verdicts = [GateResult.from_dict(gate).verdict() for gate in row.get("gates") or []]
         table.add_row(
             handle_cell(row["handle"], SUMMARY_HANDLE_WIDTH),
             authentic_text,

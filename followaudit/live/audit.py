@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -22,6 +23,7 @@ import pandas as pd
 from followaudit.accounts import Skipped, validate
 from followaudit.analysis.batches import NO_ORDER, follow_order_document
 from followaudit.analysis.behaviour import Behaviour, analyse, follower_behaviour
+from followaudit.analysis.changes import SinceLast, departed
 from followaudit.analysis.gates import GateResult, Gates
 from followaudit.analysis.numbers import fraction, percent
 from followaudit.analysis.summary import Summary, model_rates, summarize
@@ -30,6 +32,7 @@ from followaudit.errors import (
     ExitCode,
     FollowauditError,
     InvalidResponseError,
+    LimitReached,
     UsageError,
 )
 from followaudit.formats.posts import Post
@@ -46,8 +49,10 @@ from followaudit.live.plan import (
     suggest,
 )
 from followaudit.live.platforms import Platform, Subject, platform_kind
+from followaudit.live.rescan import PreviousScan
 from followaudit.live.scan import (
     PlanExceeded,
+    RescanLost,
     ScanEvent,
     ScanOptions,
     ScanResult,
@@ -93,6 +98,8 @@ class Audit:
     behaviour_missing: str | None = None
     posts_error: FollowauditError | None = None  # what stopped reading or analysing the posts
     missing: list[str] = field(default_factory=list)
+    # The followers new since the account's last stored scan; None without one.
+    since_last: SinceLast | None = None
 
     @property
     def handle(self) -> str:
@@ -114,6 +121,10 @@ def audit_scan(scan: ScanResult, model: Model, observed_at: datetime) -> Audit:
     table, invalid = validate(scan.table, observed_at)
     skipped = sorted([*scan.skipped, *invalid], key=lambda s: s.line)
     rows = score_table(table, model, observed_at)
+    if scan.reused is not None and len(scan.reused):
+        rows = with_reused(rows, scan.reused)
+    if scan.new_lines is not None:
+        rows["new"] = rows["line"].isin(list(scan.new_lines)).astype(bool)
     note = None
     # Only X documents its order (newest first); elsewhere "newest" would be a guess.
     covered = (
@@ -147,6 +158,7 @@ def audit_scan(scan: ScanResult, model: Model, observed_at: datetime) -> Audit:
         rows, skipped, model.threshold, population=population, rates=model_rates(model, rows)
     )
     audit = Audit(scan, rows, skipped, summary, observed_at, note)
+    audit.since_last = since_last(scan, rows, skipped, model)
     # Scored and summarised, the follower audit stands: each part below can only go
     # missing, with a sentence, never take the audit with it.
     audit.follow_order = _part(audit, "the follow-order chart", lambda: follow_order(scan, rows))
@@ -168,6 +180,39 @@ def audit_scan(scan: ScanResult, model: Model, observed_at: datetime) -> Audit:
         stopped = f" The reads stopped early: {scan.deep_error.message}."
         audit.deep["sentence"] += stopped
     return audit
+
+
+def with_reused(rows: pd.DataFrame, reused: pd.DataFrame) -> pd.DataFrame:
+    """Return the followers scored now and those whose stored scores were re-used, by line."""
+    kept = reused.reindex(columns=rows.columns)
+    merged = pd.concat([rows, kept], ignore_index=True) if len(rows) else kept
+    merged = merged.astype({"line": "int64", "probability": "float64"})
+    return merged.sort_values("line", kind="stable").reset_index(drop=True)
+
+
+def since_last(
+    scan: ScanResult, rows: pd.DataFrame, skipped: Sequence[Skipped], model: Model
+) -> SinceLast | None:
+    """Return what the followers new since the last stored scan add up to (None without one).
+
+    Their share questionable is estimated as the headline's is
+    (``summarize`` with the model's rates), over the new followers alone.
+    """
+    if scan.previous is None or scan.new_lines is None:
+        return None
+    lines = scan.new_lines
+    new = rows[rows["line"].isin(list(lines))]
+    new_skipped = [s for s in skipped if s.line in lines]
+    summary = summarize(
+        new, new_skipped, model.threshold, population=len(lines), rates=model_rates(model, new)
+    )
+    return SinceLast(
+        previous_scan_at=scan.previous.finished_at,
+        new_followers=len(lines),
+        departed_estimate=departed(scan.previous.followers_total, len(lines), scan.followers_total),
+        summary=summary,
+        rescan=scan.rescan,
+    )
 
 
 # A list that ends below this share of the platform's count is reported as short.
@@ -407,9 +452,10 @@ class AccountStopped:
 
 @dataclass(frozen=True)
 class Notice:
-    """Event: a warning sentence for the user."""
+    """Event: a sentence for the user: a warning, or (``note``) how the run goes about it."""
 
     message: str
+    note: bool = False
 
 
 @dataclass(frozen=True)
@@ -451,6 +497,11 @@ class _TokenLookup:
         return self._found
 
 
+# previous(platform, handle) -> the latest stored scan of that account (or alias), None
+# when there is none, or a sentence saying why the one stored cannot be used.
+PreviousLookup = Callable[[str, str], PreviousScan | str | None]
+
+
 def run_audits(
     handles: Sequence[Handle],
     plan: AuditPlan,
@@ -459,6 +510,7 @@ def run_audits(
     model: Model,
     on_event: Callable[[RunEvent], None] | None = None,
     confirm: Callable[[RunPlan], bool] | None = None,
+    previous: PreviousLookup | None = None,
 ) -> RunResult:
     """Return the audit of every handle, in order; one account's error never stops the others.
 
@@ -473,7 +525,10 @@ def run_audits(
     no request crosses them: the account that reaches one gets LimitReached.
 
     Each outcome is reported through ``on_event`` as it finishes (the CLI
-    stores each audit in the cache there). The exit code: the first
+    stores each audit in the cache there). ``previous`` finds an account's
+    latest stored scan: an account that has one is looked up afresh and
+    rescanned (``scan.run_scan``), unless --full or --sample says to list
+    every follower; the plan is then that of the rescan. The exit code: the first
     account error's code, else GATE_FAILED when a gate failed, else OK.
     Ctrl-C (KeyboardInterrupt) ends the run with ``interrupted`` set, keeping
     every account finished before it; what was fetched stays in the cache.
@@ -485,7 +540,7 @@ def run_audits(
     found: dict[int, _Found] = {}
     try:
         for index, handle in enumerate(handles):
-            looked_up = _look_up(handle, plan, http, x_token, emit)
+            looked_up = _look_up(handle, plan, http, x_token, emit, previous)
             if isinstance(looked_up, AccountOutcome):
                 outcomes[index] = looked_up
                 emit(looked_up)
@@ -545,6 +600,8 @@ class _Found:
     subject: Subject
     looked_up: ScanStats  # the requests the lookup took
     started: float
+    previous: PreviousScan | None = None  # the account's latest stored scan
+    rescan: bool = False  # list only the followers new since ``previous``
 
     @property
     def server(self) -> str:
@@ -563,25 +620,76 @@ def _look_up(
     http: Http,
     x_token: Callable[[], str],
     emit: Callable[[RunEvent], None],
+    previous_of: PreviousLookup | None = None,
 ) -> _Found | AccountOutcome:
-    """Return the account ``handle`` names, or the outcome of the error that stopped it."""
+    """Return the account ``handle`` names, or the outcome of the error that stopped it.
+
+    An account with a stored scan is looked up afresh (never from an answer
+    cached before that scan finished): its follower count now is what the
+    rescan is planned from.
+    """
     started = time.monotonic()
     before = snapshot(http)
     emit(AccountStarted(handle))
     try:
         try:
-            adapter, subject = resolve_account(
-                handle,
-                http=http,
-                token=x_token() if platform_kind(handle.platform).needs_token else None,
-                api_url=api_base_url(handle.platform, plan.api_url),
-                progress=emit,
-            )
+
+            def stored(platform: str, name: str) -> PreviousScan | None:
+                found = previous_of(platform, name) if previous_of is not None else None
+                if isinstance(found, str):
+                    emit(Notice(f"{handle.display}: {found}", note=True))
+                    return None
+                return found
+
+            previous = stored(handle.platform, handle.account)
+
+            def resolve(previous: PreviousScan | None) -> tuple[Platform, Subject]:
+                fresh: AbstractContextManager[None] = (
+                    http.fresh_after(previous.finished_at.timestamp())
+                    if previous is not None
+                    else nullcontext()
+                )
+                with fresh:
+                    return resolve_account(
+                        handle,
+                        http=http,
+                        token=x_token() if platform_kind(handle.platform).needs_token else None,
+                        api_url=api_base_url(handle.platform, plan.api_url),
+                        progress=emit,
+                    )
+
+            adapter, subject = resolve(previous)
+            if previous is None and previous_of is not None:
+                # Typed another way (a DID) than the scan was stored under: its own handle.
+                previous = stored(subject.platform, subject.handle)
+                if previous is not None and snapshot(http).cached > before.cached:
+                    adapter, subject = resolve(previous)
         finally:
             emit(AccountStopped(handle))
     except Exception as exc:  # noqa: BLE001 - one account's failure never costs the others
         return _failed(handle, plan, account_error(handle, exc), started)
-    return _Found(handle, adapter, subject, ScanStats.between(before, snapshot(http)), started)
+    rescan = False
+    if previous is not None and not plan.options.full and plan.options.sample is None:
+        why = previous.why_not_rescan(plan.options.max_followers)
+        rescan = why is None
+        if why is not None:
+            emit(
+                Notice(
+                    f"{handle.display}: {why}, so this scan lists every follower (a rescan "
+                    "stops where the last scan's followers begin, and needs all of them); "
+                    "only the followers it did not score are fetched",
+                    note=True,
+                )
+            )
+    return _Found(
+        handle,
+        adapter,
+        subject,
+        ScanStats.between(before, snapshot(http)),
+        started,
+        previous,
+        rescan,
+    )
 
 
 def _failed(
@@ -612,6 +720,8 @@ def _approve(
             plan.options.max_followers,
             http,
             listing_allowance(f.subject, plan.options, plan.ceilings),
+            f.previous,
+            f.rescan,
         )
         if f.cached_lookup
         else None
@@ -620,7 +730,7 @@ def _approve(
 
     def plan_with(options: ScanOptions) -> RunPlan:
         accounts = [
-            plan_account(f.subject, options, f.server, listing)
+            plan_account(f.subject, options, f.server, listing, f.previous if f.rescan else None)
             for f, listing in zip(found, listings, strict=True)
         ]
         return RunPlan(accounts, options, made, spent, cached)
@@ -635,17 +745,20 @@ def _approve(
     # A suggestion fits the ceilings, and the thresholds unless --yes waived them.
     aim = thresholds if not plan.yes else Thresholds.ceilings_only(plan.ceilings)
     drop_posts = not plan.gates.fail_on  # --fail-on judges the posts: never suggest --no-posts
+    # A suggestion is planned as a full scan: it would mislead about a rescan.
+    rescans = any(f.rescan for f in found)
     suggestion = (
         suggest(subjects, plan.options, aim, made, spent, drop_posts=drop_posts)
-        if over or beyond
+        if (over or beyond) and not rescans
         else None
     )
     emit(PlanReady(run_plan, over, suggestion))
-    cheaper = (
-        f"{suggestion.flags} {suggestion.why}"
-        if suggestion is not None
-        else smallest_scan(subjects, plan.options, made, spent, drop_posts=drop_posts)
-    )
+    if suggestion is not None:
+        cheaper = f"{suggestion.flags} {suggestion.why}"
+    elif rescans:
+        cheaper = "--no-posts does not read the accounts' own posts"
+    else:
+        cheaper = smallest_scan(subjects, plan.options, made, spent, drop_posts=drop_posts)
     if beyond:
         raise UsageError(
             f"this scan would need {' and '.join(beyond)}, so it would stop part-way: "
@@ -689,6 +802,102 @@ def _list_on(
     )
 
 
+def _list_all(
+    lost: RescanLost,
+    found: _Found,
+    plan: AuditPlan,
+    http: Http,
+    emit: Callable[[RunEvent], None],
+    confirm: Callable[[RunPlan], bool] | None,
+) -> None:
+    """Say that a rescan lost the last scan's followers, and plan listing them all.
+
+    The full listing is judged as any plan is: above a ceiling it is refused
+    (LimitReached), above the thresholds it goes ahead only with --yes or a
+    yes through ``confirm`` (without one, ``lost`` is raised: exit 13), and
+    a no is Cancelled. What the rescan fetched stays in the cache.
+    """
+    emit(Notice(lost.message))
+    listing = cached_listing(
+        found.adapter,
+        found.subject,
+        plan.options.max_followers,
+        http,
+        listing_allowance(found.subject, plan.options, plan.ceilings),
+        found.previous,
+    )
+    account = plan_account(found.subject, plan.options, found.server, listing)
+    full = RunPlan([account], plan.options, http.budget.requests, http.budget.spent)
+    every = f"listing every follower of {found.handle.display} instead"
+    beyond = full.beyond(plan.ceilings)
+    if beyond:
+        raise LimitReached(
+            f"{every} would need {' and '.join(beyond)}, so no more was listed: raise the "
+            "ceiling, or rerun with --full and a --max-followers that fits"
+        )
+    over = [] if plan.yes else full.over(plan.thresholds.within(plan.ceilings))
+    emit(PlanReady(full, over, None))
+    if not over:
+        return
+    if confirm is None:
+        raise RescanLost(
+            f"{every} needs {' and '.join(over)}: rerun with --yes to list them all (the "
+            "pages fetched are cached)",
+            lost.listed,
+        )
+    if not confirm(full):
+        raise Cancelled(
+            f"Cancelled; {lost.listed:,} followers were listed (they stay in the cache), none "
+            "scored"
+        )
+
+
+def _scan(
+    found: _Found,
+    plan: AuditPlan,
+    http: Http,
+    emit: Callable[[RunEvent], None],
+    confirm: Callable[[RunPlan], bool] | None,
+) -> ScanResult:
+    """Return the scan of one account: a rescan, or (asked again if need be) a full listing.
+
+    Listing stops where the plan's count (and its margin) ends: a list that
+    goes on asks again through ``confirm`` (a yes lists on, the pages already
+    fetched coming from the cache), or without one ends the account with
+    exit 13. A rescan that does not find the last scan's followers lists them
+    all instead, planned and asked about as any plan (``_list_all``).
+    """
+    rescan = found.rescan
+    allowance = listing_allowance(found.subject, plan.options, plan.ceilings)
+    while True:
+        try:
+            return run_scan(
+                found.handle,
+                http=http,
+                options=plan.options,
+                progress=emit,
+                platform=found.adapter,
+                subject=found.subject,
+                looked_up=found.looked_up,
+                allowance=None if rescan else allowance,
+                previous=found.previous,
+                rescan=rescan,
+            )
+        except RescanLost as exc:
+            if not rescan:
+                raise
+            _list_all(exc, found, plan, http, emit, confirm)
+            rescan = False
+        except PlanExceeded as exc:
+            if (
+                allowance is None
+                or confirm is None
+                or not _list_on(exc, found, plan, http, emit, confirm)
+            ):
+                raise
+            allowance = None
+
+
 def _cancelled_sentence(made: int) -> str:
     """Return what declining the plan says: what was (not) requested."""
     if made == 0:
@@ -706,35 +915,12 @@ def _audit_one(
     emit: Callable[[RunEvent], None],
     confirm: Callable[[RunPlan], bool] | None = None,
 ) -> AccountOutcome:
-    """Return one account's outcome; its FollowauditError is recorded unless the plan raises.
-
-    Listing stops where the plan's count (and its margin) ends: a list that
-    goes on asks again through ``confirm`` (a yes lists on, the pages already
-    fetched coming from the cache), or without one ends the account with exit 13.
-    """
+    """Return one account's outcome; its FollowauditError is recorded unless the plan raises."""
     handle = found.handle
     emit(AccountStarted(handle))
     try:
-
-        def scan(allowance: int | None) -> ScanResult:
-            return run_scan(
-                handle,
-                http=http,
-                options=plan.options,
-                progress=emit,
-                platform=found.adapter,
-                subject=found.subject,
-                looked_up=found.looked_up,
-                allowance=allowance,
-            )
-
         try:
-            try:
-                result = scan(listing_allowance(found.subject, plan.options, plan.ceilings))
-            except PlanExceeded as exc:
-                if confirm is None or not _list_on(exc, found, plan, http, emit, confirm):
-                    raise
-                result = scan(None)  # agreed to: list on (what was fetched comes from the cache)
+            result = _scan(found, plan, http, emit, confirm)
         finally:
             emit(AccountStopped(handle))
         for sentence in paging_warnings(result):
@@ -746,5 +932,7 @@ def _audit_one(
     # What the audit lacks is said at once, not only in the report (--quiet, exports).
     for sentence in filter(None, [audit.behaviour_missing, *audit.missing]):
         emit(Notice(sentence))
-    gates = plan.gates.check(audit.summary, audit.behaviour, audit.behaviour_missing)
+    gates = plan.gates.check(
+        audit.summary, audit.behaviour, audit.behaviour_missing, audit.since_last
+    )
     return AccountOutcome(handle, time.monotonic() - found.started, audit, gates)

@@ -11,6 +11,13 @@ URL and its sorted query (never a request header), and of the response
 headers only those in ``KEPT_HEADERS`` (content type,
 paging, rate limits) are kept, so no token can land in the file.
 
+Finished scans are kept for ``followaudit report`` and ``followaudit
+history``: every scan's audit without its scored followers (a few
+kilobytes), the scored followers and the ids listed of the latest scan of
+each account only (what a rescan re-uses), at most ``MAX_STORED_SCANS`` per
+account. Schema 2 (issue 19) added those two columns; a schema-1 file is
+migrated when it is opened.
+
 A file that is corrupt, from a newer followaudit, or cannot be created
 raises ``CacheError`` when the ``Cache`` is opened; ``open_cache`` turns that
 into ``(None, warning)`` for callers that prefer to run without a cache. A
@@ -65,12 +72,16 @@ __all__ = [
     "CacheError",
     "CacheInfo",
     "CachedResponse",
+    "StoredScan",
     "default_cache_path",
     "open_cache",
 ]
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 DEFAULT_MAX_AGE = 86400.0
+# Scans kept per account for `followaudit history` (ten years of weekly scans); the
+# oldest goes first. Only the latest keeps its scored followers and its listing.
+MAX_STORED_SCANS = 520
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL);
@@ -85,7 +96,9 @@ CREATE TABLE IF NOT EXISTS scans (
     platform TEXT NOT NULL,
     handle TEXT NOT NULL,
     finished_at REAL NOT NULL,
-    result_json TEXT NOT NULL
+    result_json TEXT NOT NULL,
+    rows_json TEXT,
+    listed_json TEXT
 );
 CREATE INDEX IF NOT EXISTS scans_by_handle ON scans (platform, handle, finished_at);
 CREATE TABLE IF NOT EXISTS claims (
@@ -108,7 +121,17 @@ CREATE TABLE IF NOT EXISTS settings (
 );
 """
 
-_INSERT_SCAN = "INSERT INTO scans (platform, handle, finished_at, result_json) VALUES (?, ?, ?, ?)"
+_FORGET_FOLLOWERS = (
+    "UPDATE scans SET rows_json = NULL, listed_json = NULL WHERE platform = ? AND handle = ?"
+)
+_KEEP_NEWEST = (
+    "DELETE FROM scans WHERE platform = ? AND handle = ? AND rowid NOT IN "
+    "(SELECT rowid FROM scans WHERE platform = ? AND handle = ? ORDER BY finished_at DESC LIMIT ?)"
+)
+_INSERT_SCAN = (
+    "INSERT INTO scans (platform, handle, finished_at, result_json, rows_json, listed_json) "
+    "VALUES (?, ?, ?, ?, ?, ?)"
+)
 _PUT_ALIAS = (
     "INSERT OR REPLACE INTO scan_aliases (platform, handle, target_platform, target_handle) "
     "VALUES (?, ?, ?, ?)"
@@ -129,6 +152,16 @@ class CachedResponse:
     headers: Mapping[str, str]
     body: bytes
     fetched_at: float
+
+
+@dataclass(frozen=True)
+class StoredScan:
+    """A finished scan as stored: its parts are JSON text the caller reads."""
+
+    result_json: str  # the audit without its scored followers (with them, in a schema-1 row)
+    finished_at: float  # epoch seconds
+    rows_json: str | None = None  # its scored followers: the latest scan of an account only
+    listed_json: str | None = None  # the ids it listed, in list order: the latest scan only
 
 
 @dataclass(frozen=True)
@@ -254,8 +287,39 @@ class Cache:
                 f"(schema {version}, this one reads {SCHEMA_VERSION}); upgrade followaudit "
                 "or pass --cache PATH"
             )
+        elif version < SCHEMA_VERSION:
+            self._migrate()
         # A read-only file opens fine; find out now rather than at the first put.
         db.execute("BEGIN IMMEDIATE")
+        db.execute("COMMIT")
+
+    def _migrate(self) -> None:
+        """Bring a schema-1 file to schema 2, in one transaction (another run may race us).
+
+        Schema 1 kept one scan per account, its followers inside its JSON; the
+        new columns stay empty for it, so its JSON is read as before. A file
+        from before that bound may hold several scans of an account: only the
+        newest is kept, as schema 1 would have kept.
+        """
+        db = self._db
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            version = db.execute("SELECT max(version) FROM schema_version").fetchone()[0]
+            if version == 1:
+                columns = {r[1] for r in db.execute("PRAGMA table_info(scans)").fetchall()}
+                for column in ("rows_json", "listed_json"):
+                    if column not in columns:
+                        db.execute(f"ALTER TABLE scans ADD COLUMN {column} TEXT")
+                db.execute(
+                    "DELETE FROM scans WHERE rowid NOT IN (SELECT rowid FROM scans s WHERE "
+                    "s.finished_at = (SELECT max(finished_at) FROM scans t WHERE "
+                    "t.platform = s.platform AND t.handle = s.handle))"
+                )
+                db.execute("DELETE FROM schema_version")
+                db.execute("INSERT INTO schema_version (version) VALUES (?)", (SCHEMA_VERSION,))
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
         db.execute("COMMIT")
 
     # -- requests -----------------------------------------------------------
@@ -415,45 +479,85 @@ class Cache:
         result_json: str,
         finished_at: float,
         aliases: Iterable[tuple[str, str]] = (),
+        *,
+        rows_json: str | None = None,
+        listed_json: str | None = None,
     ) -> None:
-        """Store a finished scan's result for ``followaudit report``, replacing older ones.
+        """Store a finished scan for ``followaudit report``, ``history`` and the next rescan.
 
-        Only the latest scan of a (platform, handle) is kept: a scan holds every
-        scored follower (about 600 bytes each), so keeping them all would grow
-        the file without limit. ``aliases`` are other keys the same account is
-        known by (a DID typed for a Bluesky handle): they point at this scan
-        rather than hold a copy. One transaction: a crash leaves the old scan or
-        the new one, never neither.
+        ``result_json``: the audit without its scored followers; ``rows_json``
+        those followers and ``listed_json`` the ids listed. Earlier scans of the
+        (platform, handle) keep their ``result_json`` (the history) but lose
+        their followers and listing: a scan holds every scored follower (about
+        600 bytes each), so keeping them all would grow the file without limit.
+        At most ``MAX_STORED_SCANS`` are kept, the oldest dropped first.
+        ``aliases`` are other keys the same account is known by (a DID typed
+        for a Bluesky handle): they point at this account rather than hold a
+        copy. One transaction: a crash leaves the old scans or the new one too,
+        never neither.
         """
         key = (platform, handle.lower())
         others = sorted({(p, h.lower()) for p, h in aliases} - {key})
         statements: list[tuple[str, tuple[object, ...]]] = [
-            ("DELETE FROM scans WHERE platform = ? AND handle = ?", key),
+            (_FORGET_FOLLOWERS, key),
             ("DELETE FROM scan_aliases WHERE platform = ? AND handle = ?", key),
-            (_INSERT_SCAN, (*key, finished_at, result_json)),
+            (_INSERT_SCAN, (*key, finished_at, result_json, rows_json, listed_json)),
+            (_KEEP_NEWEST, (*key, *key, MAX_STORED_SCANS)),
         ]
         for alias in others:
             statements.append(("DELETE FROM scans WHERE platform = ? AND handle = ?", alias))
             statements.append((_PUT_ALIAS, (*alias, *key)))
         self._write_all(statements)
 
+    def _target(self, platform: str, handle: str) -> tuple[str, str]:
+        """Return the key a handle's scans are stored under: its own, or what its alias names.
+
+        A key that holds scans of its own wins over an alias (as it always has).
+        """
+        key = (platform, handle.lower())
+        own = self._db.execute(
+            "SELECT 1 FROM scans WHERE platform = ? AND handle = ? LIMIT 1", key
+        ).fetchone()
+        if own is not None:
+            return key
+        alias = self._db.execute(
+            "SELECT target_platform, target_handle FROM scan_aliases "
+            "WHERE platform = ? AND handle = ?",
+            key,
+        ).fetchone()
+        return key if alias is None else (str(alias[0]), str(alias[1]))
+
+    def latest_stored(self, platform: str, handle: str) -> StoredScan | None:
+        """Return the newest scan of a handle or alias with all its parts, whatever its age."""
+        with self._lock:
+            target = self._target(platform, handle)
+            row = self._db.execute(
+                "SELECT result_json, finished_at, rows_json, listed_json FROM scans "
+                "WHERE platform = ? AND handle = ? ORDER BY finished_at DESC LIMIT 1",
+                target,
+            ).fetchone()
+        if row is None:
+            return None
+        return StoredScan(str(row[0]), float(row[1]), row[2], row[3])
+
     def latest_scan(self, platform: str, handle: str) -> tuple[str, float] | None:
         """Return (result_json, finished_at) of the newest scan of a handle or alias, whatever its age."""
-        key = (platform, handle.lower())
+        found = self.latest_stored(platform, handle)
+        return None if found is None else (found.result_json, found.finished_at)
+
+    def scan_history(self, platform: str, handle: str) -> list[StoredScan]:
+        """Return every stored scan of a handle or alias, oldest first (followers of the latest only)."""
         with self._lock:
-            row = self._db.execute(
-                "SELECT result_json, finished_at FROM scans WHERE platform = ? AND handle = ? "
-                "UNION ALL "
-                "SELECT s.result_json, s.finished_at FROM scan_aliases a JOIN scans s "
-                "ON s.platform = a.target_platform AND s.handle = a.target_handle "
-                "WHERE a.platform = ? AND a.handle = ? "
-                "ORDER BY 2 DESC LIMIT 1",
-                (*key, *key),
-            ).fetchone()
-        return None if row is None else (str(row[0]), float(row[1]))
+            target = self._target(platform, handle)
+            rows = self._db.execute(
+                "SELECT result_json, finished_at, rows_json, listed_json FROM scans "
+                "WHERE platform = ? AND handle = ? ORDER BY finished_at",
+                target,
+            ).fetchall()
+        return [StoredScan(str(r[0]), float(r[1]), r[2], r[3]) for r in rows]
 
     def stored_scans(self) -> int:
-        """Return how many scan results are stored (one per audited account)."""
+        """Return how many scan results are stored (every account's history)."""
         with self._lock:
             return int(self._db.execute("SELECT count(*) FROM scans").fetchone()[0])
 

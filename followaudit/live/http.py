@@ -390,6 +390,8 @@ class Http:
         self._interrupted = threading.Event()
         # Set inside cached_only(): answers come from the cache alone, uncounted.
         self._peeking = threading.local()
+        # Set inside fresh_after(): cached answers fetched at or before this time are absent.
+        self._not_before = threading.local()
         self._real_sleep = sleep is time.sleep
         self._client = httpx.Client(
             transport=transport,
@@ -475,6 +477,22 @@ class Http:
         finally:
             self._peeking.on = False
 
+    @contextmanager
+    def fresh_after(self, moment: float) -> Iterator[None]:
+        """Within this block (this thread), a cached answer fetched at or before ``moment`` is absent.
+
+        A rescan asks for the follower list (and the account's count) again
+        rather than read what the last scan fetched, which would hide what
+        changed since; an answer cached after it (a rescan interrupted and run
+        again) still counts. ``moment`` is epoch seconds on the ``clock``.
+        """
+        before = getattr(self._not_before, "moment", None)
+        self._not_before.moment = moment if before is None else max(before, moment)
+        try:
+            yield
+        finally:
+            self._not_before.moment = before
+
     def _peek(self, key: str, shown: str, use_cache: bool) -> Response:
         """Return the fresh cached answer for ``key``, uncounted; NotCached when there is none."""
         found = None
@@ -513,6 +531,9 @@ class Http:
         assert self.cache is not None
         hit = self.cache.get(key)
         if hit is None:
+            return None
+        not_before = getattr(self._not_before, "moment", None)
+        if not_before is not None and hit.fetched_at <= not_before:
             return None
         try:
             data = _parse_json(hit.body) if hit.body else None

@@ -27,6 +27,7 @@ from followaudit.analysis.numbers import duration
 from followaudit.live.budget import Ceilings
 from followaudit.live.platforms import platform_kind
 from followaudit.live.platforms.base import DEEP_POSTS, PlatformKind, Subject, paging_margin
+from followaudit.live.rescan import PreviousScan, expected_new, rescan_bounds
 from followaudit.live.scan import CachedListing, ScanOptions
 
 # A run above any of these asks first (on a terminal) or is refused (off one) unless --yes.
@@ -70,6 +71,15 @@ class Thresholds:
 
 
 @dataclass(frozen=True)
+class Rescan:
+    """What a rescan's plan is based on: the last scan, and the new followers the counts show."""
+
+    date: str  # when the last scan finished
+    before: int  # the follower count then
+    expected: int  # followers new since, from the counts
+
+
+@dataclass(frozen=True)
 class AccountPlan:
     """What the rest of one account's scan takes, from its follower count."""
 
@@ -85,6 +95,7 @@ class AccountPlan:
     dollars: float  # the most it can cost at the platform's prices
     open_ended: bool = False  # listed to the end (no --max-followers)
     cached: CachedListing = field(default_factory=CachedListing)  # follower pages already cached
+    rescan: Rescan | None = None  # a rescan: only the followers new since the last scan
 
     @property
     def total_requests(self) -> int:
@@ -107,6 +118,7 @@ def plan_account(
     options: ScanOptions,
     server: str = "",
     cached: CachedListing | None = None,
+    rescan_of: PreviousScan | None = None,
 ) -> AccountPlan:
     """Return what the rest of ``subject``'s scan takes with ``options``.
 
@@ -114,9 +126,12 @@ def plan_account(
     planned with none listed (unless --max-followers says how many): the
     ceilings still hold at run time. ``cached``: the follower pages already
     in the cache (``scan.cached_listing``), which cost no request and no money.
-    Profiles and posts are planned as if none were cached.
+    Profiles and posts are planned as if none were cached. ``rescan_of``: the
+    stored scan a rescan stops at (``rescan_plan``).
     """
     cached = cached if cached is not None else CachedListing()
+    if rescan_of is not None:
+        return rescan_plan(subject, options, rescan_of, server, cached)
     kind = platform_kind(subject.platform)
     count = subject.followers_count
     listed = count if count is not None else 0
@@ -149,6 +164,58 @@ def plan_account(
         dollars=dollars,
         open_ended=options.max_followers is None,
         cached=cached,
+    )
+
+
+def rescan_plan(
+    subject: Subject,
+    options: ScanOptions,
+    previous: PreviousScan,
+    server: str = "",
+    cached: CachedListing | None = None,
+) -> AccountPlan:
+    """Return what a rescan of ``subject`` takes: the followers new since ``previous``.
+
+    The follower count's change says how many are new: listing them takes the
+    pages of ``rescan.rescan_bounds``' first bound (the new followers and
+    their slack: X is billed for those users alone), and each needs a
+    profile where the platform's list lacks counts. Followers who left while
+    others came make a rescan look further, never beyond the plan's ceilings.
+    """
+    cached = cached if cached is not None else CachedListing()
+    kind = platform_kind(subject.platform)
+    count = subject.followers_count
+    new = expected_new(count, previous)
+    if options.max_followers is not None:
+        new = min(new, options.max_followers)
+    first = rescan_bounds(count, previous).first
+    if options.max_followers is not None:
+        first = min(first, options.max_followers)
+    to_list = 0 if cached.complete else first
+    profiles = new if kind.needs_profiles else 0
+    deep = min(options.deep, max(count or 0, previous.listed))
+    requests = {
+        "followers": 0 if cached.complete else max(1, math.ceil(to_list / kind.follower_page_size)),
+        "profiles": math.ceil(profiles / kind.profile_batch_size),
+        "posts": math.ceil(options.posts / kind.post_page_size)
+        + deep * math.ceil(DEEP_POSTS / kind.post_page_size),
+    }
+    post_reads = options.posts + deep * DEEP_POSTS
+    dollars = to_list * kind.user_read_price + post_reads * kind.post_read_most
+    return AccountPlan(
+        handle=kind.written(subject.handle),
+        platform=subject.platform,
+        server=server,
+        followers=count,
+        listed=new,
+        profiles=profiles,
+        posts=options.posts,
+        deep=deep,
+        requests=requests,
+        dollars=dollars,
+        open_ended=options.max_followers is None,
+        cached=cached,
+        rescan=Rescan(previous.date, previous.count, new),
     )
 
 
@@ -336,7 +403,9 @@ def account_line(plan: AccountPlan) -> str:
         listing = f"{'the' if pages == 1 else f'all {pages:,}'} page{'s' if pages != 1 else ''} in the cache"
     elif pages:
         listing += f" after {pages:,} page{'s' if pages != 1 else ''} in the cache"
-    if plan.followers is None and plan.open_ended:
+    if plan.rescan is not None:
+        parts.append(rescan_words(plan.rescan, listing))
+    elif plan.followers is None and plan.open_ended:
         parts.append("list them all (as many requests as it takes)")
     elif plan.followers is not None and plan.listed >= plan.followers:
         parts.append(f"list them all ({listing})")
@@ -363,6 +432,15 @@ def account_line(plan: AccountPlan) -> str:
     elif kind.user_read_price or kind.post_read_price:
         text += f"; up to {money(plan.dollars)}"
     return text + "."
+
+
+def rescan_words(rescan: Rescan, listing: str) -> str:
+    """Return what a rescan plans to list, in words."""
+    new = f"{rescan.expected:,} new follower{'s' if rescan.expected != 1 else ''}"
+    return (
+        f"rescan since the last scan ({rescan.date}, {rescan.before:,} followers): list the "
+        f"newest until its followers begin, {new} by the counts ({listing})"
+    )
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,16 @@ Resuming: every GET goes through the cache, and the requests a scan makes
 depend only on (handle, sample, seed, max_followers) and on answers already
 cached. Re-running an interrupted scan therefore replays the finished
 requests from the cache and continues where the network work stopped.
+
+Rescans (``previous``: the account's latest stored scan, see
+``live.rescan``): the follower list is never read from answers cached
+before that scan finished, which would hide what changed since; answers
+cached after it (a rescan interrupted and run again) still count. With
+``rescan`` the listing stops where that scan's followers begin, and the
+followers it scored keep their scores: only the new ones are fetched and
+scored. Without it (``--full``, a sample, a last scan that did not list
+everything) every follower is listed, and still only those the last scan did
+not score are fetched.
 """
 
 from __future__ import annotations
@@ -34,6 +44,7 @@ from followaudit.handles import written_handle
 from followaudit.live.http import NotCached
 from followaudit.live.platforms import Platform, Subject, make_platform, platform_kind
 from followaudit.live.platforms.base import DEEP_POSTS
+from followaudit.live.rescan import Overlap, PreviousScan, rescan_bounds
 
 if TYPE_CHECKING:
     from followaudit.handles import Handle
@@ -117,6 +128,17 @@ class ScanResult:
     # the --deep reads stopped early: the followers, already paid for, are kept either way.
     posts_error: FollowauditError | None = None
     deep_error: FollowauditError | None = None
+    # The id of every follower listed (or, on a rescan, known to be in the list), in list
+    # order: ``line`` is a position in it. What the next rescan compares with.
+    listed_ids: list[str] = field(default_factory=list)
+    # The account's latest stored scan (None: there was none), whether this scan was a
+    # rescan that stopped where that scan's followers begin, the lines of the followers
+    # new since (None without an earlier scan), and the followers of the earlier scan
+    # scored there and not again: its rows, scores included, at their lines now.
+    previous: PreviousScan | None = None
+    rescan: bool = False
+    new_lines: frozenset[int] | None = None
+    reused: pd.DataFrame | None = None
 
 
 Progress = Callable[[ScanEvent], None]
@@ -130,7 +152,8 @@ class ScanOptions:
     (None: all); ``seed`` draws it and the --deep followers; ``max_followers``
     stops listing after that many; ``posts``: how many of the account's own
     recent posts to read (0: none); ``deep``: read the latest ``DEEP_POSTS``
-    posts of this many scored followers (0: none).
+    posts of this many scored followers (0: none); ``full``: list every
+    follower even when a stored scan would allow a rescan (--full).
     """
 
     sample: int | None = None
@@ -138,6 +161,7 @@ class ScanOptions:
     max_followers: int | None = None
     posts: int = 0
     deep: int = 0
+    full: bool = False
 
     def __post_init__(self) -> None:
         if self.max_followers is not None and self.max_followers < 1:
@@ -172,6 +196,8 @@ def run_scan(
     subject: Subject | None = None,
     looked_up: ScanStats | None = None,
     allowance: int | None = None,
+    previous: PreviousScan | None = None,
+    rescan: bool = False,
 ) -> ScanResult:
     """Return the followers of ``handle`` as a canonical table, with counts and request stats.
 
@@ -191,6 +217,10 @@ def run_scan(
     took (``ScanStats.between``), added to the scan's stats. ``allowance``:
     the most followers listing may bring before it stops with PlanExceeded
     (``plan.listing_allowance``); the pages fetched stay in the cache.
+    ``previous``: the account's latest stored scan, and ``rescan``: stop
+    listing where its followers begin (see the module docstring); a rescan
+    that does not find them within ``rescan.rescan_bounds`` raises
+    RescanLost, the pages fetched staying in the cache.
     """
     opts = options if options is not None else ScanOptions()
     sample, seed, max_followers = opts.sample, opts.seed, opts.max_followers
@@ -213,22 +243,46 @@ def run_scan(
         if subject is None:
             subject = _resolve(adapter, handle, emit)
 
-        listing = _list_followers(adapter, subject, max_followers, emit, allowance, http)
+        if previous is None:
+            listing = _list_followers(adapter, subject, max_followers, emit, allowance, http)
+        else:
+            # What the last scan listed must not answer for the list now.
+            with http.fresh_after(previous.finished_at.timestamp()):
+                if rescan:
+                    listing = _rescan_followers(adapter, subject, previous, max_followers, emit)
+                else:
+                    listing = _list_followers(
+                        adapter, subject, max_followers, emit, allowance, http
+                    )
         items = listing.items
-        positions = sample_positions(len(items), sample, seed)
+        ids = listing.ids if listing.ids is not None else [_id_of(adapter, r) for r in items]
+        positions = sample_positions(len(ids), sample, seed)
         if sample is not None:
             emit(
                 ScanEvent(
                     "sample",
                     len(positions),
-                    len(items),
-                    f"Sampled {len(positions):,} of {len(items):,} followers (seed {seed})",
+                    len(ids),
+                    f"Sampled {len(positions):,} of {len(ids):,} followers (seed {seed})",
                 )
             )
-        chosen = [(int(i) + 1, items[int(i)]) for i in positions]
+        known = _Known(previous) if previous is not None else None
+        chosen: list[tuple[int, dict[str, Any]]] = []
         skipped: list[Skipped] = []
+        reused: list[tuple[int, int]] = []  # (line now, row of previous.rows)
+        for position in positions:
+            line, follower = int(position) + 1, ids[int(position)]
+            row = known.row(follower) if known is not None else None
+            if row is not None:
+                reused.append((line, row))
+            elif position < len(items):
+                chosen.append((line, items[int(position)]))
+            else:  # known from the last scan, below the new followers, and not scored there
+                assert known is not None
+                skipped.append(Skipped(line, known.skip_reason(follower)))
         if adapter.needs_profiles:
-            chosen, skipped = _fetch_profiles(adapter, chosen, emit)
+            chosen, missing = _fetch_profiles(adapter, chosen, emit)
+            skipped.extend(missing)
 
         builder = TableBuilder()
         for line, raw in chosen:
@@ -238,6 +292,7 @@ def run_scan(
                 skipped.append(Skipped(line, str(exc)))
         skipped.sort(key=lambda s: s.line)
         table = builder.to_frame()
+        reused_rows = known.rows_at(reused) if known is not None else None
         # The followers are listed and paid for: from here on a failure costs only
         # the part it stops (the posts, the --deep reads), never the follower audit.
         subject_posts, posts_error = None, None
@@ -246,8 +301,12 @@ def run_scan(
         deep_posts: dict[int, list[dict[str, Any]] | None] = {}
         deep_error = None
         if opts.deep > 0:
-            deep_error = _deep_posts(adapter, table, opts.deep, seed, emit, deep_posts)
-        emit(ScanEvent("done", len(table), len(table) + len(skipped), "Scan finished"))
+            scored = table[["line", "id"]]
+            if reused_rows is not None and len(reused_rows):
+                scored = pd.concat([scored, reused_rows[["line", "id"]]]).sort_values("line")
+            deep_error = _deep_posts(adapter, scored, opts.deep, seed, emit, deep_posts)
+        done = len(table) + len(reused)
+        emit(ScanEvent("done", done, done + len(skipped), "Scan finished"))
     finally:
         http.on_wait = previous_on_wait
 
@@ -256,7 +315,7 @@ def run_scan(
         subject=subject,
         table=table,
         followers_total=subject.followers_count,
-        listed=len(items),
+        listed=len(ids),
         sample=sample,
         seed=seed,
         truncated=listing.truncated,
@@ -268,7 +327,62 @@ def run_scan(
         deep_posts=deep_posts,
         posts_error=posts_error,
         deep_error=deep_error,
+        listed_ids=ids,
+        previous=previous,
+        rescan=rescan,
+        new_lines=known.new_lines(ids) if known is not None else None,
+        reused=reused_rows,
     )
+
+
+def _id_of(adapter: Platform, raw: dict[str, Any]) -> str:
+    """Return a listed follower's id, or "" when it has none (it is then skipped when scored)."""
+    try:
+        return adapter.follower_id(raw)
+    except FollowauditError:
+        return ""
+
+
+class _Known:
+    """The followers of the last scan, by id: their stored rows and why others were skipped."""
+
+    def __init__(self, previous: PreviousScan) -> None:
+        self.previous = previous
+        rows = previous.rows
+        self._row = {str(f): i for i, f in enumerate(rows["id"].tolist()) if f}
+        ids = previous.ids or ()
+        self._listed = set(ids)
+        self._skipped = {
+            ids[s.line - 1]: s.reason for s in previous.skipped if 0 < s.line <= len(ids)
+        }
+
+    def row(self, follower: str) -> int | None:
+        """Return the index of the follower's stored row (None: not scored by the last scan)."""
+        return self._row.get(follower) if follower else None
+
+    def skip_reason(self, follower: str) -> str:
+        """Return why the last scan did not score this follower (carried over, not fetched)."""
+        return self._skipped.get(
+            follower, "not scored by the last scan, whose scores this rescan re-uses"
+        )
+
+    def new_lines(self, ids: Sequence[str]) -> frozenset[int]:
+        """Return the lines of the followers the last scan did not list."""
+        if self.previous.ids is None:
+            # Stored without its listing: the followers it scored are what is known of it.
+            return frozenset(
+                line for line, f in enumerate(ids, start=1) if not f or f not in self._row
+            )
+        return frozenset(
+            line for line, f in enumerate(ids, start=1) if not f or f not in self._listed
+        )
+
+    def rows_at(self, placed: Sequence[tuple[int, int]]) -> pd.DataFrame:
+        """Return the stored rows re-used, each at its line in the list now."""
+        lines = [line for line, _ in placed]
+        rows = self.previous.rows.iloc[[row for _, row in placed]].copy()
+        rows["line"] = pd.Series(lines, index=rows.index, dtype="int64")
+        return rows.reset_index(drop=True)
 
 
 def resolve_account(
@@ -303,12 +417,29 @@ def cached_listing(
     max_followers: int | None,
     http: Http,
     allowance: int | None = None,
+    previous: PreviousScan | None = None,
+    rescan: bool = False,
 ) -> CachedListing:
     """Return how much of ``subject``'s listing the cache already holds (no request is made).
 
     Walks the follower pages exactly as ``run_scan`` asks for them, through
-    ``Http.cached_only``, until the first page the cache lacks.
+    ``Http.cached_only``, until the first page the cache lacks. After a
+    stored scan (``previous``) only pages cached since count; a rescan's
+    pages count only when the cache holds all it needs (an interrupted
+    rescan run again), as they are few.
     """
+    if previous is not None:
+        with http.fresh_after(previous.finished_at.timestamp()):
+            if not rescan:
+                return cached_listing(adapter, subject, max_followers, http, allowance)
+            try:
+                with http.cached_only():
+                    listing = _rescan_followers(
+                        adapter, subject, previous, max_followers, lambda event: None
+                    )
+            except (NotCached, FollowauditError):
+                return CachedListing()
+            return CachedListing(listing.pages, len(listing.items), complete=True)
     pages = items = 0
     bound = listing_bound(max_followers, allowance)
     with http.cached_only():
@@ -369,6 +500,8 @@ def _deep_posts(
 ) -> FollowauditError | None:
     """Read the recent posts of ``deep`` scored followers drawn with ``seed`` into ``found``.
 
+    ``table``: the followers to score, with their ``line`` and ``id``, in list order.
+
     Returns why the reads stopped early (None when every follower was tried):
     what was read before is kept.
     """
@@ -399,6 +532,9 @@ class _Listing:
     truncated: bool  # max_followers cut the list short
     stopped: str | None  # why paging stopped before the end (a loop, a runaway list)
     duplicates: int  # follower items dropped because their account was already listed
+    # A rescan: every follower's id in the list now, the listed first (None: the items').
+    ids: list[str] | None = None
+    pages: int = 0  # follower pages read
 
 
 def _say_live_limit(
@@ -489,6 +625,73 @@ def _list_followers(
             break
         emit(ScanEvent("list", len(items), total, f"Listed {len(items):,} followers"))
     return _Listing(items, truncated, pages.stopped, pages.duplicates)
+
+
+class RescanLost(LimitReached):
+    """A rescan did not find where the last scan's followers begin: list them all instead."""
+
+    def __init__(self, message: str, listed: int) -> None:
+        super().__init__(message)
+        self.listed = listed
+
+
+def _rescan_followers(
+    adapter: Platform,
+    subject: Subject,
+    previous: PreviousScan,
+    max_followers: int | None,
+    emit: Progress,
+) -> _Listing:
+    """Return the followers new since ``previous`` and, below them, those it listed.
+
+    Lists from the top until ``Overlap`` proves where the last scan's
+    followers begin (the rest of the page is kept), or the list ends, or
+    --max-followers is reached. Where users are billed the pages are sized to
+    ``rescan_bounds``, widened page by page; where they are not, full pages
+    cost the fewest requests. Past the search bound without the overlap the
+    list is not the one the last scan saw: RescanLost.
+    """
+    assert previous.ids is not None
+    bounds = rescan_bounds(subject.followers_count, previous)
+    billed = platform_kind(subject.platform).user_read_price > 0
+    # How many a rescan lists is not known before it finds the overlap: no total to show.
+    total = None
+    emit(ScanEvent("list", 0, None, "Listing the followers new since the last scan"))
+    pages = adapter.follower_pages(subject, bounds.first if billed else None)
+    overlap = Overlap(previous.ids)
+    items: list[dict[str, Any]] = []
+    ids: list[str] = []
+    found = ended = reached = False
+    for page in pages:
+        for raw in page.items:
+            items.append(raw)
+            ids.append(_id_of(adapter, raw))
+            found = overlap.feed(ids[-1]) or found
+        emit(ScanEvent("list", len(items), total, f"Listed {len(items):,} followers"))
+        ended = page.next_cursor is None
+        reached = max_followers is not None and len(items) >= max_followers
+        if found or ended or reached:
+            break
+        if len(items) >= bounds.search:
+            written = written_handle(subject.platform, subject.handle)
+            raise RescanLost(
+                f"The followers the last scan of {written} listed ({previous.date}) are not "
+                f"where a rescan looks for them: none of the newest {len(items):,} listed now "
+                f"continues its list ({overlap.needed} in a row, in its order). The list may "
+                "have been reordered or the account reset, so every follower is listed instead",
+                len(items),
+            )
+        if billed and pages.bound is not None and len(items) >= pages.bound:
+            pages.bound = bounds.widen(len(items))
+    merged = overlap.merged(ids) if found else list(ids)
+    # Below the new followers the last scan's list goes on, cut short if it was; without
+    # the overlap, --max-followers stopped the listing unless the list ended there too.
+    truncated = previous.truncated if found else reached and not ended
+    if max_followers is not None and len(merged) > max_followers:
+        truncated = True
+        del merged[max_followers:]
+        del items[max_followers:]
+    return _Listing(items, truncated, pages.stopped, pages.duplicates, merged, pages.pages)
 
 
 def _fetch_profiles(

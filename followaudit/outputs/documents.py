@@ -21,7 +21,7 @@ from followaudit.analysis.gates import GateResult
 from followaudit.analysis.summary import Summary, headline
 from followaudit.errors import FollowauditError
 from followaudit.live.audit import DEEP_COLUMNS, AccountOutcome
-from followaudit.outputs.tables import accounts_records
+from followaudit.outputs.tables import NEW_COLUMN, accounts_records
 
 if TYPE_CHECKING:
     from followaudit.accounts import Skipped
@@ -31,6 +31,7 @@ if TYPE_CHECKING:
 
 SCAN_JSON_SCHEMA = "followaudit.scan/1"
 SCORE_JSON_SCHEMA = "followaudit.score/1"
+HISTORY_JSON_SCHEMA = "followaudit.history/1"
 
 
 def _tool() -> dict[str, str]:
@@ -123,6 +124,8 @@ def audit_document(audit: Audit, gates: Sequence[GateResult]) -> dict[str, Any]:
         },
         "scope_note": audit.scope_note,
         "headline": headline(audit.summary),
+        # The followers new since the account's last stored scan (null: there was none).
+        "since_last": audit.since_last.to_dict() if audit.since_last is not None else None,
         "follow_order": audit.follow_order,
         "behaviour": behaviour_document(audit.behaviour),
         # Why the behaviour findings are missing (null when they are there, or were not asked).
@@ -143,8 +146,19 @@ def audit_document(audit: Audit, gates: Sequence[GateResult]) -> dict[str, Any]:
         "gates": [g.to_dict() for g in gates],
         "passed": all(g.passed for g in gates),
         "skipped": _skipped(audit.skipped),
-        "accounts": _with_deep_columns(accounts_records(audit.rows), audit.rows),
+        "accounts": _with_new(
+            _with_deep_columns(accounts_records(audit.rows), audit.rows), audit.rows
+        ),
     }
+
+
+def _with_new(records: list[dict[str, Any]], rows: pd.DataFrame) -> list[dict[str, Any]]:
+    """Return the account records with ``new`` (true: new since the last scan) when known."""
+    if NEW_COLUMN not in rows.columns:
+        return records
+    for record, value in zip(records, rows[NEW_COLUMN].tolist(), strict=True):
+        record[NEW_COLUMN] = bool(value)
+    return records
 
 
 def _with_deep_columns(records: list[dict[str, Any]], rows: pd.DataFrame) -> list[dict[str, Any]]:
@@ -227,3 +241,38 @@ def named_records(outcomes: Sequence[AccountOutcome]) -> list[dict[str, Any]]:
     the CSV's ``audited`` column of the same account.
     """
     return [{**outcome_record(o), "handle": o.handle.display} for o in outcomes]
+
+
+def history_entry(audit: Mapping[str, Any]) -> dict[str, Any]:
+    """Return one stored scan as a line of ``followaudit history`` (a JSON audit in)."""
+    followers = audit.get("followers") or {}
+    summary = audit["summary"]
+    since = audit.get("since_last") or {}
+    return {
+        "observed_at": audit.get("observed_at"),
+        "followers": followers.get("total"),
+        "listed": followers.get("listed"),
+        "scored": summary["scored"],
+        "share_questionable": summary["share_questionable"],
+        "share_method": summary.get("share_method") or "raw",
+        "authentic_followers": summary["authentic_followers"],
+        "headline": audit.get("headline"),
+        "previous_scan_at": since.get("previous_scan_at"),
+        "new_followers": since.get("new_followers"),
+        "departed_estimate": since.get("departed_estimate"),
+        "new_share_questionable": since.get("share_questionable"),
+        "listing": since.get("listing"),
+    }
+
+
+def history_document(
+    handle: str, platform: str, entries: Sequence[Mapping[str, Any]]
+) -> dict[str, Any]:
+    """Return the ``history --json`` document: every stored scan of one account, oldest first."""
+    return {
+        "schema": HISTORY_JSON_SCHEMA,
+        "tool": _tool(),
+        "handle": handle,
+        "platform": platform,
+        "scans": [dict(e) for e in entries],
+    }

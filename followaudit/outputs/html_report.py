@@ -34,7 +34,12 @@ JSON audit; keys marked optional may be left out):
         {"code": "no-interaction", "sentence": "...", "flagged": true,
          "threshold": "..."}, ...],
       "questionable_followers": [        # most questionable first
-        {"handle": "bot123", "probability": 0.97, "reasons": ["...", ...]}, ...]
+        {"handle": "bot123", "probability": 0.97, "reasons": ["...", ...]}, ...],
+      "since_last": "Since the last scan (2026-01-05): 100 new followers, ...",  # optional
+      "history": [                       # optional: every stored scan, oldest first
+        {"observed_at": "2026-01-05T10:00:00+00:00", "followers": 1000, "listed": 1000,
+         "share_questionable": {"estimate": 0.3, "low": 0.27, "high": 0.33},
+         "new_followers": 100, ...}, ...]   # documents.history_entry
     }
 
 ``batches.follow_order_document`` and ``documents.behaviour_document`` give
@@ -49,6 +54,7 @@ from html import escape
 from typing import Any
 
 from followaudit.analysis.batches import order_sentences
+from followaudit.analysis.changes import since_sentence
 from followaudit.analysis.gates import GateResult
 from followaudit.analysis.summary import (
     CORRECTED,
@@ -82,6 +88,9 @@ svg text { font: 11px sans-serif; fill: var(--muted); }
 svg .bar { fill: var(--bar); }
 svg .bar.flagged, svg .bar.questionable { fill: var(--flag); }
 svg .whisker { stroke: var(--ink); stroke-width: 1; }
+svg .bar.followers { fill: var(--line); }
+svg circle.share { fill: var(--flag); }
+svg polyline.share { fill: none; stroke: var(--flag); stroke-width: 1.5; }
 svg .axis { stroke: var(--line); stroke-width: 1; }
 table { border-collapse: collapse; width: 100%; margin-top: 8px; }
 th, td { text-align: left; padding: 7px 10px; border-bottom: 1px solid var(--line);
@@ -98,8 +107,16 @@ footer { color: var(--muted); font-size: 12px; margin-top: 40px; }
 """
 
 
-def report_data(document: Mapping[str, Any], top: int = 10) -> dict[str, Any]:
-    """Return the report dict ``render_html`` reads from one JSON audit (``documents.audit_document``)."""
+def report_data(
+    document: Mapping[str, Any],
+    top: int = 10,
+    history: Sequence[Mapping[str, Any]] = (),
+) -> dict[str, Any]:
+    """Return the report dict ``render_html`` reads from one JSON audit (``documents.audit_document``).
+
+    ``history``: the account's stored scans (``documents.history_entry``),
+    oldest first, for the chart over time.
+    """
     followers = document["followers"]
     summary = document["summary"]
     platform = display_name(str(document["platform"]))
@@ -143,7 +160,11 @@ def report_data(document: Mapping[str, Any], top: int = 10) -> dict[str, Any]:
         ),
         "details": details,
         "gates": [
-            {"gate": g["gate"], "passed": g["passed"], "explanation": GateResult(**g).explanation()}
+            {
+                "gate": g["gate"],
+                "passed": g["passed"],
+                "explanation": GateResult.from_dict(g).explanation(),
+            }
             for g in document.get("gates") or []
         ],
         "histogram": summary.get("histogram") or [],
@@ -159,6 +180,10 @@ def report_data(document: Mapping[str, Any], top: int = 10) -> dict[str, Any]:
             }
             for a in questionable
         ],
+        "since_last": (
+            since_sentence(document["since_last"]) if document.get("since_last") else None
+        ),
+        "history": [dict(entry) for entry in history],
     }
 
 
@@ -274,6 +299,106 @@ def _follow_order_section(order: Mapping[str, Any]) -> str:
     return "".join(out)
 
 
+def _over_time_svg(entries: Sequence[Mapping[str, Any]]) -> str:
+    """Return the share questionable (points with 95% whiskers) and the followers (bars) per scan."""
+    width, height, left, right, top, bottom = 640, 260, 48, 56, 12, 44
+    plot_w, plot_h = width - left - right, height - top - bottom
+    slot = plot_w / max(len(entries), 1)
+    counts = [
+        e.get("followers") if e.get("followers") is not None else e.get("listed") for e in entries
+    ]
+    peak = max((int(c) for c in counts if c is not None), default=0) or 1
+    parts = [
+        (
+            f'<svg id="over-time" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} '
+            f'{height}" width="{width}" height="{height}" role="img" '
+            'aria-label="Share questionable and followers at each stored scan">'
+        ),
+        (
+            f'<line class="axis" x1="{left}" y1="{top + plot_h}" x2="{width - right}" '
+            f'y2="{top + plot_h}"/>'
+        ),
+        f'<text x="{left - 6}" y="{top + 4}" text-anchor="end">100%</text>',
+        f'<text x="{left - 6}" y="{top + plot_h / 2 + 4}" text-anchor="end">50%</text>',
+        f'<text x="{left - 6}" y="{top + plot_h}" text-anchor="end">0%</text>',
+        f'<text x="{width - right + 6}" y="{top + 4}">{peak:,}</text>',
+        f'<text x="{width - right + 6}" y="{top + plot_h}">0</text>',
+    ]
+    points = []
+    for i, (entry, count) in enumerate(zip(entries, counts, strict=True)):
+        x = left + i * slot
+        cx = x + slot / 2
+        when = str(entry.get("observed_at") or "")[:10]
+        if count is not None:
+            bar_h = plot_h * int(count) / peak
+            parts.append(
+                f'<rect class="bar followers" x="{x + slot * 0.2:.1f}" '
+                f'y="{top + plot_h - bar_h:.1f}" width="{slot * 0.6:.1f}" height="{bar_h:.1f}">'
+                f"<title>{_e(when)}: {int(count):,} followers</title></rect>"
+            )
+        share = entry.get("share_questionable") or {}
+        values = [share.get(k) for k in ("estimate", "low", "high")]
+        if entry.get("scored") and None not in values:
+            estimate, low, high = (float(v) for v in values if v is not None)
+            y = top + plot_h * (1 - estimate)
+            points.append(f"{cx:.1f},{y:.1f}")
+            parts.append(
+                f'<line class="whisker" x1="{cx:.1f}" y1="{top + plot_h * (1 - low):.1f}" '
+                f'x2="{cx:.1f}" y2="{top + plot_h * (1 - high):.1f}"/>'
+            )
+            parts.append(
+                f'<circle class="share" cx="{cx:.1f}" cy="{y:.1f}" r="4">'
+                f"<title>{_e(when)}: {100 * estimate:.1f}% questionable "
+                f"({100 * low:.1f}%-{100 * high:.1f}%)</title></circle>"
+            )
+        parts.append(f'<text x="{cx:.1f}" y="{height - 24}" text-anchor="middle">{_e(when)}</text>')
+    if len(points) > 1:
+        parts.append(f'<polyline class="share" points="{" ".join(points)}"/>')
+    parts.append(
+        f'<text x="{left + plot_w / 2:.1f}" y="{height - 6}" text-anchor="middle">'
+        "stored scans, oldest left</text></svg>"
+    )
+    return "".join(parts)
+
+
+def _over_time_section(entries: Sequence[Mapping[str, Any]]) -> str:
+    out = ['<section id="over-time-section"><h2>Over time</h2>']
+    if len(entries) < 2:
+        out.append(
+            '<p class="note">One scan stored so far: the chart over time begins with the '
+            "account's next scan.</p></section>"
+        )
+        return "".join(out)
+    out.append(_over_time_svg(entries))
+    caption = (
+        "Dots: the share of questionable followers at each scan, lines its 95% interval "
+        "(left axis); bars: the followers the platform reported (right axis)."
+    )
+    out.append(f'<p class="caption">{_e(caption)}</p>')
+    rows = []
+    for entry in entries:
+        new = entry.get("new_followers")
+        share = entry.get("new_share_questionable") or {}
+        among = (
+            f"{100 * float(share['estimate']):.1f}% "
+            f"({100 * float(share['low']):.1f}%-{100 * float(share['high']):.1f}%)"
+            if new and share.get("estimate") is not None and share.get("low") is not None
+            else "-"
+        )
+        rows.append(
+            f"<tr><td>{_e(str(entry.get('observed_at') or '')[:16].replace('T', ' '))}</td>"
+            f'<td class="num">{_e("-" if new is None else f"{int(new):,}")}</td>'
+            f'<td class="num">{_e(among)}</td></tr>'
+        )
+    out.append(
+        "<table><thead><tr><th>Scan (UTC)</th><th>New followers</th>"
+        "<th>Questionable among the new</th></tr></thead><tbody>"
+        + "".join(rows)
+        + "</tbody></table></section>"
+    )
+    return "".join(out)
+
+
 def _share_line(share: Mapping[str, Any] | None) -> str:
     if not share or share.get("estimate") is None:
         return ""
@@ -378,6 +503,9 @@ def render_html(report: Mapping[str, Any]) -> str:
         f'<header><p class="title">{_e(title)}</p>',
         f'<h1 id="headline">{_e(report.get("headline", ""))}</h1>',
         _share_line(report.get("share")),
+        f'<p id="since-last" class="share">{_e(report["since_last"])}</p>'
+        if report.get("since_last")
+        else "",
         f'<ul class="details">{details}</ul></header>' if details else "</header>",
         # The answer first (as in the terminal): what questionable means, the
         # account's own behaviour, the verdicts; then the charts and the list.
@@ -393,6 +521,7 @@ def render_html(report: Mapping[str, Any]) -> str:
         _histogram_svg([int(c) for c in histogram], threshold),
         f'<p class="caption">{_e(hist_caption)}</p></section>',
         _follow_order_section(report.get("follow_order") or {}),
+        _over_time_section(report["history"]) if report.get("history") else "",
         _followers_section(report.get("questionable_followers") or []),
         f"<footer>{_e(footer)}</footer>",
         "</main></body></html>",

@@ -23,7 +23,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
-from followaudit.analysis.gates import GateResult
+from followaudit.analysis.gates import SHARE_GATES, GateResult
 from followaudit.analysis.summary import headline, round_followers
 
 if TYPE_CHECKING:
@@ -79,14 +79,30 @@ def account_case(outcome: AccountOutcome, fail_on: Sequence[str] = ()) -> Accoun
     # Nothing scored: no share and no estimate to write (the headline says so).
     shown = summary.scored > 0
     authentic = summary.authentic_followers
+    text = (
+        f"{headline(summary)}; questionable {share.estimate:.1%} "
+        f"({share.low:.1%}-{share.high:.1%}, {summary.share_method})"
+        if shown
+        else headline(summary)
+    )
+    since = audit.since_last
+    # Empty without an earlier scan of the account to compare with, or no new follower scored.
+    new = {"new_followers": "", "new_share_questionable": ""}
+    new |= {"new_share_questionable_low": "", "new_share_questionable_high": ""}
+    if since is not None:
+        new["new_followers"] = str(since.new_followers)
+        text += f"; {since.new_followers:,} new since the last scan ({since.date})"
+        if since.summary.scored:
+            among = since.summary.share_questionable
+            text += f", questionable {among.estimate:.1%} ({among.low:.1%}-{among.high:.1%})"
+            new["new_share_questionable"] = f"{among.estimate:.4f}"
+            new["new_share_questionable_low"] = f"{among.low:.4f}"
+            new["new_share_questionable_high"] = f"{among.high:.4f}"
     return AccountResult(
         name=name,
         passed=not failures,
         duration=outcome.duration,
-        summary=f"{headline(summary)}; questionable {share.estimate:.1%} "
-        f"({share.low:.1%}-{share.high:.1%}, {summary.share_method})"
-        if shown
-        else headline(summary),
+        summary=text,
         failures=tuple(failures),
         properties={
             "followers": str(summary.population),
@@ -102,6 +118,7 @@ def account_case(outcome: AccountOutcome, fail_on: Sequence[str] = ()) -> Accoun
             "inactive_followers": ""
             if summary.inactive is None
             else str(summary.inactive.accounts),
+            **new,
         },
     )
 
@@ -112,7 +129,7 @@ def _gate_failure(gate: GateResult) -> str:
         return f"{gate.gate}: {gate.compared_what}"
 
     def figure(value: float) -> str:
-        return f"{100 * value:.1f}%" if gate.gate == "--fail-above" else f"{value:,.0f}"
+        return f"{100 * value:.1f}%" if gate.gate in SHARE_GATES else f"{value:,.0f}"
 
     return (
         f"{gate.gate}: {gate.compared_what} is {figure(gate.compared)}, limit {figure(gate.limit)}"

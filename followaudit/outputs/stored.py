@@ -1,8 +1,10 @@
-"""Scans stored in the cache: each finished audit written, the latest read back and checked.
+"""Scans stored in the cache: each finished audit written, read back and checked.
 
 ``store_audit`` writes an audit's JSON object under the account's key, so
 ``followaudit report`` can show it again with no request; ``stored_audit``
-reads the latest one back. A stored scan is JSON in a file the user can edit
+reads the latest one back, ``stored_history`` every one kept, and
+``previous_scan`` the latest as the next rescan re-uses it (its scored
+followers and the ids it listed). A stored scan is JSON in a file the user can edit
 (or a disk can damage): ``followaudit report`` must not fail with a KeyError
 half-way through printing it. ``damaged_part`` walks the audit against the
 shape that the terminal report and the HTML report read, and names the first
@@ -12,22 +14,33 @@ is not a number"), so the sentence says what is damaged.
 
 from __future__ import annotations
 
-import io
 import json
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
+
+from followaudit.accounts import Skipped
 from followaudit.errors import InputError
 from followaudit.handles import Handle
 from followaudit.live.audit import AccountOutcome
-from followaudit.live.cache import Cache
+from followaudit.live.cache import Cache, StoredScan
+from followaudit.live.rescan import PreviousScan
 from followaudit.outputs.documents import outcome_record, scan_document
-from followaudit.outputs.tables import write_json
+from followaudit.outputs.tables import CSV_COLUMNS, json_text
 
-__all__ = ["damaged_part", "scan_key", "store_audit", "stored_audit"]
+__all__ = [
+    "damaged_part",
+    "previous_scan",
+    "scan_key",
+    "store_audit",
+    "stored_audit",
+    "stored_history",
+]
 
 
 def scan_key(platform: str, handle: str) -> tuple[str, str]:
@@ -48,38 +61,43 @@ def store_audit(cache: Cache, outcome: AccountOutcome) -> None:
     if outcome.audit is None:
         return
     scan = outcome.audit.scan
-    stored = io.StringIO()
-    write_json(scan_document([outcome_record(outcome)], []), stored)
+    record = outcome_record(outcome)
+    # The scored followers apart: only the latest scan of an account keeps them.
+    summary = {key: value for key, value in record.items() if key != "accounts"}
     cache.put_scan(
         *scan_key(scan.subject.platform, scan.subject.handle),
-        stored.getvalue(),
+        json_text(scan_document([summary], [])),
         scan.fetched_at.timestamp(),
         aliases=[scan_key(outcome.handle.platform, outcome.handle.account)],
+        rows_json=json_text(record["accounts"]),
+        listed_json=json_text(scan.listed_ids),
     )
 
 
-def stored_audit(path: Path, handle: Handle) -> dict[str, Any]:
-    """Return the JSON audit of the latest scan of ``handle`` stored in the cache at ``path``.
-
-    Raises InputError with a sentence when there is none or it cannot be read.
-    """
-    missing = InputError(
+def _no_scan(path: Path, handle: Handle) -> InputError:
+    return InputError(
         f"no stored scan of {handle.display} in {path}: run "
         f"`followaudit scan {handle.display}` first"
     )
-    if not path.exists():
-        raise missing
-    with Cache(path) as store:
-        found = store.latest_scan(*scan_key(handle.platform, handle.account))
-    if found is None:
-        raise missing
+
+
+def _audit_of(found: StoredScan) -> dict[str, Any] | None:
+    """Return a stored scan's JSON audit, its scored followers put back (None: unreadable)."""
     try:
-        document = json.loads(found[0])["audits"][0]
+        document = json.loads(found.result_json)["audits"][0]
+        if isinstance(document, dict) and found.rows_json is not None:
+            document["accounts"] = json.loads(found.rows_json)
     except (ValueError, KeyError, IndexError, TypeError):
-        document = None
-    if not isinstance(document, dict):
+        return None
+    return document if isinstance(document, dict) else None
+
+
+def _checked(found: StoredScan, path: Path, handle: Handle, which: str) -> dict[str, Any]:
+    """Return a stored scan's JSON audit; InputError naming what is unreadable or damaged."""
+    document = _audit_of(found)
+    if document is None:
         raise InputError(
-            f"the stored scan of {handle.display} in {path} is unreadable (not "
+            f"the stored scan of {handle.display}{which} in {path} is unreadable (not "
             f"JSON, or no audit in it): run `followaudit scan {handle.display}` "
             "again"
         )
@@ -87,10 +105,109 @@ def stored_audit(path: Path, handle: Handle) -> dict[str, Any]:
     problem = damaged_part(document)
     if problem:
         raise InputError(
-            f"the stored scan of {handle.display} in {path} is damaged: {problem}; "
+            f"the stored scan of {handle.display}{which} in {path} is damaged: {problem}; "
             f"run `followaudit scan {handle.display}` again"
         )
     return document
+
+
+def stored_audit(path: Path, handle: Handle) -> dict[str, Any]:
+    """Return the JSON audit of the latest scan of ``handle`` stored in the cache at ``path``.
+
+    Raises InputError with a sentence when there is none or it cannot be read.
+    """
+    if not path.exists():
+        raise _no_scan(path, handle)
+    with Cache(path) as store:
+        found = store.latest_stored(*scan_key(handle.platform, handle.account))
+    if found is None:
+        raise _no_scan(path, handle)
+    return _checked(found, path, handle, "")
+
+
+def stored_history(path: Path, handle: Handle) -> list[dict[str, Any]]:
+    """Return every stored scan of ``handle`` (oldest first) as JSON audits.
+
+    Only the latest holds its scored followers. Raises InputError with a
+    sentence when there is none, or one cannot be read (naming its date).
+    """
+    if not path.exists():
+        raise _no_scan(path, handle)
+    with Cache(path) as store:
+        found = store.scan_history(*scan_key(handle.platform, handle.account))
+    if not found:
+        raise _no_scan(path, handle)
+    documents = []
+    for scan in found:
+        when = datetime.fromtimestamp(scan.finished_at, UTC).strftime(" of %Y-%m-%d %H:%M UTC")
+        documents.append(_checked(scan, path, handle, when))
+    return documents
+
+
+def previous_scan(cache: Cache, platform: str, handle: str) -> PreviousScan | str | None:
+    """Return the latest stored scan of an account as a rescan re-uses it.
+
+    None when there is none; a sentence saying why when it cannot be read
+    back whole (damaged, edited): the scan then lists every follower, as a
+    first scan does.
+    """
+    found = cache.latest_stored(*scan_key(platform, handle))
+    if found is None:
+        return None
+    unusable = "its stored scan cannot be read back ({}), so every follower is listed again"
+    document = _audit_of(found)
+    if document is None:
+        return unusable.format("not JSON, or no audit in it")
+    problem = damaged_part(document)
+    if problem is not None:
+        return unusable.format(problem)
+    try:
+        listed = json.loads(found.listed_json) if found.listed_json is not None else None
+        rows = rows_from_records(document.get("accounts") or [])
+    except (ValueError, TypeError, KeyError):
+        return unusable.format("its scored followers are damaged")
+    if listed is not None and not (
+        isinstance(listed, list) and all(isinstance(i, str) for i in listed)
+    ):
+        return unusable.format("its list of followers is damaged")
+    followers = document["followers"]
+    skipped = tuple(
+        Skipped(int(s["line"]), str(s["reason"])) for s in document.get("skipped") or []
+    )
+    return PreviousScan(
+        finished_at=datetime.fromtimestamp(found.finished_at, UTC),
+        followers_total=followers.get("total"),
+        listed=int(followers["listed"]),
+        ids=tuple(listed) if listed is not None else None,
+        rows=rows,
+        skipped=skipped,
+        sampled=bool(followers.get("sampled")),
+        truncated=bool(followers.get("truncated")),
+        paging_stopped=bool(followers.get("paging_stopped")),
+    )
+
+
+# The columns of a stored follower that hold text; the others are numbers (NaN: unknown).
+_TEXT = ("platform", "handle", "id", "label")
+
+
+def rows_from_records(accounts: Sequence[Mapping[str, Any]]) -> pd.DataFrame:
+    """Return stored scored followers (the JSON ``accounts``) as scored rows, scores and all.
+
+    The columns of ``outputs.tables.CSV_COLUMNS``, typed as ``score_table``
+    gives them: ``line`` whole, ``created_at`` UTC, ``reasons`` joined with
+    "; ", unknown numbers NaN.
+    """
+    frame = pd.DataFrame.from_records(list(accounts), columns=list(CSV_COLUMNS))
+    frame["reasons"] = ["; ".join(r) if isinstance(r, list) else "" for r in frame["reasons"]]
+    frame["created_at"] = pd.to_datetime(frame["created_at"], utc=True, errors="coerce")
+    for name in CSV_COLUMNS:
+        if name in _TEXT:
+            frame[name] = frame[name].map(lambda v: "" if v is None else str(v)).astype(object)
+        elif name not in ("reasons", "created_at"):
+            frame[name] = pd.to_numeric(frame[name], errors="coerce").astype("float64")
+    frame["line"] = frame["line"].astype("int64")
+    return frame
 
 
 @dataclass(frozen=True)
@@ -150,6 +267,14 @@ AUDIT: dict[str, Any] = {
         ),
     },
     "scope_note": Optional(str),
+    "since_last": Optional(
+        {
+            "previous_scan_at": str,
+            "new_followers": int,
+            "departed_estimate": Optional(int),
+            "share_questionable": Interval,
+        }
+    ),
     "behaviour": Optional(
         {
             "metrics": Optional({"posts": Optional(int)}),
@@ -168,7 +293,8 @@ AUDIT: dict[str, Any] = {
                     "gate": str,
                     "passed": bool,
                     "limit": Number,
-                    "compared": Number,
+                    # null when nothing could be compared (a gate passed or failed with a note)
+                    "compared": Nullable(Number),
                     "compared_what": str,
                     "judged": Optional(bool),
                 }

@@ -114,23 +114,37 @@ def _rounded_cells(series: pd.Series, digits: int) -> list[str]:
 SAFE_TEXT_COLUMNS = ("platform", "label")
 
 
+# The column `scan --csv` adds after CSV_COLUMNS: true for a follower new since the
+# account's last stored scan, false for one it listed, empty without an earlier scan.
+NEW_COLUMN = "new"
+
+
 def write_csv(
     rows: pd.DataFrame,
     target: str | Path | IO[str],
     *,
     audited: bool = False,
     extra: Sequence[str] = (),
+    new: bool = False,
 ) -> None:
     """Write one row per account with ``CSV_COLUMNS``, text cells formula-escaped.
 
     ``audited`` adds a first column naming the audited account (for scans of
-    several handles); ``extra`` appends numeric columns (e.g. the --deep
+    several handles); ``new`` the ``NEW_COLUMN`` after ``CSV_COLUMNS``;
+    ``extra`` appends numeric columns (e.g. the --deep
     post-behaviour ratios), empty where unknown. Cells are formatted column
     by column (numbers by NumPy) and joined into lines here, quoted as the
     csv module's QUOTE_MINIMAL would: at a million accounts this takes a few
     seconds, where pandas' writer took about twenty.
     """
-    names = (["audited"] if audited else []) + list(CSV_COLUMNS) + list(extra)
+    names = (
+        (["audited"] if audited else [])
+        + list(CSV_COLUMNS)
+        + ([NEW_COLUMN] if new else [])
+        + list(extra)
+    )
+    if new and NEW_COLUMN not in rows.columns:
+        rows = rows.assign(**{NEW_COLUMN: None})
     if isinstance(target, (str, Path)):
         with open(target, "w", encoding="utf-8", newline="") as stream:
             _write_rows(stream, rows, names, extra)
@@ -252,6 +266,8 @@ def _cells(name: str, column: pd.Series, extra: Sequence[str]) -> list[str]:
         return _rounded_cells(column, 1)
     if name in TIME_COLUMNS:
         return _iso_cells(column)
+    if name == NEW_COLUMN:
+        return ["true" if v is True else "false" if v is False else "" for v in column.tolist()]
     if name in extra:
         # Counts stay whole ("12"), ratios keep 4 significant digits ("0.3333").
         return ["" if v != v else f"{v:.4g}" for v in column.to_numpy(dtype=float).tolist()]
@@ -284,6 +300,10 @@ SUMMARY_COLUMNS: tuple[str, ...] = (
     "authentic_estimate",
     "authentic_low",
     "authentic_high",
+    "new_followers",
+    "new_share_questionable",
+    "new_share_low",
+    "new_share_high",
     "flags",
     "error",
     # Followers with no post in 12 months, or none ever (empty when not known at all).
@@ -320,6 +340,8 @@ def summary_records(rows: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
         authentic = summary["authentic_followers"]
         followers = row.get("followers") or {}
         behaviour = row.get("behaviour") or {}
+        since = row.get("since_last") or {}
+        new_share = since.get("share_questionable") or {}
         records.append(
             {
                 "handle": row["handle"],
@@ -339,6 +361,11 @@ def summary_records(rows: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
                 "authentic_estimate": _followers(authentic["estimate"]),
                 "authentic_low": _followers(authentic["low"]),
                 "authentic_high": _followers(authentic["high"]),
+                # Empty without an earlier scan of the account to compare with.
+                "new_followers": since.get("new_followers"),
+                "new_share_questionable": new_share.get("estimate"),
+                "new_share_low": new_share.get("low"),
+                "new_share_high": new_share.get("high"),
                 "flags": " ".join(behaviour.get("flags") or []),
                 "inactive": (summary.get("inactive") or {}).get("accounts"),
             }
@@ -364,8 +391,8 @@ def write_summary_csv(rows: Sequence[Mapping[str, Any]], target: IO[str]) -> Non
         column = frame[name]
         if name in text_columns:
             cells.append(_text_cells(column))
-        elif name.startswith("share"):
-            cells.append(_rounded_cells(column, 4))
+        elif "share" in name:
+            cells.append(_rounded_cells(column.astype(float), 4))
         else:
             cells.append(_whole_cells(column.astype(float)))
     target.write(",".join(SUMMARY_COLUMNS) + "\n")
@@ -505,6 +532,11 @@ def _json_chunk(chunk: pd.DataFrame) -> str:
     cells[0] = ["{" + cell for cell in cells[0]]
     cells[-1] = [cell + "}" for cell in cells[-1]]
     return ",\n    ".join(map(", ".join, zip(*cells, strict=True)))
+
+
+def json_text(value: Any) -> str:
+    """Return ``value`` as compact JSON text (NaN as null), as stored in the cache."""
+    return json.dumps(_plain(value), ensure_ascii=False, allow_nan=False, separators=(",", ":"))
 
 
 def write_json(document: Mapping[str, Any], target: str | Path | IO[str]) -> None:

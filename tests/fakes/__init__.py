@@ -11,6 +11,13 @@ Usage::
     with XServer(n=2500, faults=Faults(rate_limit_at={2})) as server:
         ... point the adapter at server.url ...
         assert server.requests["/2/users/1/followers"] == 3
+
+An account that changes between two scans (issue 19) is a ``Roster``: the
+``n`` original followers keep their ids; ``added=N, added_bought=K`` (or
+``server.add_followers(N, bought=K)`` between scans) puts N new followers at
+the top of the list, the first K of them (in follow order) bought-looking and
+the rest authentic-looking; ``departed`` original followers are no longer in
+the list; ``reorder`` serves the list in a seeded shuffled order.
 """
 
 from __future__ import annotations
@@ -66,11 +73,76 @@ class Reply:
     content_type: str = "application/json; charset=utf-8"
 
 
+# Followers added at the top of a list (Roster.add) are keyed from here: the original
+# followers are keyed by their position in the first list (0 = newest), 0 to n - 1.
+ADDED_BASE = 1_000_000
+
+
+class Roster:
+    """Who follows the fake subject, newest first, as keys the fakes generate profiles from.
+
+    Key ``i < ADDED_BASE`` is original follower ``i`` (its own seeded draw,
+    bot-like or not); key ``ADDED_BASE + j`` is the ``j``-th follower added
+    since (0 = the first added), bought-looking or authentic-looking as
+    ``add`` said. Adding followers never changes the keys, so never the ids,
+    of those already there.
+    """
+
+    def __init__(
+        self,
+        n: int,
+        *,
+        added: int = 0,
+        added_bought: int = 0,
+        departed: set[int] | None = None,
+        reorder: bool = False,
+    ) -> None:
+        self.original = n
+        self.departed = set(departed or ())
+        self.reorder = reorder
+        self.added = 0
+        self.bought: set[int] = set()
+        self.keys: list[int] = []
+        self.add(added, added_bought)
+
+    def add(self, count: int, bought: int = 0) -> None:
+        """Put ``count`` new followers at the top of the list, the first ``bought`` bought-looking."""
+        if not 0 <= bought <= count:
+            raise ValueError("bought must be between 0 and count")
+        self.bought.update(range(self.added, self.added + bought))
+        self.added += count
+        self._arrange()
+
+    def remove(self, originals: set[int]) -> None:
+        """Take these original followers out of the list (they unfollowed)."""
+        self.departed |= originals
+        self._arrange()
+
+    def _arrange(self) -> None:
+        keys = [ADDED_BASE + j for j in reversed(range(self.added))]
+        keys += [i for i in range(self.original) if i not in self.departed]
+        if self.reorder:
+            random.Random(7).shuffle(keys)
+        self.keys = keys
+
+    def __len__(self) -> int:
+        return len(self.keys)
+
+    def kind(self, key: int) -> str | None:
+        """Return "bot" or "human" for an added follower, None for an original one (its draw)."""
+        if key < ADDED_BASE:
+            return None
+        return "bot" if key - ADDED_BASE in self.bought else "human"
+
+
 class FakeServer:
     """Base class: threading HTTP server on an ephemeral port with counters and faults."""
 
-    def __init__(self, *, faults: Faults | None = None) -> None:
+    def __init__(self, *, faults: Faults | None = None, roster: Roster | None = None) -> None:
         self.faults = faults or Faults()
+        self.roster = roster if roster is not None else Roster(0)
+        # What the account reports as its follower count; None: the roster's length.
+        self.count_override: int | None = None
         self.requests: Counter[str] = Counter()  # by path, faulted requests included
         self.log: list[str] = []  # path?query of every request, in arrival order
         self.auth_headers: list[str | None] = []
@@ -131,6 +203,35 @@ class FakeServer:
         """Return request targets received more than once."""
         with self._lock:
             return sorted(t for t, k in Counter(self.log).items() if k > 1)
+
+    @property
+    def n(self) -> int:
+        """Return how many followers the list holds now."""
+        return len(self.roster)
+
+    @property
+    def followers_count(self) -> int:
+        """Return the follower count the account reports (the list's length unless told)."""
+        return len(self.roster) if self.count_override is None else self.count_override
+
+    def add_followers(self, count: int, bought: int = 0) -> None:
+        """Put ``count`` new followers at the top of the list, the first ``bought`` bought-looking.
+
+        The count the account reports follows, unless ``followers_count`` was given.
+        """
+        with self._lock:
+            self.roster.add(count, bought)
+
+    def remove_followers(self, originals: set[int]) -> None:
+        """Take these original followers (0 = the newest at first) out of the list."""
+        with self._lock:
+            self.roster.remove(originals)
+
+    def reorder_followers(self) -> None:
+        """Serve the list in a seeded shuffled order from now on (the platform changed it)."""
+        with self._lock:
+            self.roster.reorder = True
+            self.roster.add(0)
 
     # -- for subclasses -------------------------------------------------------
 

@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 from functools import cache
 from typing import Any
 
-from . import FakeServer, Faults, Reply, first
+from . import ADDED_BASE, FakeServer, Faults, Reply, Roster, first
 
 SUBJECT_DID = "did:plc:subjectsubjectsubjectaaa"  # a valid did:plc (24 base32 characters)
 SUBJECT_HANDLE = "subject.bsky.social"
@@ -35,10 +35,13 @@ def follower_did(i: int) -> str:
 
 
 @cache  # deterministic, and regenerating dominates a 10,000-follower test
-def _follower(i: int) -> tuple[dict[str, Any], dict[str, Any]]:
-    """Return (profileView, profileViewDetailed) of follower ``i``."""
+def _follower(i: int, kind: str | None = None) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Return (profileView, profileViewDetailed) of follower ``i``.
+
+    ``kind`` "bot" or "human" overrides the follower's own draw (Roster.kind).
+    """
     rng = random.Random(f"bsky-{i}")
-    bot = rng.random() < 0.3
+    bot = rng.random() < 0.3 if kind is None else kind == "bot"
     created = datetime(2023, 2, 1, tzinfo=UTC) + timedelta(days=rng.randrange(900))
     handle = f"user{rng.randrange(10**6)}.bsky.social" if bot else f"follower-{i}.example.com"
     view: dict[str, Any] = {
@@ -67,12 +70,12 @@ def _follower(i: int) -> tuple[dict[str, Any], dict[str, Any]]:
     return view, detailed
 
 
-def profile_view(i: int) -> dict[str, Any]:
-    return _follower(i)[0]
+def profile_view(i: int, kind: str | None = None) -> dict[str, Any]:
+    return _follower(i, kind)[0]
 
 
-def profile_detailed(i: int) -> dict[str, Any]:
-    return _follower(i)[1]
+def profile_detailed(i: int, kind: str | None = None) -> dict[str, Any]:
+    return _follower(i, kind)[1]
 
 
 class BlueskyServer(FakeServer):
@@ -85,18 +88,38 @@ class BlueskyServer(FakeServer):
         faults: Faults | None = None,
         gone: set[int] | None = None,  # follower positions getProfiles leaves out
         taken_down: bool = False,
-        followers_count: int | None = None,  # what getProfile reports (default: n)
+        followers_count: int | None = None,  # what getProfile reports (default: the list's)
         count_hidden: bool = False,  # getProfile leaves followersCount out
         twin: str | None = None,  # handle of a 2nd account (TWIN_DID), same followers
+        added: int = 0,  # followers added at the top since (see fakes.Roster)
+        added_bought: int = 0,  # ... the first this many of them bought-looking
+        departed: set[int] | None = None,  # original followers no longer in the list
+        reorder: bool = False,  # the list in a seeded shuffled order
     ) -> None:
-        super().__init__(faults=faults)
-        self.n = n
-        self.followers_count = n if followers_count is None else followers_count
+        super().__init__(
+            faults=faults,
+            roster=Roster(
+                n, added=added, added_bought=added_bought, departed=departed, reorder=reorder
+            ),
+        )
+        self.count_override = followers_count
         self.count_hidden = count_hidden
         self.twin = twin
-        self.gone = gone or set()
+        self.gone = gone or set()  # by key: an original follower's position in the first list
         self.taken_down = taken_down
-        self._index = {follower_did(i): i for i in range(n)}
+
+    def _key_of(self, did: str) -> int | None:
+        """Return the roster key of a follower's DID (None: not a follower now)."""
+        digits = did.removeprefix("did:plc:")
+        if len(digits) != 24 or any(c not in _B32 for c in digits):
+            return None
+        key = 0
+        for c in digits:
+            key = key * 32 + _B32.index(c)
+        if key < self.roster.original:
+            return None if key in self.roster.departed else key
+        added = key - ADDED_BASE
+        return key if 0 <= added < self.roster.added else None
 
     def rate_limit_headers(self, remaining: int, reset_epoch: float) -> dict[str, str]:
         return {
@@ -166,7 +189,9 @@ class BlueskyServer(FakeServer):
         subject_view = {k: v for k, v in self.subject().items() if not k.endswith("Count")}
         body: dict[str, Any] = {
             "subject": subject_view,
-            "followers": [profile_view(i) for i in range(start, end)],
+            "followers": [
+                profile_view(key, self.roster.kind(key)) for key in self.roster.keys[start:end]
+            ],
         }
         if end < self.n:
             # Opaque to clients; shaped like the AppView's time::cid cursors.
@@ -192,9 +217,9 @@ class BlueskyServer(FakeServer):
             return _invalid("Error: actors must not have more than 25 elements")
         profiles = []
         for actor in actors:
-            i = self._index.get(actor)
-            if i is not None and i not in self.gone:
-                profiles.append(profile_detailed(i))
+            key = self._key_of(actor)
+            if key is not None and key not in self.gone:
+                profiles.append(profile_detailed(key, self.roster.kind(key)))
         return Reply(200, {"profiles": profiles})
 
     def _get_author_feed(self, query: Mapping[str, list[str]]) -> Reply:

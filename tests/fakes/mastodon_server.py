@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 from functools import cache
 from typing import Any
 
-from . import FakeServer, Faults, Reply, first
+from . import FakeServer, Faults, Reply, Roster, first
 
 SUBJECT_ID = "109000000000000001"
 TWIN_ID = "109000000000000002"  # MastodonServer(twin=NAME): a 2nd account, same followers
@@ -42,10 +42,13 @@ def _letters(i: int) -> str:
 
 
 @cache  # deterministic, and regenerating dominates a 10,000-follower test
-def account(i: int) -> dict[str, Any]:
-    """Return follower ``i`` as a Mastodon Account entity (some local, some remote)."""
+def account(i: int, kind: str | None = None) -> dict[str, Any]:
+    """Return follower ``i`` as a Mastodon Account entity (some local, some remote).
+
+    ``kind`` "bot" or "human" overrides the follower's own draw (Roster.kind).
+    """
     rng = random.Random(f"masto-{i}")
-    bot = rng.random() < 0.3
+    bot = rng.random() < 0.3 if kind is None else kind == "bot"
     # Every follower its own username, as on a real server (its uri names it), in letters only.
     username = f"user{rng.randrange(10**6)}" if bot else f"follower{_letters(i)}"
     remote = i % 5 == 0
@@ -110,10 +113,18 @@ class MastodonServer(FakeServer):
         local_domain: str | None = None,  # the domain of its users' addresses, if not its own
         followers_count: int | None = None,  # what the lookup reports (default: n)
         twin: str | None = None,  # username of a 2nd account (id TWIN_ID), same followers
+        added: int = 0,  # followers added at the top since (see fakes.Roster)
+        added_bought: int = 0,  # ... the first this many of them bought-looking
+        departed: set[int] | None = None,  # original followers no longer in the list
+        reorder: bool = False,  # the list in a seeded shuffled order
     ) -> None:
-        super().__init__(faults=faults)
-        self.n = n
-        self.followers_count = n if followers_count is None else followers_count
+        super().__init__(
+            faults=faults,
+            roster=Roster(
+                n, added=added, added_bought=added_bought, departed=departed, reorder=reorder
+            ),
+        )
+        self.count_override = followers_count
         self.hidden = hidden
         self.suspended = suspended
         self.signed_in_only = signed_in_only
@@ -196,28 +207,28 @@ class MastodonServer(FakeServer):
         if self.hidden is not None:
             return Reply(200, [])
         limit = min(80, max(1, int(first(query, "limit", "40") or 40)))
+        # Follows added since keep the ids of the older ones: newer follows count up from them.
+        top = TOP_FOLLOW_ID + self.roster.added
         max_id = first(query, "max_id")
-        start = TOP_FOLLOW_ID - int(max_id) + 1 if max_id else 0
+        start = top - int(max_id) + 1 if max_id else 0
         end = min(self.n, start + limit)
-        page = [account(i) for i in range(start, end)]
+        page = [account(key, self.roster.kind(key)) for key in self.roster.keys[start:end]]
         links = []
         base = f"{self._base()}/api/v1/accounts/{account_id}/followers"
         number = start // limit + 1  # which page this is
         if self.faults.cursor_cycle and number == 3:
             # The 2nd page's link again: A, B, A.
-            links.append(f'<{base}?limit={limit}&max_id={TOP_FOLLOW_ID - (limit - 1)}>; rel="next"')
+            links.append(f'<{base}?limit={limit}&max_id={top - (limit - 1)}>; rel="next"')
         elif self.faults.repeat_page and number == 2 and not first(query, "again"):
             # A fresh link to this page again.
-            links.append(
-                f'<{base}?limit={limit}&max_id={TOP_FOLLOW_ID - (start - 1)}&again=1>; rel="next"'
-            )
+            links.append(f'<{base}?limit={limit}&max_id={top - (start - 1)}&again=1>; rel="next"')
         elif (again := self.repeat_first_page(start)) is not None:
             # A fresh link that serves the 1st page again.
             links.append(f'<{base}?limit={limit}&again={again}>; rel="next"')
         elif end < self.n and page:
-            links.append(f'<{base}?limit={limit}&max_id={TOP_FOLLOW_ID - (end - 1)}>; rel="next"')
+            links.append(f'<{base}?limit={limit}&max_id={top - (end - 1)}>; rel="next"')
         if page:
-            links.append(f'<{base}?limit={limit}&since_id={TOP_FOLLOW_ID - start}>; rel="prev"')
+            links.append(f'<{base}?limit={limit}&since_id={top - start}>; rel="prev"')
         return Reply(200, page, {"Link": ", ".join(links)} if links else {})
 
     def _statuses(self, account_id: str, query: Mapping[str, list[str]]) -> Reply:

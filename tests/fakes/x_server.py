@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 from functools import cache
 from typing import Any
 
-from . import FakeServer, Faults, Reply, first
+from . import ADDED_BASE, FakeServer, Faults, Reply, Roster, first
 
 SUBJECT_ID = "1001"
 TWIN_ID = "1002"  # XServer(twin=NAME): a second account with the same followers
@@ -116,13 +116,14 @@ def follower_id(i: int) -> str:
 
 
 @cache  # deterministic, and regenerating dominates a 10,000-follower test
-def x_user(i: int, force_bot: bool = False) -> dict[str, Any]:
+def x_user(i: int, force_bot: bool = False, force_human: bool = False) -> dict[str, Any]:
     """Return follower ``i`` as a complete X API v2 User object (every field the fake knows).
 
-    ``force_bot`` makes it a bot-like account whatever its draw (a purchased batch).
+    ``force_bot`` makes it a bot-like account whatever its draw (a purchased batch),
+    ``force_human`` an authentic-looking one.
     """
     rng = random.Random(f"x-{i}")
-    bot = rng.random() < 0.3 or force_bot
+    bot = (rng.random() < 0.3 or force_bot) and not force_human
     created = datetime(2009, 1, 1, tzinfo=UTC) + timedelta(days=rng.randrange(5000))
     user: dict[str, Any] = {
         "id": follower_id(i),
@@ -190,14 +191,22 @@ class XServer(FakeServer):
         # False: the API follows the spec's user.fields list, which omits most_recent_post_id,
         # and answers 400 to it.
         last_post_field: bool = True,
+        added: int = 0,  # followers added at the top since (see fakes.Roster)
+        added_bought: int = 0,  # ... the first this many of them bought-looking
+        departed: set[int] | None = None,  # original followers no longer in the list
+        reorder: bool = False,  # the list in a seeded shuffled order
     ) -> None:
-        super().__init__(faults=faults)
-        self.n = n
+        super().__init__(
+            faults=faults,
+            roster=Roster(
+                n, added=added, added_bought=added_bought, departed=departed, reorder=reorder
+            ),
+        )
         self.username = username
         self.protected = protected
         self.suspended = {s.lower() for s in (suspended or set())}
         self.auth_status = auth_status
-        self.followers_count = n if followers_count is None else followers_count
+        self.count_override = followers_count
         self.subject_posts = subject_posts
         self.subject_url = subject_url
         self.bot_block = bot_block or range(0)
@@ -399,7 +408,7 @@ class XServer(FakeServer):
         if start is None:
             return self._invalid("pagination_token", token or "")
         end = min(self.n, start + size)
-        page = [only_fields(x_user(i, i in self.bot_block), fields) for i in range(start, end)]
+        page = [only_fields(self.user(key), fields) for key in self.roster.keys[start:end]]
         meta: dict[str, Any] = {"result_count": len(page)}
         if end < self.n:
             meta["next_token"] = _encode_token(end)
@@ -471,12 +480,19 @@ class XServer(FakeServer):
             meta["next_token"] = _encode_token(end)
         return Reply(200, {"data": posts, "meta": meta} if posts else {"meta": meta})
 
+    def user(self, key: int) -> dict[str, Any]:
+        """Return the follower of roster key ``key`` as a complete User object."""
+        kind = self.roster.kind(key)
+        bot = kind == "bot" or (kind is None and key in self.bot_block)
+        return x_user(key, bot, kind == "human")
+
     def _posts_nothing(self, user_id: str) -> bool:
         """Return whether a follower's profile says it never posted (bot-like followers)."""
-        i = int(user_id) - int(follower_id(0)) if user_id.isdigit() else -1
-        if not 0 <= i < self.n:
+        key = int(user_id) - int(follower_id(0)) if user_id.isdigit() else -1
+        known = 0 <= key < self.roster.original or 0 <= key - ADDED_BASE < self.roster.added
+        if not known:
             return False
-        return x_user(i, i in self.bot_block)["public_metrics"]["post_count"] == 0
+        return self.user(key)["public_metrics"]["post_count"] == 0
 
     def _unknown_parameter(self, parameter: str, value: str) -> Reply:
         """Return X's 400 for a query parameter it does not define (its recorded wording)."""

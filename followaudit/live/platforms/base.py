@@ -82,7 +82,9 @@ class Platform(Protocol):
 
         ``limit`` is how many followers the caller will read at most: an adapter
         may ask for smaller pages near it (X bills every user returned), but the
-        caller still stops reading on its own. The pages come from ``paginate``
+        caller still stops reading on its own. It becomes the ``Pages``'
+        ``bound``, which the caller may raise between pages (a rescan looking
+        further for where the last scan's followers begin). The pages come from ``paginate``
         with the follower id as key and the subject's count as total, so a
         loop or a repeated page cannot list the same follower twice or forever.
         """
@@ -238,8 +240,13 @@ class Pages:
         key: Callable[[Mapping[str, Any]], object] | None = None,
         stop_on_empty: bool = False,
         source: str = "the server",
+        bound: int | None = None,
     ) -> None:
         self._fetch = fetch
+        # The most items the caller means to read (None: all): an adapter that bills per
+        # item sizes its pages to end there. Unlike ``limit`` it never stops the paging,
+        # and the caller may move it between pages.
+        self.bound = bound
         self.source = source  # the host that answers, named when its answers go wrong
         self.what = what  # e.g. "followers of @name on X", for the sentences
         self.total = total
@@ -379,6 +386,7 @@ def paginate(
     key: Callable[[Mapping[str, Any]], object] | None = None,
     stop_on_empty: bool = False,
     source: str = "the server",
+    bound: int | None = None,
 ) -> Pages:
     """Return the guarded pages of a listing whose pages ``fetch`` gets (see ``Pages``).
 
@@ -394,6 +402,7 @@ def paginate(
         key=key,
         stop_on_empty=stop_on_empty,
         source=source,
+        bound=bound,
     )
 
 

@@ -284,7 +284,9 @@ class XPlatform(PlatformKind):
         who = self.written(subject.handle)
 
         def fetch(token: str | None, received: int) -> tuple[list[dict[str, Any]], str | None]:
-            size = PAGE_SIZE if limit is None else max(1, min(PAGE_SIZE, limit - received))
+            # Sized to end at the caller's bound, which a rescan may raise between pages.
+            bound = pages.bound
+            size = PAGE_SIZE if bound is None else max(1, min(PAGE_SIZE, bound - received))
             # Under --max-cost, ask for no more users than can still be paid for.
             size = _fit(size, self._http.budget.affordable(self.user_read_price), 1)
             path = f"/2/users/{subject.id}/followers"
@@ -307,13 +309,15 @@ class XPlatform(PlatformKind):
                 raise InvalidResponseError("X answered the followers request without a user list")
             return list(data or []), _next_token(body)
 
-        return paginate(
+        pages = paginate(
             fetch,
             what=f"followers of {who} on X",
             source=urlsplit(self._base).netloc,
             total=subject.followers_count,
             key=field_key("id"),
+            bound=limit,
         )
+        return pages
 
     def follower_id(self, raw: Mapping[str, Any]) -> str:
         """Return a User object's id."""
