@@ -190,6 +190,7 @@ AUDIT: dict[str, Any] = {
         [
             {
                 "line": Optional(int),
+                "record": Optional(int),
                 "handle": Optional(str),
                 "id": Optional(str),
                 "probability": Optional(Number),
@@ -198,7 +199,7 @@ AUDIT: dict[str, Any] = {
             }
         ]
     ),
-    "skipped": Optional([{"line": int, "reason": str}]),
+    "skipped": Optional([{"line": int, "record": Optional(int), "reason": str}]),
     "requests": Optional(
         {
             "made": Optional(int),
