@@ -13,7 +13,9 @@ column          dtype      meaning
 platform        str        "x", "bluesky", "mastodon" or "unknown"
 id              str        the platform's account id ("" if unknown)
 handle          str        the handle without "@" ("" if unknown)
-line            int64      1-based line (or record) number in the source
+line            int64      1-based line (or row) number in the source
+record          int64      1-based position among the records of its line when
+                           the line holds several (a one-line API page), else 0
 created_at      datetime   account creation time, UTC (NaT if unknown)
 last_post_at    datetime   when it last posted, UTC (NaT if the platform does not say)
 posts           float64    posts published (X counts reposts too)
@@ -28,6 +30,10 @@ has_url         float64    1 if the profile links a website, else 0
 has_location    float64    1 if the profile states a location, else 0
 default_avatar  float64    1 if the profile picture is the platform default
 =============== ========== ===================================================
+
+A place in a file is written ``line 12`` or, for one of several records on
+one line, ``line 1:40`` (``place``): in warnings, skipped records and the
+terminal.
 """
 
 from __future__ import annotations
@@ -42,7 +48,7 @@ import pandas as pd
 
 from followaudit.errors import whole_text
 
-DISPLAY_COLUMNS: tuple[str, ...] = ("platform", "id", "handle", "line")
+DISPLAY_COLUMNS: tuple[str, ...] = ("platform", "id", "handle", "line", "record")
 COUNT_COLUMNS: tuple[str, ...] = ("posts", "followers", "following", "likes", "listed")
 PROFILE_COLUMNS: tuple[str, ...] = (
     "bio_length",
@@ -56,6 +62,9 @@ NUMERIC_COLUMNS: tuple[str, ...] = COUNT_COLUMNS + PROFILE_COLUMNS
 # When an account was created and when it last posted: UTC times, NaT when unknown.
 TIME_COLUMNS: tuple[str, ...] = ("created_at", "last_post_at")
 CANONICAL_COLUMNS: tuple[str, ...] = DISPLAY_COLUMNS + TIME_COLUMNS + NUMERIC_COLUMNS
+# What converters append row by row: ``record`` is numbered by the reader, which
+# sees the whole line (``formats._convert``), and is 0 wherever it is not given.
+BUILT_COLUMNS: tuple[str, ...] = tuple(name for name in CANONICAL_COLUMNS if name != "record")
 
 NAN = math.nan
 
@@ -111,21 +120,38 @@ def shown_number(value: Any) -> str:
     return text if len(text) <= 40 else text[:37] + "..."
 
 
+def line_number(line: int, record: int = 0) -> str:
+    """Return "12", or "1:40" for the 40th record of a line holding several (record 0: alone)."""
+    return f"{line}:{record}" if record else str(line)
+
+
+def place(line: int, record: int = 0) -> str:
+    """Return where a record is, for a sentence: "line 12", or "line 1:40" on a one-line page."""
+    return f"line {line_number(line, record)}"
+
+
 @dataclass(frozen=True)
 class Skipped:
     """A record that was not scored, and why (shown in the summary)."""
 
     line: int
     reason: str
+    # Its position among the records of its line, when the line holds several (else 0).
+    record: int = 0
+
+    @property
+    def place(self) -> str:
+        """Return "line 12", or "line 1:40" for the 40th record of a one-line page."""
+        return place(self.line, self.record)
 
 
 @dataclass
 class TableBuilder:
     """Accumulates canonical rows column by column (fast for millions of rows)."""
 
-    columns: dict[str, list[Any]] = field(
-        default_factory=lambda: {name: [] for name in CANONICAL_COLUMNS}
-    )
+    # Lists, or packed arrays (``formats._convert.new_builder``); a reader that
+    # numbers the records of its lines adds ``record`` at the end, as an array.
+    columns: dict[str, Any] = field(default_factory=lambda: {name: [] for name in BUILT_COLUMNS})
 
     def append(
         self,
@@ -186,6 +212,8 @@ def make_table(columns: dict[str, Any]) -> pd.DataFrame:
         values = columns.get(name)
         out[name] = pd.Series(whole_text(values) if values is not None else [""] * n, dtype=object)
     out["line"] = np.asarray(columns.get("line", np.arange(1, n + 1)), dtype=np.int64)
+    record = columns.get("record")
+    out["record"] = np.zeros(n, dtype=np.int64) if record is None else np.asarray(record, np.int64)
     for name in TIME_COLUMNS:
         times = columns.get(name)
         if times is None:
@@ -260,9 +288,12 @@ def validate(table: pd.DataFrame, as_of: datetime) -> tuple[pd.DataFrame, list[S
         )
     bad = (bad_reason != "").to_numpy()
     skipped = [
-        Skipped(int(line), str(reason))
-        for line, reason in zip(
-            table["line"].to_numpy()[bad], bad_reason.to_numpy()[bad], strict=True
+        Skipped(int(line), str(reason), int(record))
+        for line, record, reason in zip(
+            table["line"].to_numpy()[bad],
+            table["record"].to_numpy()[bad],
+            bad_reason.to_numpy()[bad],
+            strict=True,
         )
     ]
     good = table.loc[~bad].reset_index(drop=True)

@@ -196,12 +196,19 @@ class InputError(FollowauditError):
 
     exit_code = ExitCode.INPUT
 
-    def __init__(self, message: str, path: str | Path | None = None, line: int | None = None):
+    def __init__(
+        self,
+        message: str,
+        path: str | Path | None = None,
+        line: int | None = None,
+        record: int = 0,
+    ):
         where = ""
         if path is not None:
             where = f"{path}"
             if line is not None:
-                where += f", line {line}"
+                # ``record``: which of the several records on that line (a one-line API page).
+                where += f", line {line}" + (f":{record}" if record else "")
             where += ": "
         super().__init__(where + message)
         self.path = path

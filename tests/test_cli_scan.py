@@ -51,11 +51,11 @@ def test_bluesky_scan_reports_and_resumes_from_the_cache(capsys, tmp_path):
         # followers are asked afresh, never from the cache, which would hide what changed;
         # nothing is new, so no profile is fetched, and the posts come from the cache.
         server.reset_counts()
-        code, out, _ = run(
+        code, out, err2 = run(
             capsys, "scan", "subject.bsky.social", "--api-url", server.url, "--cache", cache
         )
         assert code == ExitCode.OK
-        assert server.total == 2
+        assert server.total == 2, err2
         assert "API requests: 2 made, 1 answered from the cache" in out
         assert "0 new followers, about 0 fewer (from the counts)" in out
 

@@ -21,6 +21,7 @@ def to_csv_text(rows):
 def rows(**overrides):
     base = {
         "line": [1],
+        "record": [0],
         "platform": ["x"],
         "handle": ["@alice"],
         "id": ["123"],

@@ -152,7 +152,7 @@ def test_score_json_command_writes_todays_document(tmp_path, capsys):
         "summary": summary.to_dict() | {"duplicates": read.duplicates.rows},
         "gates": [],
         "passed": True,
-        "skipped": [{"line": s.line, "reason": s.reason} for s in read.skipped],
+        "skipped": [{"line": s.line, "record": s.record, "reason": s.reason} for s in read.skipped],
         "warnings": list(read.warnings),
         "accounts": old_accounts_records(rows),
     }

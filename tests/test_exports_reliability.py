@@ -32,7 +32,7 @@ def test_a_symlink_is_written_through_and_stays_a_link(capsys, tmp_path):
     code, _, _ = run(capsys, "score", EXAMPLE, "--csv", link, "-q")
     assert code == ExitCode.OK
     assert link.is_symlink()
-    assert real.read_text().startswith("line,platform,handle")
+    assert real.read_text().startswith("line,record,platform,handle")
     assert leftovers(tmp_path) == []
 
 

@@ -205,7 +205,7 @@ def test_a_row_that_fails_halfway_leaves_nothing_behind(
         if user["username"] == "demo_bad":
             # Fails inside append, after the first columns took their values.
             builder.append(  # type: ignore[attr-defined]
-                **dict.fromkeys(_convert.CANONICAL_COLUMNS, None)
+                **dict.fromkeys(_convert.BUILT_COLUMNS, None)
                 | {"platform": "x", "id": "", "handle": "", "line": line}
             )
         x_v2.add_user(builder, user, line)  # type: ignore[arg-type]

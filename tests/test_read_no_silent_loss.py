@@ -84,7 +84,12 @@ def test_the_same_account_50_times_is_scored_once_and_said(capsys, tmp_path):
     document = json.loads(out)
     assert document["summary"]["scored"] == 2
     assert document["summary"]["duplicates"] == 49
-    assert document["input"]["duplicates"]["examples"][0] == {"line": 2, "first_line": 1}
+    assert document["input"]["duplicates"]["examples"][0] == {
+        "line": 2,
+        "record": 0,
+        "first_line": 1,
+        "first_record": 0,
+    }
     assert len(document["accounts"]) == 2
 
 

@@ -19,7 +19,7 @@ from rich.segment import Segment
 from rich.table import Table
 from rich.text import Text
 
-from followaudit.accounts import Skipped
+from followaudit.accounts import Skipped, line_number
 from followaudit.analysis.batches import NO_BATCH, order_sentences
 from followaudit.analysis.changes import since_sentence
 from followaudit.analysis.gates import GateResult
@@ -198,7 +198,7 @@ def top_table(rows: pd.DataFrame, top: int, noun: str = "accounts") -> Table:
     for row in worst.itertuples(index=False):
         style = "red" if row.label == "questionable" else "green"
         table.add_row(
-            str(row.line),
+            _line_cell(row.line, getattr(row, "record", 0)),
             handle_cell(str(row.handle or row.id or "-")),
             Text(f"{row.probability:.2f}", style=style),
             Text(visible(row.reasons or "-")),
@@ -206,12 +206,19 @@ def top_table(rows: pd.DataFrame, top: int, noun: str = "accounts") -> Table:
     return table
 
 
+def _line_cell(line: Any, record: Any) -> str:
+    """Return "12", "1:40" (the 40th of several accounts on line 1), or "-" when unknown."""
+    if line is None or line != line:
+        return "-"
+    return line_number(int(line), int(record or 0))
+
+
 def skipped_block(skipped: Sequence[Skipped], limit: int = 5) -> Text:
     """Return a short list of skipped records with their reasons."""
     text = Text()
-    ordered = sorted(skipped, key=lambda s: s.line)
+    ordered = sorted(skipped, key=lambda s: (s.line, s.record))
     for item in ordered[:limit]:
-        text.append(f"skipped line {item.line}: {visible(item.reason)}\n", style="yellow")
+        text.append(f"skipped {item.place}: {visible(item.reason)}\n", style="yellow")
     if len(ordered) > limit:
         text.append(f"... and {len(ordered) - limit:,} more skipped\n", style="yellow")
     return text
@@ -346,11 +353,13 @@ def _inactive(data: Mapping[str, Any] | None) -> Inactive | None:
 
 def rows_from_records(accounts: Sequence[Mapping[str, Any]]) -> pd.DataFrame:
     """Return the scored accounts of a JSON audit as rows ``top_table`` can show."""
-    columns = ("line", "handle", "id", "probability", "label", "reasons")
+    columns = ("line", "record", "handle", "id", "probability", "label", "reasons")
     rows = pd.DataFrame(
         [
             {
                 "line": a.get("line"),
+                # Absent from audits stored before followers were numbered by record.
+                "record": a.get("record") or 0,
                 "handle": a.get("handle") or "",
                 "id": a.get("id") or "",
                 "probability": float(a.get("probability") or 0.0),
@@ -419,7 +428,10 @@ def scan_report(
         _show(
             console, top_table(rows_from_records(document.get("accounts") or []), top, "followers")
         )
-    skipped = [Skipped(int(s["line"]), str(s["reason"])) for s in document.get("skipped") or []]
+    skipped = [
+        Skipped(int(s["line"]), str(s["reason"]), int(s.get("record") or 0))
+        for s in document.get("skipped") or []
+    ]
     if skipped:
         _show(console, skipped_block(skipped))
     made = document.get("requests") or {}

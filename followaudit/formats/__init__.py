@@ -36,6 +36,11 @@ A Parquet file (it starts with ``PAR1``; reading it needs pyarrow) holds a
 table in any of these formats, one field per column: see ``frame``, which
 also reads DataFrames for the Python API.
 
+Every row keeps its ``line``; the records of a line that holds several (a
+twarc2 page, an array or API page written on one line) are numbered in
+``record`` (1, 2, ...; 0 for a line's only record), and skipped records and
+warnings name them as ``line 1:40`` (``accounts.place``).
+
 A JSON Lines file larger than 64 MB is cut at line breaks and read by one
 process per core (at most 4; see ``_parallel``): the result is the same.
 
@@ -149,6 +154,7 @@ def read_accounts(
             "could be scored",
             path=name,
             line=first_bad.line,
+            record=first_bad.record,
         )
     return ReadResult(
         table=good, skipped=skipped, format=fmt, path=name, warnings=warnings, duplicates=duplicates

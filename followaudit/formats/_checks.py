@@ -19,11 +19,12 @@ import csv
 import io
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import BinaryIO
+from typing import BinaryIO, NamedTuple
 
 import numpy as np
 import pandas as pd
 
+from followaudit.accounts import place
 from followaudit.errors import InputError
 
 # Enough to recognise any binary format and to see NUL bytes in the head.
@@ -112,19 +113,34 @@ def refuse_long_header(first: FirstLine, name: str) -> None:
         )
 
 
+class Repeat(NamedTuple):
+    """A row that repeats an account, and the row it repeats (record 0: alone on its line)."""
+
+    line: int
+    record: int
+    first_line: int
+    first_record: int
+
+    def sentence(self) -> str:
+        """Return "line 7 repeats line 2", or "line 1:40 repeats line 1:12" on a one-line page."""
+        return (
+            f"{place(self.line, self.record)} repeats {place(self.first_line, self.first_record)}"
+        )
+
+
 @dataclass
 class Duplicates:
-    """Rows that repeat an account already read: how many, and a few (line, first line) pairs."""
+    """Rows that repeat an account already read: how many, and the first few repeats."""
 
     rows: int = 0
     accounts: int = 0
-    examples: list[tuple[int, int]] = field(default_factory=list)
+    examples: list[Repeat] = field(default_factory=list)
 
     def sentence(self) -> str:
         """Return the warning that says what was done with the repeats."""
         rows = f"{self.rows:,} row{'s' if self.rows != 1 else ''}"
         accounts = f"{self.accounts:,} account{'s' if self.accounts != 1 else ''}"
-        where = ", ".join(f"line {line} repeats line {first}" for line, first in self.examples)
+        where = ", ".join(repeat.sentence() for repeat in self.examples)
         return (
             f"{rows} repeat {accounts} already read (same id, or same handle when there is "
             f"no id): each account is scored once, from its first row ({where}"
@@ -136,7 +152,15 @@ class Duplicates:
         return {
             "rows": self.rows,
             "accounts": self.accounts,
-            "examples": [{"line": line, "first_line": first} for line, first in self.examples],
+            "examples": [
+                {
+                    "line": repeat.line,
+                    "record": repeat.record,
+                    "first_line": repeat.first_line,
+                    "first_record": repeat.first_record,
+                }
+                for repeat in self.examples
+            ],
         }
 
 
@@ -171,6 +195,7 @@ def drop_duplicates(table: pd.DataFrame, examples: int = 5) -> tuple[pd.DataFram
     if not repeated.any():
         return table, Duplicates()
     lines = table["line"].to_numpy()
+    records = table["record"].to_numpy()
     kinds = np.where(has_id, 1, np.where(by_handle, 2, 0))
     pairs = list(
         zip(
@@ -188,10 +213,11 @@ def drop_duplicates(table: pd.DataFrame, examples: int = 5) -> tuple[pd.DataFram
     )
     first: dict[tuple[object, int, object], int] = {}
     for index in candidates.tolist():
-        first.setdefault((platforms[index], int(kinds[index]), key[index]), int(lines[index]))
+        first.setdefault((platforms[index], int(kinds[index]), key[index]), index)
     for index in shown.tolist():
+        origin = first[(platforms[index], int(kinds[index]), key[index])]
         found.examples.append(
-            (int(lines[index]), first[(platforms[index], int(kinds[index]), key[index])])
+            Repeat(int(lines[index]), int(records[index]), int(lines[origin]), int(records[origin]))
         )
     return table.loc[~repeated].reset_index(drop=True), found
 

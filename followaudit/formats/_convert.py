@@ -6,7 +6,9 @@ from array import array
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from followaudit.accounts import CANONICAL_COLUMNS, NUMERIC_COLUMNS, Skipped, TableBuilder
+import numpy as np
+
+from followaudit.accounts import BUILT_COLUMNS, NUMERIC_COLUMNS, Skipped, TableBuilder
 from followaudit.formats import bluesky, mastodon, native, x_v1, x_v2
 from followaudit.formats._common import RecordError
 from followaudit.formats._containers import Broken, Item
@@ -41,7 +43,7 @@ def new_builder() -> TableBuilder:
     converter hands ``append`` floats, which is what the arrays hold.
     """
     columns: dict[str, Any] = {}
-    for name in CANONICAL_COLUMNS:
+    for name in BUILT_COLUMNS:
         if name in NUMERIC_COLUMNS:
             columns[name] = array("d")
         elif name == "line":
@@ -78,14 +80,21 @@ def reason(error: Exception) -> str:
 def convert_items(
     items: Iterable[Item], fmt: str
 ) -> tuple[TableBuilder, list[Skipped], dict[str, str]]:
-    """Return (rows, skipped records, presence keys no record carried) for JSON records."""
+    """Return (rows, skipped records, presence keys no record carried) for JSON records.
+
+    The records of a line that holds several (an API page on one line) are
+    numbered in ``record`` (see ``number_records``), rows and skipped alike.
+    """
     convert = JSON_CONVERTERS[fmt]
     builder = new_builder()
     skipped: list[Skipped] = []
+    # How many rows had been built when each skipped record came: where it stood among them.
+    skipped_at: list[int] = []
     missing = dict(PRESENCE_KEYS.get(fmt, {}))
     for line, record in items:
         if type(record) is Broken:
             skipped.append(Skipped(line, record.reason))
+            skipped_at.append(len(builder))
             continue
         if missing and isinstance(record, dict):
             for key in [key for key in missing if key in record]:
@@ -95,7 +104,46 @@ def convert_items(
         except (ValueError, TypeError, KeyError, AttributeError) as error:
             skipped.append(Skipped(line, reason(error)))
             realign(builder)
+            skipped_at.append(len(builder))
+    rows, skips = number_records(
+        np.asarray(builder.columns["line"], dtype=np.int64),
+        np.asarray([s.line for s in skipped], dtype=np.int64),
+        np.asarray(skipped_at, dtype=np.int64),
+    )
+    builder.columns["record"] = rows
+    if skips.any():
+        skipped = [
+            Skipped(s.line, s.reason, record)
+            for s, record in zip(skipped, skips.tolist(), strict=True)
+        ]
     return builder, skipped, missing
+
+
+def number_records(
+    lines: np.ndarray, skipped_lines: np.ndarray, skipped_at: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Return (each row's record number, each skipped record's) within its line.
+
+    ``lines`` are the rows' lines in reading order; skipped record ``i`` (on
+    ``skipped_lines[i]``) came after the first ``skipped_at[i]`` rows. The
+    records of one line come one after another, so the n-th record of a line
+    holding several is numbered n (1-based) and the only record of a line 0.
+    Vectorised: no Python per row.
+    """
+    total = len(lines) + len(skipped_lines)
+    # Every record in reading order, rows and skipped ones together.
+    merged = np.insert(lines, skipped_at, skipped_lines) if len(skipped_lines) else lines
+    number = np.zeros(total, np.int64)
+    continues = merged[1:] == merged[:-1]  # record i is on the line of record i - 1
+    if continues.any():
+        starts = np.flatnonzero(np.concatenate(([True], ~continues)))
+        sizes = np.diff(np.append(starts, total))
+        number = np.arange(1, total + 1, dtype=np.int64) - np.repeat(starts, sizes)
+        number[np.repeat(sizes == 1, sizes)] = 0
+    if not len(skipped_lines):
+        return number, number[:0]
+    is_skipped = np.insert(np.zeros(len(lines), bool), skipped_at, True)
+    return number[~is_skipped], number[is_skipped]
 
 
 def realign(builder: TableBuilder) -> None:

@@ -19,7 +19,7 @@ PRESENCE_HINTS: dict[str, str] = {
 def combine(
     parts: list[Part], fmt: str, as_of: datetime, warnings: list[str]
 ) -> tuple[pd.DataFrame, list[Skipped]]:
-    """Return (the rows that can be scored, every skipped record by line); add warnings.
+    """Return (the rows that can be scored, every skipped record by place); add warnings.
 
     A presence key that no part saw makes its column unknown (NaN) for every
     row, with one warning; so does a missing creation date, per account.
@@ -51,5 +51,5 @@ def combine(
             sentence = f"{undated} accounts have no creation date, so their age is unknown"
         warnings.append(sentence + advice)
     good, impossible = validate(table, as_of)
-    skipped = sorted(skipped + impossible, key=lambda item: item.line)
+    skipped = sorted(skipped + impossible, key=lambda item: (item.line, item.record))
     return good, skipped

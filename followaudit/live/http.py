@@ -571,9 +571,21 @@ class Http:
             for u, p in requests:
                 futures.append(pool.submit(self.get, u, params=p, headers=headers, cache=cache))
             wait_for(futures, return_when=FIRST_EXCEPTION)
-            for future in futures:
-                if future.done() and future.exception() is not None:
-                    future.result()  # raises it
+            if any(f.done() and f.exception() is not None for f in futures):
+                # Let the requests in flight finish (their waits cut short), never start the
+                # rest, then raise the earliest failure in request order, whichever came first.
+                self._interrupted.set()
+                for future in futures:
+                    future.cancel()
+                wait_for(futures)
+                failures = [
+                    f.exception()
+                    for f in futures
+                    if not f.cancelled() and f.exception() is not None
+                ]
+                # A wait cut short by the unwinding is not the cause; the real failure is.
+                causes = [e for e in failures if not isinstance(e, _Cancelled)] or failures
+                raise causes[0]  # type: ignore[misc]
             return [f.result() for f in futures]
         except BaseException:
             self._interrupted.set()

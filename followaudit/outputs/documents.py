@@ -39,7 +39,7 @@ def _tool() -> dict[str, str]:
 
 
 def _skipped(skipped: Sequence[Skipped]) -> list[dict[str, Any]]:
-    return [{"line": s.line, "reason": s.reason} for s in skipped]
+    return [{"line": s.line, "record": s.record, "reason": s.reason} for s in skipped]
 
 
 def score_document(

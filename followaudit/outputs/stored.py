@@ -31,7 +31,7 @@ from followaudit.live.audit import AccountOutcome
 from followaudit.live.cache import Cache, StoredScan
 from followaudit.live.rescan import PreviousScan
 from followaudit.outputs.documents import outcome_record, scan_document
-from followaudit.outputs.tables import CSV_COLUMNS, json_text
+from followaudit.outputs.tables import CSV_COLUMNS, TIME_COLUMNS, json_text
 
 __all__ = [
     "damaged_part",
@@ -200,13 +200,16 @@ def rows_from_records(accounts: Sequence[Mapping[str, Any]]) -> pd.DataFrame:
     """
     frame = pd.DataFrame.from_records(list(accounts), columns=list(CSV_COLUMNS))
     frame["reasons"] = ["; ".join(r) if isinstance(r, list) else "" for r in frame["reasons"]]
-    frame["created_at"] = pd.to_datetime(frame["created_at"], utc=True, errors="coerce")
+    for name in TIME_COLUMNS:
+        frame[name] = pd.to_datetime(frame[name], utc=True, errors="coerce")
     for name in CSV_COLUMNS:
         if name in _TEXT:
             frame[name] = frame[name].map(lambda v: "" if v is None else str(v)).astype(object)
-        elif name not in ("reasons", "created_at"):
+        elif name not in ("reasons", *TIME_COLUMNS):
             frame[name] = pd.to_numeric(frame[name], errors="coerce").astype("float64")
+    # Whole numbers; a scan stored before `record` existed numbers no record (0).
     frame["line"] = frame["line"].astype("int64")
+    frame["record"] = frame["record"].fillna(0).astype("int64")
     return frame
 
 
@@ -323,6 +326,7 @@ AUDIT: dict[str, Any] = {
         [
             {
                 "line": Optional(int),
+                "record": Optional(int),
                 "handle": Optional(str),
                 "id": Optional(str),
                 "probability": Optional(Number),
@@ -331,7 +335,7 @@ AUDIT: dict[str, Any] = {
             }
         ]
     ),
-    "skipped": Optional([{"line": int, "reason": str}]),
+    "skipped": Optional([{"line": int, "record": Optional(int), "reason": str}]),
     "requests": Optional(
         {
             "made": Optional(int),

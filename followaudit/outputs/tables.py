@@ -34,6 +34,7 @@ from followaudit.model.reasons import reasons_joined
 # The columns of `followaudit score --csv`, in order (documented in docs/outputs.md).
 CSV_COLUMNS: tuple[str, ...] = (
     "line",
+    "record",
     "platform",
     "handle",
     "id",
@@ -62,6 +63,8 @@ CSV_COLUMNS: tuple[str, ...] = (
 # Columns holding a UTC time, written in ISO 8601 ("2019-04-06T10:58:22Z").
 TIME_COLUMNS = ("created_at", "last_post_at")
 TEXT_COLUMNS = ("platform", "handle", "id", "label", "reasons")
+# Where the account is in its file: always known, written as integers.
+WHOLE_COLUMNS = ("line", "record")
 
 
 def _text_cells(series: pd.Series) -> list[str]:
@@ -257,7 +260,7 @@ def _cells(name: str, column: pd.Series, extra: Sequence[str]) -> list[str]:
         return [str(v) for v in column.tolist()]
     if name in TEXT_COLUMNS or name == "audited":
         return _text_cells(column)
-    if name == "line":
+    if name in WHOLE_COLUMNS:
         lines: list[str] = column.to_numpy(dtype=np.int64).astype(str).tolist()
         return lines
     if name == "probability":
@@ -487,9 +490,9 @@ def _json_cells(name: str, chunk: pd.DataFrame) -> list[str]:
     key = _json_string(name) + ": "
     if name == "reasons":
         values = _json_reasons_cells(chunk)
-    elif name in ("line", "probability", "age_days") or name not in TEXT_COLUMNS + TIME_COLUMNS:
+    elif name in ("probability", "age_days") or name not in TEXT_COLUMNS + TIME_COLUMNS:
         column = chunk[name]
-        if name == "line":
+        if name in WHOLE_COLUMNS:
             return _json_number_cells(column.astype(np.int64), key=key)
         digits = {"probability": 6, "age_days": 2}.get(name)
         return _json_number_cells(column, digits, key=key)
