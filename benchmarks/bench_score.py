@@ -2,7 +2,7 @@
 
     python benchmarks/bench_score.py                       # 10k, 100k and 1M accounts
     python benchmarks/bench_score.py --sizes 10000 100000  # quicker
-    python benchmarks/bench_score.py --markdown            # the table as the README shows it
+    python benchmarks/bench_score.py --markdown            # the table as docs/speed.md shows it
 
 For each size, writes that many synthetic X API v2 user objects as JSONL into
 a temporary folder (not timed), then runs, each as a child process timed

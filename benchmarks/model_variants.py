@@ -2,7 +2,7 @@
 
     python benchmarks/model_variants.py
 
-Reproduces the README's "before" figures (Model and its quality): the single
+Reproduces the "before" figures of docs/model.md: the single
 all-feature model's 10-fold MCC and AUC and its leave-one-source-out figures,
 beside the shipped two-part ensemble's. Both are fitted by
 ``training.fit_features``; only the ensemble's parts differ. About a minute on

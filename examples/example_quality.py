@@ -4,8 +4,8 @@
 
 The example is synthetic (``benchmarks/synthetic.py``): each account was
 generated either as a plausible person or as a plausible bought follower.
-This compares those labels with the model's, so the README's description of
-the example can be checked.
+This compares those labels with the model's, so the description of the
+example (README.md, docs/limitations.md) can be checked.
 """
 
 from __future__ import annotations

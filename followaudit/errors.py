@@ -130,7 +130,7 @@ def redact_data(data: Any) -> tuple[Any, bool]:
 
 
 class ExitCode(IntEnum):
-    """Process exit codes, stable across releases (documented in the README)."""
+    """Process exit codes, stable across releases (documented in the README and docs/outputs.md)."""
 
     OK = 0
     INTERNAL = 1  # a bug: please report it (run with --debug for the traceback)

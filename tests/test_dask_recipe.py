@@ -1,27 +1,24 @@
-"""The README's Dask recipe, run as written on a local cluster, scores as one followaudit.score call."""
+"""The Dask recipe of docs/python-api.md, run as written on a local cluster, scores as one followaudit.score call."""
 
 import json
-import re
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from docpages import ROOT, code_blocks, page, section
 
 import followaudit
 
 pytest.importorskip("dask.dataframe")
 pytest.importorskip("distributed")
 
-ROOT = Path(__file__).resolve().parents[1]
-README = (ROOT / "README.md").read_text(encoding="utf-8")
 EXAMPLE = ROOT / "examples" / "followers.jsonl"
 PARTITIONS = 6
 
 
 def recipe():
-    """Return the Python code block of the README's "Scoring with Dask" section."""
-    section = README.split("\n## Scoring with Dask\n", 1)[1].split("\n## ", 1)[0]
-    (code,) = re.findall(r"```python\n(.*?)```", section, re.DOTALL)
+    """Return the Python code block of the "Scoring with Dask" section of docs/python-api.md."""
+    (code,) = code_blocks(section(page("python-api"), "## Scoring with Dask"), "python")
     return code
 
 
@@ -56,10 +53,10 @@ def comparable(scored: pd.DataFrame) -> pd.DataFrame:
     return table
 
 
-def test_the_readme_recipe_scores_partitions_as_one_call_does(tmp_path, monkeypatch, capsys):
+def test_the_docs_recipe_scores_partitions_as_one_call_does(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
     frame = crawl(tmp_path / "crawl")
-    exec(compile(recipe(), "README.md Dask recipe", "exec"), {"__name__": "__main__"})
+    exec(compile(recipe(), "docs/python-api.md Dask recipe", "exec"), {"__name__": "__main__"})
     shown = capsys.readouterr().out
     assert "questionable" in shown and "authentic" in shown
 

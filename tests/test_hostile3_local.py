@@ -6,7 +6,7 @@ two exports do not name the same file raise ``RuntimeError: Symlink loop``
 
 Cause 14: a cache file with a damaged page (the header and schema intact,
 so it opens) failed at its first read: at the default cache path the scan
-exited 3, where the README promises only a warning and a run without (or
+exited 3, where the docs promise only a warning and a run without (or
 with a fresh) cache; ``cache info`` and ``cache clear`` on it exited 1 with
 "database disk image is malformed".
 """
@@ -54,7 +54,7 @@ def test_an_export_to_a_two_link_loop_is_an_output_error(capsys, tmp_path, follo
     )  # fmt: skip
     assert code == ExitCode.OUTPUT, err
     assert "unexpected" not in err
-    # A failed export loses nothing else (README, Exports): the JSON is written.
+    # A failed export loses nothing else (docs/reliability.md, Exports): the JSON is written.
     assert (tmp_path / "o.json").exists()
 
 

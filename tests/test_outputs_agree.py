@@ -4,21 +4,18 @@ from __future__ import annotations
 
 import io
 import json
-import re
 from html import escape
 from pathlib import Path
 
 import numpy as np
 from clirun import run
+from docpages import ROOT, code_blocks, page, section
 from rich.console import Console
 
 from followaudit.analysis.batches import NO_BATCH, follow_order_document, order_sentences
 from followaudit.cli.render import follow_order_chart, scan_report
 from followaudit.errors import ExitCode
 from followaudit.outputs.html_report import render_html
-
-ROOT = Path(__file__).resolve().parents[1]
-README = (ROOT / "README.md").read_text(encoding="utf-8")
 
 
 def audit(order: dict, handle: str = "skittle--regenc.bsky.social") -> dict:
@@ -100,7 +97,7 @@ def test_the_html_writes_handles_the_platforms_way_and_names_the_flags():
     assert "<td>@bot123</td>" in x_follower and "@@" not in x_follower
 
 
-def test_the_readme_recipe_reads_csv_handles_back(capsys, tmp_path, monkeypatch):
+def test_the_docs_recipe_reads_csv_handles_back(capsys, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     source = ROOT / "examples" / "followers.jsonl"
     code, _, err = run(
@@ -108,10 +105,10 @@ def test_the_readme_recipe_reads_csv_handles_back(capsys, tmp_path, monkeypatch)
     )
     assert code == ExitCode.OK, err
     assert ",'@demo_" in Path("scored.csv").read_text(encoding="utf-8")  # made spreadsheet-safe
-    section = README.split("**Spreadsheet safety.**", 1)[1].split("\n### ", 1)[0]
-    recipe = re.findall(r"```python\n(.*?)```", section, re.DOTALL)[0]
+    csv_columns = section(page("outputs"), "## CSV columns")
+    recipe = code_blocks(csv_columns.split("**Spreadsheet safety.**", 1)[1], "python")[0]
     scope: dict = {}
-    exec(compile(recipe, "README.md spreadsheet safety", "exec"), scope)
+    exec(compile(recipe, "docs/outputs.md spreadsheet safety", "exec"), scope)
     handles = [a["handle"] for a in json.loads(Path("scored.json").read_text())["accounts"]]
     assert list(scope["scored"]["handle"]) == handles
     assert all(h.startswith("@") for h in handles)

@@ -506,17 +506,15 @@ def test_a_cached_lookup_without_cached_pages_says_so(capsys, tmp_path):
     assert "the follower pages it holds" not in err
 
 
-def test_the_readme_shows_the_plan_as_the_tool_prints_it():
-    from pathlib import Path
-
+def test_the_docs_show_the_plan_as_the_tool_prints_it():
+    from docpages import page, section
     from rich.console import Console
 
     from followaudit.cli.progress import RunView
     from followaudit.live.audit import PlanReady
 
-    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
-    section = readme.split("#### The plan and the bill", 1)[1]
-    shown = section.split("```text\n", 1)[1].split("```", 1)[0].splitlines()
+    plan = section(page("platforms"), "## The plan and the bill")
+    shown = plan.split("```text\n", 1)[1].split("```", 1)[0].splitlines()
     guru = Subject("x", "1", "guru", "", 10_000, "", True)
     options = ScanOptions(posts=100)
     run_plan = RunPlan([plan_account(guru, options)], options, made=1, spent=0.01)

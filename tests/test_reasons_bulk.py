@@ -143,7 +143,7 @@ OLD_QUOTES: dict[str, tuple[str, ...]] = {
 }
 
 
-# The README's directions: the questionable side of each topic's value.
+# The documented directions (docs/model.md, "How reasons are chosen"): the questionable side of each topic's value.
 QUESTIONABLE_SIDE: dict[str, tuple[tuple[str, ...], Callable[..., bool]]] = {
     "audience": (("following", "followers"), lambda fg, fr: fg >= 2 * (fr + 1)),
     "activity": (("posts",), lambda p: p < 50),

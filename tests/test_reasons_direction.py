@@ -1,6 +1,6 @@
-"""A reason never argues against its own documented direction (README, "How reasons are chosen").
+"""A reason never argues against its own documented direction (docs/model.md, "How reasons are chosen").
 
-The directions are written out here a second time, from the README's table,
+The directions are written out here a second time, from the docs' table,
 so the code's table is checked against the words a reader sees, and every
 reason the shipped model gives on the whole training table (and the spambot
 probe, never trained on) is checked against them, in both scoring modes.
@@ -8,11 +8,10 @@ probe, never trained on) is checked against them, in both scoring modes.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 import pytest
+from docpages import page, section
 
 from followaudit.model.evaluation import load_probe_table
 from followaudit.model.features import X_ONLY_FEATURES, mask_features
@@ -20,9 +19,9 @@ from followaudit.model.forest import load_model
 from followaudit.model.reasons import DIRECTIONS, TOPICS, explain, rank_topics
 from followaudit.model.training import load_training_table, training_features
 
-README = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+REASONS = section(page("model"), "### How reasons are chosen")
 
-# True where the value is evidence of questionable (the README's table, in code).
+# True where the value is evidence of questionable (the docs' table, in code).
 QUESTIONABLE_SIDE = {
     "audience": lambda f: f["following"] >= 2 * (f["followers"] + 1),
     "activity": lambda f: f["posts"] < 50,
@@ -37,17 +36,17 @@ QUESTIONABLE_SIDE = {
 NEVER = ("name", "handle")
 
 
-def test_the_readme_table_is_the_codes_table() -> None:
+def test_the_docs_table_is_the_codes_table() -> None:
     assert set(DIRECTIONS) | set(NEVER) == set(TOPICS)
     assert set(QUESTIONABLE_SIDE) == set(DIRECTIONS)
     for topic, (questionable, authentic, _) in DIRECTIONS.items():
-        assert f"| {topic} | {questionable} | {authentic} |" in README, topic
+        assert f"| {topic} | {questionable} | {authentic} |" in REASONS, topic
     for topic in NEVER:
-        assert f"| {topic} | never a reason | never a reason |" in README, topic
+        assert f"| {topic} | never a reason | never a reason |" in REASONS, topic
 
 
 def contradictions(table: pd.DataFrame, unknown: frozenset[str]) -> tuple[int, int, int]:
-    """Return (reasons shown, reasons contradicting the README, questionable accounts without one)."""
+    """Return (reasons shown, reasons contradicting the docs, questionable accounts without one)."""
     model = load_model()
     features = mask_features(training_features(table), unknown)
     probability, contributions = model.predict_with_contributions(features)

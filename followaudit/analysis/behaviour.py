@@ -26,7 +26,7 @@ subdomain is the site. The account's own sites are:
    (video, social networks, code hosting), link shorteners and the audited
    platform itself are never inferred this way, since anyone links to them.
 
-Thresholds (the README's table; the sample is the latest posts fetched):
+Thresholds (the table of docs/outputs.md; the sample is the latest posts fetched):
 
 =============== ========================== =====================================================
 code            flagged when               why this threshold

@@ -370,7 +370,7 @@ def score(
     metavar="FLAG,...",
     help="Exit with code 10 (GATE_FAILED) when the account's own posts raise any of "
     "these behaviour flags: no-interaction, self-promotion, link-only, repost-heavy, "
-    "low-engagement, burst-posting (see the README's thresholds).",
+    "low-engagement, burst-posting (thresholds: docs/outputs.md, Behaviour findings).",
 )
 @click.option(
     "--summary-csv",
@@ -756,7 +756,7 @@ def train(data_path: str | None, output: str | None, seed: int) -> None:
     "--quick",
     is_flag=True,
     help="Check the share under shift on 3 held-out pairs with 200 mixtures a cell, not 12 "
-    "with 1,000 (for CI; the README's figures come from the full run).",
+    "with 1,000 (for CI; the documented figures come from the full run).",
 )
 def evaluate(
     data_path: str | None, probe_path: str | None, seed: int, as_json: bool, quick: bool

@@ -168,7 +168,7 @@ class RunView:
         if self.quiet and not event.over:
             return
         # Paragraphs: on a terminal a line wraps between words, never inside "requests";
-        # off one each stays whole, as a log or the README shows it.
+        # off one each stays whole, as a log or the docs show it.
         lines = [Text(visible(line)) for line in event.plan.lines()]
         if event.over:
             over = Text("Above what followaudit runs without asking:", style="bold yellow")

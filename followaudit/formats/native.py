@@ -25,7 +25,7 @@ row, with one warning; never zero):
 - ``default_avatar`` (boolean: the profile picture is the platform default)
 - ``handle_digits`` (number; used only when there is no ``handle`` column)
 - ``last_post_at``: when the account last posted, as ``created_at``; not
-  warned about when absent (only inactive followers need it: see the README)
+  warned about when absent (only inactive followers need it: see docs/outputs.md)
 
 A cell followaudit's own export neutralised for spreadsheets (``'@alice``)
 is read as the original text (``@alice``), so an export can be scored again.

@@ -256,7 +256,7 @@ class Evaluation:
         return out
 
     def to_markdown(self) -> str:
-        """Return the figures as Markdown tables (for the README)."""
+        """Return the figures as Markdown tables (for docs/model.md)."""
         lines = [
             "| evaluation | accounts | acc | P | R | F1 | MCC | AUC |",
             "| --- | --- | --- | --- | --- | --- | --- | --- |",

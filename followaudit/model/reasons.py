@@ -1,6 +1,6 @@
 """Top reasons in words, from the model's per-feature contributions.
 
-Method (documented in the README): the model gives, for every account, each
+Method (documented in docs/model.md, "How reasons are chosen"): the model gives, for every account, each
 feature's contribution to its score in log-odds, credited along the account's
 decision paths through the trees (the Saabas / "treeinterpreter"
 decomposition: contributions plus the model's base value add up exactly to
@@ -13,7 +13,7 @@ authentic one), strongest first, at most three, and only those whose push is
 at least ``MIN_EFFECT`` log-odds. A feature whose value is unknown on the
 platform is never given as a reason.
 
-Every topic has a documented direction (``DIRECTIONS``, the README's table):
+Every topic has a documented direction (``DIRECTIONS``, the table of docs/model.md):
 the side of its value that is evidence of questionable, the other side being
 evidence of authentic. A topic is a reason only for the label its value's side
 supports, whatever the trees credited it with: "has posted 3,000 times" is
@@ -184,7 +184,7 @@ def _handle(v: Columns, q: np.ndarray) -> list[str]:
 
 # Topic -> (its questionable side in words, its authentic side in words, a test that is
 # True on the questionable side). The test reads the feature matrix; an unknown value is on
-# neither side, so it is never a reason. The README's table is these words.
+# neither side, so it is never a reason. The table of docs/model.md is these words.
 Direction = tuple[str, str, Callable[[pd.DataFrame], "pd.Series[bool]"]]
 DIRECTIONS: dict[str, Direction] = {
     "audience": (

@@ -1,6 +1,6 @@
 """The JSON documents followaudit writes: ``score --json``, ``scan --json`` and stored scans.
 
-Every field documented in the README's "JSON output" section is built here,
+Every field documented in docs/outputs.md ("JSON") is built here,
 so the terminal report, the HTML report, ``followaudit report`` and the
 exports all read one shape. Schema names change only when a field changes
 meaning or disappears.
@@ -95,7 +95,7 @@ def behaviour_document(behaviour: Behaviour | None) -> dict[str, Any] | None:
 
 
 def audit_document(audit: Audit, gates: Sequence[GateResult]) -> dict[str, Any]:
-    """Return one audit as the JSON object documented in the README (schema followaudit.scan/1)."""
+    """Return one audit as the JSON object documented in docs/outputs.md (schema followaudit.scan/1)."""
     scan = audit.scan
     subject = scan.subject
     return {

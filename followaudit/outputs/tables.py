@@ -31,7 +31,7 @@ from followaudit.filesystem import die_with_parent
 from followaudit.formats.cells import FORMULA_TRIGGERS
 from followaudit.model.reasons import reasons_joined
 
-# The columns of `followaudit score --csv`, in order (documented in the README).
+# The columns of `followaudit score --csv`, in order (documented in docs/outputs.md).
 CSV_COLUMNS: tuple[str, ...] = (
     "line",
     "record",
