@@ -142,6 +142,22 @@ def plan_account(
     deep = min(options.deep, scored)
     # Followers the cache does not hold yet: what listing still requests and costs.
     to_list = 0 if cached.complete else max(0, listed - cached.items)
+    return _costed(subject, options, server, cached, listed, to_list, profiles, deep)
+
+
+def _costed(
+    subject: Subject,
+    options: ScanOptions,
+    server: str,
+    cached: CachedListing,
+    listed: int,
+    to_list: int,
+    profiles: int,
+    deep: int,
+    rescan: Rescan | None = None,
+) -> AccountPlan:
+    """Return the plan of listing ``to_list`` followers (of ``listed``) and the rest, priced."""
+    kind = platform_kind(subject.platform)
     requests = {
         # The end of the list is an empty page when the count divides exactly: at least one.
         "followers": 0 if cached.complete else max(1, math.ceil(to_list / kind.follower_page_size)),
@@ -155,7 +171,7 @@ def plan_account(
         handle=kind.written(subject.handle),
         platform=subject.platform,
         server=server,
-        followers=count,
+        followers=subject.followers_count,
         listed=listed,
         profiles=profiles,
         posts=options.posts,
@@ -164,6 +180,7 @@ def plan_account(
         dollars=dollars,
         open_ended=options.max_followers is None,
         cached=cached,
+        rescan=rescan,
     )
 
 
@@ -194,29 +211,8 @@ def rescan_plan(
     to_list = 0 if cached.complete else first
     profiles = new if kind.needs_profiles else 0
     deep = min(options.deep, max(count or 0, previous.listed))
-    requests = {
-        "followers": 0 if cached.complete else max(1, math.ceil(to_list / kind.follower_page_size)),
-        "profiles": math.ceil(profiles / kind.profile_batch_size),
-        "posts": math.ceil(options.posts / kind.post_page_size)
-        + deep * math.ceil(DEEP_POSTS / kind.post_page_size),
-    }
-    post_reads = options.posts + deep * DEEP_POSTS
-    dollars = to_list * kind.user_read_price + post_reads * kind.post_read_most
-    return AccountPlan(
-        handle=kind.written(subject.handle),
-        platform=subject.platform,
-        server=server,
-        followers=count,
-        listed=new,
-        profiles=profiles,
-        posts=options.posts,
-        deep=deep,
-        requests=requests,
-        dollars=dollars,
-        open_ended=options.max_followers is None,
-        cached=cached,
-        rescan=Rescan(previous.date, previous.count, new),
-    )
+    rescan = Rescan(previous.date, previous.count, new)
+    return _costed(subject, options, server, cached, new, to_list, profiles, deep, rescan)
 
 
 def listing_allowance(
