@@ -20,7 +20,11 @@ from clirun import run, run_flat
 from fakes import HostMapTransport, no_wait_http
 from fakes.hostile import no_waiting
 from fakes.replay import (
+    ATRRR,
+    MASTODON_PY,
     RECORDED,
+    TOKEN,
+    TWEEPY,
     Recorded,
     ReplayServer,
     load,
@@ -35,11 +39,6 @@ from followaudit.handles import parse_handle
 from followaudit.live.platforms.bluesky import BlueskyPlatform
 from followaudit.live.platforms.mastodon import MastodonPlatform
 
-TOKEN = "replay-bearer-token-0123456789"
-TWEEPY = RECORDED / "x" / "tweepy"
-ATRRR = RECORDED / "bluesky" / "atrrr"
-MARSHALX = RECORDED / "bluesky" / "MarshalX-atproto"
-MASTODON_PY = RECORDED / "mastodon" / "Mastodon.py"
 NO_METRICS = "no public_metrics (request user.fields=public_metrics); none of the"
 UNKNOWN_FORMAT = "cannot tell which format these records are in"
 

@@ -2,9 +2,7 @@
 
 Each kind of recording goes through ``fakes.replay``: VCR cassettes (tweepy,
 Mastodon.py), R decodings (atrrr), transcriptions with or without headers
-(issue-thread-errors), bodies read as files (twarc2 JSONL). Tests marked
-``xfail(strict=True)`` state what issue 16 asks for and fail today; they
-start passing (and must then lose the mark) when it is done.
+(issue-thread-errors), bodies read as files (twarc2 JSONL).
 """
 
 from __future__ import annotations
@@ -20,7 +18,13 @@ from clirun import run
 from fakes import HostMapTransport, no_wait_http
 from fakes.hostile import no_waiting
 from fakes.replay import (
+    ATRRR,
+    BSKY_ERRORS,
+    MASTODON_PY,
     RECORDED,
+    TOKEN,
+    TWEEPY,
+    X_ERRORS,
     Recorded,
     ReplayServer,
     load,
@@ -36,12 +40,6 @@ from followaudit.handles import parse_handle
 from followaudit.live.platforms.bluesky import BlueskyPlatform
 from followaudit.live.platforms.mastodon import MastodonPlatform
 
-TOKEN = "replay-bearer-token-0123456789"
-TWEEPY = RECORDED / "x" / "tweepy"
-X_ERRORS = RECORDED / "x" / "issue-thread-errors"
-ATRRR = RECORDED / "bluesky" / "atrrr"
-BSKY_ERRORS = RECORDED / "bluesky" / "issue-thread-errors"
-MASTODON_PY = RECORDED / "mastodon" / "Mastodon.py"
 PROBLEM = {"content-type": "application/problem+json"}
 
 

@@ -51,6 +51,14 @@ import yaml
 from . import FakeServer, Faults, Reply
 
 RECORDED = Path(__file__).resolve().parent.parent / "fixtures" / "recorded"
+# The folders of the recordings the replay tests use, and the token they scan with.
+TWEEPY = RECORDED / "x" / "tweepy"
+X_ERRORS = RECORDED / "x" / "issue-thread-errors"
+ATRRR = RECORDED / "bluesky" / "atrrr"
+MARSHALX = RECORDED / "bluesky" / "MarshalX-atproto"
+BSKY_ERRORS = RECORDED / "bluesky" / "issue-thread-errors"
+MASTODON_PY = RECORDED / "mastodon" / "Mastodon.py"
+TOKEN = "replay-bearer-token-0123456789"
 
 # Headers about the transfer, not the answer: recomputed by the server that replays.
 HOP_BY_HOP = frozenset(
