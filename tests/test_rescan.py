@@ -308,3 +308,20 @@ def test_three_percent_growth_costs_under_a_tenth_and_its_share_holds_the_truth(
         assert spent[1] <= 0.1 * spent[0]
     share = audit_of(again)["since_last"]["share_questionable"]
     assert share["low"] <= 0.3 <= share["high"]
+
+
+def test_a_damaged_stored_scan_is_said_once_and_every_follower_is_listed_again(capsys, tmp_path):
+    import sqlite3
+
+    cache = tmp_path / "c.sqlite3"
+    with BlueskyServer(n=300) as server:
+        code, _, err = scan(capsys, "bluesky", server, cache, "--yes", "--quiet")
+        assert code == ExitCode.OK, err
+        with sqlite3.connect(cache) as db:
+            db.execute("UPDATE scans SET rows_json = 'not json'")
+        server.reset_counts()
+        code, _, err = scan(capsys, "bluesky", server, cache, "--json", tmp_path / "b.json")
+        assert code == ExitCode.OK, err
+        assert err.count("its stored scan cannot be read back") == 1
+        assert audit_of(tmp_path / "b.json")["followers"]["listed"] == 300
+        assert audit_of(tmp_path / "b.json").get("since_last") is None

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
-from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -59,6 +58,7 @@ from followaudit.live.scan import (
     ScanStats,
     after_paying,
     cached_listing,
+    fresh_since,
     resolve_account,
     run_scan,
     snapshot,
@@ -634,22 +634,17 @@ def _look_up(
     try:
         try:
 
-            def stored(platform: str, name: str) -> PreviousScan | None:
+            def stored(platform: str, name: str) -> PreviousScan | str | None:
                 found = previous_of(platform, name) if previous_of is not None else None
                 if isinstance(found, str):
                     emit(Notice(f"{handle.display}: {found}", note=True))
-                    return None
                 return found
 
-            previous = stored(handle.platform, handle.account)
+            found = stored(handle.platform, handle.account)
+            previous = found if isinstance(found, PreviousScan) else None
 
             def resolve(previous: PreviousScan | None) -> tuple[Platform, Subject]:
-                fresh: AbstractContextManager[None] = (
-                    http.fresh_after(previous.finished_at.timestamp())
-                    if previous is not None
-                    else nullcontext()
-                )
-                with fresh:
+                with fresh_since(http, previous):
                     return resolve_account(
                         handle,
                         http=http,
@@ -659,9 +654,11 @@ def _look_up(
                     )
 
             adapter, subject = resolve(previous)
-            if previous is None and previous_of is not None:
+            typed = (handle.platform, handle.account.lower())
+            if found is None and typed != (subject.platform, subject.handle.lower()):
                 # Typed another way (a DID) than the scan was stored under: its own handle.
-                previous = stored(subject.platform, subject.handle)
+                again = stored(subject.platform, subject.handle)
+                previous = again if isinstance(again, PreviousScan) else None
                 if previous is not None and snapshot(http).cached > before.cached:
                     adapter, subject = resolve(previous)
         finally:

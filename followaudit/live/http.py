@@ -478,16 +478,18 @@ class Http:
             self._peeking.on = False
 
     @contextmanager
-    def fresh_after(self, moment: float) -> Iterator[None]:
+    def fresh_after(self, moment: float | None) -> Iterator[None]:
         """Within this block (this thread), a cached answer fetched at or before ``moment`` is absent.
 
         A rescan asks for the follower list (and the account's count) again
         rather than read what the last scan fetched, which would hide what
         changed since; an answer cached after it (a rescan interrupted and run
-        again) still counts. ``moment`` is epoch seconds on the ``clock``.
+        again) still counts. ``moment`` is epoch seconds on the ``clock``;
+        None changes nothing (an account with no stored scan).
         """
         before = getattr(self._not_before, "moment", None)
-        self._not_before.moment = moment if before is None else max(before, moment)
+        if moment is not None:
+            self._not_before.moment = moment if before is None else max(before, moment)
         try:
             yield
         finally:

@@ -47,6 +47,8 @@ from followaudit.live.platforms.base import DEEP_POSTS
 from followaudit.live.rescan import Overlap, PreviousScan, rescan_bounds
 
 if TYPE_CHECKING:
+    from contextlib import AbstractContextManager
+
     from followaudit.handles import Handle
     from followaudit.live.http import Http
 
@@ -243,17 +245,12 @@ def run_scan(
         if subject is None:
             subject = _resolve(adapter, handle, emit)
 
-        if previous is None:
-            listing = _list_followers(adapter, subject, max_followers, emit, allowance, http)
-        else:
-            # What the last scan listed must not answer for the list now.
-            with http.fresh_after(previous.finished_at.timestamp()):
-                if rescan:
-                    listing = _rescan_followers(adapter, subject, previous, max_followers, emit)
-                else:
-                    listing = _list_followers(
-                        adapter, subject, max_followers, emit, allowance, http
-                    )
+        # What the last scan listed must not answer for the list now.
+        with fresh_since(http, previous):
+            if previous is not None and rescan:
+                listing = _rescan_followers(adapter, subject, previous, max_followers, emit)
+            else:
+                listing = _list_followers(adapter, subject, max_followers, emit, allowance, http)
         items = listing.items
         ids = listing.ids if listing.ids is not None else [_id_of(adapter, r) for r in items]
         positions = sample_positions(len(ids), sample, seed)
@@ -428,21 +425,18 @@ def cached_listing(
     pages count only when the cache holds all it needs (an interrupted
     rescan run again), as they are few.
     """
-    if previous is not None:
-        with http.fresh_after(previous.finished_at.timestamp()):
-            if not rescan:
-                return cached_listing(adapter, subject, max_followers, http, allowance)
-            try:
-                with http.cached_only():
-                    listing = _rescan_followers(
-                        adapter, subject, previous, max_followers, lambda event: None
-                    )
-            except (NotCached, FollowauditError):
-                return CachedListing()
-            return CachedListing(listing.pages, len(listing.items), complete=True)
+    if previous is not None and rescan:
+        try:
+            with fresh_since(http, previous), http.cached_only():
+                listing = _rescan_followers(
+                    adapter, subject, previous, max_followers, lambda event: None
+                )
+        except (NotCached, FollowauditError):
+            return CachedListing()
+        return CachedListing(listing.pages, len(listing.items), complete=True)
     pages = items = 0
     bound = listing_bound(max_followers, allowance)
-    with http.cached_only():
+    with fresh_since(http, previous), http.cached_only():
         try:
             for page in adapter.follower_pages(subject, bound):
                 pages += 1
@@ -453,6 +447,11 @@ def cached_listing(
         except (NotCached, FollowauditError):
             pass  # not cached, or a cached page that will fail the scan itself
     return CachedListing(pages, items, complete=False)
+
+
+def fresh_since(http: Http, previous: PreviousScan | None) -> AbstractContextManager[None]:
+    """Return the block in which answers cached before ``previous`` finished are absent."""
+    return http.fresh_after(None if previous is None else previous.finished_at.timestamp())
 
 
 def _resolve(adapter: Platform, handle: Handle, emit: Progress) -> Subject:
