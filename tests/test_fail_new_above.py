@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import math
+import re
 import xml.etree.ElementTree as ET
 from datetime import UTC, datetime
 
@@ -126,3 +127,15 @@ def test_without_an_earlier_scan_the_new_columns_are_empty(capsys, tmp_path):
     assert row["new_followers"] == row["new_share_questionable"] == ""
     properties = {p.get("name"): p.get("value") for p in ET.parse(junit).iter("property")}
     assert properties["new_followers"] == properties["new_share_questionable_low"] == ""
+
+
+def test_a_first_scan_s_answer_says_the_gate_passed_with_nothing_to_judge(capsys, tmp_path):
+    with BlueskyServer(n=30) as server:
+        code, out, err = run_flat(
+            capsys, "scan", "subject.bsky.social", "--api-url", server.url, "--cache",
+            tmp_path / "c.sqlite3", "--yes", "--fail-new-above", "30",
+        )  # fmt: skip
+    assert code == ExitCode.OK, err
+    answer = out.rstrip().rpartition("Answer: ")[2]  # the last line (run_flat joins lines)
+    assert re.search(r"questionable \([\d.]+%-[\d.]+%\); pass: nothing to judge$", answer)
+    assert "FAIL" not in out

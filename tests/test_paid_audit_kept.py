@@ -132,6 +132,8 @@ def test_a_fail_on_gate_that_needs_the_posts_is_not_judged(capsys, monkeypatch, 
     assert "Gate --fail-on NOT JUDGED: not judged: The account's own posts could not" in stdout
     with (out / "summary.csv").open(encoding="utf-8") as rows:
         assert next(csv.DictReader(rows))["result"] == "not judged"
+    # The answer at the end says the same, never FAIL.
+    assert stdout.rstrip().splitlines()[-1].endswith("; not judged")
 
 
 def test_a_failed_gate_outranks_one_not_judged(capsys, monkeypatch, tmp_path):

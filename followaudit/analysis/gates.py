@@ -104,11 +104,38 @@ class GateResult:
             return f"{self.compared:,.0f} flag{'s' if self.compared != 1 else ''} raised"
         return self.compared_what
 
+    @property
+    def outcome(self) -> str:
+        """Return "pass", "fail" or "not judged" (the data the gate needs could not be read)."""
+        return "pass" if self.passed else "fail" if self.judged else "not judged"
+
     def verdict(self) -> str:
         """Return the verdict in a few words, for a table: "pass: lower bound 29.3% <= 30%"."""
-        if self.compared != self.compared:
-            return "FAIL: nothing scored"
+        if self.compared != self.compared:  # NaN: nothing was compared; the sentence says why
+            return {
+                "pass": "pass: nothing to judge",
+                "fail": "FAIL: nothing scored",
+                "not judged": "not judged",
+            }[self.outcome]
         return f"{'pass' if self.passed else 'FAIL'}: {self.comparison()}"
+
+
+def run_outcome(gates: Sequence[GateResult]) -> str:
+    """Return the outcome of an audit's gates together: a failure outranks one not judged."""
+    outcomes = {gate.outcome for gate in gates}
+    return "fail" if "fail" in outcomes else "not judged" if "not judged" in outcomes else "pass"
+
+
+def audit_outcome(row: Mapping[str, Any]) -> str:
+    """Return an audit document's outcome from its ``passed`` and ``gates`` (their JSON form)."""
+    if row.get("passed", True):
+        return "pass"
+    outcome = run_outcome([GateResult.from_dict(g) for g in row.get("gates") or []])
+    return "fail" if outcome == "pass" else outcome  # not passed, whatever its gates say
+
+
+# How each outcome is shown on a terminal.
+OUTCOME_STYLES = {"pass": "bold green", "fail": "bold red", "not judged": "bold yellow"}
 
 
 def limit_text(share: float) -> str:

@@ -22,7 +22,7 @@ from rich.text import Text
 from followaudit.accounts import Skipped, line_number
 from followaudit.analysis.batches import NO_BATCH, order_sentences
 from followaudit.analysis.changes import since_sentence
-from followaudit.analysis.gates import GateResult
+from followaudit.analysis.gates import OUTCOME_STYLES, GateResult, audit_outcome
 from followaudit.analysis.numbers import percent
 from followaudit.analysis.summary import (
     CORRECTED,
@@ -227,8 +227,7 @@ def skipped_block(skipped: Sequence[Skipped], limit: int = 5) -> Text:
 def gate_line(gate: GateResult) -> Text:
     """Return one gate's verdict."""
     verdict = "PASSED" if gate.passed else "FAILED" if gate.judged else "NOT JUDGED"
-    style = "bold green" if gate.passed else "bold red" if gate.judged else "bold yellow"
-    text = Text(f"Gate {gate.gate} {verdict}: ", style=style)
+    text = Text(f"Gate {gate.gate} {verdict}: ", style=OUTCOME_STYLES[gate.outcome])
     text.append(gate.explanation())
     return text
 
@@ -278,7 +277,7 @@ def answer_line(summary: Summary, gates: Sequence[GateResult] = ()) -> Paragraph
     line = Text(text, style="bold")
     for gate in gates:
         line.append("; ", style="bold")
-        line.append(gate.verdict(), style="bold green" if gate.passed else "bold red")
+        line.append(gate.verdict(), style=OUTCOME_STYLES[gate.outcome])
     return Paragraph(line)
 
 
@@ -578,14 +577,14 @@ def summary_rows(rows: Sequence[Mapping[str, Any]]) -> Table:
             authentic_text = f"{round_followers(authentic['estimate']):,}\n{of}"
         else:
             share_text, authentic_text = "-", f"-\n{of}"
-        passed = row.get("passed", True)
         # Each gate says what it compared ("pass: lower bound 29.3% <= 30%"), one per line.
         verdicts = [GateResult.from_dict(gate).verdict() for gate in row.get("gates") or []]
+        style = OUTCOME_STYLES[audit_outcome(row)]
         table.add_row(
             handle_cell(row["handle"], SUMMARY_HANDLE_WIDTH),
             authentic_text,
             share_text,
-            Text("\n".join(verdicts) or "pass", style="green" if passed else "bold red"),
+            Text("\n".join(verdicts) or "pass", style="green" if style == "bold green" else style),
         )
     return table
 
@@ -593,12 +592,14 @@ def summary_rows(rows: Sequence[Mapping[str, Any]]) -> Table:
 def run_answer(rows: Sequence[Mapping[str, Any]]) -> Paragraph:
     """Return the line under the table of accounts: how many passed, failed, could not be audited."""
     errors = [row for row in rows if "error" in row]
-    failed = sum(1 for row in rows if "error" not in row and not row.get("passed", True))
-    passed = len(rows) - len(errors) - failed
+    outcomes = [audit_outcome(row) for row in rows if "error" not in row]
+    failed, unjudged = outcomes.count("fail"), outcomes.count("not judged")
     line = Text(f"Answer: {len(rows):,} accounts: ", style="bold")
-    parts = [(f"{passed:,} passed", "bold green")]
+    parts = [(f"{outcomes.count('pass'):,} passed", "bold green")]
     if failed:
         parts.append((f"{failed:,} failed a gate", "bold red"))
+    if unjudged:
+        parts.append((f"{unjudged:,} not judged", "bold yellow"))
     if errors:
         names = ", ".join(dict.fromkeys(str(row["exit_name"]) for row in errors))
         parts.append((f"{len(errors):,} could not be audited ({names})", "bold red"))

@@ -23,7 +23,7 @@ from followaudit.accounts import Skipped, validate
 from followaudit.analysis.batches import NO_ORDER, follow_order_document
 from followaudit.analysis.behaviour import Behaviour, analyse, follower_behaviour
 from followaudit.analysis.changes import SinceLast, departed
-from followaudit.analysis.gates import GateResult, Gates
+from followaudit.analysis.gates import GateResult, Gates, run_outcome
 from followaudit.analysis.numbers import fraction, percent
 from followaudit.analysis.summary import Summary, model_rates, summarize
 from followaudit.errors import (
@@ -566,12 +566,8 @@ def _exit_code(outcomes: Sequence[AccountOutcome]) -> ExitCode:
     for outcome in outcomes:
         if outcome.error is not None:
             return outcome.error.exit_code
-    gates = [g for o in outcomes for g in o.gates]
-    if any(not g.passed and g.judged for g in gates):
-        return ExitCode.GATE_FAILED
-    if any(not g.judged for g in gates):
-        return ExitCode.NOT_JUDGED
-    return ExitCode.OK
+    codes = {"pass": ExitCode.OK, "fail": ExitCode.GATE_FAILED, "not judged": ExitCode.NOT_JUDGED}
+    return codes[run_outcome([g for o in outcomes for g in o.gates])]
 
 
 def account_error(handle: Handle, error: Exception) -> FollowauditError:

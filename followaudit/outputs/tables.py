@@ -27,6 +27,7 @@ import numpy as np
 import orjson
 import pandas as pd
 
+from followaudit.analysis.gates import audit_outcome
 from followaudit.filesystem import die_with_parent
 from followaudit.formats.cells import FORMULA_TRIGGERS
 from followaudit.model.reasons import reasons_joined
@@ -314,16 +315,6 @@ SUMMARY_COLUMNS: tuple[str, ...] = (
 )
 
 
-def _verdict(row: Mapping[str, Any]) -> str:
-    """Return an audit's verdict: pass, fail (a gate failed), or not judged (one could not be)."""
-    if row.get("passed", True):
-        return "pass"
-    unpassed = [g for g in row.get("gates") or [] if not g.get("passed")]
-    if unpassed and not any(g.get("judged", True) for g in unpassed):
-        return "not judged"
-    return "fail"
-
-
 def summary_records(rows: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
     """Return one summary record per audit document or error row (see SUMMARY_COLUMNS)."""
     records = []
@@ -349,7 +340,7 @@ def summary_records(rows: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
             {
                 "handle": row["handle"],
                 "platform": row.get("platform"),
-                "result": _verdict(row),
+                "result": audit_outcome(row),
                 "headline": row.get("headline"),
                 "followers": followers.get("total"),
                 "listed": followers.get("listed"),
