@@ -175,3 +175,21 @@ def test_scanning_a_did_twice_stores_two_scans_under_the_handle(capsys, tmp_path
         history = cache.scan_history("bluesky", SUBJECT_DID)
         assert [s.rows_json is not None for s in history] == [False, True]
     assert stored_bytes(path, "listed_json") == len(history[-1].listed_json or "")
+
+
+def test_cache_clear_keeps_a_sound_cache_it_cannot_read_whatever_its_folder_is_called(
+    capsys, tmp_path: Path
+) -> None:
+    # Only SQLite's own word that the file is damaged replaces it; a path that happens
+    # to contain "damaged" is no such word, and its stored scans are kept.
+    path = tmp_path / "damaged" / "c.sqlite3"
+    Cache(path).close()
+    with sqlite3.connect(path) as db:
+        db.execute("UPDATE schema_version SET version = ?", (SCHEMA_VERSION + 1,))
+    code, _, err = run(capsys, "cache", "clear", "--cache", path)
+    assert code == ExitCode.INPUT
+    assert "written by a newer followaudit" in err
+    with sqlite3.connect(path) as db:
+        assert db.execute("SELECT version FROM schema_version").fetchall() == [
+            (SCHEMA_VERSION + 1,)
+        ]

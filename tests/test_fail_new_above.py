@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import json
 import math
 import re
 import xml.etree.ElementTree as ET
@@ -139,3 +140,21 @@ def test_a_first_scan_s_answer_says_the_gate_passed_with_nothing_to_judge(capsys
     answer = out.rstrip().rpartition("Answer: ")[2]  # the last line (run_flat joins lines)
     assert re.search(r"questionable \([\d.]+%-[\d.]+%\); pass: nothing to judge$", answer)
     assert "FAIL" not in out
+
+
+@pytest.mark.parametrize(
+    ("written", "limit", "warned"), [("30%", 0.30, False), ("0.3", 0.003, True)]
+)
+def test_the_new_followers_gate_reads_percentages_as_fail_above_does(
+    capsys, tmp_path, written, limit, warned
+):
+    with BlueskyServer(n=30) as server:
+        code, _, err = run_flat(
+            capsys, "scan", "subject.bsky.social", "--api-url", server.url, "--cache",
+            tmp_path / "c.sqlite3", "--yes", "--quiet", "--json", tmp_path / "a.json",
+            "--fail-new-above", written,
+        )  # fmt: skip
+    assert code == ExitCode.OK, err
+    (gate,) = json.loads((tmp_path / "a.json").read_text())["audits"][0]["gates"]
+    assert gate["gate"] == "--fail-new-above" and gate["limit"] == pytest.approx(limit)
+    assert ("warning: --fail-new-above 0.3 means 0.3%, not 30%" in err) is warned

@@ -350,7 +350,7 @@ def score(
 @fail_above_option
 @click.option(
     "--fail-new-above",
-    type=click.FloatRange(0, 100),
+    type=Percent(),
     metavar="PCT",
     help="Exit with code 10 (GATE_FAILED) when the share questionable among the followers "
     "new since the account's last stored scan is above PCT percent (lower bound of the 95% "
@@ -828,7 +828,12 @@ def cache_info(cache_path: str | None) -> None:
 )
 def cache_clear(cache_path: str | None, include_scans: bool) -> None:
     """Remove every cached API answer."""
-    from followaudit.live.cache import Cache, CacheError, default_cache_path, delete_cache_files
+    from followaudit.live.cache import (
+        Cache,
+        DamagedCacheError,
+        default_cache_path,
+        delete_cache_files,
+    )
 
     path = Path(cache_path) if cache_path else default_cache_path()
     if not path.exists():
@@ -838,9 +843,7 @@ def cache_clear(cache_path: str | None, include_scans: bool) -> None:
         with Cache(path) as store:
             removed = store.clear(include_scans=include_scans)
             kept = 0 if include_scans else store.stored_scans()
-    except CacheError as exc:
-        if "damaged" not in exc.message:
-            raise
+    except DamagedCacheError:
         # Too damaged to clear: it holds nothing that cannot be fetched again, so it is
         # replaced whole by an empty one.
         delete_cache_files(path)

@@ -144,6 +144,10 @@ class CacheError(FollowauditError):
     exit_code = ExitCode.INPUT
 
 
+class DamagedCacheError(CacheError):
+    """The cache file itself is damaged (SQLite says so): ``cache clear`` replaces it whole."""
+
+
 @dataclass(frozen=True)
 class CachedResponse:
     """A stored 2xx answer."""
@@ -261,7 +265,7 @@ class Cache:
     def _open_error(self, exc: sqlite3.Error) -> CacheError:
         text = str(exc)
         if _is_damage(exc):
-            return CacheError(
+            return DamagedCacheError(
                 f"The cache file {self.path} is damaged ({text}); delete it "
                 "(nothing but re-fetchable answers is lost) or pass --no-cache"
             )
@@ -591,7 +595,7 @@ class Cache:
     def clear(self, *, include_scans: bool = False) -> int:
         """Return how many stored answers were removed (all; scans too if asked).
 
-        CacheError (exit 3) naming a damaged file: ``delete_damaged`` removes it.
+        DamagedCacheError (exit 3) naming a damaged file: ``delete_cache_files`` removes it.
         """
         with self._lock:
             try:
