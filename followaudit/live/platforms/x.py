@@ -60,7 +60,6 @@ USER_FIELDS = (
 # The audited account also needs `entities`: its website sits there, expanded (url is t.co);
 # and `protected`, so resolve() refuses a protected account before paying for its followers.
 SUBJECT_EXTRA = ",entities,protected"
-SUBJECT_FIELDS = USER_FIELDS + SUBJECT_EXTRA
 # Where X's refusal of the last-post field is remembered (per API base URL) between runs.
 LAST_POST_SETTING = "x.last_post_field"
 
@@ -94,8 +93,6 @@ POST_NAMES: dict[str, PostNames] = {
         None,
     ),
 }
-POST_FIELDS = POST_NAMES["post"].fields
-POST_EXPANSIONS = POST_NAMES["post"].expansions
 # Where a working generation is remembered (per API base URL) between runs.
 POST_NAMES_SETTING = "x.post_names"
 
@@ -148,7 +145,7 @@ class XPlatform(PlatformKind):
         _refuse_plain_http(self._base)
         # Which names X takes for post parameters: remembered from an earlier run, else the
         # spec's; the lookup asks with them (a free check) before any follower is billed.
-        remembered = self._remembered_names()
+        remembered = self._setting(POST_NAMES_SETTING)
         self._names = POST_NAMES.get(remembered or "", POST_NAMES["post"])
         self._last_post = self._setting(LAST_POST_SETTING) != "refused"
         # The token lives only in this header mapping, which Http never caches or logs.
@@ -157,21 +154,13 @@ class XPlatform(PlatformKind):
     def __repr__(self) -> str:
         return f"XPlatform(base_url={self._base!r})"  # never show the token
 
-    def _get(
-        self, path: str, params: Mapping[str, str | int], who: str, charge: Charge
-    ) -> dict[str, Any]:
-        """Return the JSON object X answers ``path`` with; its errors translated."""
-        try:
-            return self._get_with_names(path, params, who, charge)
-        except _NamesRefused as exc:  # not a request that names post fields: a plain 400
-            raise NetworkError(f"X rejected the request for {who} (400): {exc.detail}") from None
-
     def _setting(self, name: str) -> str | None:
         cache = self._http.cache
         return cache.setting(f"{name} {self._base}") if cache is not None else None
 
-    def _remembered_names(self) -> str | None:
-        return self._setting(POST_NAMES_SETTING)
+    def _remember(self, name: str, value: str) -> None:
+        if self._http.cache is not None:
+            self._http.cache.put_setting(f"{name} {self._base}", value)
 
     def _user_fields(self) -> str:
         """Return the user fields to ask for: the last-post field unless X refused it."""
@@ -180,8 +169,7 @@ class XPlatform(PlatformKind):
     def _learn_names(self, names: PostNames) -> None:
         """Use ``names`` from now on, and remember them for later runs (in the cache)."""
         self._names = names
-        if self._http.cache is not None:
-            self._http.cache.put_setting(f"{POST_NAMES_SETTING} {self._base}", names.generation)
+        self._remember(POST_NAMES_SETTING, names.generation)
 
     def _with_names(
         self, request: Callable[[PostNames], dict[str, Any]], who: str
@@ -199,8 +187,7 @@ class XPlatform(PlatformKind):
                         f"X rejected the request for {who} (400): {exc.detail}"
                     ) from None
                 self._last_post = False
-                if self._http.cache is not None:
-                    self._http.cache.put_setting(f"{LAST_POST_SETTING} {self._base}", "refused")
+                self._remember(LAST_POST_SETTING, "refused")
                 continue
             except _NamesRefused as exc:
                 if switched:
@@ -218,7 +205,9 @@ class XPlatform(PlatformKind):
     def _get_with_names(
         self, path: str, params: Mapping[str, str | int], who: str, charge: Charge
     ) -> dict[str, Any]:
-        """Return ``_get``, but raise _NamesRefused for a 400 that refuses post parameter names."""
+        """Return the JSON object X answers ``path`` with; a 400 that refuses the last-post
+        field or the post parameter names raises _FieldRefused or _NamesRefused (``_with_names``
+        answers both), any other error is translated."""
         try:
             response = self._http.get(
                 self._base + path, params=params, headers=self._headers, charge=charge
