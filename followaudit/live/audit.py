@@ -50,6 +50,7 @@ from followaudit.live.plan import (
 from followaudit.live.platforms import Platform, Subject, platform_kind
 from followaudit.live.rescan import PreviousScan
 from followaudit.live.scan import (
+    ListingStopped,
     PlanExceeded,
     RescanLost,
     ScanEvent,
@@ -92,14 +93,22 @@ class Audit:
     behaviour: Behaviour | None = None
     # --deep: how the deep-checked followers' posts compare with their scores.
     deep: dict[str, Any] | None = None
-    # Why a part of the audit is missing, one sentence each (the follower audit stands):
-    # the behaviour findings (the posts could not be read or analysed), the follow-order
-    # chart, the --deep check.
-    behaviour_missing: str | None = None
     posts_error: FollowauditError | None = None  # what stopped reading or analysing the posts
+    # Why a part of the audit is missing, one sentence each (the follower audit stands):
+    # the follow-order chart, the --deep check (the behaviour findings: behaviour_missing).
     missing: list[str] = field(default_factory=list)
     # The followers new since the account's last stored scan; None without one.
     since_last: SinceLast | None = None
+
+    @property
+    def behaviour_missing(self) -> str | None:
+        """Return why there are no behaviour findings (the posts could not be read or analysed)."""
+        if self.posts_error is None:
+            return None
+        return (
+            f"The account's own posts could not be read ({self.posts_error.message}), so "
+            "there are no behaviour findings; the follower audit above is complete."
+        )
 
     @property
     def handle(self) -> str:
@@ -168,11 +177,6 @@ def audit_scan(scan: ScanResult, model: Model, observed_at: datetime) -> Audit:
             audit.behaviour = account_behaviour(scan, observed_at)
         except Exception as exc:  # noqa: BLE001 - a malformed post costs the findings only
             audit.posts_error = after_paying("the account's own posts", exc)
-    if audit.posts_error is not None:
-        audit.behaviour_missing = (
-            f"The account's own posts could not be read ({audit.posts_error.message}), so "
-            "there are no behaviour findings; the follower audit above is complete."
-        )
     deep = _part(audit, "the --deep check", lambda: deep_check(scan, rows))
     if deep is not None:
         audit.rows, audit.deep = deep
@@ -201,7 +205,7 @@ def since_last(
     if scan.previous is None or scan.new_lines is None:
         return None
     lines = scan.new_lines
-    new = rows[rows["line"].isin(list(lines))]
+    new = rows[rows["new"]]  # audit_scan marked them
     new_skipped = [s for s in skipped if s.line in lines]
     summary = summarize(
         new, new_skipped, model.threshold, population=len(lines), rates=model_rates(model, new)
@@ -775,7 +779,7 @@ def _list_on(
     http: Http,
     emit: Callable[[RunEvent], None],
     confirm: Callable[[RunPlan], bool],
-) -> bool:
+) -> None:
     """Ask whether to list on past the plan; Cancelled on a no (what was fetched stays cached)."""
     unknown = replace(found.subject, followers_count=None)
     again = RunPlan(
@@ -787,12 +791,8 @@ def _list_on(
     over = [f"a follower list longer than its count: {exceeded.listed:,} listed, and it goes on"]
     emit(Notice(exceeded.message))
     emit(PlanReady(again, over, None))
-    if confirm(again):
-        return True
-    raise Cancelled(
-        f"Cancelled; {exceeded.listed:,} followers were listed (they stay in the cache), "
-        "none scored"
-    )
+    if not confirm(again):
+        raise _cancelled_after(exceeded)
 
 
 def _list_all(
@@ -839,10 +839,14 @@ def _list_all(
             lost.listed,
         )
     if not confirm(full):
-        raise Cancelled(
-            f"Cancelled; {lost.listed:,} followers were listed (they stay in the cache), none "
-            "scored"
-        )
+        raise _cancelled_after(lost)
+
+
+def _cancelled_after(stopped: ListingStopped) -> Cancelled:
+    """Return the no to going on after listing stopped: what was listed stays in the cache."""
+    return Cancelled(
+        f"Cancelled; {stopped.listed:,} followers were listed (they stay in the cache), none scored"
+    )
 
 
 def _scan(
@@ -882,12 +886,9 @@ def _scan(
             _list_all(exc, found, plan, http, emit, confirm)
             rescan = False
         except PlanExceeded as exc:
-            if (
-                allowance is None
-                or confirm is None
-                or not _list_on(exc, found, plan, http, emit, confirm)
-            ):
+            if allowance is None or confirm is None:
                 raise
+            _list_on(exc, found, plan, http, emit, confirm)
             allowance = None
 
 

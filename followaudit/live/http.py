@@ -968,7 +968,6 @@ class _Call:
         # With its port: every sentence names the server the user can check (127.0.0.1:8080).
         self.host = site(target)
         self.endpoint = f"{self.host}{endpoint_of(target.path)}"
-        self.shown = redact_url(target)
         self.where = f"{self.host}{target.path}"
         self.failures = 0  # transport errors, 5xx, bad bodies
         self.connect_failures = 0  # refused or unreachable: fewer retries (CONNECT_RETRIES)

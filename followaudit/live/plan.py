@@ -295,7 +295,7 @@ class RunPlan:
         --max-followers, is a scan of unknown size: it is asked about too.
         """
         found = []
-        unknown = [a.handle for a in self.accounts if a.followers is None and a.open_ended]
+        unknown = [a.handle for a in self.accounts if a.size_unknown]
         if unknown:
             found.append(
                 f"a scan of unknown size ({', '.join(unknown)}: the platform gives no "
@@ -401,7 +401,7 @@ def account_line(plan: AccountPlan) -> str:
         listing += f" after {pages:,} page{'s' if pages != 1 else ''} in the cache"
     if plan.rescan is not None:
         parts.append(rescan_words(plan.rescan, listing))
-    elif plan.followers is None and plan.open_ended:
+    elif plan.size_unknown:
         parts.append("list them all (as many requests as it takes)")
     elif plan.followers is not None and plan.listed >= plan.followers:
         parts.append(f"list them all ({listing})")
@@ -513,7 +513,7 @@ def smallest_scan(
     if drop_posts and options.posts:
         smallest, flags = replace(smallest, posts=0), flags + " --no-posts"
     plan = RunPlan([plan_account(s, smallest, v) for s, v in subjects], smallest, made, spent)
-    needs = f"{plan.requests:,} request{'s' if plan.requests != 1 else ''}"
+    needs = _requests(plan.requests)
     if plan.bills:
         needs += f" and up to {money(plan.dollars)}"
     if len(subjects) == 1:

@@ -569,12 +569,16 @@ def listing_bound(max_followers: int | None, allowance: int | None) -> int | Non
     return min(max_followers, allowance)
 
 
-class PlanExceeded(LimitReached):
-    """The follower list ran past what the plan allowed (its count lied low): ask again."""
+class ListingStopped(LimitReached):
+    """Listing stopped before the end on purpose; ``listed`` followers were fetched (and cached)."""
 
     def __init__(self, message: str, listed: int) -> None:
         super().__init__(message)
         self.listed = listed
+
+
+class PlanExceeded(ListingStopped):
+    """The follower list ran past what the plan allowed (its count lied low): ask again."""
 
 
 def _list_followers(
@@ -582,8 +586,8 @@ def _list_followers(
     subject: Subject,
     max_followers: int | None,
     emit: Progress,
-    allowance: int | None = None,
-    http: Http | None = None,
+    allowance: int | None,
+    http: Http,
 ) -> _Listing:
     """Return the followers in list order, and how and why listing ended.
 
@@ -601,7 +605,7 @@ def _list_followers(
     truncated = False
     for number, page in enumerate(pages, start=1):
         items.extend(page.items)
-        if number == 1 and http is not None and page.next_cursor is not None:
+        if number == 1 and page.next_cursor is not None:
             _say_live_limit(subject, http, len(items), total, emit)
         if (
             allowance is not None
@@ -626,12 +630,8 @@ def _list_followers(
     return _Listing(items, truncated, pages.stopped, pages.duplicates)
 
 
-class RescanLost(LimitReached):
+class RescanLost(ListingStopped):
     """A rescan did not find where the last scan's followers begin: list them all instead."""
-
-    def __init__(self, message: str, listed: int) -> None:
-        super().__init__(message)
-        self.listed = listed
 
 
 def _rescan_followers(
