@@ -154,3 +154,27 @@ def test_a_stored_date_is_shown_as_text_never_as_markup_or_control():
     history_report(console, "@x", "x", [entry])
     shown = console.file.getvalue()
     assert "[bold]2026␛[31m-" in shown and "\x1b" not in shown  # cut at 16 characters
+
+
+def test_the_docs_example_is_what_history_prints(capsys, watched):
+    # docs/commands.md shows this very case, three scans a week apart: only the times differ.
+    from docpages import code_blocks, page, section
+
+    (shown,) = [
+        block
+        for block in code_blocks(
+            section(page("commands"), "## `followaudit history HANDLE`"), "text"
+        )
+        if block.startswith(f"{HANDLE} on Bluesky: 3 stored scans")
+    ]
+    cache, _ = watched
+    code, out, err = run(capsys, "history", HANDLE, "--cache", cache)
+    assert code == ExitCode.OK, err
+
+    def times_out(text: str) -> list[str]:
+        return [
+            re.sub(r"\d{4}-\d\d-\d\d \d\d:\d\d", "TIME", line).rstrip()
+            for line in text.splitlines()
+        ]
+
+    assert times_out(out)[: len(times_out(shown))] == times_out(shown)
