@@ -220,13 +220,17 @@ def shift_check(
     fits = fits or HeldOutScores(features, labels, groups, seed)
     quiet = np.asarray(quiet, dtype=bool)
     bounds: dict[tuple[int, float], tuple[np.ndarray, np.ndarray]] = {}
+    # The rates depend on the groups left out only: GEN and GENq with one vendor share them.
+    rates_without: dict[frozenset[str], dict[str, ShareRates]] = {}
     cells: list[ShiftCell] = []
     for index, (people, vendor) in enumerate(grid.pairs):
         pair = frozenset({source_of(people), vendor})
         present = all(np.any(fits.groups == source) for source in pair)
         if not present or not fits.can_exclude(pair) or GROUPS.get(vendor) != 1:
             continue
-        rates = pair_rates(fits, quiet, people, vendor, folds)
+        if pair not in rates_without:
+            rates_without[pair] = pair_rates(fits, quiet, people, vendor, folds)
+        rates = rates_without[pair]
         scores = fits.without(pair)
         people_rows = fits.groups == source_of(people)
         if people == QUIET_GEN:
