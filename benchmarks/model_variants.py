@@ -14,11 +14,10 @@ from __future__ import annotations
 from functools import partial
 
 from followaudit.model import evaluation, shift, training
-from followaudit.model.features import FEATURE_COLUMNS, X_ONLY_FEATURES
+from followaudit.model.features import FEATURE_COLUMNS
 from followaudit.model.training import (
-    ALL_KNOWN,
     ENSEMBLE_PARTS,
-    WITHOUT_X_ONLY,
+    SCORING_MODES,
     fit_features,
     load_training_table,
     training_features,
@@ -36,7 +35,7 @@ def main() -> None:
     features = training_features(table)
     labels = table["label"].to_numpy()
     groups = table["group"].to_numpy()
-    modes = {ALL_KNOWN: frozenset[str](), WITHOUT_X_ONLY: X_ONLY_FEATURES}
+    modes = dict(SCORING_MODES)
     for name, parts in VARIANTS.items():
         # The cross-validation (training) and the held-out models (shift) call the fit
         # function their module imported: swap in this variant's in both.

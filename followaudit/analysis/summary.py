@@ -14,6 +14,8 @@ from followaudit.accounts import INACTIVE_MONTHS, Skipped
 from followaudit.analysis.numbers import percent
 from followaudit.errors import ModelError
 from followaudit.model.quantify import (
+    ALL_KNOWN,
+    WITHOUT_X_ONLY,
     Interval,
     ShareRates,
     counted_share,
@@ -221,7 +223,7 @@ def model_rates(model: Model, rows: pd.DataFrame) -> ShareRates | None:
     x_only_known = 0
     if len(rows) and "likes" in rows.columns and "listed" in rows.columns:
         x_only_known = int((rows["likes"].notna() & rows["listed"].notna()).sum())
-    mode = "all known" if x_only_known * 2 > len(rows) else "without X-only"
+    mode = ALL_KNOWN if x_only_known * 2 > len(rows) else WITHOUT_X_ONLY
     try:
         return read_quantification(section)[mode]
     except ValueError as problem:

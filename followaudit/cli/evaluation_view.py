@@ -14,7 +14,7 @@ from followaudit.model.evaluation import (
     Scores,
     SourceResult,
 )
-from followaudit.model.quantify import COUNTING_CUTS
+from followaudit.model.quantify import ALL_KNOWN, COUNTING_CUTS, WITHOUT_X_ONLY
 from followaudit.model.shift import (
     TARGET_MAX_BIAS,
     TARGET_MIN_COVERAGE,
@@ -25,7 +25,7 @@ from followaudit.model.shift import (
     shift_rows,
 )
 
-MODE_NAMES = {"all known": "X", "without X-only": "Bluesky/Mastodon mode"}
+MODE_NAMES = {ALL_KNOWN: "X", WITHOUT_X_ONLY: "Bluesky/Mastodon mode"}
 
 
 def evaluation_tables(result: Evaluation) -> list[RenderableType]:
@@ -132,7 +132,7 @@ def shift_tables(cells: Sequence[ShiftCell], mode: str) -> list[RenderableType]:
 
 def held_out_table(results: Sequence[SourceResult], mode: str) -> Table:
     """Return one mode's leave-one-source-out table, with each group's quiet people."""
-    other = mode != "all known"
+    other = mode != ALL_KNOWN
     table = Table(
         title=(
             f"Leave one source out, {MODE_NAMES[mode]}: trained without the group, scored on "

@@ -45,7 +45,7 @@ import pandas as pd
 
 from followaudit.model.features import X_ONLY_FEATURES, mask_features
 from followaudit.model.forest import Model
-from followaudit.model.quantify import COUNTING_CUTS, TPR_ALLOWANCE
+from followaudit.model.quantify import ALL_KNOWN, COUNTING_CUTS, TPR_ALLOWANCE, WITHOUT_X_ONLY
 from followaudit.model.shift import (
     TARGET_MAX_BIAS,
     TARGET_MIN_COVERAGE,
@@ -59,15 +59,14 @@ from followaudit.model.shift import (
     shift_rows,
 )
 from followaudit.model.training import (
-    ALL_KNOWN,
     DEFAULT_PROBE,
     HUMAN_SOURCES,
     MASKABLE_GROUPS,
     OBSERVED_AT,
+    SCORING_MODES,
     SOURCES,
     THRESHOLD,
     VENDORS,
-    WITHOUT_X_ONLY,
     fit_features,
     load_training_table,
     out_of_fold_probabilities,
@@ -88,8 +87,6 @@ MISSING_VALUE_MODES: dict[str, frozenset[str]] = {
         *MASKABLE_GROUPS.values()
     ),
 }
-_ALL_KNOWN = ALL_KNOWN
-_WITHOUT_X_ONLY = WITHOUT_X_ONLY
 
 # Targets the shipped training procedure is held to (issue 7); reported, not tuned on.
 TARGET_CV_MCC = 0.980
@@ -595,7 +592,7 @@ def evaluate(
     labels = table["label"].to_numpy(dtype=np.int64)
     groups = table["group"].to_numpy()
     quiet = quiet_rows(table)
-    modes = {_ALL_KNOWN: frozenset[str](), _WITHOUT_X_ONLY: X_ONLY_FEATURES}
+    modes = dict(SCORING_MODES)
     modes.update(MISSING_VALUE_MODES)
     scores, threshold, probability = cross_validate_modes(
         features, labels, modes, folds=folds, seed=seed
@@ -616,8 +613,8 @@ def evaluate(
         seed=seed,
         folds=folds,
         threshold=threshold,
-        cross_validation=scores[_ALL_KNOWN],
-        cross_validation_without_x_only=scores[_WITHOUT_X_ONLY],
+        cross_validation=scores[ALL_KNOWN],
+        cross_validation_without_x_only=scores[WITHOUT_X_ONLY],
         leave_one_source_out=sources,
         baselines=baselines(table),
         missing_value_modes={name: scores[name] for name in MISSING_VALUE_MODES},

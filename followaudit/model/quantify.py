@@ -94,7 +94,10 @@ def is_quiet(posts: Any, followers: Any) -> np.ndarray:
 # An account counts towards the share when its P(questionable) is at least the mode's cut.
 # The label threshold (0.5) is a separate decision: these cuts keep people's false alarms
 # low enough for the correction to hold on audiences unlike the training data.
-COUNTING_CUTS: dict[str, float] = {"all known": 0.85, "without X-only": 0.9}
+# The scoring modes: every input known (X), or the X-only ones unknown (Bluesky, Mastodon).
+ALL_KNOWN = "all known"
+WITHOUT_X_ONLY = "without X-only"
+COUNTING_CUTS: dict[str, float] = {ALL_KNOWN: 0.85, WITHOUT_X_ONLY: 0.9}
 # An unseen vendor is assumed caught at least (1 - this) times as often as the training
 # vendors are, out of fold: the high end of the interval allows for it.
 TPR_ALLOWANCE = 0.15
@@ -386,7 +389,7 @@ def mode_counts(
     }
 
 
-MODES: tuple[str, ...] = ("all known", "without X-only")
+MODES: tuple[str, ...] = (ALL_KNOWN, WITHOUT_X_ONLY)
 METHOD = "quiet-stratified adjusted count"
 
 

@@ -72,6 +72,7 @@ from followaudit.model.features import (
 )
 from followaudit.model.forest import SHIPPED_MODEL, Model, Tree, save_model
 from followaudit.model.quantify import (
+    ALL_KNOWN,
     COUNTING_CUTS,
     FLOOR,
     LEVEL,
@@ -79,6 +80,7 @@ from followaudit.model.quantify import (
     QUIET_FOLLOWERS,
     QUIET_POSTS,
     TPR_ALLOWANCE,
+    WITHOUT_X_ONLY,
     is_quiet,
     mode_counts,
     read_quantification,
@@ -134,8 +136,6 @@ RATIO_FEATURES: tuple[str, ...] = ("following_to_followers", "following_to_follo
 ENSEMBLE_PARTS: tuple[tuple[str, ...], ...] = (FEATURE_COLUMNS, RATIO_FEATURES)
 # Folds of the cross-validation whose out-of-fold counts the model stores.
 RATE_FOLDS = 10
-ALL_KNOWN = "all known"
-WITHOUT_X_ONLY = "without X-only"
 # The scoring modes the stored counts are measured in: the features unknown in each.
 SCORING_MODES: dict[str, frozenset[str]] = {
     ALL_KNOWN: frozenset(),
