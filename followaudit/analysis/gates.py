@@ -161,15 +161,20 @@ def fail_above(summary: Summary, limit_percent: float) -> GateResult:
             compared=float("nan"),
             compared_what=NOTHING_SCORED,
         )
+    return _share_gate(
+        "--fail-above",
+        summary,
+        limit,
+        "lower bound of the 95% interval of the share questionable" + _method_note(summary),
+    )
+
+
+def _share_gate(gate: str, summary: Summary, limit: float, what: str) -> GateResult:
+    """Return a share gate's verdict: the lower bound of the share questionable against ``limit``."""
     # The bound as every report writes it (39.2%), so a verdict never contradicts its figure.
     low = round_share(summary.share_questionable.low)
     return GateResult(
-        gate="--fail-above",
-        passed=not low > limit,
-        limit=limit,
-        compared=low,
-        compared_what="lower bound of the 95% interval of the share questionable"
-        + _method_note(summary),
+        gate=gate, passed=not low > limit, limit=limit, compared=low, compared_what=what
     )
 
 
@@ -233,13 +238,11 @@ def fail_new_above(since: SinceLast | None, limit_percent: float) -> GateResult:
             f"{'s' if since.new_followers != 1 else ''} since the last scan ({since.date}), "
             f"{scored:,} scored: too few to judge (at least {NEW_FOLLOWERS_TO_JUDGE} are needed)",
         )
-    low = round_share(since.summary.share_questionable.low)
-    return GateResult(
-        gate="--fail-new-above",
-        passed=not low > limit,
-        limit=limit,
-        compared=low,
-        compared_what="lower bound of the 95% interval of the share questionable among the "
+    return _share_gate(
+        "--fail-new-above",
+        since.summary,
+        limit,
+        "lower bound of the 95% interval of the share questionable among the "
         f"{scored:,} followers new since the last scan ({since.date})"
         + _method_note(since.summary),
     )
