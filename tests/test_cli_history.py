@@ -178,3 +178,21 @@ def test_the_docs_example_is_what_history_prints(capsys, watched):
         ]
 
     assert times_out(out)[: len(times_out(shown))] == times_out(shown)
+
+
+def test_history_never_reads_the_scored_followers(capsys, tmp_path):
+    # However many followers the latest scan stored, history needs its summary alone: even
+    # followers that cannot be read back leave it whole (the report names them damaged).
+    import sqlite3
+
+    cache = tmp_path / "cache.sqlite3"
+    with BlueskyServer(n=40) as server:
+        code, _, err = run(capsys, "scan", HANDLE, "--api-url", server.url, "--cache", cache)
+        assert code == ExitCode.OK, err
+    with sqlite3.connect(cache) as db:
+        db.execute("UPDATE scans SET rows_json = 'not json'")
+    code, out, err = run(capsys, "history", HANDLE, "--cache", cache)
+    assert code == ExitCode.OK, err
+    assert f"{HANDLE} on Bluesky: 1 stored scan" in out
+    code, _, err = run(capsys, "report", HANDLE, "--cache", cache)
+    assert code == ExitCode.INPUT and "unreadable" in err

@@ -138,6 +138,16 @@ _PUT_ALIAS = (
 )
 
 
+_HISTORY = (
+    "SELECT result_json, finished_at, rows_json, listed_json FROM scans "
+    "WHERE platform = ? AND handle = ? ORDER BY finished_at"
+)
+_HISTORY_SUMMARIES = (
+    "SELECT result_json, finished_at, NULL, NULL FROM scans "
+    "WHERE platform = ? AND handle = ? ORDER BY finished_at"
+)
+
+
 class CacheError(FollowauditError):
     """The cache file cannot be opened, read or created."""
 
@@ -549,15 +559,15 @@ class Cache:
         found = self.latest_stored(platform, handle)
         return None if found is None else (found.result_json, found.finished_at)
 
-    def scan_history(self, platform: str, handle: str) -> list[StoredScan]:
-        """Return every stored scan of a handle or alias, oldest first (followers of the latest only)."""
+    def scan_history(
+        self, platform: str, handle: str, *, followers: bool = True
+    ) -> list[StoredScan]:
+        """Return every stored scan of a handle or alias, oldest first (followers of the latest
+        only; none read when ``followers`` is False, for what needs the summaries alone)."""
+        query = _HISTORY if followers else _HISTORY_SUMMARIES
         with self._lock:
             target = self._target(platform, handle)
-            rows = self._db.execute(
-                "SELECT result_json, finished_at, rows_json, listed_json FROM scans "
-                "WHERE platform = ? AND handle = ? ORDER BY finished_at",
-                target,
-            ).fetchall()
+            rows = self._db.execute(query, target).fetchall()
         return [StoredScan(str(r[0]), float(r[1]), r[2], r[3]) for r in rows]
 
     def stored_scans(self) -> int:

@@ -126,15 +126,16 @@ def stored_audit(path: Path, handle: Handle) -> dict[str, Any]:
 
 
 def stored_history(path: Path, handle: Handle) -> list[dict[str, Any]]:
-    """Return every stored scan of ``handle`` (oldest first) as JSON audits.
+    """Return every stored scan of ``handle`` (oldest first) as JSON audits, without their
+    scored followers (a history needs the summaries alone, however many followers).
 
-    Only the latest holds its scored followers. Raises InputError with a
-    sentence when there is none, or one cannot be read (naming its date).
+    Raises InputError with a sentence when there is none, or one cannot be
+    read (naming its date).
     """
     if not path.exists():
         raise _no_scan(path, handle)
     with Cache(path) as store:
-        found = store.scan_history(*scan_key(handle.platform, handle.account))
+        found = store.scan_history(*scan_key(handle.platform, handle.account), followers=False)
     if not found:
         raise _no_scan(path, handle)
     documents = []
