@@ -196,3 +196,29 @@ def test_history_never_reads_the_scored_followers(capsys, tmp_path):
     assert f"{HANDLE} on Bluesky: 1 stored scan" in out
     code, _, err = run(capsys, "report", HANDLE, "--cache", cache)
     assert code == ExitCode.INPUT and "unreadable" in err
+
+
+def test_an_interval_edited_to_null_reads_as_unknown_not_a_crash(capsys, tmp_path):
+    # The cache is a file anyone can edit, and the schema allows an unknown (null) bound.
+    import sqlite3
+
+    cache = tmp_path / "cache.sqlite3"
+    with BlueskyServer(n=100) as server:
+        scan = ["scan", HANDLE, "--api-url", server.url, "--cache", cache, "--quiet"]
+        assert run(capsys, *scan)[0] == ExitCode.OK
+        server.add_followers(30)
+        assert run(capsys, *scan)[0] == ExitCode.OK
+    with sqlite3.connect(cache) as db:
+        rowid, text = db.execute("SELECT rowid, result_json FROM scans").fetchall()[-1]
+        document = json.loads(text)
+        document["audits"][0]["since_last"]["share_questionable"]["high"] = None
+        document["audits"][0]["summary"]["share_questionable"]["low"] = None
+        db.execute(
+            "UPDATE scans SET result_json = ? WHERE rowid = ?", (json.dumps(document), rowid)
+        )
+    code, out, err = run(capsys, "history", HANDLE, "--cache", cache)
+    assert code == ExitCode.OK, err
+    last = out.splitlines()[3].split()
+    assert last[4:] == ["-", "30", "-"]  # the share and the new followers' share: unknown
+    code, _, err = run(capsys, "report", HANDLE, "--cache", cache, "--html", tmp_path / "r.html")
+    assert code == ExitCode.OK, err

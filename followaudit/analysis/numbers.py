@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
+from typing import Any
 
 
 def fraction(part: int, whole: int) -> float | None:
@@ -20,6 +22,23 @@ def percent(share: float, digits: int = 0) -> str:
     if 0 < share < smallest:
         return f"under {100 * smallest:.{digits}f}%"
     return f"{100 * share:.{digits}f}%"
+
+
+def known_interval(part: Mapping[str, Any] | None) -> tuple[float, float, float] | None:
+    """Return (estimate, low, high) of an interval in its JSON form, or None when any is unknown.
+
+    A stored or exported interval may hold null (nothing scored), and a stored
+    one may have been edited: every reader of one asks here first.
+    """
+    if not part:
+        return None
+    values: list[float] = []
+    for key in ("estimate", "low", "high"):
+        value = part.get(key)
+        if not isinstance(value, (int, float)) or isinstance(value, bool):
+            return None
+        values.append(float(value))
+    return values[0], values[1], values[2]
 
 
 def duration(seconds: float) -> str:

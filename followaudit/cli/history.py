@@ -16,7 +16,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from followaudit.analysis.numbers import percent
+from followaudit.analysis.numbers import known_interval, percent
 from followaudit.cli.safe_text import visible
 from followaudit.handles import display_name
 
@@ -34,10 +34,11 @@ def _when(entry: Mapping[str, Any]) -> Text:
 
 def _share(interval: Mapping[str, Any] | None) -> str:
     """Return "30.1% (27.3-33.0%)", or "-" when unknown."""
-    if not interval or interval.get("estimate") is None or interval.get("low") is None:
+    known = known_interval(interval)
+    if known is None:
         return "-"
-    low = percent(interval["low"], 1).removesuffix("%")
-    return f"{percent(interval['estimate'], 1)} ({low}-{percent(interval['high'], 1)})"
+    estimate, low, high = known
+    return f"{percent(estimate, 1)} ({percent(low, 1).removesuffix('%')}-{percent(high, 1)})"
 
 
 def _chart(columns: int) -> Table:
@@ -80,12 +81,11 @@ def share_chart(entries: Sequence[Mapping[str, Any]]) -> Table:
     """Return the share questionable per scan: solid to the interval's low end, shaded across it."""
     table = _chart(3)
     for entry in entries:
-        share = entry.get("share_questionable") or {}
-        values = [share.get(k) for k in ("estimate", "low", "high")]
-        if not entry.get("scored") or None in values:
+        known = known_interval(entry.get("share_questionable"))
+        if not entry.get("scored") or known is None:
             table.add_row(_when(entry), Text("no follower scored", style="dim"), "-")
             continue
-        estimate, low, high = (float(v) for v in values if v is not None)
+        estimate, low, high = known
         solid = round(CHART_WIDTH * low)
         shaded = max(round(CHART_WIDTH * high) - solid, 1)
         style = "red" if estimate >= 0.5 else "cyan"

@@ -56,6 +56,7 @@ from typing import Any
 from followaudit.analysis.batches import order_sentences
 from followaudit.analysis.changes import since_sentence
 from followaudit.analysis.gates import GateResult
+from followaudit.analysis.numbers import known_interval
 from followaudit.analysis.summary import (
     CORRECTED,
     CORRECTED_NOTE,
@@ -337,9 +338,9 @@ def _over_time_svg(entries: Sequence[Mapping[str, Any]]) -> str:
                 f"<title>{_e(when)}: {int(count):,} followers</title></rect>"
             )
         share = entry.get("share_questionable") or {}
-        values = [share.get(k) for k in ("estimate", "low", "high")]
-        if entry.get("scored") and None not in values:
-            estimate, low, high = (float(v) for v in values if v is not None)
+        known = known_interval(share)
+        if entry.get("scored") and known is not None:
+            estimate, low, high = known
             y = top + plot_h * (1 - estimate)
             points.append(f"{cx:.1f},{y:.1f}")
             parts.append(
@@ -378,11 +379,10 @@ def _over_time_section(entries: Sequence[Mapping[str, Any]]) -> str:
     rows = []
     for entry in entries:
         new = entry.get("new_followers")
-        share = entry.get("new_share_questionable") or {}
+        known = known_interval(entry.get("new_share_questionable"))
         among = (
-            f"{100 * float(share['estimate']):.1f}% "
-            f"({100 * float(share['low']):.1f}%-{100 * float(share['high']):.1f}%)"
-            if new and share.get("estimate") is not None and share.get("low") is not None
+            f"{100 * known[0]:.1f}% ({100 * known[1]:.1f}%-{100 * known[2]:.1f}%)"
+            if new and known is not None
             else "-"
         )
         rows.append(
@@ -400,9 +400,10 @@ def _over_time_section(entries: Sequence[Mapping[str, Any]]) -> str:
 
 
 def _share_line(share: Mapping[str, Any] | None) -> str:
-    if not share or share.get("estimate") is None:
+    known = known_interval(share)
+    if share is None or known is None:
         return ""
-    estimate, low, high = (float(share[k]) for k in ("estimate", "low", "high"))
+    estimate, low, high = known
     method = f", {CORRECTED_NOTE}" if share.get("method") == CORRECTED else ", not corrected"
     line = (
         f'<p id="share" class="share">Questionable: <strong>{100 * estimate:.1f}%</strong> '
